@@ -1,0 +1,32 @@
+"""minigrad: a small, readable deep-learning framework with reverse-mode autograd.
+
+    import minigrad
+    x = minigrad.randn(3, 4, requires_grad=True)
+    (x.tanh() ** 2).sum().backward()
+    x.grad  # d/dx of the sum
+"""
+from .tensor import Size, Tensor  # first: the op modules bind to the Tensor class
+from . import autograd
+from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
+                       no_grad, set_grad_enabled)
+from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
+from .device import Device, device
+from .dtypes import DType, bool_ as bool, float32, float64, int64
+from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,
+                        clamp, clone, exp, expand, flatten, log, matmul, max, maximum, mean,
+                        min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
+                        sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
+from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+
+float = float32
+double = float64
+long = int64
+clip = clamp
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)

@@ -1,0 +1,10 @@
+"""Reverse-mode automatic differentiation: Function, grad modes, backward/grad, gradcheck."""
+from .api import backward, grad
+from .errors import AutogradError, InplaceModificationError
+from .function import BackwardNode, Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = ["AutogradError", "BackwardNode", "Function", "GradcheckError",
+           "InplaceModificationError", "backward", "enable_grad", "grad", "gradcheck",
+           "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled"]

@@ -1,0 +1,80 @@
+"""`backward(tensors, grad_tensors)` and `grad(outputs, inputs)`, as in `torch.autograd`."""
+from .engine import run_backward
+from .errors import AutogradError
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _roots_and_grads(outputs, grad_outputs, create_graph):
+    from ..creation import ones_like
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise AutogradError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
+    roots, grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise AutogradError(f"element {i} of the outputs does not require grad and has no "
+                                "grad_fn: nothing to differentiate")
+        if g is None:
+            if out.numel() != 1:
+                raise AutogradError(
+                    f"gradient can be implicitly created only for scalar outputs, but output "
+                    f"{i} has shape {tuple(out.shape)}; pass gradient= a tensor of that shape")
+            g = ones_like(out)
+        else:
+            if tuple(g.shape) != tuple(out.shape):
+                raise AutogradError(f"gradient for output {i} has shape {tuple(g.shape)}, "
+                                    f"expected {tuple(out.shape)}")
+            if g.device != out.device:
+                raise AutogradError(f"gradient for output {i} is on {g.device}, but the output "
+                                    f"is on {out.device}")
+            if not create_graph:
+                g = g.detach()
+        roots.append((out._grad_fn, out._output_nr) if out._grad_fn is not None
+                     else (out._accumulator(), 0))
+        grads.append(g.to(dtype=out.dtype))
+    return roots, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad`."""
+    tensors = _as_tuple(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, grads = _roots_and_grads(tensors, grad_tensors, create_graph)
+    run_backward(roots, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of `outputs` with respect to `inputs`, returned (not stored in `.grad`).
+
+    Returns a tuple with one entry per input; an input the outputs do not depend on gives an
+    error unless `allow_unused=True`, in which case its entry is None.
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise AutogradError(f"input {i} of grad() does not require grad")
+    roots, grads = _roots_and_grads(outputs, grad_outputs, create_graph)
+    edges = [(t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._accumulator(), 0)
+             for t in inputs]
+    capture = dict.fromkeys(edges)
+    run_backward(roots, grads, retain_graph, create_graph, capture=capture)
+    result = []
+    for i, edge in enumerate(edges):
+        g = capture[edge]
+        if g is None and not allow_unused:
+            raise AutogradError(f"input {i} of grad() was not used to compute the outputs; "
+                                "pass allow_unused=True to get None for it")
+        if g is not None and not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

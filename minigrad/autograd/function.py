@@ -1,0 +1,171 @@
+"""`Function`: the one mechanism every differentiable op uses, built-in or user-defined.
+
+`MyOp.apply(*args)` runs `MyOp.forward(ctx, *args)` with recording off and, when any input
+requires grad, records a `BackwardNode` (the `ctx` the forward saw) as the outputs' `grad_fn`.
+The engine later calls `MyOp.backward(ctx, *grad_outputs)`; because backward is written with
+Tensor ops, running it with recording on gives differentiable gradients (double backward).
+"""
+from .errors import AutogradError, InplaceModificationError
+from .grad_mode import is_grad_enabled, no_grad
+
+
+class Node:
+    """A vertex of the backward graph. `next_functions[i]` is `(node, output_nr)` for input i
+    (the node that produced it, or the leaf's `AccumulateGrad`), or None if i needs no grad."""
+
+    next_functions = ()
+    num_outputs = 1
+
+    def name(self):
+        return type(self).__name__
+
+
+class AccumulateGrad(Node):
+    """The graph node of a leaf tensor: the engine adds incoming gradients to `leaf.grad`."""
+
+    def __init__(self, leaf):
+        self.variable = leaf
+        self.output_meta = ((leaf.shape, leaf.dtype, leaf.device),)
+
+
+class _SavedTensor:
+    """A tensor saved for backward, with its version at save time.
+
+    An output of the node itself is kept as data only and rebuilt on unpack, so that a node
+    never holds a strong reference to a tensor that holds the node (no reference cycles).
+    """
+
+    __slots__ = ("tensor", "version", "data", "output_nr", "requires_grad", "version_counter")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.version = tensor._version.value
+        self.output_nr = None
+
+    def become_output(self, output_nr):
+        t = self.tensor
+        self.data, self.version_counter = t._data, t._version
+        self.requires_grad, self.output_nr = t.requires_grad, output_nr
+        self.tensor = None
+
+    def unpack(self, node, index):
+        counter = self.version_counter if self.tensor is None else self.tensor._version
+        if counter.value != self.version:
+            raise InplaceModificationError(
+                f"one of the tensors needed for backward by {node.name()} (saved tensor {index}) "
+                f"was modified in place: it was at version {self.version} when saved and is "
+                f"now at version {counter.value}. Use an out-of-place operation, or clone() the "
+                f"tensor before modifying it.")
+        if self.tensor is not None:
+            return self.tensor
+        from ..tensor import Tensor
+        return Tensor._from_node(self.data, self.version_counter, node, self.output_nr,
+                                 self.requires_grad)
+
+
+class BackwardNode(Node):
+    """The `ctx` of one application of a `Function`, and the `grad_fn` of its outputs."""
+
+    def __init__(self, function, needs_input_grad):
+        self.function = function
+        self.needs_input_grad = needs_input_grad
+        self.materialize_grads = True
+        self.output_meta = ()
+        self._saved = ()
+        self._non_differentiable = ()
+        self._freed = False
+
+    def name(self):
+        return self.function.__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def num_outputs(self):
+        return len(self.output_meta)
+
+    def save_for_backward(self, *tensors):
+        """Keep `tensors` (or None) for backward; in-place changes to them are detected."""
+        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise AutogradError(
+                f"trying to backward through {self.name()} a second time (or to read its saved "
+                "tensors after they were freed). Saved tensors are freed after backward; "
+                "pass retain_graph=True to the first backward() to keep them.")
+        return tuple(None if s is None else s.unpack(self, i) for i, s in enumerate(self._saved))
+
+    def mark_non_differentiable(self, *tensors):
+        """Outputs that never get a gradient (indices, masks)."""
+        self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value):
+        """If False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def release(self):
+        """Free saved tensors after a backward pass that does not retain the graph."""
+        self._saved = ()
+        self._freed = True
+
+
+def _edge(tensor):
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    return (tensor._accumulator(), 0)
+
+
+class Function:
+    """Base class for differentiable operations (PyTorch's `torch.autograd.Function`).
+
+    Subclasses define `forward(ctx, *args)` returning a Tensor or tuple of Tensors, and
+    `backward(ctx, *grad_outputs)` returning one gradient (or None) per forward argument.
+    Call `MySubclass.apply(*args)`, never forward directly.
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grads)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from ..tensor import Tensor, check_same_device
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        if len(tensors) > 1:
+            check_same_device(tensors, cls.__name__)
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = any(needs) and is_grad_enabled()
+        ctx = BackwardNode(cls, needs)
+        with no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        is_tuple = isinstance(result, tuple)
+        outputs = result if is_tuple else (result,)
+        for i, out in enumerate(outputs):
+            if not isinstance(out, Tensor):
+                raise TypeError(f"{cls.__name__}.forward must return Tensors; output {i} is "
+                                f"{type(out).__name__}")
+        if not record:
+            return result
+        input_ids = {id(t) for t in tensors}
+        outputs = tuple(o._alias() if id(o) in input_ids else o for o in outputs)
+        ctx.next_functions = tuple(_edge(a) if need else None for a, need in zip(args, needs))
+        ctx.output_meta = tuple((o.shape, o.dtype, o.device) for o in outputs)
+        for nr, out in enumerate(outputs):
+            if id(out) in ctx._non_differentiable or not out.dtype.is_floating_point:
+                continue
+            out.requires_grad = True
+            out._grad_fn, out._output_nr = ctx, nr
+        for saved in ctx._saved:
+            if saved is None:
+                continue
+            for nr, out in enumerate(outputs):
+                if saved.tensor is out and out._grad_fn is ctx:
+                    saved.become_output(nr)
+        return outputs if is_tuple else outputs[0]

@@ -1,0 +1,47 @@
+"""Array creation, copies and host transfer on the CPU (storage is a numpy array)."""
+import numpy as np
+
+
+def from_numpy(array, dtype):
+    """A new backend array holding `array` converted to `dtype` (a numpy dtype)."""
+    return np.array(array, dtype=dtype, copy=True)
+
+
+def to_numpy(a):
+    """A host copy of `a`."""
+    return np.array(a, copy=True)
+
+
+def full(shape, value, dtype):
+    return np.full(shape, value, dtype=dtype)
+
+
+def arange(start, stop, step, dtype):
+    return np.arange(start, stop, step, dtype=dtype)
+
+
+def uniform(shape, dtype, rng):
+    """Samples from U[0, 1). Drawn in float64 so the same seed gives the same values per dtype."""
+    return rng.random(shape).astype(dtype, copy=False)
+
+
+def normal(shape, dtype, rng):
+    return rng.standard_normal(shape).astype(dtype, copy=False)
+
+
+def astype(a, dtype):
+    return a.astype(dtype)
+
+
+def copy(a):
+    return np.array(a, copy=True)
+
+
+def copy_into(dst, src):
+    """Write `src` (broadcast to dst's shape, cast to dst's dtype) into `dst` in place."""
+    np.copyto(dst, src, casting="unsafe")
+
+
+def setitem(a, index, value):
+    """`a[index] = value` in place."""
+    a[index] = value

@@ -1,0 +1,22 @@
+"""Reductions over any set of axes."""
+import numpy as np
+
+
+def sum(a, axes, keepdims):
+    return np.sum(a, axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind == "f" else None)
+
+
+def amax(a, axes, keepdims):
+    return np.amax(a, axis=axes, keepdims=keepdims)
+
+
+def amin(a, axes, keepdims):
+    return np.amin(a, axis=axes, keepdims=keepdims)
+
+
+def argmax(a, axis, keepdims):
+    return np.argmax(a, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+
+def argmin(a, axis, keepdims):
+    return np.argmin(a, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)

@@ -1,0 +1,132 @@
+"""Tensor factories: tensor, zeros, ones, full, empty, arange, rand, randn, *_like."""
+import numpy as np
+
+from . import dtypes
+from .backend import get_backend
+from .device import Device
+from .random import default_generator
+from .tensor import Tensor, _shape_args
+
+
+def tensor(data, dtype=None, device="cpu", requires_grad=False):
+    """A new tensor holding a copy of `data` (nested lists, numbers, numpy array or Tensor)."""
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _check_shape(shape):
+    for s in shape:
+        if not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"sizes must be non-negative ints, got {shape}")
+    return tuple(int(s) for s in shape)
+
+
+def _make(kernel, size, dtype, device, requires_grad, *args, default=dtypes.default_float):
+    shape = _check_shape(_shape_args(size))
+    dtype = default if dtype is None else dtypes.as_dtype(dtype)
+    device = Device(device)
+    backend = get_backend(device)
+    data = getattr(backend, kernel)(shape, *args, dtype.numpy) if kernel == "full" else \
+        getattr(backend, kernel)(shape, dtype.numpy, *args)
+    t = Tensor._wrap(data, device, backend)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def full(size, fill_value, dtype=None, device="cpu", requires_grad=False):
+    if dtype is None:
+        dtype = dtypes.scalar_dtype(fill_value, dtypes.bool_)
+    return _make("full", size, dtype, device, requires_grad, fill_value)
+
+
+def zeros(*size, dtype=None, device="cpu", requires_grad=False):
+    return _make("full", size, dtype, device, requires_grad, 0)
+
+
+def ones(*size, dtype=None, device="cpu", requires_grad=False):
+    return _make("full", size, dtype, device, requires_grad, 1)
+
+
+def empty(*size, dtype=None, device="cpu", requires_grad=False):
+    """Uninitialised in PyTorch; zero-filled here (cheap, and never shows stale memory)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def rand(*size, dtype=None, device="cpu", requires_grad=False):
+    """Samples from U[0, 1) drawn from the global generator."""
+    return _make("uniform", size, dtype, device, requires_grad, default_generator())
+
+
+def randn(*size, dtype=None, device="cpu", requires_grad=False):
+    """Samples from N(0, 1) drawn from the global generator."""
+    return _make("normal", size, dtype, device, requires_grad, default_generator())
+
+
+def randint(low, high=None, size=(), dtype=None, device="cpu"):
+    """Integers in [low, high) (or [0, low) when high is omitted)."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    values = default_generator().integers(low, high, size=_check_shape(tuple(size)))
+    return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device)
+
+
+def randperm(n, dtype=None, device="cpu"):
+    """A random permutation of 0..n-1."""
+    return Tensor(default_generator().permutation(int(n)),
+                  dtype=dtypes.int64 if dtype is None else dtype, device=device)
+
+
+def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=False):
+    """Values from start (default 0) to end, exclusive; int64 if all arguments are ints."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if ints else dtypes.default_float
+    dtype = dtypes.as_dtype(dtype)
+    device = Device(device)
+    backend = get_backend(device)
+    t = Tensor._wrap(backend.arange(start, end, step, dtype.numpy), device, backend)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def linspace(start, end, steps, dtype=None, device="cpu"):
+    values = np.linspace(start, end, int(steps))
+    return Tensor(values, dtype=dtypes.default_float if dtype is None else dtype, device=device)
+
+
+def eye(n, m=None, dtype=None, device="cpu"):
+    return Tensor(np.eye(n, m), dtype=dtypes.default_float if dtype is None else dtype,
+                  device=device)
+
+
+def _like(fn, t, dtype, device, requires_grad, *args):
+    return fn(*args, tuple(t.shape), dtype=t.dtype if dtype is None else dtype,
+              device=t.device if device is None else device, requires_grad=requires_grad)
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(zeros, t, dtype, device, requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(ones, t, dtype, device, requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(empty, t, dtype, device, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(tuple(t.shape), fill_value, dtype=t.dtype if dtype is None else dtype,
+                device=t.device if device is None else device, requires_grad=requires_grad)
+
+
+def rand_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(rand, t, dtype, device, requires_grad)
+
+
+def randn_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(randn, t, dtype, device, requires_grad)

@@ -1,0 +1,84 @@
+"""Helpers shared by the op files: argument coercion, broadcasting, reducing to a shape."""
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _normalize_dim
+
+Number = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
+def broadcast_shapes(*shapes, op="operation"):
+    """numpy's broadcast result shape, or ValueError naming the shapes that do not fit."""
+    ndim = max(len(s) for s in shapes)
+    result = []
+    for i in range(-ndim, 0):
+        sizes = {s[i] for s in shapes if len(s) >= -i} - {1}
+        if len(sizes) > 1:
+            listed = " and ".join(str(tuple(s)) for s in shapes)
+            raise ValueError(f"{op}: shapes {listed} are not broadcastable (dimension {ndim + i} "
+                             f"has sizes {sorted(sizes)})")
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
+def as_python_scalar(value, dtype):
+    """A Python number of `dtype`'s kind (so numpy treats it as a weak scalar)."""
+    if dtype is dtypes.bool_:
+        return bool(value)
+    if dtype is dtypes.int64:
+        return int(value)
+    return float(value)
+
+
+def coerce_pair(a, b, op):
+    """Bring two operands (Tensors or Python numbers) to one dtype for a binary op.
+
+    Returns (a, b, dtype); numbers stay Python scalars of the result's kind.
+    """
+    a_is_t, b_is_t = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_is_t and b_is_t:
+        dtype = dtypes.promote(a.dtype, b.dtype)
+        broadcast_shapes(a.shape, b.shape, op=op)
+    elif a_is_t or b_is_t:
+        t, s = (a, b) if a_is_t else (b, a)
+        if not isinstance(s, Number):
+            raise TypeError(f"{op}: expected a Tensor or a number, got {type(s).__name__}")
+        dtype = dtypes.scalar_dtype(s, t.dtype)
+    else:
+        raise TypeError(f"{op}: expected at least one Tensor operand")
+    a = a.to(dtype=dtype) if a_is_t else as_python_scalar(a, dtype)
+    b = b.to(dtype=dtype) if b_is_t else as_python_scalar(b, dtype)
+    return a, b, dtype
+
+
+def to_float(t):
+    """Integer and bool tensors become the default float dtype (as PyTorch's exp, log, ...)."""
+    return t if t.dtype.is_floating_point else t.to(dtype=dtypes.default_float)
+
+
+def sum_to(grad, shape):
+    """Sum `grad` over the dimensions that broadcasting added or stretched to get `shape`."""
+    shape = tuple(shape)
+    if tuple(grad.shape) == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and grad.shape[lead + i] != 1)
+    out = grad.sum(dim=axes, keepdim=False) if axes else grad
+    return out.reshape(shape)
+
+
+def normalize_dims(dim, ndim):
+    """`dim` (None, int, or sequence) -> sorted tuple of non-negative axes (None = all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        dim = (dim,)
+    axes = tuple(_normalize_dim(d, ndim) for d in dim)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"dim {tuple(dim)} names a dimension more than once")
+    return tuple(sorted(axes))
+
+
+def keepdim_shape(shape, axes):
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))

@@ -1,0 +1,365 @@
+"""Elementwise ops with numpy broadcasting: arithmetic, unary math, comparisons, where.
+
+Binary Functions take two operands, either of which may be a Python number (already of the
+result's kind, see `coerce_pair`); gradients are summed back to each tensor operand's shape.
+"""
+import math
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import coerce_pair, sum_to, to_float
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _owner(a, b):
+    return a if isinstance(a, Tensor) else b
+
+
+def _binary_forward(ctx, kernel, a, b, save=False):
+    ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
+    if save:
+        ctx.save_for_backward(*(x if isinstance(x, Tensor) else None for x in (a, b)))
+        ctx.scalars = (a, b)
+    t = _owner(a, b)
+    return t._new(getattr(t._backend, kernel)(_raw(a), _raw(b)))
+
+
+def _operand(ctx, saved, i):
+    """Operand i for backward: its saved tensor, or the Python number it was."""
+    return saved[i] if saved[i] is not None else ctx.scalars[i]
+
+
+def _reduced(ctx, grad_a, grad_b):
+    """Per-input gradients from callables, computed only where needed and summed to shape."""
+    out = []
+    for i, make in enumerate((grad_a, grad_b)):
+        out.append(sum_to(make(), ctx.shapes[i]) if ctx.needs_input_grad[i] else None)
+    return tuple(out)
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "add", a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _reduced(ctx, lambda: grad, lambda: grad)
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "sub", a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _reduced(ctx, lambda: grad, lambda: -grad)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "mul", a, b, save=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        saved = ctx.saved_tensors
+        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
+        return _reduced(ctx, lambda: grad * b, lambda: grad * a)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "div", a, b, save=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        saved = ctx.saved_tensors
+        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
+        return _reduced(ctx, lambda: grad / b, lambda: -grad * a / (b * b))
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "pow", a, b, save=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        saved = ctx.saved_tensors
+        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
+
+        def grad_base():
+            if isinstance(b, Tensor):
+                return grad * b * a ** (b - 1)
+            if b == 0:
+                return grad * 0
+            return grad * b * a ** (b - 1) if b != 1 else grad
+
+        def grad_exponent():
+            # d/db a^b = a^b log a, taken as 0 where a == 0 (the limit along b > 0, as PyTorch)
+            out = a ** b
+            if isinstance(a, Tensor):
+                return where(a == 0, 0.0, grad * out * log(where(a == 0, 1.0, a)))
+            return grad * out * _log_scalar(a)
+        return _reduced(ctx, grad_base, grad_exponent)
+
+
+def _log_scalar(value):
+    if value <= 0:
+        raise ValueError(f"the gradient of {value} ** x with respect to x needs a positive base")
+    return math.log(value)
+
+
+class Maximum(Function):
+    """max(a, b); at ties the gradient is split evenly between a and b, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "maximum", a, b, save=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        saved = ctx.saved_tensors
+        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
+        share = (a > b).to(dtype=grad.dtype) + (a == b).to(dtype=grad.dtype) * 0.5
+        return _reduced(ctx, lambda: grad * share, lambda: grad * (1 - share))
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return _binary_forward(ctx, "minimum", a, b, save=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        saved = ctx.saved_tensors
+        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
+        share = (a < b).to(dtype=grad.dtype) + (a == b).to(dtype=grad.dtype) * 0.5
+        return _reduced(ctx, lambda: grad * share, lambda: grad * (1 - share))
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
+        ctx.save_for_backward(condition)
+        return condition._new(condition._backend.where(condition._data, _raw(a), _raw(b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        grads = []
+        for i, keep in ((0, True), (1, False)):
+            if ctx.needs_input_grad[i + 1]:
+                g = where(condition, grad, 0.0) if keep else where(condition, 0.0, grad)
+                grads.append(sum_to(g, ctx.shapes[i]))
+            else:
+                grads.append(None)
+        return (None, *grads)
+
+
+def _unary(kernel, backward_rule, save="input"):
+    """Build a unary Function from a kernel name and `backward_rule(grad, x, out)`."""
+
+    class Unary(Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x._new(getattr(x._backend, kernel)(x._data))
+            ctx.save_for_backward(x if save == "input" else out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (saved,) = ctx.saved_tensors
+            x, out = (saved, None) if save == "input" else (None, saved)
+            return backward_rule(grad, x, out)
+
+    Unary.__name__ = Unary.__qualname__ = kernel.capitalize()
+    return Unary
+
+
+Neg = _unary("neg", lambda g, x, out: -g, save="none")
+Exp = _unary("exp", lambda g, x, out: g * out, save="output")
+Log = _unary("log", lambda g, x, out: g / x)
+Sqrt = _unary("sqrt", lambda g, x, out: g / (2 * out), save="output")
+Abs = _unary("abs", lambda g, x, out: g * sign(x))
+Tanh = _unary("tanh", lambda g, x, out: g * (1 - out * out), save="output")
+Sigmoid = _unary("sigmoid", lambda g, x, out: g * out * (1 - out), save="output")
+Relu = _unary("relu", lambda g, x, out: g * (out > 0).to(dtype=g.dtype), save="output")
+Sign = _unary("sign", lambda g, x, out: g * 0, save="none")
+
+
+class Clamp(Function):
+    """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        data = x._data
+        if lo is not None:
+            data = x._backend.maximum(data, lo)
+        if hi is not None:
+            data = x._backend.minimum(data, hi)
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return x._new(data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        inside = None
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            below = x <= hi
+            inside = below if inside is None else inside * below
+        return (grad if inside is None else grad * inside.to(dtype=grad.dtype)), None, None
+
+
+# ---- public functional forms ------------------------------------------------------------------
+
+def _binary(cls, a, b, name):
+    a, b, _ = coerce_pair(a, b, name)
+    return cls.apply(a, b)
+
+
+def add(a, b):
+    return _binary(Add, a, b, "add")
+
+
+def sub(a, b):
+    return _binary(Sub, a, b, "sub")
+
+
+def mul(a, b):
+    return _binary(Mul, a, b, "mul")
+
+
+def div(a, b):
+    a, b, dtype = coerce_pair(a, b, "div")
+    if not dtype.is_floating_point:  # true division of integers gives floats, as in PyTorch
+        a, b, _ = coerce_pair(_float_operand(a), _float_operand(b), "div")
+    return Div.apply(a, b)
+
+
+def _float_operand(x):
+    return to_float(x) if isinstance(x, Tensor) else float(x)
+
+
+def pow(a, b):
+    return _binary(Pow, a, b, "pow")
+
+
+def maximum(a, b):
+    return _binary(Maximum, a, b, "maximum")
+
+
+def minimum(a, b):
+    return _binary(Minimum, a, b, "minimum")
+
+
+def where(condition, a, b):
+    """`a` where `condition` is true, else `b`; shapes broadcast together."""
+    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
+        raise TypeError("where: condition must be a bool Tensor, got "
+                        f"{getattr(condition, 'dtype', type(condition).__name__)}")
+    a, b, _ = coerce_pair(a, b, "where")
+    from ._util import broadcast_shapes
+    shape = broadcast_shapes(condition.shape, *(x.shape for x in (a, b)
+                                                if isinstance(x, Tensor)), op="where")
+    if tuple(condition.shape) != shape:
+        condition = condition.expand(shape)
+    return Where.apply(condition, a, b)
+
+
+def neg(x):
+    return Neg.apply(x)
+
+
+def exp(x):
+    return Exp.apply(to_float(x))
+
+
+def log(x):
+    return Log.apply(to_float(x))
+
+
+def sqrt(x):
+    return Sqrt.apply(to_float(x))
+
+
+def abs(x):
+    return Abs.apply(x)
+
+
+def tanh(x):
+    return Tanh.apply(to_float(x))
+
+
+def sigmoid(x):
+    return Sigmoid.apply(to_float(x))
+
+
+def relu(x):
+    return Relu.apply(x)
+
+
+def sign(x):
+    return Sign.apply(x)
+
+
+def clamp(x, min=None, max=None):
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    from ._util import as_python_scalar
+    lo = None if min is None else as_python_scalar(min, x.dtype)
+    hi = None if max is None else as_python_scalar(max, x.dtype)
+    return Clamp.apply(x, lo, hi)
+
+
+def _compare(kernel, a, b):
+    a, b, _ = coerce_pair(a, b, kernel)
+    t = _owner(a, b)
+    return t._new(getattr(t._backend, kernel)(_raw(a), _raw(b)))
+
+
+def eq(a, b):
+    return _compare("eq", a, b)
+
+
+def ne(a, b):
+    return _compare("ne", a, b)
+
+
+def lt(a, b):
+    return _compare("lt", a, b)
+
+
+def le(a, b):
+    return _compare("le", a, b)
+
+
+def gt(a, b):
+    return _compare("gt", a, b)
+
+
+def ge(a, b):
+    return _compare("ge", a, b)
+
+
+def logical_not(x):
+    return x._new(x._backend.logical_not(x._data))

@@ -1,0 +1,47 @@
+"""Matrix products: `matmul` with numpy's batching and 1-D rules."""
+from ..autograd.function import Function
+from .. import dtypes
+from ._util import broadcast_shapes, sum_to
+
+
+class MatMul(Function):
+    """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._new(a._backend.matmul(a._data, b._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad @ b.mT, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(a.mT @ grad, b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+def matmul(a, b):
+    """Matrix product with numpy's rules: 1-D operands are promoted to a row (left) or column
+    (right) and that dim is removed from the result; leading dims broadcast."""
+    from ..tensor import Tensor
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                         f"multiplied ({a.shape[-1]} != {b.shape[0 if b.ndim == 1 else -2]})")
+    broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]), op="matmul batch dims")
+    dtype = dtypes.promote(a.dtype, b.dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"matmul: expected floating point tensors, got {a.dtype} and {b.dtype}")
+    a2 = a.to(dtype=dtype).unsqueeze(0) if a.ndim == 1 else a.to(dtype=dtype)
+    b2 = b.to(dtype=dtype).unsqueeze(-1) if b.ndim == 1 else b.to(dtype=dtype)
+    out = MatMul.apply(a2, b2)
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+    if a.ndim == 1:
+        out = out.squeeze(-2 if b.ndim > 1 else -1)
+    return out

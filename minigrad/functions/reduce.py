@@ -1,0 +1,202 @@
+"""Reductions: sum, mean, amax/amin, max/min (with indices along a dim), argmax, var, std."""
+import builtins
+from collections import namedtuple
+
+from .. import dtypes
+from ..autograd.function import Function
+from ._util import keepdim_shape, normalize_dims, to_float
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.input_shape, ctx.axes = x.shape, axes
+        return x._new(x._backend.sum(x._data, axes, keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.reshape(keepdim_shape(ctx.input_shape, ctx.axes))
+        return grad.expand(ctx.input_shape), None, None
+
+
+class _Extreme(Function):
+    """amax/amin over axes; the gradient is shared evenly among tied extremes (as PyTorch)."""
+
+    kernel = ""
+
+    @classmethod
+    def forward(cls, ctx, x, axes, keepdim):
+        out = x._new(getattr(x._backend, cls.kernel)(x._data, axes, keepdim))
+        ctx.axes, ctx.keepdim = axes, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape = keepdim_shape(x.shape, ctx.axes)
+        hits = (x == out.reshape(shape)).to(dtype=grad.dtype)
+        count = hits.sum(dim=ctx.axes, keepdim=True)
+        return grad.reshape(shape) * hits / count, None, None
+
+
+class Amax(_Extreme):
+    kernel = "amax"
+
+
+class Amin(_Extreme):
+    kernel = "amin"
+
+
+class _ExtremeAlongDim(Function):
+    """max/min along one dim, returning (values, indices); the gradient goes to the index."""
+
+    kernel = ""
+    arg_kernel = ""
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim):
+        values = x._new(getattr(x._backend, cls.kernel)(x._data, (dim,), keepdim))
+        indices = x._new(getattr(x._backend, cls.arg_kernel)(x._data, dim, keepdim))
+        ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, x.shape
+        ctx.save_for_backward(indices)
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices):
+        from ..creation import arange
+        (indices,) = ctx.saved_tensors
+        dim, shape = ctx.dim, ctx.input_shape
+        if not ctx.keepdim:
+            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+        positions = arange(shape[dim], device=grad.device).reshape(
+            [shape[dim] if i == dim else 1 for i in range(len(shape))])
+        return grad * (positions == indices).to(dtype=grad.dtype), None, None
+
+
+class MaxAlongDim(_ExtremeAlongDim):
+    kernel, arg_kernel = "amax", "argmax"
+
+
+class MinAlongDim(_ExtremeAlongDim):
+    kernel, arg_kernel = "amin", "argmin"
+
+
+def _count(x, axes):
+    """The number of elements a reduction over `axes` combines."""
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
+def _check_nonempty(x, axes, name):
+    if builtins.any(x.shape[a] == 0 for a in axes) or (not axes and x.numel() == 0):
+        raise ValueError(f"{name}: cannot reduce over an empty dimension (shape {tuple(x.shape)})")
+
+
+def sum(x, dim=None, keepdim=False, dtype=None):
+    """Sum over `dim` (int, tuple, or None for all). Integer and bool sums are int64."""
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    elif x.dtype is dtypes.bool_:
+        x = x.to(dtype=dtypes.int64)
+    return Sum.apply(x, normalize_dims(dim, x.ndim), keepdim)
+
+
+def mean(x, dim=None, keepdim=False):
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
+                        "convert it with .float() first")
+    axes = normalize_dims(dim, x.ndim)
+    return Sum.apply(x, axes, keepdim) / _count(x, axes)
+
+
+def amax(x, dim=(), keepdim=False):
+    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    _check_nonempty(x, axes, "amax")
+    return Amax.apply(x, axes, keepdim)
+
+
+def amin(x, dim=(), keepdim=False):
+    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    _check_nonempty(x, axes, "amin")
+    return Amin.apply(x, axes, keepdim)
+
+
+def _max_or_min(x, dim, keepdim, along_dim, whole, result_type):
+    if dim is None:
+        return whole(x, None, keepdim)
+    if isinstance(dim, (tuple, list)):
+        return whole(x, dim, keepdim)
+    (axis,) = normalize_dims(dim, x.ndim)
+    _check_nonempty(x, (axis,), result_type.__name__)
+    return result_type(*along_dim.apply(x, axis, keepdim))
+
+
+def max(x, dim=None, keepdim=False):
+    """`max()` -> the largest value; `max(dim)` -> (values, indices) along dim, as PyTorch;
+    `max(dim=(d0, d1))` -> the values over several dims (like `amax`)."""
+    return _max_or_min(x, dim, keepdim, MaxAlongDim, amax, MaxResult)
+
+
+def min(x, dim=None, keepdim=False):
+    """The smallest value(s); see `max` for the forms of `dim`."""
+    return _max_or_min(x, dim, keepdim, MinAlongDim, amin, MinResult)
+
+
+def _arg_extreme(x, dim, keepdim, kernel):
+    if dim is None:
+        flat = x.reshape(-1)
+        _check_nonempty(flat, (0,), kernel)
+        out = x._new(getattr(x._backend, kernel)(flat._data, 0, False))
+        return out.reshape([1] * x.ndim) if keepdim else out
+    (axis,) = normalize_dims(dim, x.ndim)
+    _check_nonempty(x, (axis,), kernel)
+    return x._new(getattr(x._backend, kernel)(x._data, axis, keepdim))
+
+
+def argmax(x, dim=None, keepdim=False):
+    return _arg_extreme(x, dim, keepdim, "argmax")
+
+
+def argmin(x, dim=None, keepdim=False):
+    return _arg_extreme(x, dim, keepdim, "argmin")
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance with Bessel's correction by default (`correction=1`), as PyTorch."""
+    if unbiased is not None and correction is not None:
+        raise ValueError("var: pass either unbiased or correction, not both")
+    if correction is None:
+        correction = 1 if unbiased in (None, True) else 0
+    x = to_float(x)
+    axes = normalize_dims(dim, x.ndim)
+    centered = x - mean(x, axes, keepdim=True)
+    dof = _count(x, axes) - correction
+    return (centered * centered).sum(dim=axes, keepdim=keepdim) / _positive(dof)
+
+
+def _positive(n):
+    # PyTorch returns inf/nan when count <= correction; dividing by 0.0 gives the same
+    return n if n > 0 else 0.0
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
+    return var(x, dim, unbiased=unbiased, keepdim=keepdim, correction=correction).sqrt()
+
+
+def all(x, dim=None, keepdim=False):
+    axes = normalize_dims(dim, x.ndim)
+    return (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) == _count(x, axes)
+
+
+def any(x, dim=None, keepdim=False):
+    axes = normalize_dims(dim, x.ndim)
+    return (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) > 0
+
+

@@ -1,0 +1,35 @@
+"""The one seeded generator every random op draws from, so runs are reproducible."""
+import numpy as np
+
+DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: runs are reproducible unseeded too
+
+_generator = np.random.default_rng(DEFAULT_SEED)
+_seed = DEFAULT_SEED
+
+
+def manual_seed(seed):
+    """Reseed the global generator (and every device's generator) with `seed`."""
+    global _generator, _seed
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
+    _seed = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    _generator = np.random.default_rng(_seed)
+    return _generator
+
+
+def initial_seed():
+    return _seed
+
+
+def default_generator():
+    """The global numpy Generator behind rand/randn/randint/randperm/dropout/shuffling."""
+    return _generator
+
+
+def get_rng_state():
+    """The generator state as a plain dict (save it to resume a run exactly)."""
+    return _generator.bit_generator.state
+
+
+def set_rng_state(state):
+    _generator.bit_generator.state = state

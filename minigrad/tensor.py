@@ -1,0 +1,525 @@
+"""`Tensor`: an n-dimensional array on a device, with reverse-mode autograd.
+
+A tensor holds a backend array (`_data`), its dtype and device, and for autograd `requires_grad`,
+`grad`, and `grad_fn` (the node of the `Function` that made it). Operator methods are one line
+each and forward to the differentiable functions in `minigrad.functions`.
+"""
+import numpy as np
+
+from . import dtypes
+from .autograd.errors import AutogradError
+from .autograd.function import AccumulateGrad
+from .autograd.grad_mode import is_grad_enabled
+from .backend import get_backend
+from .device import Device
+
+
+class VersionCounter:
+    """Counts in-place writes to a storage; shared by a tensor and the views of it."""
+
+    __slots__ = ("value", "has_views")
+
+    def __init__(self):
+        self.value = 0
+        self.has_views = False
+
+
+def _infer_numpy(data):
+    """Nested lists / scalars / arrays -> (numpy array, minigrad dtype), PyTorch's inference."""
+    if isinstance(data, np.ndarray):
+        return data, dtypes.from_numpy_dtype(data.dtype)
+    if isinstance(data, np.generic):
+        return np.asarray(data), dtypes.from_numpy_dtype(data.dtype)
+    try:
+        arr = np.asarray(data)
+    except ValueError as err:
+        raise ValueError(f"cannot build a tensor from ragged or malformed data: {err}") from None
+    if arr.dtype == object:
+        raise TypeError(f"cannot build a tensor from {type(data).__name__} data with elements "
+                        "that are not numbers (or whose nested lists have unequal lengths)")
+    if arr.dtype.kind == "f":
+        return arr, dtypes.default_float  # Python floats become float32, as in PyTorch
+    return arr, dtypes.from_numpy_dtype(arr.dtype)
+
+
+def check_same_device(tensors, op_name):
+    """Raise a clear error if `tensors` do not all live on one device."""
+    first = tensors[0].device
+    for t in tensors[1:]:
+        if t.device != first:
+            where = ", ".join(f"argument {i} on {x.device}" for i, x in enumerate(tensors))
+            raise RuntimeError(f"{op_name}: expected all tensors on the same device, but got "
+                               f"{where}; move them with .to(device) first")
+
+
+class Tensor:
+    """`Tensor(data, dtype=None, device="cpu", requires_grad=False)`, same as `tensor(...)`."""
+
+    __slots__ = ("_data", "_dtype", "_device", "_backend", "requires_grad", "grad", "_grad_fn",
+                 "_output_nr", "_version", "_leaf_node", "__weakref__")
+
+    __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
+
+    def __init__(self, data, dtype=None, device="cpu", requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data._backend.to_numpy(data._data)
+        arr, inferred = _infer_numpy(data)
+        dtype = inferred if dtype is None else dtypes.as_dtype(dtype)
+        device = Device(device)
+        backend = get_backend(device)
+        self._init(backend.from_numpy(arr, dtype.numpy), dtype, device, backend)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data, dtype, device, backend, version=None):
+        self._data = data
+        self._dtype = dtype
+        self._device = device
+        self._backend = backend
+        self.requires_grad = False
+        self.grad = None
+        self._grad_fn = None
+        self._output_nr = 0
+        self._version = VersionCounter() if version is None else version
+        self._leaf_node = None
+
+    # ---- internal construction -------------------------------------------------------------
+    @classmethod
+    def _wrap(cls, data, device, backend, version=None):
+        """A tensor around a backend array (no copy). `version` shares a view's counter."""
+        t = cls.__new__(cls)
+        t._init(data, dtypes.from_numpy_dtype(data.dtype), device, backend, version)
+        return t
+
+    def _new(self, data):
+        """A result tensor on this tensor's device."""
+        return Tensor._wrap(data, self._device, self._backend)
+
+    def _new_view(self, data):
+        """A result that may share this tensor's storage: it shares the version counter."""
+        self._version.has_views = True
+        return Tensor._wrap(data, self._device, self._backend, self._version)
+
+    def _alias(self):
+        """A new tensor object for the same storage, grad_fn and version counter."""
+        t = Tensor._wrap(self._data, self._device, self._backend, self._version)
+        t.requires_grad, t._grad_fn, t._output_nr = self.requires_grad, self._grad_fn, \
+            self._output_nr
+        t._leaf_node = self._accumulator() if self._grad_fn is None and self.requires_grad \
+            else None
+        return t
+
+    @classmethod
+    def _from_node(cls, data, version, node, output_nr, requires_grad):
+        t = cls.__new__(cls)
+        t._init(data, dtypes.from_numpy_dtype(data.dtype), node.output_meta[output_nr][2],
+                get_backend(node.output_meta[output_nr][2]), version)
+        t.requires_grad, t._grad_fn, t._output_nr = requires_grad, node, output_nr
+        return t
+
+    def _accumulator(self):
+        if self._leaf_node is None:
+            self._leaf_node = AccumulateGrad(self)
+        return self._leaf_node
+
+    # ---- properties --------------------------------------------------------------------
+    @property
+    def data(self):
+        """This tensor's values without autograd history (shares storage)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected a Tensor for .data, got {type(value).__name__}")
+        self._data, self._dtype = value._data, value._dtype
+        self._device, self._backend = value._device, value._backend
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    @property
+    def ndim(self):
+        return len(self._data.shape)
+
+    def dim(self):
+        return self.ndim
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self._data.shape[_normalize_dim(dim, self.ndim)]
+
+    def numel(self):
+        return int(np.prod(self._data.shape, dtype=np.int64))
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def is_cuda(self):
+        return self._device.type == "cuda"
+
+    def is_floating_point(self):
+        return self._dtype.is_floating_point
+
+    @property
+    def _version_value(self):
+        return self._version.value
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self._dtype.is_floating_point:
+            raise TypeError(f"only floating point tensors can require gradients, but this tensor "
+                            f"has dtype {self._dtype}; convert it with .float() or .double()")
+        if not self.is_leaf:
+            if not requires_grad:
+                raise AutogradError("requires_grad can only be turned off on a leaf tensor; "
+                                    "use .detach() to get a tensor without history")
+            return self
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        raise AutogradError("retain_grad() is not supported; use minigrad.grad(out, [t]) to get "
+                            "the gradient of a non-leaf tensor")
+
+    # ---- conversion --------------------------------------------------------------------
+    def numpy(self):
+        """A host copy of the values as a numpy array."""
+        return self._backend.to_numpy(self._data)
+
+    def item(self):
+        if self.numel() != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {tuple(self.shape)}")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise ValueError(f"the truth value of a tensor with {self.numel()} elements is "
+                             "ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+    def __index__(self):
+        if self._dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def detach(self):
+        """The same storage without autograd history (in-place changes are seen by both)."""
+        return Tensor._wrap(self._data, self._device, self._backend, self._version)
+
+    def detach_(self):
+        self._grad_fn, self.requires_grad = None, False
+        return self
+
+    def to(self, *args, device=None, dtype=None, copy=False):
+        """`to(device)`, `to(dtype)`, `to(device, dtype)` or keywords; differentiable."""
+        for arg in args:
+            if isinstance(arg, (dtypes.DType, type)) or (isinstance(arg, str) and
+                                                        arg in ("float32", "float64", "int64")):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            else:
+                device = arg
+        return F.to(self, device=device, dtype=dtype, copy=copy)
+
+    def float(self):
+        return self.to(dtype=dtypes.float32)
+
+    def double(self):
+        return self.to(dtype=dtypes.float64)
+
+    def long(self):
+        return self.to(dtype=dtypes.int64)
+
+    def bool(self):
+        return self.to(dtype=dtypes.bool_)
+
+    def cpu(self):
+        return self.to(device="cpu")
+
+    def cuda(self, device=None):
+        return self.to(device="cuda" if device is None else Device(
+            device if isinstance(device, (str, Device)) else f"cuda:{device}"))
+
+    def clone(self):
+        return F.clone(self)
+
+    def contiguous(self):
+        return F.contiguous(self)
+
+    def type_as(self, other):
+        return self.to(dtype=other.dtype)
+
+    # ---- autograd ------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf this tensor depends on."""
+        from .autograd.api import backward
+        backward(self, gradient, retain_graph, create_graph)
+
+    # ---- in-place ------------------------------------------------------------------------
+    def _inplace(self, compute, *others):
+        """Replace this tensor's values with `compute(self)` in place.
+
+        Under autograd, the result is computed out of place from a copy of the old values (so a
+        node that saved them keeps them), then written into this storage; the tensor takes the
+        result's grad_fn. Anything else that saved this storage sees the version bump.
+        """
+        others_need = any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        record = is_grad_enabled() and (self.requires_grad or others_need)
+        if record and self.is_leaf and self.requires_grad:
+            raise AutogradError("a leaf tensor that requires grad is being used in an in-place "
+                                "operation; wrap it in `with minigrad.no_grad():` or use the "
+                                "out-of-place form")
+        if record and self._version.has_views:
+            raise AutogradError("an in-place operation under autograd on a tensor that shares "
+                                "storage with a view is not supported; use the out-of-place "
+                                "form, or clone() first")
+        result = compute(self._alias().clone() if record else self)
+        if dtypes.promote(result.dtype, self._dtype) is not self._dtype:
+            raise TypeError(f"result of dtype {result.dtype} cannot be stored in place in a "
+                            f"tensor of dtype {self._dtype}")
+        if tuple(result.shape) != tuple(self.shape):
+            raise ValueError(f"in-place result has shape {tuple(result.shape)}, which does not "
+                             f"match the tensor's shape {tuple(self.shape)}")
+        self._backend.copy_into(self._data, result._data)
+        self._version.value += 1
+        if record:
+            self.requires_grad, self._grad_fn, self._output_nr = result.requires_grad, \
+                result._grad_fn, result._output_nr
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(lambda s: s + (other if alpha == 1 else other * alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(lambda s: s - (other if alpha == 1 else other * alpha), other)
+
+    def mul_(self, other):
+        return self._inplace(lambda s: s * other, other)
+
+    def div_(self, other):
+        return self._inplace(lambda s: s / other, other)
+
+    def pow_(self, exponent):
+        return self._inplace(lambda s: s ** exponent, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda s: s.clamp(min, max))
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda s: s + tensor1 * tensor2 * value, tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda s: s + tensor1 / tensor2 * value, tensor1, tensor2)
+
+    def lerp_(self, end, weight):
+        return self._inplace(lambda s: s + (end - s) * weight, end)
+
+    def copy_(self, src):
+        if not isinstance(src, Tensor):
+            raise TypeError(f"copy_ expects a Tensor, got {type(src).__name__}")
+        check_same_device([self, src], "copy_")
+        return self._inplace(lambda s: src.to(dtype=s.dtype).expand(s.shape), src)
+
+    def fill_(self, value):
+        return self._inplace(lambda s: F.full_like(s, value))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __setitem__(self, index, value):
+        if is_grad_enabled() and (self.requires_grad or getattr(value, "requires_grad", False)):
+            self._inplace(lambda s: F.index_put(s, index, value), value)
+        else:
+            F.setitem_(self, index, value)
+            self._version.value += 1
+
+    # ---- operators (one line each; the ops live in minigrad.functions) ------------------------
+    def __add__(self, other): return F.add(self, other)
+    def __radd__(self, other): return F.add(other, self)
+    def __sub__(self, other): return F.sub(self, other)
+    def __rsub__(self, other): return F.sub(other, self)
+    def __mul__(self, other): return F.mul(self, other)
+    def __rmul__(self, other): return F.mul(other, self)
+    def __truediv__(self, other): return F.div(self, other)
+    def __rtruediv__(self, other): return F.div(other, self)
+    def __pow__(self, other): return F.pow(self, other)
+    def __rpow__(self, other): return F.pow(other, self)
+    def __matmul__(self, other): return F.matmul(self, other)
+    def __rmatmul__(self, other): return F.matmul(other, self)
+    def __neg__(self): return F.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return F.abs(self)
+    def __eq__(self, other): return F.eq(self, other)
+    def __ne__(self, other): return F.ne(self, other)
+    def __lt__(self, other): return F.lt(self, other)
+    def __le__(self, other): return F.le(self, other)
+    def __gt__(self, other): return F.gt(self, other)
+    def __ge__(self, other): return F.ge(self, other)
+    def __invert__(self): return F.logical_not(self)
+    def __getitem__(self, index): return F.getitem(self, index)
+    __hash__ = object.__hash__
+
+    def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else other * alpha)
+    def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else other * alpha)
+    def mul(self, other): return F.mul(self, other)
+    def div(self, other): return F.div(self, other)
+    def pow(self, exponent): return F.pow(self, exponent)
+    def matmul(self, other): return F.matmul(self, other)
+    def neg(self): return F.neg(self)
+    def exp(self): return F.exp(self)
+    def log(self): return F.log(self)
+    def sqrt(self): return F.sqrt(self)
+    def rsqrt(self): return F.sqrt(self).reciprocal()
+    def reciprocal(self): return F.div(1.0, self)
+    def square(self): return F.mul(self, self)
+    def abs(self): return F.abs(self)
+    def sign(self): return F.sign(self)
+    def tanh(self): return F.tanh(self)
+    def sigmoid(self): return F.sigmoid(self)
+    def relu(self): return F.relu(self)
+    def clamp(self, min=None, max=None): return F.clamp(self, min, max)
+    clip = clamp
+    def maximum(self, other): return F.maximum(self, other)
+    def minimum(self, other): return F.minimum(self, other)
+    def eq(self, other): return F.eq(self, other)
+    def ne(self, other): return F.ne(self, other)
+    def lt(self, other): return F.lt(self, other)
+    def le(self, other): return F.le(self, other)
+    def gt(self, other): return F.gt(self, other)
+    def ge(self, other): return F.ge(self, other)
+    def logical_not(self): return F.logical_not(self)
+
+    def sum(self, dim=None, keepdim=False, dtype=None): return F.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False): return F.mean(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False): return F.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False): return F.amin(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return F.argmin(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False): return F.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return F.any(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return F.var(self, dim, unbiased=unbiased, keepdim=keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return F.std(self, dim, unbiased=unbiased, keepdim=keepdim, correction=correction)
+
+    def reshape(self, *shape): return F.reshape(self, _shape_args(shape))
+    def view(self, *shape): return F.reshape(self, _shape_args(shape))
+    def view_as(self, other): return F.reshape(self, other.shape)
+    def reshape_as(self, other): return F.reshape(self, other.shape)
+    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
+    def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)
+    def permute(self, *dims): return F.permute(self, _shape_args(dims))
+    def t(self): return F.t(self)
+    @property
+    def T(self): return F.permute(self, tuple(range(self.ndim))[::-1])
+    @property
+    def mT(self): return F.transpose(self, -2, -1)
+    def squeeze(self, dim=None): return F.squeeze(self, dim)
+    def unsqueeze(self, dim): return F.unsqueeze(self, dim)
+    def expand(self, *sizes): return F.expand(self, _shape_args(sizes))
+    def expand_as(self, other): return F.expand(self, other.shape)
+    def narrow(self, dim, start, length): return F.narrow(self, dim, start, length)
+    def split(self, split_size, dim=0): return F.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
+
+    def __repr__(self):
+        return format_tensor(self)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints (PyTorch's `torch.Size`)."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+def _shape_args(args):
+    """Accept both `f(2, 3)` and `f((2, 3))` for shape-like arguments."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _normalize_dim(dim, ndim):
+    """A possibly negative dim as an index in [0, ndim), or IndexError naming the range."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not lo <= dim <= hi:
+        raise IndexError(f"dimension out of range (expected to be in range of [{lo}, {hi}], "
+                         f"but got {dim})")
+    return int(dim) % max(ndim, 1)
+
+
+def format_tensor(t):
+    """PyTorch-like repr: values, then dtype/device/grad markers that are not the default."""
+    arr = t.numpy()
+    body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
+                           threshold=1000, edgeitems=3)
+    extras = []
+    if t.device.type != "cpu":
+        extras.append(f"device='{t.device}'")
+    if t.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_) or arr.size == 0:
+        extras.append(f"dtype={t.dtype}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        extras.append("requires_grad=True")
+    return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+from . import functions as F  # noqa: E402  (functions import Tensor; bind after the class)
