@@ -1,0 +1,348 @@
+"""`save` / `load`: checkpoints of nested dicts, lists and tuples of tensors, numpy arrays and
+plain values, in a format whose loading never runs code (no pickle).
+
+File layout (integers little-endian):
+
+    magic       8 bytes    b"\\x89MGCKPT\\n"
+    version     uint32     FORMAT_VERSION
+    header_len  uint64     size of the header in bytes
+    header      UTF-8 JSON {"arrays": [{"dtype": "<f4", "shape": [2, 3]}, ...], "root": node}
+    data        each array's raw little-endian C-order bytes, back to back, in "arrays" order
+    checksum    uint32     CRC-32 of every byte before it
+
+A node is JSON null, true/false, a number or a string for the same Python value, or an object
+with one tag: {"list": [node...]}, {"tuple": [node...]}, {"dict": [[key, node]...]} (keys str or
+int), {"ndarray": i} or {"tensor": i, "requires_grad": bool, "parameter": bool}, where i indexes
+"arrays". Loading parses that JSON and copies bytes into arrays of allow-listed numeric dtypes,
+nothing else, and checks the size and checksum, so a damaged file is reported, never half-read.
+"""
+import json
+import os
+import secrets
+import struct
+import zlib
+
+import numpy as np
+
+from . import dtypes
+from .backend import get_backend
+from .device import Device
+from .tensor import Tensor
+
+MAGIC = b"\x89MGCKPT\n"
+FORMAT_VERSION = 1
+_PREAMBLE = struct.Struct("<8sIQ")
+_CHECKSUM = struct.Struct("<I")
+
+# Little-endian numeric dtypes a checkpoint may hold (numpy's dtype.str spelling).
+_ARRAY_DTYPES = frozenset(["|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8",
+                           "<f2", "<f4", "<f8", "<c8", "<c16"])
+_TENSOR_DTYPES = {d.numpy.newbyteorder("<").str: d for d in dtypes.ALL}
+
+
+class CheckpointError(ValueError):
+    """The file is not a minigrad checkpoint, or it is damaged (truncated or corrupt)."""
+
+
+# ---- saving -------------------------------------------------------------------------------
+def save(obj, f):
+    """Write `obj` to the path `f` atomically.
+
+    `obj` is a nested structure of dicts (str or int keys), lists, tuples, Tensors, numpy
+    arrays, and int, float, str, bool or None (numpy scalars are stored as Python numbers).
+    Tensors keep dtype, values, requires_grad and whether they are a `Parameter`; their
+    gradients and autograd history are not saved. The file is written under a temporary name in
+    the same directory, flushed to disk, then renamed over `f`, so an interrupted save leaves
+    any previous file at `f` intact.
+    """
+    path = _as_path(f)
+    arrays = []
+    root = _encode(obj, arrays, "obj", set())
+    table = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
+    header = json.dumps({"arrays": table, "root": root}, separators=(",", ":")).encode("utf-8")
+    _atomic_write(path, lambda out: _write_checkpoint(out, header, arrays))
+
+
+def _as_path(f):
+    try:
+        return os.fspath(f)
+    except TypeError:
+        raise TypeError(f"expected a file path (str or os.PathLike), got {type(f).__name__}") \
+            from None
+
+
+def _encode(obj, arrays, where, active):
+    """The JSON node for `obj`; appends its arrays to `arrays`. `where` names obj in errors."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
+        return obj.item()
+    if isinstance(obj, Tensor):
+        from .nn.parameter import Parameter
+        arrays.append(_little_endian(obj.numpy(), where))
+        return {"tensor": len(arrays) - 1, "requires_grad": bool(obj.requires_grad),
+                "parameter": isinstance(obj, Parameter)}
+    if isinstance(obj, np.ndarray):
+        arrays.append(_little_endian(obj, where))
+        return {"ndarray": len(arrays) - 1}
+    if not isinstance(obj, (dict, list, tuple)):
+        raise TypeError(f"cannot save {where}: objects of type {type(obj).__name__} are not "
+                        "supported (use dicts, lists, tuples, Tensors, numpy arrays, int, float, "
+                        "str, bool or None)")
+    if id(obj) in active:
+        raise ValueError(f"cannot save {where}: it contains itself")
+    active.add(id(obj))
+    if isinstance(obj, dict):
+        items = []
+        for key, value in obj.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int)):
+                raise TypeError(f"cannot save {where}: dict keys must be str or int, got "
+                                f"{type(key).__name__} key {key!r}")
+            items.append([key, _encode(value, arrays, f"{where}[{key!r}]", active)])
+        node = {"dict": items}
+    else:
+        tag = "tuple" if isinstance(obj, tuple) else "list"
+        node = {tag: [_encode(v, arrays, f"{where}[{i}]", active) for i, v in enumerate(obj)]}
+    active.discard(id(obj))
+    return node
+
+
+def _little_endian(array, where):
+    if array.dtype.str.startswith(">"):
+        array = array.astype(array.dtype.newbyteorder("<"))
+    if array.dtype.str not in _ARRAY_DTYPES:
+        raise TypeError(f"cannot save {where}: numpy arrays of dtype {array.dtype} are not "
+                        "supported (bool, integer, float and complex arrays are)")
+    return array
+
+
+def _write_checkpoint(out, header, arrays):
+    """Write the whole file format to the binary file `out`."""
+    writer = _ChecksumWriter(out)
+    writer.write(_PREAMBLE.pack(MAGIC, FORMAT_VERSION, len(header)))
+    writer.write(header)
+    for array in arrays:
+        _write_array(writer, array)
+    out.write(_CHECKSUM.pack(writer.crc))
+
+
+def _write_array(writer, array):
+    writer.write(np.ascontiguousarray(array).reshape(-1).view(np.uint8))
+
+
+class _ChecksumWriter:
+    """Writes to a binary file while keeping the CRC-32 of everything written."""
+
+    def __init__(self, out):
+        self.out = out
+        self.crc = 0
+
+    def write(self, data):
+        self.out.write(data)
+        self.crc = zlib.crc32(data, self.crc)
+
+
+def _atomic_write(path, write):
+    """Run `write(binary_file)` on a temporary file next to `path`, then rename it to `path`."""
+    target = os.path.realpath(path)  # through a symlink, replace the file it points to
+    directory = os.path.dirname(target)
+    tmp = os.path.join(directory, f".{os.path.basename(target)}.{secrets.token_hex(8)}.tmp")
+    # 0o666 so the process umask decides the permissions, as for a plainly opened file.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory):
+    """Make the rename durable; skipped where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---- loading ------------------------------------------------------------------------------
+def load(f, map_location=None):
+    """Read a checkpoint written by `save`.
+
+    Tensors are created on `map_location` (a device or device name; default "cpu") with the
+    saved dtype and requires_grad; numpy arrays come back as numpy arrays. Raises
+    CheckpointError (a ValueError) if the file is not a minigrad checkpoint or is damaged.
+    """
+    path = _as_path(f)
+    device = Device("cpu" if map_location is None else map_location)
+    get_backend(device)  # an unavailable device fails here, before any reading
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        reader = _ChecksumReader(fh, path)
+        header_len = _read_preamble(reader, path, size)
+        header = _parse_header(reader.read(header_len), path)
+        table = _array_table(header, path)
+        data_len = sum(_nbytes(dtype, shape) for dtype, shape in table)
+        expected = _PREAMBLE.size + header_len + data_len + _CHECKSUM.size
+        if size != expected:
+            raise _damaged(path, f"it is {size} bytes long but its header describes {expected} "
+                                 "bytes" + (" (the file is truncated)" if size < expected else ""))
+        arrays = [reader.read_array(dtype, shape) for dtype, shape in table]
+        crc = reader.crc
+        (stored,) = _CHECKSUM.unpack(reader.read(_CHECKSUM.size))
+    if stored != crc:
+        raise _damaged(path, "its checksum does not match its contents")
+    try:
+        return _Decoder(arrays, device, path).decode(header["root"])
+    except RecursionError:
+        raise _damaged(path, "its structure is nested too deeply") from None
+
+
+def _damaged(path, reason):
+    return CheckpointError(f"{path!s} is damaged and cannot be loaded as a minigrad checkpoint: "
+                           f"{reason}")
+
+
+def _read_preamble(reader, path, size):
+    head = reader.read_available(_PREAMBLE.size)
+    if len(head) < len(MAGIC) and head and MAGIC.startswith(head):
+        raise _damaged(path, "the file is truncated")
+    if not head.startswith(MAGIC):
+        raise CheckpointError(f"{path!s} is not a minigrad checkpoint (it does not start with "
+                              "the minigrad checkpoint signature; files written by pickle, "
+                              "torch.save or numpy.save cannot be loaded)")
+    if len(head) < _PREAMBLE.size:
+        raise _damaged(path, "the file is truncated")
+    _, version, header_len = _PREAMBLE.unpack(head)
+    if version != FORMAT_VERSION:
+        raise CheckpointError(f"{path!s} is a minigrad checkpoint of format version {version}, "
+                              f"but this version of minigrad reads version {FORMAT_VERSION}")
+    if header_len > size - _PREAMBLE.size - _CHECKSUM.size:
+        raise _damaged(path, "the file is truncated (it is shorter than its header)")
+    return header_len
+
+
+def _parse_header(raw, path):
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _damaged(path, "its header is not valid JSON") from None
+    if not isinstance(header, dict) or set(header) != {"arrays", "root"}:
+        raise _damaged(path, "its header does not have the expected entries")
+    return header
+
+
+def _array_table(header, path):
+    """[(numpy dtype, shape tuple)] for each array entry, validated."""
+    table = header["arrays"]
+    if not isinstance(table, list):
+        raise _damaged(path, "its array table is malformed")
+    out = []
+    for i, entry in enumerate(table):
+        ok = isinstance(entry, dict) and set(entry) == {"dtype", "shape"} \
+            and entry["dtype"] in _ARRAY_DTYPES and isinstance(entry["shape"], list) \
+            and all(type(s) is int and s >= 0 for s in entry["shape"])
+        if not ok:
+            raise _damaged(path, f"array entry {i} is malformed: {str(entry)[:200]}")
+        out.append((np.dtype(entry["dtype"]), tuple(entry["shape"])))
+    return out
+
+
+def _nbytes(dtype, shape):
+    count = 1
+    for s in shape:
+        count *= s
+    return count * dtype.itemsize
+
+
+class _ChecksumReader:
+    """Reads exact byte counts from a binary file while keeping their CRC-32."""
+
+    def __init__(self, fh, path):
+        self.fh = fh
+        self.path = path
+        self.crc = 0
+
+    def read_available(self, n):
+        data = self.fh.read(n)
+        self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def read(self, n):
+        data = self.read_available(n)
+        if len(data) != n:
+            raise _damaged(self.path, "the file is truncated")
+        return data
+
+    def read_array(self, dtype, shape):
+        array = np.empty(shape, dtype=dtype)
+        buffer = array.reshape(-1).view(np.uint8)
+        if self.fh.readinto(buffer) != buffer.size:
+            raise _damaged(self.path, "the file is truncated")
+        self.crc = zlib.crc32(buffer, self.crc)
+        return array
+
+
+class _Decoder:
+    """Turns validated JSON nodes back into Python objects; each array is used at most once."""
+
+    def __init__(self, arrays, device, path):
+        self.arrays = arrays
+        self.device = device
+        self.path = path
+        self.used = set()
+
+    def decode(self, node):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, dict) and len(node) == 1:
+            (tag, value), = node.items()
+            if tag in ("list", "tuple") and isinstance(value, list):
+                items = [self.decode(v) for v in value]
+                return items if tag == "list" else tuple(items)
+            if tag == "dict" and isinstance(value, list):
+                return dict(self._item(pair) for pair in value)
+            if tag == "ndarray":
+                return self._array(value)
+        if isinstance(node, dict) and set(node) == {"tensor", "requires_grad", "parameter"}:
+            return self._tensor(node)
+        raise _damaged(self.path, f"its structure holds an unknown entry {str(node)[:200]}")
+
+    def _item(self, pair):
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (str, int))
+                and not isinstance(pair[0], bool)):
+            raise _damaged(self.path, f"its structure holds a malformed dict item "
+                                      f"{str(pair)[:200]}")
+        return pair[0], self.decode(pair[1])
+
+    def _array(self, index):
+        if type(index) is not int or not 0 <= index < len(self.arrays) or index in self.used:
+            raise _damaged(self.path, f"its structure refers to a missing array {index!r}")
+        self.used.add(index)
+        return self.arrays[index]
+
+    def _tensor(self, node):
+        array = self._array(node["tensor"])
+        dtype = _TENSOR_DTYPES.get(array.dtype.str)
+        flags = (node["requires_grad"], node["parameter"])
+        if dtype is None or not all(isinstance(f, bool) for f in flags) \
+                or (node["requires_grad"] and not dtype.is_floating_point):
+            raise _damaged(self.path, f"its structure holds a malformed tensor entry {node}")
+        t = Tensor(array, dtype=dtype, device=self.device)
+        if node["parameter"]:
+            from .nn.parameter import Parameter
+            return Parameter(t, requires_grad=node["requires_grad"])
+        return t.requires_grad_(node["requires_grad"])
