@@ -1,0 +1,399 @@
+"""Pooling: max, average and adaptive average pooling in 1-d and 2-d, and max unpooling.
+
+Inputs are (N, C, H, W) or unbatched (C, H, W) in 2-d, (N, C, L) or (C, L) in 1-d. Every op
+runs on (N, C, H, W) kernels; 1-d pooling is 2-d pooling with H = 1. The gradients are Functions
+too, so derivatives of any order exist:
+- max pooling's gradient scatters into the input plane at the argmax indices (adding where
+  windows overlap), and the scatter's gradient gathers at the same indices;
+- average pooling is a linear map whose gradient is its adjoint, and the adjoint's gradient is
+  the map again (likewise adaptive average pooling).
+"""
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+# ---- Functions on (N, C, H, W) tensors --------------------------------------------------------
+
+
+class MaxPool2d(Function):
+    """Returns (out, indices): window maxima and their flat positions in the input plane."""
+
+    @staticmethod
+    def forward(ctx, x, output_hw, kernel, stride, padding, dilation):
+        out, indices = x._backend.max_pool2d_forward(x._data, output_hw, kernel, stride,
+                                                     padding, dilation)
+        out, indices = x._new(out), x._new(indices)
+        ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
+        ctx.input_hw = tuple(x.shape[2:])
+        return out, indices
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices):
+        (indices,) = ctx.saved_tensors
+        grad_input = ScatterByIndices.apply(grad, indices, ctx.input_hw, True)
+        return grad_input, None, None, None, None, None
+
+
+class ScatterByIndices(Function):
+    """Zeros of shape (N, C, *plane_hw) with `values` (N, C, h, w) written at the flat plane
+    positions `indices` (same shape): added up where repeated if `accumulate` (max pooling's
+    gradient), else the last write wins (max unpooling, as PyTorch). Its gradient gathers at the
+    same positions, as PyTorch's max unpooling gradient does."""
+
+    @staticmethod
+    def forward(ctx, values, indices, plane_hw, accumulate):
+        ctx.save_for_backward(indices)
+        return values._new(values._backend.scatter_by_plane_indices(
+            values._data, indices._data, plane_hw, accumulate))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (indices,) = ctx.saved_tensors
+        return GatherByIndices.apply(grad, indices), None, None, None
+
+
+class GatherByIndices(Function):
+    """out[n, c, ...] = source[n, c] at flat plane position indices[n, c, ...]; its gradient is
+    the accumulating scatter."""
+
+    @staticmethod
+    def forward(ctx, source, indices):
+        ctx.save_for_backward(indices)
+        ctx.plane_hw = tuple(source.shape[2:])
+        return source._new(source._backend.gather_by_plane_indices(source._data, indices._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (indices,) = ctx.saved_tensors
+        return ScatterByIndices.apply(grad, indices, ctx.plane_hw, True), None
+
+
+def _adjoint_pair(name, map_kernel, adjoint_kernel):
+    """Two Functions: a linear map between plane grids, `map_kernel(x, out_hw, *params)` on
+    x (N, C, H, W), and its adjoint `adjoint_kernel(g, in_hw, *params)` on g (N, C, oH, oW).
+
+    The gradient of a linear map is its adjoint applied to the incoming gradient, and the
+    adjoint's adjoint is the map, so each Function's backward is the other one.
+    """
+
+    class Map(Function):
+        @staticmethod
+        def forward(ctx, x, out_hw, params):
+            ctx.in_hw, ctx.params = tuple(x.shape[2:]), params
+            return x._new(getattr(x._backend, map_kernel)(x._data, out_hw, *params))
+
+        @staticmethod
+        def backward(ctx, grad):
+            return Adjoint.apply(grad, ctx.in_hw, ctx.params), None, None
+
+    class Adjoint(Function):
+        @staticmethod
+        def forward(ctx, grad, in_hw, params):
+            ctx.out_hw, ctx.params = tuple(grad.shape[2:]), params
+            return grad._new(getattr(grad._backend, adjoint_kernel)(grad._data, in_hw, *params))
+
+        @staticmethod
+        def backward(ctx, grad):
+            return Map.apply(grad, ctx.out_hw, ctx.params), None, None
+
+    Map.__name__ = Map.__qualname__ = name
+    Adjoint.__name__ = Adjoint.__qualname__ = name + "Adjoint"
+    return Map, Adjoint
+
+
+AvgPool2d, AvgPool2dAdjoint = _adjoint_pair("AvgPool2d", "avg_pool2d_forward",
+                                            "avg_pool2d_backward")
+AdaptiveAvgPool2d, AdaptiveAvgPool2dAdjoint = _adjoint_pair(
+    "AdaptiveAvgPool2d", "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward")
+
+
+# ---- argument checks --------------------------------------------------------------------------
+
+_LAYOUTS = {1: ("(C, L)", "(N, C, L)"), 2: ("(C, H, W)", "(N, C, H, W)")}
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _ints(value, dims, name, op):
+    """An int, or a sequence of 1 or `dims` ints, as a `dims`-tuple of ints."""
+    if _is_int(value):
+        return (int(value),) * dims
+    if isinstance(value, (tuple, list)) and len(value) in (1, dims) and all(map(_is_int, value)):
+        return tuple(int(v) for v in value) * (dims // len(value))
+    raise TypeError(f"{op}: {name} must be an int or a sequence of {dims} ints, got {value!r}")
+
+
+def _check_input(x, dims, op):
+    """x must be a floating point tensor in one of the layouts of `dims`-d pooling."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected input to be a Tensor, got {type(x).__name__}")
+    unbatched, batched = _LAYOUTS[dims]
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{op}: expected a {dims + 1}-D {unbatched} or {dims + 2}-D {batched} "
+                         f"input, got shape {tuple(x.shape)}")
+    if 0 in x.shape[-dims - 1:]:
+        raise ValueError(f"{op}: expected non-zero sizes in all dims except the batch dim, got "
+                         f"shape {tuple(x.shape)}")
+    if not x.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point input, got dtype {x.dtype}")
+
+
+def _as_nchw(x, dims):
+    """x reshaped to (N, C, H, W), H = 1 in 1-d; and the leading dims to restore afterwards."""
+    lead = tuple(x.shape[:-dims])
+    batched = lead if len(lead) == 2 else (1,) + lead
+    return x.reshape(batched + (1,) * (2 - dims) + tuple(x.shape[-dims:])), lead
+
+
+def _restore(y, lead, dims):
+    return y.reshape(lead + tuple(y.shape[-dims:]))
+
+
+def _plane(values, fill):
+    """A 1-d geometry (a 1-tuple) as the 2-d one over an H = 1 plane; a 2-d one unchanged."""
+    return values if len(values) == 2 else (fill,) + values
+
+
+def _pooled_size(size, kernel, stride, pad, dilation, ceil_mode):
+    """PyTorch's output size: ceil_mode rounds up, but the last window must start inside the
+    input or the left padding."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * pad - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode):
+    """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each."""
+    kernel = _ints(kernel_size, dims, "kernel_size", op)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel
+    stride = _ints(stride, dims, "stride", op)
+    padding = _ints(padding, dims, "padding", op)
+    dilation = _ints(dilation, dims, "dilation", op)
+    for name, values in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
+        if min(values) <= 0:
+            raise ValueError(f"{op}: {name} must be greater than zero, got {values}")
+    if min(padding) < 0:
+        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ValueError(f"{op}: padding must be at most half of kernel_size, got padding "
+                         f"{padding} with kernel_size {kernel}")
+    sizes = tuple(x.shape[-dims:])
+    out = tuple(_pooled_size(*args, ceil_mode) for args in
+                zip(sizes, kernel, stride, padding, dilation))
+    if min(out) < 1:
+        raise ValueError(f"{op}: input of spatial size {sizes} is too small for kernel_size "
+                         f"{kernel} with padding {padding} and dilation {dilation}: the output "
+                         f"size would be {out}")
+    return kernel, stride, padding, dilation, out
+
+
+# ---- max pooling ------------------------------------------------------------------------------
+
+def _max_pool(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    _check_input(input, dims, op)
+    kernel, stride, padding, dilation, out_size = _window_geometry(
+        op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
+    x, lead = _as_nchw(input, dims)
+    out, indices = MaxPool2d.apply(x, _plane(out_size, 1), _plane(kernel, 1), _plane(stride, 1),
+                                   _plane(padding, 0), _plane(dilation, 1))
+    out = _restore(out, lead, dims)
+    return (out, _restore(indices, lead, dims)) if return_indices else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over windows along L of an (N, C, L) or (C, L) input, padded with -inf.
+
+    stride defaults to kernel_size; padding must be at most kernel_size // 2. With
+    `return_indices` also returns the argmax positions along L (int64; the first maximum in a
+    window wins, a NaN always wins).
+    """
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over (dilated) windows of an (N, C, H, W) or (C, H, W) input, padded with -inf.
+
+    kernel_size, stride, padding, dilation: an int or an (h, w) pair; stride defaults to
+    kernel_size; padding must be at most kernel_size // 2. ceil_mode rounds the output size up
+    (the last window must still start inside the input or the left padding). With
+    `return_indices` also returns the argmax positions as flat indices h * W + w into each input
+    plane (int64; the first maximum in a window wins, a NaN always wins), which max_unpool2d
+    takes. Gradients go to the argmax positions, adding up where windows overlap.
+    """
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+# ---- average pooling --------------------------------------------------------------------------
+
+def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    _check_input(input, dims, op)
+    kernel, stride, padding, _, out_size = _window_geometry(
+        op, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if not _is_int(divisor_override):
+            raise TypeError(f"{op}: divisor_override must be an int or None, got "
+                            f"{divisor_override!r}")
+        if divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must not be zero")
+        divisor_override = int(divisor_override)
+    x, lead = _as_nchw(input, dims)
+    params = (_plane(kernel, 1), _plane(stride, 1), _plane(padding, 0), bool(count_include_pad),
+              divisor_override)
+    return _restore(AvgPool2d.apply(x, _plane(out_size, 1), params), lead, dims)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over windows along L of an (N, C, L) or (C, L) input.
+
+    stride defaults to kernel_size; padding (zeros) must be at most kernel_size // 2. Each window
+    is divided by its size counting the padding it covers if `count_include_pad`, else by the
+    number of input elements in it.
+    """
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over windows of an (N, C, H, W) or (C, H, W) input.
+
+    kernel_size, stride, padding: an int or an (h, w) pair; stride defaults to kernel_size;
+    padding (zeros) must be at most kernel_size // 2. Each window sum is divided by
+    `divisor_override` if given, else by the window's size counting the padding it covers
+    (`count_include_pad`) or by the number of input elements in it. With ceil_mode a window
+    hanging over the right/bottom padding counts only up to the padding's end, as in PyTorch.
+    """
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+# ---- adaptive average pooling -----------------------------------------------------------------
+
+def _adaptive_size(op, output_size, sizes):
+    """The output size as ints; in 2-d an entry None keeps that input size."""
+    dims = len(sizes)
+    if _is_int(output_size):
+        size = (int(output_size),) * dims
+    elif (isinstance(output_size, (tuple, list)) and len(output_size) == dims
+          and all(_is_int(s) or (s is None and dims == 2) for s in output_size)):
+        size = tuple(n if s is None else int(s) for s, n in zip(output_size, sizes))
+    else:
+        allowed = "ints or None" if dims == 2 else "int"
+        raise TypeError(f"{op}: output_size must be an int or a sequence of {dims} {allowed}, "
+                        f"got {output_size!r}")
+    if min(size) < 0:
+        raise ValueError(f"{op}: output_size must be non-negative, got {output_size!r}")
+    return size
+
+
+def _adaptive_avg_pool(op, dims, input, output_size):
+    _check_input(input, dims, op)
+    out_size = _adaptive_size(op, output_size, tuple(input.shape[-dims:]))
+    x, lead = _as_nchw(input, dims)
+    return _restore(AdaptiveAvgPool2d.apply(x, _plane(out_size, 1), ()), lead, dims)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of an (N, C, L) or (C, L) input to length `output_size` (an int or a
+    1-sequence): output i averages [floor(i * L / out), ceil((i + 1) * L / out))."""
+    return _adaptive_avg_pool("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling of an (N, C, H, W) or (C, H, W) input to `output_size` (an int or an
+    (oH, oW) pair, where None keeps that input size). Along each axis output i averages
+    [floor(i * size / out), ceil((i + 1) * size / out)); windows may overlap."""
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+# ---- max unpooling ----------------------------------------------------------------------------
+
+def _unpool_size(op, sizes, kernel, stride, padding, output_size):
+    """PyTorch's unpooling output size: (in - 1) * stride + kernel - 2 * padding by default; a
+    given output_size (its last len(sizes) entries) must be within one stride of that."""
+    dims = len(sizes)
+    default = tuple((n - 1) * s + k - 2 * p for n, s, k, p in zip(sizes, stride, kernel, padding))
+    if output_size is None:
+        size = default
+    else:
+        if not (isinstance(output_size, (tuple, list)) and all(map(_is_int, output_size))):
+            raise TypeError(f"{op}: output_size must be None or a sequence of ints, got "
+                            f"{output_size!r}")
+        if len(output_size) not in (dims, dims + 2):
+            raise ValueError(f"{op}: output_size must have {dims} or {dims + 2} entries, got "
+                             f"{output_size!r}")
+        size = tuple(int(s) for s in output_size[-dims:])
+        for d, (s, base, step) in enumerate(zip(size, default, stride)):
+            if not base - step < s < base + step:
+                raise ValueError(f"{op}: invalid output_size {output_size!r}: dim {d} must be "
+                                 f"strictly between {base - step} and {base + step}")
+    if min(size) < 0:
+        raise ValueError(f"{op}: output size must be non-negative, got {size} (from kernel_size "
+                         f"{kernel}, stride {stride}, padding {padding})")
+    return size
+
+
+def _max_unpool(op, dims, input, indices, kernel_size, stride, padding, output_size):
+    _check_input(input, dims, op)
+    if not isinstance(indices, Tensor) or indices.dtype is not dtypes.int64:
+        got = indices.dtype if isinstance(indices, Tensor) else type(indices).__name__
+        raise TypeError(f"{op}: expected indices to be an int64 Tensor, got {got}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise ValueError(f"{op}: indices must have the input's shape {tuple(input.shape)}, got "
+                         f"{tuple(indices.shape)}")
+    kernel = _ints(kernel_size, dims, "kernel_size", op)
+    stride = kernel if stride is None else _ints(stride, dims, "stride", op)
+    padding = _ints(padding, dims, "padding", op)
+    if min(kernel) <= 0 or min(stride) <= 0 or min(padding) < 0:
+        raise ValueError(f"{op}: expected kernel_size and stride > 0 and padding >= 0, got "
+                         f"kernel_size {kernel}, stride {stride}, padding {padding}")
+    out_size = _unpool_size(op, tuple(input.shape[-dims:]), kernel, stride, padding,
+                            output_size)
+    plane = int(np.prod(out_size))
+    if indices.numel():
+        low, high = int(indices.amin().item()), int(indices.amax().item())
+        if low < 0 or high >= plane:
+            bad = low if low < 0 else high
+            raise ValueError(f"{op}: index {bad} in indices is outside the output plane of "
+                             f"size {out_size} ({plane} positions)")
+    x, lead = _as_nchw(input, dims)
+    idx, _ = _as_nchw(indices, dims)
+    out = ScatterByIndices.apply(x, idx, _plane(out_size, 1), False)
+    return _restore(out, lead, dims)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d: zeros of length output_size with input's values at
+    `indices` (as max_pool1d returns them). output_size defaults to
+    (L - 1) * stride + kernel_size - 2 * padding."""
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: zeros of shape (N, C, *output_size) with input's
+    values placed at the flat plane positions `indices` (as max_pool2d returns them; where
+    positions repeat, the last one wins). output_size defaults to
+    (in - 1) * stride + kernel_size - 2 * padding per axis; a given one (2 or 4 entries) must be
+    within one stride of that."""
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "avg_pool1d", "avg_pool2d",
+           "max_pool1d", "max_pool2d", "max_unpool1d", "max_unpool2d"]
