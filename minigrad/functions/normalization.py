@@ -1,0 +1,130 @@
+"""Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
+from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+
+
+def _stat_axes(ndim):
+    """Every dim except the channel dim 1: the statistics are per channel."""
+    return (0,) + tuple(range(2, ndim))
+
+
+def _channel_shape(ndim, channels):
+    """(1, C, 1, ...): a per-channel (C,) tensor shaped to broadcast against the input."""
+    return (1, channels) + (1,) * (ndim - 2)
+
+
+class BatchNormTraining(Function):
+    """Normalise with the batch's own mean and biased variance per channel, then scale and
+    shift: out = (x - mean) / sqrt(var + eps) * weight + bias.
+
+    Returns (out, mean, var), mean and var of shape (C,) and not differentiable (they feed the
+    running statistics). The backward is the closed form, written with Tensor ops that recompute
+    the statistics from x, so it is itself differentiable.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps):
+        b = x._backend
+        axes, channels = _stat_axes(x.ndim), x.shape[1]
+        shape = _channel_shape(x.ndim, channels)
+        count = x.numel() // channels
+        mean = b.div(b.sum(x._data, axes, True), count)
+        centered = b.sub(x._data, mean)
+        var = b.div(b.sum(b.mul(centered, centered), axes, True), count)
+        out = b.div(centered, b.sqrt(b.add(var, eps)))
+        if weight is not None:
+            out = b.mul(out, b.reshape(weight._data, shape))
+        if bias is not None:
+            out = b.add(out, b.reshape(bias._data, shape))
+        ctx.eps = eps
+        ctx.save_for_backward(x, weight)
+        batch_mean = x._new(b.reshape(mean, (channels,)))
+        batch_var = x._new(b.reshape(var, (channels,)))
+        ctx.mark_non_differentiable(batch_mean, batch_var)
+        return x._new(out), batch_mean, batch_var
+
+    @staticmethod
+    def backward(ctx, grad, _grad_mean, _grad_var):
+        x, weight = ctx.saved_tensors
+        axes = _stat_axes(x.ndim)
+        shape = _channel_shape(x.ndim, x.shape[1])
+        count = x.numel() // x.shape[1]
+        centered = x - x.mean(dim=axes, keepdim=True)
+        invstd = ((centered * centered).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
+        normalized = centered * invstd
+        grad_bias = grad.sum(dim=axes)
+        grad_weight = (grad * normalized).sum(dim=axes)
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            scale = invstd if weight is None else invstd * weight.reshape(shape)
+            # d/dx of the normalisation: remove the gradient's per-channel mean and its
+            # component along the normalised input
+            grad_x = scale * (grad - grad_bias.reshape(shape) / count
+                              - normalized * (grad_weight.reshape(shape) / count))
+        return (grad_x, grad_weight if ctx.needs_input_grad[1] else None,
+                grad_bias if ctx.needs_input_grad[2] else None, None)
+
+
+def _check_channel_tensor(t, what, input):
+    if t is None:
+        return
+    if not isinstance(t, Tensor):
+        raise TypeError(f"batch_norm: {what} must be a Tensor or None, got {type(t).__name__}")
+    channels = input.shape[1]
+    if t.numel() != channels:
+        raise ValueError(f"batch_norm: {what} must have {channels} elements (one per channel "
+                         f"of input shape {tuple(input.shape)}), got shape {tuple(t.shape)}")
+    if t.dtype is not input.dtype:
+        raise TypeError(f"batch_norm: {what} has dtype {t.dtype} but input has {input.dtype}; "
+                        "all must share one dtype")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation of input (N, C) or (N, C, *) per channel C.
+
+    training=True normalises with the batch statistics (mean and biased variance over every
+    dim but 1) and, for the running statistics that are not None, updates them in place:
+    running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance.
+    training=False normalises with running_mean and running_var (both required).
+    weight and bias (C,) scale and shift the result when given.
+    """
+    if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
+        raise TypeError("batch_norm: input must be a floating point Tensor, got "
+                        f"{getattr(input, 'dtype', type(input).__name__)}")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
+                         f"{tuple(input.shape)}")
+    for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
+                    (weight, "weight"), (bias, "bias")):
+        _check_channel_tensor(t, what, input)
+    channels = input.shape[1]
+    shape = _channel_shape(input.ndim, channels)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var must be given in "
+                             "evaluation mode (training=False)")
+        scale = (running_var.reshape(shape) + eps) ** -0.5
+        if weight is not None:
+            scale = scale * weight.reshape(shape)
+        out = (input - running_mean.reshape(shape)) * scale
+        return out if bias is None else out + bias.reshape(shape)
+    count = input.numel() // channels
+    if count <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {tuple(input.shape)}")
+    out, mean, var = BatchNormTraining.apply(
+        input, None if weight is None else weight.reshape(channels),
+        None if bias is None else bias.reshape(channels), float(eps))
+    with no_grad():
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean.reshape(running_mean.shape),
+                                                 alpha=momentum)
+        if running_var is not None:
+            unbiased = var.reshape(running_var.shape) * (count / (count - 1))
+            running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
+    return out
+
+
+__all__ = ["batch_norm"]
