@@ -32,6 +32,10 @@ def _make(kernel, size, dtype, device, requires_grad, *args, default=dtypes.defa
 
 
 def full(size, fill_value, dtype=None, device="cpu", requires_grad=False):
+    """A tensor of shape `size` (a sequence, or one int) filled with `fill_value`; the dtype
+    follows the value (float32, int64 or bool) unless given."""
+    if isinstance(size, (int, np.integer)):
+        size = (size,)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value, dtypes.bool_)
     return _make("full", size, dtype, device, requires_grad, fill_value)
@@ -50,18 +54,29 @@ def empty(*size, dtype=None, device="cpu", requires_grad=False):
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def _float_dtype(dtype, name):
+    dtype = dtypes.default_float if dtype is None else dtypes.as_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"{name} needs a floating point dtype, got {dtype}")
+    return dtype
+
+
 def rand(*size, dtype=None, device="cpu", requires_grad=False):
     """Samples from U[0, 1) drawn from the global generator."""
-    return _make("uniform", size, dtype, device, requires_grad, default_generator())
+    return _make("uniform", size, _float_dtype(dtype, "rand"), device, requires_grad,
+                 default_generator())
 
 
 def randn(*size, dtype=None, device="cpu", requires_grad=False):
     """Samples from N(0, 1) drawn from the global generator."""
-    return _make("normal", size, dtype, device, requires_grad, default_generator())
+    return _make("normal", size, _float_dtype(dtype, "randn"), device, requires_grad,
+                 default_generator())
 
 
 def randint(low, high=None, size=(), dtype=None, device="cpu"):
-    """Integers in [low, high) (or [0, low) when high is omitted)."""
+    """Integers in [low, high); `randint(high, size)` draws from [0, high), as in PyTorch."""
+    if isinstance(high, (tuple, list)):
+        high, size = None, high
     if high is None:
         low, high = 0, low
     if high <= low:

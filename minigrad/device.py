@@ -1,8 +1,11 @@
-"""`Device`: where a tensor's storage lives ("cpu" or "cuda[:index]")."""
+"""`Device`: where a tensor's storage lives ("cpu", "cuda[:index]", or another registered type)."""
 
 
 class Device:
-    """A device name as PyTorch spells it: `Device("cpu")`, `Device("cuda")`, `Device("cuda:0")`."""
+    """A device name as PyTorch spells it: `Device("cpu")`, `Device("cuda")`, `Device("cuda:0")`.
+
+    Any other device type registered with `minigrad.backend.register_backend` is accepted too.
+    """
 
     __slots__ = ("type", "index")
 
@@ -14,7 +17,10 @@ class Device:
             raise TypeError(f"expected a device name such as 'cpu' or 'cuda:0', got {spec!r}")
         kind, _, idx = spec.partition(":")
         if kind not in ("cpu", "cuda"):
-            raise ValueError(f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:N'")
+            from .backend import device_types  # the registry imports this module
+            if kind not in device_types():
+                raise ValueError(f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:N' "
+                                 f"(device types with a backend: {', '.join(device_types())})")
         if idx:
             if not idx.isdigit():
                 raise ValueError(f"bad device index in {spec!r}; expected 'cuda:N' with N >= 0")
@@ -22,9 +28,8 @@ class Device:
         if kind == "cpu" and index not in (None, 0):
             raise ValueError(f"the cpu device has no index {index}")
         self.type = kind
-        self.index = index if kind == "cuda" else None
-        if kind == "cuda" and self.index is None:
-            self.index = 0
+        # Devices other than the cpu are numbered; a bare "cuda" means "cuda:0".
+        self.index = None if kind == "cpu" else (0 if index is None else index)
 
     def __eq__(self, other):
         if isinstance(other, str):

@@ -53,6 +53,8 @@ def as_dtype(value):
     """
     if isinstance(value, DType):
         return value
+    if value is None:
+        raise TypeError(f"expected a dtype, got None; minigrad supports {_supported_names()}")
     if value is float:
         return default_float
     if value is int:
@@ -89,6 +91,20 @@ def from_numpy_dtype(np_dtype):
 def promote(a, b):
     """The result dtype of a binary op between tensors of dtypes `a` and `b`."""
     return a if a._rank >= b._rank else b
+
+
+def _category(dtype):
+    """0 for bool, 1 for integers, 2 for floating point."""
+    return min(dtype._rank, 2)
+
+
+def can_store(result, target):
+    """Whether an in-place op may write a result of dtype `result` into a `target` tensor.
+
+    As in PyTorch: any dtype of the same or a lower category (float64 into float32 is fine,
+    float into int64 or int into bool is not).
+    """
+    return _category(result) <= _category(target)
 
 
 def scalar_dtype(value, tensor_dtype):

@@ -4,6 +4,8 @@ A tensor holds a backend array (`_data`), its dtype and device, and for autograd
 `grad`, and `grad_fn` (the node of the `Function` that made it). Operator methods are one line
 each and forward to the differentiable functions in `minigrad.functions`.
 """
+import weakref
+
 import numpy as np
 
 from . import dtypes
@@ -15,13 +17,34 @@ from .device import Device
 
 
 class VersionCounter:
-    """Counts in-place writes to a storage; shared by a tensor and the views of it."""
+    """Counts in-place writes to a storage; shared by a tensor and the views of it.
 
-    __slots__ = ("value", "has_views")
+    It also holds, weakly, the tensors that take part in a view relation on this storage (each
+    view and the tensor it was taken from), so an in-place op under autograd can tell whether
+    another live tensor would silently keep a stale graph.
+    """
+
+    __slots__ = ("value", "_views", "_prune_at")
 
     def __init__(self):
         self.value = 0
-        self.has_views = False
+        self._views = None  # {id(tensor): weakref}, created on the first view
+        self._prune_at = 8
+
+    def add_views(self, *tensors):
+        if self._views is None:
+            self._views = {}
+        for t in tensors:
+            self._views[id(t)] = weakref.ref(t)
+        if len(self._views) > self._prune_at:  # drop dead entries; amortised O(1) per view
+            self._views = {k: r for k, r in self._views.items() if r() is not None}
+            self._prune_at = max(8, 2 * len(self._views))
+
+    def other_live_view(self, tensor):
+        """Whether a live tensor other than `tensor` shares this storage through a view."""
+        if self._views is None:
+            return False
+        return any(r() is not None and r() is not tensor for r in self._views.values())
 
 
 def _infer_numpy(data):
@@ -35,8 +58,8 @@ def _infer_numpy(data):
     except ValueError as err:
         raise ValueError(f"cannot build a tensor from ragged or malformed data: {err}") from None
     if arr.dtype == object:
-        raise TypeError(f"cannot build a tensor from {type(data).__name__} data with elements "
-                        "that are not numbers (or whose nested lists have unequal lengths)")
+        raise TypeError(f"cannot build a tensor from {type(data).__name__} data: its elements "
+                        "must be numbers (ints within int64), in nested lists of equal lengths")
     if arr.dtype.kind == "f":
         return arr, dtypes.default_float  # Python floats become float32, as in PyTorch
     return arr, dtypes.from_numpy_dtype(arr.dtype)
@@ -97,8 +120,9 @@ class Tensor:
 
     def _new_view(self, data):
         """A result that may share this tensor's storage: it shares the version counter."""
-        self._version.has_views = True
-        return Tensor._wrap(data, self._device, self._backend, self._version)
+        view = Tensor._wrap(data, self._device, self._backend, self._version)
+        self._version.add_views(self, view)
+        return view
 
     def _alias(self):
         """A new tensor object for the same storage, grad_fn and version counter."""
@@ -134,6 +158,8 @@ class Tensor:
             raise TypeError(f"expected a Tensor for .data, got {type(value).__name__}")
         self._data, self._dtype = value._data, value._dtype
         self._device, self._backend = value._device, value._backend
+        # the leaf's graph node recorded the old shape/dtype/device: later graphs need a new one
+        self._leaf_node = None
 
     @property
     def dtype(self):
@@ -209,7 +235,8 @@ class Tensor:
 
     def item(self):
         if self.numel() != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {tuple(self.shape)}")
+            raise ValueError(f"item() needs a tensor with one element, got shape "
+                             f"{tuple(self.shape)}")
         return self.numpy().reshape(()).item()
 
     def tolist(self):
@@ -247,8 +274,7 @@ class Tensor:
     def to(self, *args, device=None, dtype=None, copy=False):
         """`to(device)`, `to(dtype)`, `to(device, dtype)` or keywords; differentiable."""
         for arg in args:
-            if isinstance(arg, (dtypes.DType, type)) or (isinstance(arg, str) and
-                                                        arg in ("float32", "float64", "int64")):
+            if isinstance(arg, (dtypes.DType, type, np.dtype)):
                 dtype = arg
             elif isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
@@ -284,37 +310,58 @@ class Tensor:
     def type_as(self, other):
         return self.to(dtype=other.dtype)
 
+    def __deepcopy__(self, memo):
+        """A leaf copy with its own storage (and grad); keeps the class, so Parameters stay
+        Parameters. Only leaves can be deep-copied, as in PyTorch."""
+        if not self.is_leaf:
+            raise AutogradError("only leaf tensors (created by the user, not by an op) support "
+                                "deepcopy; detach() or clone() it first")
+        copied = type(self).__new__(type(self))
+        copied._init(self._backend.copy(self._data), self._dtype, self._device, self._backend)
+        copied.requires_grad = self.requires_grad
+        memo[id(self)] = copied
+        if self.grad is not None:
+            import copy
+            copied.grad = copy.deepcopy(self.grad, memo)
+        return copied
+
     # ---- autograd ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf this tensor depends on."""
         from .autograd.api import backward
-        backward(self, gradient, retain_graph, create_graph)
+        backward(self, None if gradient is None else (gradient,), retain_graph, create_graph)
 
     # ---- in-place ------------------------------------------------------------------------
-    def _inplace(self, compute, *others):
-        """Replace this tensor's values with `compute(self)` in place.
+    def _inplace(self, op, *others):
+        """Replace this tensor's values with `op(self, *others)` in place.
 
-        Under autograd, the result is computed out of place from a copy of the old values (so a
-        node that saved them keeps them), then written into this storage; the tensor takes the
-        result's grad_fn. Anything else that saved this storage sees the version bump.
+        Under autograd the result is computed out of place from a copy of the old values (so a
+        node that saved them keeps them; `self` among `others` stands for that copy too), then
+        written into this storage, and the tensor takes the result's grad_fn. Anything else
+        that saved this storage sees the version bump, and its backward raises.
         """
-        others_need = any(isinstance(o, Tensor) and o.requires_grad for o in others)
-        record = is_grad_enabled() and (self.requires_grad or others_need)
-        if record and self.is_leaf and self.requires_grad:
-            raise AutogradError("a leaf tensor that requires grad is being used in an in-place "
-                                "operation; wrap it in `with minigrad.no_grad():` or use the "
-                                "out-of-place form")
-        if record and self._version.has_views:
-            raise AutogradError("an in-place operation under autograd on a tensor that shares "
-                                "storage with a view is not supported; use the out-of-place "
-                                "form, or clone() first")
-        result = compute(self._alias().clone() if record else self)
-        if dtypes.promote(result.dtype, self._dtype) is not self._dtype:
+        record = is_grad_enabled() and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in others))
+        if record:
+            self._check_inplace_allowed()
+            old = self._alias().clone()
+            result = op(old, *(old if o is self else o for o in others))
+        else:
+            result = op(self, *others)
+        if not dtypes.can_store(result.dtype, self._dtype):
             raise TypeError(f"result of dtype {result.dtype} cannot be stored in place in a "
                             f"tensor of dtype {self._dtype}")
         if tuple(result.shape) != tuple(self.shape):
             raise ValueError(f"in-place result has shape {tuple(result.shape)}, which does not "
                              f"match the tensor's shape {tuple(self.shape)}")
+        if record:
+            result = result.to(dtype=self._dtype)
+            if not result.requires_grad:
+                # fill_, zero_, copy_ of a constant: the tensor stays in the graph and passes a
+                # zero gradient to its old values, as in PyTorch.
+                result = F.where(F.full_like(old, True, dtype=dtypes.bool_), result, old)
+            elif result.is_leaf:
+                result = F.clone(result)  # copy_(leaf): the history must lead to that leaf
         self._backend.copy_into(self._data, result._data)
         self._version.value += 1
         if record:
@@ -322,40 +369,67 @@ class Tensor:
                 result._grad_fn, result._output_nr
         return self
 
+    def _check_inplace_allowed(self):
+        if self.is_leaf and self.requires_grad:
+            raise AutogradError("a leaf tensor that requires grad is being used in an in-place "
+                                "operation; wrap it in `with minigrad.no_grad():` or use the "
+                                "out-of-place form")
+        if self._version.other_live_view(self):
+            raise AutogradError("an in-place operation under autograd on a tensor that shares "
+                                "storage with another live tensor (a view of it, or the tensor "
+                                "it is a view of) is not supported: that tensor's gradient "
+                                "would be wrong. Use the out-of-place form, or clone() first")
+
     def add_(self, other, alpha=1):
-        return self._inplace(lambda s: s + (other if alpha == 1 else other * alpha), other)
+        return self._inplace(lambda s, o: s + (o if alpha == 1 else o * alpha), other)
 
     def sub_(self, other, alpha=1):
-        return self._inplace(lambda s: s - (other if alpha == 1 else other * alpha), other)
+        return self._inplace(lambda s, o: s - (o if alpha == 1 else o * alpha), other)
 
     def mul_(self, other):
-        return self._inplace(lambda s: s * other, other)
+        return self._inplace(lambda s, o: s * o, other)
 
     def div_(self, other):
-        return self._inplace(lambda s: s / other, other)
+        return self._inplace(lambda s, o: s / o, other)
 
     def pow_(self, exponent):
-        return self._inplace(lambda s: s ** exponent, exponent)
+        return self._inplace(lambda s, e: s ** e, exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._inplace(lambda s: s.clamp(min, max))
+        return self._inplace(lambda s, lo, hi: s.clamp(lo, hi), min, max)
 
     def addcmul_(self, tensor1, tensor2, value=1):
-        return self._inplace(lambda s: s + tensor1 * tensor2 * value, tensor1, tensor2)
+        return self._inplace(lambda s, a, b: s + a * b * value, tensor1, tensor2)
 
     def addcdiv_(self, tensor1, tensor2, value=1):
-        return self._inplace(lambda s: s + tensor1 / tensor2 * value, tensor1, tensor2)
+        return self._inplace(lambda s, a, b: s + a / b * value, tensor1, tensor2)
 
     def lerp_(self, end, weight):
-        return self._inplace(lambda s: s + (end - s) * weight, end)
+        return self._inplace(lambda s, e, w: s + (e - s) * w, end, weight)
+
+    def neg_(self): return self._inplace(F.neg)
+    def abs_(self): return self._inplace(F.abs)
+    def exp_(self): return self._inplace(F.exp)
+    def log_(self): return self._inplace(F.log)
+    def sqrt_(self): return self._inplace(F.sqrt)
+    def tanh_(self): return self._inplace(F.tanh)
+    def sigmoid_(self): return self._inplace(F.sigmoid)
+    def relu_(self): return self._inplace(F.relu)
 
     def copy_(self, src):
+        """Copy `src` (broadcast to this shape, cast to this dtype, from any device) in."""
         if not isinstance(src, Tensor):
             raise TypeError(f"copy_ expects a Tensor, got {type(src).__name__}")
-        check_same_device([self, src], "copy_")
-        return self._inplace(lambda s: src.to(dtype=s.dtype).expand(s.shape), src)
+        return self._inplace(lambda s, o: o.to(device=s.device, dtype=s.dtype).expand(s.shape),
+                             src)
 
     def fill_(self, value):
+        if isinstance(value, Tensor):
+            if value.numel() != 1:
+                raise ValueError(f"fill_ expects a number or a one-element tensor, got a tensor "
+                                 f"of shape {tuple(value.shape)}")
+            return self._inplace(lambda s, v: v.reshape(()).to(dtype=s.dtype).expand(s.shape),
+                                 value)
         return self._inplace(lambda s: F.full_like(s, value))
 
     def zero_(self):
@@ -373,9 +447,12 @@ class Tensor:
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ipow__(self, other):
+        return self.pow_(other)
+
     def __setitem__(self, index, value):
         if is_grad_enabled() and (self.requires_grad or getattr(value, "requires_grad", False)):
-            self._inplace(lambda s: F.index_put(s, index, value), value)
+            self._inplace(lambda s, v: F.index_put(s, index, v), value)
         else:
             F.setitem_(self, index, value)
             self._version.value += 1
@@ -436,7 +513,8 @@ class Tensor:
     def ge(self, other): return F.ge(self, other)
     def logical_not(self): return F.logical_not(self)
 
-    def sum(self, dim=None, keepdim=False, dtype=None): return F.sum(self, dim, keepdim, dtype=dtype)
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        return F.sum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False): return F.mean(self, dim, keepdim)
     def max(self, dim=None, keepdim=False): return F.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return F.min(self, dim, keepdim)
@@ -505,15 +583,40 @@ def _normalize_dim(dim, ndim):
     return int(dim) % max(ndim, 1)
 
 
+def _float_format(arr):
+    """array2string options for float values, following PyTorch's choices: integral values
+    print as `1.`, values spanning a wide range in scientific notation, others with 4 decimals."""
+    finite = np.abs(arr[np.isfinite(arr)])
+    if finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8):
+        return {"floatmode": "unique", "suppress_small": True}
+    nonzero = finite[finite != 0]
+    if nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3:
+        return {"formatter": {"float_kind": lambda v: f"{v:.4e}"}}
+    return {"floatmode": "fixed", "precision": 4, "suppress_small": True}
+
+
 def format_tensor(t):
     """PyTorch-like repr: values, then dtype/device/grad markers that are not the default."""
     arr = t.numpy()
-    body = np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
-                           threshold=1000, edgeitems=3)
+    options = {}
+    if t.dtype.is_floating_point and arr.size:
+        # float64 for display: numpy switches float32 to scientific notation from 1e6 on
+        arr = arr.astype(np.float64)
+        options = _float_format(arr)
+    if t.dtype is dtypes.bool_ and (arr.all() or not arr.any()):
+        options = {"formatter": {"bool": str}}  # no padding to the width of "False"
+    body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
+                           **options)
     extras = []
+    if arr.size == 0 and arr.ndim > 1:
+        extras.append(f"size={tuple(arr.shape)}")
     if t.device.type != "cpu":
         extras.append(f"device='{t.device}'")
-    if t.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_) or arr.size == 0:
+    # float32, int64 and bool are what `tensor(data)` infers, so only an empty int64 or bool
+    # tensor (which could be any of them) names its dtype.
+    inferred = (dtypes.default_float,) if arr.size == 0 else \
+        (dtypes.default_float, dtypes.int64, dtypes.bool_)
+    if t.dtype not in inferred:
         extras.append(f"dtype={t.dtype}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")

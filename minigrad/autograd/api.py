@@ -11,11 +11,17 @@ def _as_tuple(x):
 
 def _roots_and_grads(outputs, grad_outputs, create_graph):
     from ..creation import ones_like
+    from ..tensor import Tensor
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise AutogradError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     roots, grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"element {i} of the outputs is a {type(out).__name__}, not a Tensor")
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"the gradient for output {i} must be a Tensor (or None for a "
+                            f"scalar output), got {type(g).__name__}")
         if not out.requires_grad:
             raise AutogradError(f"element {i} of the outputs does not require grad and has no "
                                 "grad_fn: nothing to differentiate")
@@ -56,11 +62,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Returns a tuple with one entry per input; an input the outputs do not depend on gives an
     error unless `allow_unused=True`, in which case its entry is None.
     """
+    from ..tensor import Tensor
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"input {i} of grad() is a {type(t).__name__}, not a Tensor")
         if not t.requires_grad:
             raise AutogradError(f"input {i} of grad() does not require grad")
     roots, grads = _roots_and_grads(outputs, grad_outputs, create_graph)

@@ -5,6 +5,8 @@ requires grad, records a `BackwardNode` (the `ctx` the forward saw) as the outpu
 The engine later calls `MyOp.backward(ctx, *grad_outputs)`; because backward is written with
 Tensor ops, running it with recording on gives differentiable gradients (double backward).
 """
+import weakref
+
 from .errors import AutogradError, InplaceModificationError
 from .grad_mode import is_grad_enabled, no_grad
 
@@ -21,10 +23,14 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The graph node of a leaf tensor: the engine adds incoming gradients to `leaf.grad`."""
+    """The graph node of a leaf tensor: the engine adds incoming gradients to `leaf.grad`.
+
+    It holds the leaf weakly (`variable()` is the leaf, or None once it is gone): the leaf
+    holds this node, and a strong reference back would make every leaf a reference cycle.
+    """
 
     def __init__(self, leaf):
-        self.variable = leaf
+        self.variable = weakref.ref(leaf)
         self.output_meta = ((leaf.shape, leaf.dtype, leaf.device),)
 
 
@@ -73,7 +79,7 @@ class BackwardNode(Node):
         self.output_meta = ()
         self._saved = ()
         self._non_differentiable = ()
-        self._freed = False
+        self.freed = False
 
     def name(self):
         return self.function.__name__ + "Backward"
@@ -91,7 +97,7 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self):
-        if self._freed:
+        if self.freed:
             raise AutogradError(
                 f"trying to backward through {self.name()} a second time (or to read its saved "
                 "tensors after they were freed). Saved tensors are freed after backward; "
@@ -109,7 +115,7 @@ class BackwardNode(Node):
     def release(self):
         """Free saved tensors after a backward pass that does not retain the graph."""
         self._saved = ()
-        self._freed = True
+        self.freed = True
 
 
 def _edge(tensor):
@@ -153,15 +159,21 @@ class Function:
                                 f"{type(out).__name__}")
         if not record:
             return result
+        differentiable = [id(o) not in ctx._non_differentiable and o.dtype.is_floating_point
+                          for o in outputs]
+        # An input returned as is becomes a new tensor object (sharing its storage), so that
+        # the input keeps its own history.
         input_ids = {id(t) for t in tensors}
-        outputs = tuple(o._alias() if id(o) in input_ids else o for o in outputs)
+        returned, outputs = outputs, tuple(o._alias() if id(o) in input_ids else o
+                                           for o in outputs)
         ctx.next_functions = tuple(_edge(a) if need else None for a, need in zip(args, needs))
         ctx.output_meta = tuple((o.shape, o.dtype, o.device) for o in outputs)
         for nr, out in enumerate(outputs):
-            if id(out) in ctx._non_differentiable or not out.dtype.is_floating_point:
-                continue
-            out.requires_grad = True
-            out._grad_fn, out._output_nr = ctx, nr
+            if differentiable[nr]:
+                out.requires_grad = True
+                out._grad_fn, out._output_nr = ctx, nr
+            elif out is not returned[nr]:  # a non-differentiable input returned as is
+                out.requires_grad, out._grad_fn, out._leaf_node = False, None, None
         for saved in ctx._saved:
             if saved is None:
                 continue

@@ -1,4 +1,8 @@
-"""Whether operations record the graph: `no_grad`, `enable_grad`, `set_grad_enabled`."""
+"""Whether operations record the graph: `no_grad`, `enable_grad`, `set_grad_enabled`.
+
+Each is a context manager and a decorator (`@no_grad()` or bare `@no_grad`). The mode is
+per thread, as in PyTorch.
+"""
 import functools
 import threading
 
@@ -18,20 +22,37 @@ class _GradMode:
 
     mode = True
 
+    def __new__(cls, func=None):
+        # `@no_grad` (no parentheses) passes the function itself: decorate it directly.
+        instance = super().__new__(cls)
+        return instance if func is None else instance(func)
+
+    def __init__(self, func=None):
+        self._previous = []  # a stack, so one instance can be entered again while active
+
     def __enter__(self):
-        self._previous = is_grad_enabled()
+        self._previous.append(is_grad_enabled())
         _set_enabled(self.mode)
         return self
 
     def __exit__(self, *exc):
-        _set_enabled(self._previous)
+        _set_enabled(self._previous.pop())
         return False
 
     def __call__(self, func):
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__} decorates a function, got "
+                            f"{type(func).__name__}")
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            previous = is_grad_enabled()
+            _set_enabled(mode)
+            try:
                 return func(*args, **kwargs)
+            finally:
+                _set_enabled(previous)
         return wrapper
 
 
@@ -48,22 +69,24 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
-    """`set_grad_enabled(False)` as a context manager, or called plainly to set the mode."""
+    """`set_grad_enabled(mode)`: sets the mode at once (a plain call is enough); as a context
+    manager it restores the previous mode on exit; as a decorator it applies the mode only
+    while the function runs."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
 
     def __init__(self, mode):
+        if not isinstance(mode, (bool, int)):
+            raise TypeError(f"set_grad_enabled expects a bool, got {type(mode).__name__}")
         self.mode = bool(mode)
-        self._previous = is_grad_enabled()
+        self._previous = [is_grad_enabled()]
         _set_enabled(self.mode)
 
     def __enter__(self):
         return self
 
     def __call__(self, func):
-        _set_enabled(self._previous)
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-        return wrapper
+        # Used as a decorator: the mode applies per call, not from decoration time on.
+        _set_enabled(self._previous[0])
+        return super().__call__(func)

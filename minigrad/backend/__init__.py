@@ -18,6 +18,17 @@ def register_backend(device_type, module_name):
     _loaded.pop(device_type, None)
 
 
+def device_types():
+    """The device types that have a registered backend (usable on this machine or not)."""
+    return tuple(_MODULES)
+
+
+def _unavailable(device_type, reason):
+    return RuntimeError(f"device {device_type!r} is not available: {reason}. Create tensors on "
+                        f"'cpu' instead, or choose the device with "
+                        f"minigrad.backend.is_available({device_type!r}).")
+
+
 def get_backend(device):
     """The kernel module for `device` ("cpu", "cuda", a `Device`), imported on first use.
 
@@ -30,13 +41,20 @@ def get_backend(device):
         if device_type not in _MODULES:
             raise RuntimeError(f"no backend is registered for device {device_type!r}; "
                                f"registered: {sorted(_MODULES)}")
+        name = _MODULES[device_type]
         try:
-            module = importlib.import_module(_MODULES[device_type])
+            module = importlib.import_module(name)
         except ImportError as err:
-            raise RuntimeError(f"the {device_type!r} backend is not available: {err}") from err
+            missing = isinstance(err, ModuleNotFoundError) and err.name == name
+            reason = f"this installation has no {device_type!r} backend ({name} is missing)" \
+                if missing else f"importing {name} failed: {err}"
+            raise _unavailable(device_type, reason) from err
         check = getattr(module, "check_available", None)
         if check is not None:
-            check()
+            try:
+                check()
+            except RuntimeError as err:
+                raise _unavailable(device_type, str(err).rstrip(".")) from err
         _loaded[device_type] = module
     return module
 
