@@ -1,0 +1,11 @@
+"""Neural-network building blocks, PyTorch's `torch.nn`: `Module` and its containers, the
+layers, `Parameter`, and the `functional`, `init` and `utils` submodules."""
+from . import functional, init, utils
+from .container import ModuleDict, ModuleList, Sequential
+from .module import Module
+from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchNorm1d,
+                      BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv1d, Conv2d, ConvTranspose2d,
+                      CrossEntropyLoss, Dropout, Dropout2d, Flatten, Identity, L1Loss, LeakyReLU,
+                      Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid,
+                      Softmax, Tanh, Upsample)
+from .parameter import Parameter

@@ -1,0 +1,152 @@
+"""Weight initialisation, PyTorch's `torch.nn.init`: each function fills a tensor in place
+(without recording autograd history) and returns it.
+
+Samples come from minigrad's global generator (`minigrad.manual_seed`), or from `generator`
+(a `numpy.random.Generator`) when one is given.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..random import default_generator
+from ..tensor import Tensor
+
+_LINEAR_GAIN_ONE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                    "conv_transpose2d", "conv_transpose3d", "sigmoid")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended scale of the weights before `nonlinearity`: 1 for linear layers and
+    sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for leaky_relu (`param`
+    is the negative slope, default 0.01) and 3/4 for selu."""
+    if nonlinearity in _LINEAR_GAIN_ONE:
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """(fan_in, fan_out) of a weight: dim 1 and dim 0 (input and output feature maps), each
+    times the receptive field size (the product of the dims after the first two)."""
+    if tensor.ndim < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
+                         f"dimensions (got shape {tuple(tensor.shape)})")
+    receptive_field = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _check_tensor(tensor, name):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
+
+
+def _fill_random(tensor, kernel, scale, shift, generator):
+    """tensor <- sample * scale + shift, the samples drawn by the backend's `kernel`
+    ("uniform" on [0, 1) or "normal"), in place and outside autograd."""
+    if not tensor.dtype.is_floating_point:
+        raise TypeError(f"random initialisation needs a floating point tensor, got dtype "
+                        f"{tensor.dtype}")
+    rng = default_generator() if generator is None else generator
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"generator must be a numpy.random.Generator or None, got "
+                        f"{type(generator).__name__}")
+    backend = tensor._backend
+    sample = tensor._new(getattr(backend, kernel)(tuple(tensor.shape), tensor.dtype.numpy, rng))
+    with no_grad():
+        tensor.copy_(sample * scale + shift)
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill `tensor` with samples from U(a, b)."""
+    _check_tensor(tensor, "uniform_")
+    return _fill_random(tensor, "uniform", b - a, a, generator)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill `tensor` with samples from N(mean, std^2)."""
+    _check_tensor(tensor, "normal_")
+    return _fill_random(tensor, "normal", std, mean, generator)
+
+
+def constant_(tensor, val):
+    """Fill `tensor` with the value `val`."""
+    _check_tensor(tensor, "constant_")
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    _check_tensor(tensor, "xavier_uniform_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    _check_tensor(tensor, "xavier_normal_")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    """gain / sqrt(fan), or None (with PyTorch's warning) for a tensor with no elements."""
+    if 0 in tuple(tensor.shape):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return None
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He initialisation: U(-b, b) with b = gain * sqrt(3 / fan), where fan is fan_in or
+    fan_out (`mode`) and gain = calculate_gain(nonlinearity, a); `a` is the negative slope of
+    a following leaky_relu. Linear and Conv layers use a = sqrt(5)."""
+    _check_tensor(tensor, "kaiming_uniform_")
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He initialisation: N(0, std^2) with std = gain / sqrt(fan) (see kaiming_uniform_)."""
+    _check_tensor(tensor, "kaiming_normal_")
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
+        return tensor
+    return normal_(tensor, 0.0, std, generator)
