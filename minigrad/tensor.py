@@ -473,8 +473,8 @@ class Tensor:
     def __neg__(self): return F.neg(self)
     def __pos__(self): return self
     def __abs__(self): return F.abs(self)
-    def __eq__(self, other): return F.eq(self, other)
-    def __ne__(self, other): return F.ne(self, other)
+    def __eq__(self, other): return F.eq(self, other) if _comparable(other) else False
+    def __ne__(self, other): return F.ne(self, other) if _comparable(other) else True
     def __lt__(self, other): return F.lt(self, other)
     def __le__(self, other): return F.le(self, other)
     def __gt__(self, other): return F.gt(self, other)
@@ -563,6 +563,11 @@ class Size(tuple):
 
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
+
+
+def _comparable(other):
+    """Whether `tensor == other` compares elementwise (else it is False, as in PyTorch)."""
+    return isinstance(other, (Tensor, bool, int, float, np.number, np.bool_))
 
 
 def _shape_args(args):

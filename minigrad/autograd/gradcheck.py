@@ -38,7 +38,7 @@ def _perturbed(inputs, which, flat_index, delta):
     element actually holds (rounded to the input's dtype)."""
     from ..tensor import Tensor
     source = inputs[which]
-    values = source.numpy()
+    values = np.array(source.numpy(), order="C")  # so reshape(-1) is a view we can write
     flat = values.reshape(-1)
     flat[flat_index] += delta
     moved = list(inputs)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor, _normalize_dim
+from ..tensor import Tensor, _normalize_dim, check_same_device
 
 Number = (bool, int, float, np.bool_, np.integer, np.floating)
 
@@ -30,6 +30,17 @@ def as_python_scalar(value, dtype):
     return float(value)
 
 
+def result_type(a, b):
+    """The dtype of a binary op between tensors, as PyTorch: a 0-d tensor next to a tensor with
+    dims acts like a scalar, so it cannot widen a floating point tensor (float32 (n,) with
+    float64 () gives float32) but still lifts an integer one to its float dtype."""
+    if (a.ndim == 0) != (b.ndim == 0):
+        dims = b if a.ndim == 0 else a
+        if dims.dtype.is_floating_point:
+            return dims.dtype
+    return dtypes.promote(a.dtype, b.dtype)
+
+
 def coerce_pair(a, b, op):
     """Bring two operands (Tensors or Python numbers) to one dtype for a binary op.
 
@@ -37,7 +48,8 @@ def coerce_pair(a, b, op):
     """
     a_is_t, b_is_t = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_is_t and b_is_t:
-        dtype = dtypes.promote(a.dtype, b.dtype)
+        check_same_device([a, b], op)
+        dtype = result_type(a, b)
         broadcast_shapes(a.shape, b.shape, op=op)
     elif a_is_t or b_is_t:
         t, s = (a, b) if a_is_t else (b, a)
@@ -77,6 +89,8 @@ def normalize_dims(dim, ndim):
     axes = tuple(_normalize_dim(d, ndim) for d in dim)
     if len(set(axes)) != len(axes):
         raise ValueError(f"dim {tuple(dim)} names a dimension more than once")
+    if ndim == 0:  # dim 0 or -1 of a 0-d tensor is allowed (as PyTorch) and reduces nothing
+        return ()
     return tuple(sorted(axes))
 
 

@@ -8,7 +8,7 @@ import math
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import coerce_pair, sum_to, to_float
+from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
 
 
 def _raw(x):
@@ -19,11 +19,13 @@ def _owner(a, b):
     return a if isinstance(a, Tensor) else b
 
 
-def _binary_forward(ctx, kernel, a, b, save=False):
+def _binary_forward(ctx, kernel, a, b, save=(False, False)):
+    """Run `kernel` on two operands; `save[i]` says whether backward needs operand i."""
     ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
-    if save:
-        ctx.save_for_backward(*(x if isinstance(x, Tensor) else None for x in (a, b)))
-        ctx.scalars = (a, b)
+    if any(save):
+        ctx.save_for_backward(*(x if keep and isinstance(x, Tensor) else None
+                                for x, keep in zip((a, b), save)))
+        ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in (a, b))
     t = _owner(a, b)
     return t._new(getattr(t._backend, kernel)(_raw(a), _raw(b)))
 
@@ -64,7 +66,9 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "mul", a, b, save=True)
+        # d/da needs b and d/db needs a: keep only what the requested gradients use
+        needs = ctx.needs_input_grad
+        return _binary_forward(ctx, "mul", a, b, save=(needs[1], needs[0]))
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,7 +80,7 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "div", a, b, save=True)
+        return _binary_forward(ctx, "div", a, b, save=(ctx.needs_input_grad[1], True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,7 +92,7 @@ class Div(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "pow", a, b, save=True)
+        return _binary_forward(ctx, "pow", a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,18 +107,15 @@ class Pow(Function):
             return grad * b * a ** (b - 1) if b != 1 else grad
 
         def grad_exponent():
-            # d/db a^b = a^b log a, taken as 0 where a == 0 (the limit along b > 0, as PyTorch)
+            # d/db a^b = a^b log a, taken as 0 where a == 0 (the limit along b > 0, as PyTorch);
+            # a negative base gives NaN, as the log of a negative number
             out = a ** b
             if isinstance(a, Tensor):
                 return where(a == 0, 0.0, grad * out * log(where(a == 0, 1.0, a)))
-            return grad * out * _log_scalar(a)
+            if a == 0:  # where b < 0, a^b log a = inf * -inf
+                return where(b >= 0, 0.0, grad * -math.inf)
+            return grad * out * (math.log(a) if a > 0 else math.nan)
         return _reduced(ctx, grad_base, grad_exponent)
-
-
-def _log_scalar(value):
-    if value <= 0:
-        raise ValueError(f"the gradient of {value} ** x with respect to x needs a positive base")
-    return math.log(value)
 
 
 class Maximum(Function):
@@ -122,7 +123,7 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "maximum", a, b, save=True)
+        return _binary_forward(ctx, "maximum", a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,7 +136,7 @@ class Maximum(Function):
 class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "minimum", a, b, save=True)
+        return _binary_forward(ctx, "minimum", a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -172,7 +173,7 @@ def _unary(kernel, backward_rule, save="input"):
         @staticmethod
         def forward(ctx, x):
             out = x._new(getattr(x._backend, kernel)(x._data))
-            ctx.save_for_backward(x if save == "input" else out)
+            ctx.save_for_backward({"input": x, "output": out}.get(save))
             return out
 
         @staticmethod
@@ -270,8 +271,11 @@ def where(condition, a, b):
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
         raise TypeError("where: condition must be a bool Tensor, got "
                         f"{getattr(condition, 'dtype', type(condition).__name__)}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        # two numbers: the result takes their common dtype, as PyTorch (1.0, 0 -> float32)
+        dtype = dtypes.scalar_dtype(a, dtypes.scalar_dtype(b, dtypes.bool_))
+        a = Tensor(a, dtype=dtype, device=condition.device)
     a, b, _ = coerce_pair(a, b, "where")
-    from ._util import broadcast_shapes
     shape = broadcast_shapes(condition.shape, *(x.shape for x in (a, b)
                                                 if isinstance(x, Tensor)), op="where")
     if tuple(condition.shape) != shape:
@@ -325,10 +329,13 @@ def clamp(x, min=None, max=None):
         if max is not None:
             out = minimum(out, max)
         return out
-    from ._util import as_python_scalar
-    lo = None if min is None else as_python_scalar(min, x.dtype)
-    hi = None if max is None else as_python_scalar(max, x.dtype)
-    return Clamp.apply(x, lo, hi)
+    dtype = x.dtype
+    for bound in (min, max):
+        if bound is not None:  # a float bound makes an integer tensor float, as PyTorch
+            dtype = dtypes.scalar_dtype(bound, dtype)
+    lo = None if min is None else as_python_scalar(min, dtype)
+    hi = None if max is None else as_python_scalar(max, dtype)
+    return Clamp.apply(x.to(dtype=dtype), lo, hi)
 
 
 def _compare(kernel, a, b):

@@ -4,7 +4,6 @@ and the gradient of that scatter-add is the gather again, so both are twice diff
 """
 import numpy as np
 
-from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, sum_to
@@ -101,10 +100,7 @@ def _prepare_value(x, index, value):
                 broadcast_shapes(tuple(value.shape), tuple(target)) != tuple(target):
             raise ValueError(f"index assignment: a value of shape {tuple(value.shape)} cannot "
                              f"be broadcast to the indexed shape {tuple(target)}")
-        if dtypes.promote(value.dtype, x.dtype) is not x.dtype:
-            raise TypeError(f"index assignment: cannot store {value.dtype} values in a tensor "
-                            f"of dtype {x.dtype}")
-        return value.to(dtype=x.dtype)
+        return value.to(dtype=x.dtype)  # cast to the target's dtype, as PyTorch does
     return as_python_scalar(value, x.dtype)
 
 

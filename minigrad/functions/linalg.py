@@ -1,6 +1,6 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules."""
-from ..autograd.function import Function
 from .. import dtypes
+from ..autograd.function import Function
 from ._util import broadcast_shapes, sum_to
 
 
@@ -33,7 +33,12 @@ def matmul(a, b):
     if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
         raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                          f"multiplied ({a.shape[-1]} != {b.shape[0 if b.ndim == 1 else -2]})")
-    broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]), op="matmul batch dims")
+    try:
+        broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
+    except ValueError:
+        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} have batch dims "
+                         f"{tuple(a.shape[:-2])} and {tuple(b.shape[:-2])}, which are not "
+                         "broadcastable") from None
     dtype = dtypes.promote(a.dtype, b.dtype)
     if not dtype.is_floating_point:
         raise TypeError(f"matmul: expected floating point tensors, got {a.dtype} and {b.dtype}")

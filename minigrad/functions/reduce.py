@@ -94,6 +94,14 @@ def _count(x, axes):
     return n
 
 
+def _reduced_dims(dim, ndim):
+    """The axes a sum/mean/var/amax-style reduction combines: as in PyTorch, an empty `dim`
+    (`()` or `[]`) means all of them, like None."""
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None
+    return normalize_dims(dim, ndim)
+
+
 def _check_nonempty(x, axes, name):
     if builtins.any(x.shape[a] == 0 for a in axes) or (not axes and x.numel() == 0):
         raise ValueError(f"{name}: cannot reduce over an empty dimension (shape {tuple(x.shape)})")
@@ -105,25 +113,25 @@ def sum(x, dim=None, keepdim=False, dtype=None):
         x = x.to(dtype=dtype)
     elif x.dtype is dtypes.bool_:
         x = x.to(dtype=dtypes.int64)
-    return Sum.apply(x, normalize_dims(dim, x.ndim), keepdim)
+    return Sum.apply(x, _reduced_dims(dim, x.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
     if not x.dtype.is_floating_point:
         raise TypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
                         "convert it with .float() first")
-    axes = normalize_dims(dim, x.ndim)
+    axes = _reduced_dims(dim, x.ndim)
     return Sum.apply(x, axes, keepdim) / _count(x, axes)
 
 
 def amax(x, dim=(), keepdim=False):
-    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    axes = _reduced_dims(dim, x.ndim)
     _check_nonempty(x, axes, "amax")
     return Amax.apply(x, axes, keepdim)
 
 
 def amin(x, dim=(), keepdim=False):
-    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    axes = _reduced_dims(dim, x.ndim)
     _check_nonempty(x, axes, "amin")
     return Amin.apply(x, axes, keepdim)
 
@@ -133,6 +141,9 @@ def _max_or_min(x, dim, keepdim, along_dim, whole, result_type):
         return whole(x, None, keepdim)
     if isinstance(dim, (tuple, list)):
         return whole(x, dim, keepdim)
+    if x.ndim == 0:  # a 0-d tensor is one element along its dim 0 (or -1), as in PyTorch
+        normalize_dims(dim, 0)
+        return result_type(*along_dim.apply(x.reshape(1), 0, False))
     (axis,) = normalize_dims(dim, x.ndim)
     _check_nonempty(x, (axis,), result_type.__name__)
     return result_type(*along_dim.apply(x, axis, keepdim))
@@ -150,6 +161,9 @@ def min(x, dim=None, keepdim=False):
 
 
 def _arg_extreme(x, dim, keepdim, kernel):
+    if dim is not None and x.ndim == 0:
+        normalize_dims(dim, 0)  # only checks dim: a 0-d tensor is one element along dim 0
+        dim = None
     if dim is None:
         flat = x.reshape(-1)
         _check_nonempty(flat, (0,), kernel)
@@ -175,7 +189,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
     if correction is None:
         correction = 1 if unbiased in (None, True) else 0
     x = to_float(x)
-    axes = normalize_dims(dim, x.ndim)
+    axes = _reduced_dims(dim, x.ndim)
     centered = x - mean(x, axes, keepdim=True)
     dof = _count(x, axes) - correction
     return (centered * centered).sum(dim=axes, keepdim=keepdim) / _positive(dof)

@@ -144,7 +144,8 @@ def squeeze(x, dim=None):
         axes = {i for i, s in enumerate(x.shape) if s == 1}
     else:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        axes = {_normalize_dim(d, x.ndim) for d in dims if x.shape[_normalize_dim(d, x.ndim)] == 1}
+        axes = {_normalize_dim(d, x.ndim) for d in dims}
+        axes = {a for a in axes if x.ndim and x.shape[a] == 1}
     return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
 
@@ -182,8 +183,14 @@ def broadcast_to(x, shape):
 
 
 def narrow(x, dim, start, length):
+    """`length` elements of dim `dim` from `start` (a negative start counts from the end)."""
     dim = _normalize_dim(dim, x.ndim)
-    index = [slice(None)] * dim + [slice(start, start + length)]
+    n = x.shape[dim]
+    begin = start + n if -n <= start < 0 else start
+    if not 0 <= begin <= n or length < 0 or begin + length > n:
+        raise ValueError(f"narrow: start {start} and length {length} do not fit in dim {dim} "
+                         f"of size {n} (shape {tuple(x.shape)})")
+    index = [slice(None)] * dim + [slice(begin, begin + length)]
     return x[tuple(index)]
 
 

@@ -3,13 +3,13 @@ import numpy as np
 
 
 def from_numpy(array, dtype):
-    """A new backend array holding `array` converted to `dtype` (a numpy dtype)."""
-    return np.array(array, dtype=dtype, copy=True)
+    """A new C-contiguous backend array holding `array` converted to `dtype` (a numpy dtype)."""
+    return np.array(array, dtype=dtype, copy=True, order="C")
 
 
 def to_numpy(a):
-    """A host copy of `a`."""
-    return np.array(a, copy=True)
+    """A C-contiguous host copy of `a` (callers may flatten it in place)."""
+    return np.array(a, copy=True, order="C")
 
 
 def full(shape, value, dtype):
@@ -34,7 +34,8 @@ def astype(a, dtype):
 
 
 def copy(a):
-    return np.array(a, copy=True)
+    """A C-contiguous copy (what `contiguous()` relies on)."""
+    return np.array(a, copy=True, order="C")
 
 
 def copy_into(dst, src):

@@ -1,0 +1,44 @@
+"""Comparing minigrad results with reference values: numpy arrays, PyTorch tensors, numbers."""
+import numpy as np
+
+from ..tensor import Tensor
+
+# (rtol, atol) by the less precise dtype of the two sides, as torch.testing.assert_close
+_TOLERANCES = {np.dtype(np.float32): (1.3e-6, 1e-5), np.dtype(np.float64): (1e-7, 1e-7)}
+
+
+def to_numpy(value):
+    """A numpy array from a minigrad Tensor, a PyTorch tensor, an array, or a (nested) number."""
+    if isinstance(value, Tensor):
+        return value.numpy()
+    if type(value).__module__.startswith("torch"):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _default_tolerances(*arrays):
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    if not floats:
+        return 0.0, 0.0
+    rtols, atols = zip(*(_TOLERANCES.get(d, _TOLERANCES[np.dtype(np.float32)]) for d in floats))
+    return max(rtols), max(atols)
+
+
+def assert_close(actual, expected, rtol=None, atol=None, check_dtype=False, msg=""):
+    """Assert that `actual` and `expected` (Tensors, torch tensors, arrays or numbers) have the
+    same shape and |actual - expected| <= atol + rtol * |expected| elementwise (NaNs must match).
+
+    Tolerances default to those of the less precise float dtype of the two (float32: rtol 1.3e-6,
+    atol 1e-5; float64: 1e-7 and 1e-7); integer and bool values must be equal. With
+    `check_dtype=True` the numpy dtypes must be equal too.
+    """
+    a, e = to_numpy(actual), to_numpy(expected)
+    prefix = f"{msg}: " if msg else ""
+    if a.shape != e.shape:
+        raise AssertionError(f"{prefix}shape {a.shape} does not match the expected {e.shape}")
+    if check_dtype and a.dtype != e.dtype:
+        raise AssertionError(f"{prefix}dtype {a.dtype} does not match the expected {e.dtype}")
+    default_rtol, default_atol = _default_tolerances(a, e)
+    np.testing.assert_allclose(a, e, rtol=default_rtol if rtol is None else rtol,
+                               atol=default_atol if atol is None else atol, equal_nan=True,
+                               err_msg=msg)
