@@ -2,12 +2,18 @@
 
 Every public name here is a kernel that other backends export under the same name.
 """
+from .activation import elu, erf, softplus
+from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .creation import (arange, astype, copy, copy_into, from_numpy, full, normal, setitem,
                        to_numpy, uniform)
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
                           minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
                           where)
-from .linalg import matmul
+from .linalg import linear_forward, matmul
+from .loss import clamped_log
+from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
+                   avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
+                   max_pool2d_forward, scatter_by_plane_indices)
 from .reduce import amax, amin, argmax, argmin, sum
 from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
                     reshape)

@@ -1,0 +1,320 @@
+"""Convolutions: conv1d, conv2d and their transposes, with PyTorch's semantics.
+
+Everything runs on three (N, C, H, W) Functions, each bilinear in its two tensor inputs:
+
+    Conv2d(x, w)              y = x correlated with w              (the forward op)
+    Conv2dInputGrad(g, w)     x-shaped: the adjoint of x -> Conv2d(x, w), applied to g
+    Conv2dWeightGrad(x, g)    w-shaped: the adjoint of w -> Conv2d(x, w), applied to g
+
+The derivative of a bilinear map in one argument is the map itself with that argument swapped
+for the incoming gradient, so each Function's backward is written with the other two, and
+derivatives of any order exist. Conv2dInputGrad is also the transposed convolution. A 1-d
+convolution is a 2-d one with H = 1; "same" padding that is odd in total pads the input's end
+by the extra element first, as PyTorch does.
+"""
+import numbers
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .shape import pad
+
+
+class Conv2d(Function):
+    """x (N, C, H, W), weight (O, C // groups, kh, kw), bias (O,) or None -> (N, O, oh, ow).
+
+    `params` is ((sh, sw), (ph, pw), (dh, dw), groups), validated by the caller.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, params):
+        ctx.save_for_backward(x, weight)
+        ctx.params = params
+        return x._new(x._backend.conv2d_forward(x._data, weight._data, *params,
+                                                bias=None if bias is None else bias._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_x = Conv2dInputGrad.apply(grad, weight, tuple(x.shape[2:]), ctx.params) \
+            if need[0] else None
+        grad_weight = Conv2dWeightGrad.apply(x, grad, tuple(weight.shape[2:]), ctx.params) \
+            if need[1] else None
+        grad_bias = grad.sum(dim=(0, 2, 3)) if need[2] else None
+        return grad_x, grad_weight, grad_bias, None
+
+
+class Conv2dInputGrad(Function):
+    """grad (N, O, oh, ow), weight (O, C // groups, kh, kw) -> (N, C, *input_hw): the gradient
+    of Conv2d with respect to its input, which is also the transposed convolution."""
+
+    @staticmethod
+    def forward(ctx, grad, weight, input_hw, params):
+        ctx.save_for_backward(grad, weight)
+        ctx.params = params
+        return grad._new(grad._backend.conv2d_backward_input(grad._data, weight._data, input_hw,
+                                                             *params))
+
+    @staticmethod
+    def backward(ctx, grad_x):
+        grad, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_grad = _conv2d_cropped(grad_x, weight, ctx.params, grad.shape[2:]) \
+            if need[0] else None
+        grad_weight = Conv2dWeightGrad.apply(grad_x, grad, tuple(weight.shape[2:]), ctx.params) \
+            if need[1] else None
+        return grad_grad, grad_weight, None, None
+
+
+class Conv2dWeightGrad(Function):
+    """x (N, C, H, W), grad (N, O, oh, ow) -> (O, C // groups, *kernel_hw): the gradient of
+    Conv2d with respect to its weight."""
+
+    @staticmethod
+    def forward(ctx, x, grad, kernel_hw, params):
+        ctx.save_for_backward(x, grad)
+        ctx.params = params
+        return x._new(x._backend.conv2d_backward_weight(x._data, grad._data, kernel_hw, *params))
+
+    @staticmethod
+    def backward(ctx, grad_weight):
+        x, grad = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        grad_x = Conv2dInputGrad.apply(grad, grad_weight, tuple(x.shape[2:]), ctx.params) \
+            if need[0] else None
+        grad_grad = _conv2d_cropped(x, grad_weight, ctx.params, grad.shape[2:]) \
+            if need[1] else None
+        return grad_x, grad_grad, None, None
+
+
+def _conv2d_cropped(x, weight, params, out_hw):
+    """Conv2d(x, weight) restricted to its first out_hw output positions.
+
+    An input larger than the one a gradient came from (a transposed convolution's
+    output_padding can add rows no output position reads) gives extra positions here, whose
+    gradients are not wanted.
+    """
+    y = Conv2d.apply(x, weight, None, params)
+    if tuple(y.shape[2:]) != tuple(out_hw):
+        y = y[:, :, :out_hw[0], :out_hw[1]]
+    return y
+
+
+# ---- argument checking ------------------------------------------------------------------------
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _int_tuple(op, name, value, nd, minimum):
+    """An int or a sequence of `nd` ints, each >= minimum, as a tuple of `nd` Python ints."""
+    values = (value,) * nd if _is_int(value) else value
+    if not isinstance(values, (tuple, list)) or len(values) != nd or \
+            not all(_is_int(v) for v in values):
+        raise TypeError(f"{op}: expected {name} to be an int or a tuple of {nd} ints, "
+                        f"got {value!r}")
+    if any(v < minimum for v in values):
+        bound = "non-negative" if minimum == 0 else "positive"
+        raise ValueError(f"{op}: {name} must be {bound}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _check_tensor(op, name, value, ndims):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
+    if value.ndim not in ndims:
+        expected = " or ".join(f"{d}-D" for d in ndims)
+        raise ValueError(f"{op}: expected a {expected} {name}, got shape {tuple(value.shape)}")
+
+
+def _check_operands(op, nd, input, weight, bias):
+    """Types, ranks and dtypes; returns True when `input` has a batch dim."""
+    _check_tensor(op, "input", input, (nd + 2, nd + 1))
+    _check_tensor(op, "weight", weight, (nd + 2,))
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
+    if weight.dtype is not input.dtype:
+        raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} must "
+                        "be the same")
+    if bias is not None:
+        _check_tensor(op, "bias", bias, (1,))
+        if bias.dtype is not input.dtype:
+            raise TypeError(f"{op}: input dtype {input.dtype} and bias dtype {bias.dtype} must "
+                            "be the same")
+    if any(k == 0 for k in weight.shape[2:]):
+        raise ValueError(f"{op}: the kernel size must be positive, got weight of shape "
+                         f"{tuple(weight.shape)}")
+    return input.ndim == nd + 2
+
+
+def _check_groups(op, groups, counts):
+    """`groups` as an int; it must divide every (what, count) in `counts`."""
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    for what, count in counts:
+        if count % groups:
+            raise ValueError(f"{op}: groups={groups} must divide the number of {what}, "
+                             f"got {count}")
+    return int(groups)
+
+
+def _check_bias(op, bias, channels_out):
+    if bias is not None and tuple(bias.shape) != (channels_out,):
+        raise ValueError(f"{op}: expected bias of shape ({channels_out},) (one per output "
+                         f"channel), got {tuple(bias.shape)}")
+
+
+def _string_padding(op, padding, kernel, stride, dilation):
+    """(symmetric padding, extra padding at the end) per dim for "valid" or "same"."""
+    if padding == "valid":
+        return (0,) * len(kernel), (0,) * len(kernel)
+    if padding != "same":
+        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of ints, "
+                         f"got {padding!r}")
+    if any(s != 1 for s in stride):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions, "
+                         f"got stride {stride}")
+    totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    return tuple(t // 2 for t in totals), tuple(t % 2 for t in totals)
+
+
+def _as_batched(x, batched):
+    return x if batched else x.unsqueeze(0)
+
+
+def _as_2d(nd, x):
+    """A 1-d operand (N, C, L) as its 2-d form (N, C, 1, L) (a no-op for 2-d)."""
+    return x.unsqueeze(2) if nd == 1 else x
+
+
+def _params_2d(nd, stride, padding, dilation, groups):
+    if nd == 1:
+        return ((1,) + stride, (0,) + padding, (1,) + dilation, groups)
+    return (stride, padding, dilation, groups)
+
+
+def _finish(nd, y, batched):
+    if nd == 1:
+        y = y.squeeze(2)
+    return y if batched else y.squeeze(0)
+
+
+# ---- convolution --------------------------------------------------------------------------------
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    batched = _check_operands(op, nd, input, weight, bias)
+    x = _as_batched(input, batched)
+    stride = _int_tuple(op, "stride", stride, nd, 1)
+    dilation = _int_tuple(op, "dilation", dilation, nd, 1)
+    channels_out, kernel = weight.shape[0], tuple(weight.shape[2:])
+    groups = _check_groups(op, groups, (("input channels", x.shape[1]),
+                                        ("output channels", channels_out)))
+    if x.shape[1] != weight.shape[1] * groups:
+        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} with groups={groups} "
+                         f"expects input with {weight.shape[1] * groups} channels, got input of "
+                         f"shape {tuple(input.shape)} with {x.shape[1]} channels")
+    _check_bias(op, bias, channels_out)
+    if isinstance(padding, str):
+        padding, extra = _string_padding(op, padding, kernel, stride, dilation)
+        if any(extra):
+            x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
+    else:
+        padding = _int_tuple(op, "padding", padding, nd, 0)
+    padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(s > p for s, p in zip(span, padded)):
+        raise ValueError(f"{op}: the kernel of size {kernel} with dilation {dilation} spans "
+                         f"{span}, larger than the padded input size {padded} (input spatial "
+                         f"size {tuple(x.shape[2:])}, padding {padding})")
+    y = Conv2d.apply(_as_2d(nd, x), _as_2d(nd, weight), bias,
+                     _params_2d(nd, stride, padding, dilation, groups))
+    return _finish(nd, y, batched)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation, PyTorch's `torch.nn.functional.conv1d`.
+
+    input (N, C, L) or unbatched (C, L); weight (O, C // groups, k); bias (O,) or None.
+    padding: an int, "valid" or "same" (stride 1 only). Returns (N, O, L_out) with
+    L_out = (L + 2 * padding - dilation * (k - 1) - 1) // stride + 1.
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d cross-correlation, PyTorch's `torch.nn.functional.conv2d`.
+
+    input (N, C, H, W) or unbatched (C, H, W); weight (O, C // groups, kh, kw); bias (O,) or
+    None. stride, padding and dilation are ints or (height, width) pairs; padding may also be
+    "valid" or "same" (stride 1 only). Returns (N, O, H_out, W_out), per dim
+    out = (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1.
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ---- transposed convolution ---------------------------------------------------------------------
+
+def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation):
+    batched = _check_operands(op, nd, input, weight, bias)
+    x = _as_batched(input, batched)
+    if isinstance(padding, str):
+        raise TypeError(f"{op}: padding must be an int or a tuple of {nd} ints, got "
+                        f"{padding!r}")
+    stride = _int_tuple(op, "stride", stride, nd, 1)
+    dilation = _int_tuple(op, "dilation", dilation, nd, 1)
+    padding = _int_tuple(op, "padding", padding, nd, 0)
+    output_padding = _int_tuple(op, "output_padding", output_padding, nd, 0)
+    if any(e >= s and e >= d for e, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(f"{op}: output_padding must be smaller than either stride or dilation "
+                         f"in each dim, got output_padding {output_padding}, stride {stride}, "
+                         f"dilation {dilation}")
+    channels_in, kernel = weight.shape[0], tuple(weight.shape[2:])
+    groups = _check_groups(op, groups, (("input channels", channels_in),))
+    if x.shape[1] != channels_in:
+        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} expects input with "
+                         f"{channels_in} channels, got input of shape {tuple(input.shape)} with "
+                         f"{x.shape[1]} channels")
+    _check_bias(op, bias, weight.shape[1] * groups)
+    out_size = tuple((s - 1) * st - 2 * p + d * (k - 1) + e + 1 for s, st, p, d, k, e in
+                     zip(x.shape[2:], stride, padding, dilation, kernel, output_padding))
+    if any(s < 1 for s in out_size):
+        raise ValueError(f"{op}: the output size {out_size} is not positive (input spatial "
+                         f"size {tuple(x.shape[2:])}, kernel {kernel}, stride {stride}, padding "
+                         f"{padding}, dilation {dilation}, output_padding {output_padding})")
+    out_hw = (1,) + out_size if nd == 1 else out_size
+    y = Conv2dInputGrad.apply(_as_2d(nd, x), _as_2d(nd, weight), out_hw,
+                              _params_2d(nd, stride, padding, dilation, groups))
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1)
+    return _finish(nd, y, batched)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-d transposed convolution, PyTorch's `torch.nn.functional.conv_transpose1d`.
+
+    input (N, C_in, L) or unbatched (C_in, L); weight (C_in, C_out // groups, k); bias (C_out,)
+    or None. Returns (N, C_out, L_out) with
+    L_out = (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1.
+    """
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """2-d transposed convolution (the gradient of conv2d with respect to its input),
+    PyTorch's `torch.nn.functional.conv_transpose2d`.
+
+    input (N, C_in, H, W) or unbatched (C_in, H, W); weight (C_in, C_out // groups, kh, kw);
+    bias (C_out,) or None. output_padding (< stride or < dilation per dim) adds rows/columns
+    at the end to pick one of the input sizes a strided conv2d maps to the same output size.
+    Returns (N, C_out, H_out, W_out) with, per dim,
+    out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1.
+    """
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
