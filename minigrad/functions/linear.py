@@ -1,0 +1,81 @@
+"""The affine map of a fully connected layer: `linear(input, weight, bias)`."""
+import math
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _rows(shape):
+    """How many rows a (*, features) tensor has once its leading dims are flattened."""
+    return math.prod(shape[:-1])
+
+
+class Linear(Function):
+    """input (*, in) @ weight.T (in, out) + bias (out,) -> (*, out).
+
+    Forward flattens the leading dims into one GEMM (plus the bias in the same kernel call);
+    backward is written with Tensor ops so that it can itself be differentiated.
+    """
+
+    @staticmethod
+    def forward(ctx, input, weight, bias):
+        ctx.save_for_backward(input, weight)
+        backend = input._backend
+        x2d = backend.reshape(input._data, (_rows(input.shape), input.shape[-1]))
+        out = backend.linear_forward(x2d, weight._data, None if bias is None else bias._data)
+        return input._new(backend.reshape(out, tuple(input.shape[:-1]) + (weight.shape[0],)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, weight = ctx.saved_tensors
+        out_features, in_features = weight.shape
+        rows = _rows(input.shape)
+        grad2d = grad.reshape(rows, out_features)
+        grad_input = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_input = (grad2d @ weight).reshape(input.shape)
+        if ctx.needs_input_grad[1]:
+            grad_weight = grad2d.mT @ input.reshape(rows, in_features)
+        if ctx.needs_input_grad[2]:
+            grad_bias = grad2d.sum(0)
+        return grad_input, grad_weight, grad_bias
+
+
+def _check_tensor(value, name):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"linear: expected {name} to be a Tensor, got {type(value).__name__}")
+    if not value.dtype.is_floating_point:
+        raise TypeError(f"linear: expected a floating point {name}, got dtype {value.dtype}")
+
+
+def linear(input, weight, bias=None):
+    """`input @ weight.T + bias`, PyTorch's `torch.nn.functional.linear`.
+
+    input: (*, in_features) with at least one dim; a 1-D input gives a 1-D output.
+    weight: (out_features, in_features). bias: (out_features,) or None.
+    Returns (*, out_features). All tensors must share one floating dtype and one device.
+    """
+    _check_tensor(input, "input")
+    _check_tensor(weight, "weight")
+    if bias is not None:
+        _check_tensor(bias, "bias")
+    if input.ndim == 0:
+        raise ValueError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
+                         "tensor")
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{tuple(weight.shape)}")
+    out_features, in_features = weight.shape
+    if input.shape[-1] != in_features:
+        raise ValueError(f"linear: input shape {tuple(input.shape)} does not match weight shape "
+                         f"{tuple(weight.shape)}: input's last dim is {input.shape[-1]} but "
+                         f"weight expects in_features={in_features}")
+    if bias is not None and tuple(bias.shape) != (out_features,):
+        raise ValueError(f"linear: bias must have shape ({out_features},) to match weight shape "
+                         f"{tuple(weight.shape)}, got {tuple(bias.shape)}")
+    others = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
+    for name, t in others:
+        if t.dtype != input.dtype:
+            raise TypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
+                            f"got {t.dtype}; convert with .to(dtype=...) first")
+    return Linear.apply(input, weight, bias)
