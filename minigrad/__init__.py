@@ -6,7 +6,7 @@
     x.grad  # d/dx of the sum
 """
 from .tensor import Size, Tensor  # first: the op modules bind to the Tensor class
-from . import autograd
+from . import autograd, cuda
 from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
                        no_grad, set_grad_enabled)
 from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
@@ -19,6 +19,7 @@ from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to,
                         min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
                         sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from .serialization import load, save
 
 float = float32
 double = float64
