@@ -1,0 +1,41 @@
+"""The CUDA backend: numba.cuda device arrays as storage, numba.cuda kernels.
+
+Every public name here is a kernel with the same name and signature as in the cpu backend.
+Each op is three layers: a `@cuda.jit` kernel with a grid-stride loop, a launcher that sizes
+the grid from `_launch` (the one place launch sizes live), and the function below. Results stay
+on the device: the only copies between host and device are `from_numpy` / `to_numpy` (and the
+index arrays that indexing needs, see `_index`), each counted by `minigrad.cuda.transfer_count`.
+"""
+try:
+    import numba.cuda  # noqa: F401
+except ImportError as err:  # numba without its CUDA target
+    raise ImportError(f"numba.cuda cannot be imported ({err}); install the cuda extra: "
+                      "pip install 'minigrad[cuda]'") from err
+
+from ._device import check_available
+from .activation import elu, erf, softplus
+from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
+from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem, to_numpy
+from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
+                          minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
+                          where)
+from .linalg import linear_forward, matmul
+from .loss import clamped_log
+from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
+                   avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
+                   max_pool2d_forward, scatter_by_plane_indices)
+from .random import normal, uniform
+from .reduce import amax, amin, argmax, argmin, sum
+from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
+                    reshape)
+
+name = "cuda"
+
+
+def __getattr__(kernel):
+    """A clear error for a kernel that the cpu backend has and this one does not have yet."""
+    from .. import cpu
+    if hasattr(cpu, kernel):
+        raise AttributeError(f"the cuda backend has no {kernel!r} kernel yet (the cpu backend "
+                             f"has one): run this op on device='cpu'")
+    raise AttributeError(f"module {__name__!r} has no attribute {kernel!r}")

@@ -1,0 +1,191 @@
+"""Device arrays: allocation, strided views, and the flat buffers that kernels index.
+
+Storage is a numba `DeviceNDArray` (under NUMBA_ENABLE_CUDASIM=1, the simulator's stand-in).
+Views (permute, expand, basic slicing, reshape of contiguous data) are DeviceNDArrays with their
+own shape and strides over the same memory. Every array here keeps its element 0 at the start of
+its memory and has non-negative strides (slices with a negative step are copied instead), so an
+array's memory is described by its element strides alone.
+
+Kernels never index N-d arrays. Each operand is passed as `buffer(a)` (a 1-D contiguous array
+over the memory `a` spans, starting at its element 0) together with its element strides as a
+tuple; the kernel turns the flat index of an output element into each operand's offset. One
+compiled kernel per rank then serves every layout: contiguous, transposed, sliced or broadcast.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import cuda
+from numba.core import config
+
+SIMULATOR = bool(config.ENABLE_CUDASIM)
+
+if SIMULATOR:
+    from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
+else:
+    from numba.cuda.cudadrv.devicearray import DeviceNDArray
+
+
+def empty(shape, dtype):
+    """An uninitialised C-contiguous device array."""
+    return cuda.device_array(tuple(int(s) for s in shape), dtype=np.dtype(dtype))
+
+
+def numel(shape):
+    return math.prod(shape)
+
+
+def element_strides(a):
+    """The strides of `a` counted in elements."""
+    itemsize = a.dtype.itemsize
+    return tuple(int(s) // itemsize for s in a.strides)
+
+
+def contiguous_strides(shape):
+    """Element strides of a C-contiguous array of `shape`."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(int(n), 1)
+    return tuple(reversed(strides))
+
+
+def extent(shape, strides):
+    """How many elements, from element 0, an array of this shape and strides spans."""
+    if numel(shape) == 0:
+        return 0
+    return 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+
+
+def view(a, shape, strides, offset=0):
+    """An array over `a`'s memory: its element 0 is `a`'s element `offset`, with `shape` and
+    element `strides` (all >= 0). The caller keeps it inside the memory `a` spans."""
+    shape = tuple(int(n) for n in shape)
+    strides = tuple(int(s) for s in strides)
+    if numel(shape) == 0:
+        return empty(shape, a.dtype)
+    itemsize = a.dtype.itemsize
+    span = extent(shape, strides)
+    byte_strides = tuple(s * itemsize for s in strides)
+    if SIMULATOR:
+        # the simulator's arrays wrap numpy arrays: the same view, made with numpy
+        flat = np.lib.stride_tricks.as_strided(a._ary, (offset + span,), (itemsize,))
+        return FakeCUDAArray(np.lib.stride_tricks.as_strided(flat[offset:], shape, byte_strides))
+    memory = a.gpu_data.view(offset * itemsize, (offset + span) * itemsize)
+    return DeviceNDArray(shape, byte_strides, a.dtype, gpu_data=memory)
+
+
+def reshaped(a, shape):
+    """A C-contiguous array `a` shown with another shape of the same size (a view)."""
+    return view(a, shape, contiguous_strides(shape))
+
+
+def buffer(a):
+    """The 1-D contiguous array over the memory `a` spans, from its element 0: what kernels
+    index, with `element_strides(a)`."""
+    if len(a.shape) == 1 and (a.shape[0] <= 1 or a.strides[0] == a.dtype.itemsize):
+        return a
+    return view(a, (extent(a.shape, element_strides(a)),), (1,))
+
+
+class Strided(NamedTuple):
+    """Elements of `shape` read from `buffer` at `base + sum(index[d] * strides[d])`.
+
+    The general operand of the copy and indexing kernels: unlike an array view, its strides may
+    be negative (a slice with a negative step), with `buffer` starting at the lowest element.
+    """
+
+    buffer: object
+    base: int
+    shape: tuple
+    strides: tuple
+
+
+def strided(a, shape=None, strides=None, offset=0):
+    """A `Strided` over `a`'s memory: element 0 at `a`'s element `offset`, with `shape` and
+    element `strides` of any sign (default: `a` itself)."""
+    shape = tuple(a.shape) if shape is None else tuple(int(n) for n in shape)
+    strides = element_strides(a) if strides is None else tuple(int(s) for s in strides)
+    if numel(shape) == 0:
+        return Strided(None, 0, shape, strides)
+    low = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
+    high = offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+    if low == 0 and high == extent(a.shape, element_strides(a)) - 1:
+        return Strided(buffer(a), offset, shape, strides)
+    return Strided(view(a, (high - low + 1,), (1,), low), offset - low, shape, strides)
+
+
+def is_contiguous(a):
+    """C-contiguous, ignoring the strides of dims of size 1 (numpy's rule)."""
+    if a.size == 0:
+        return True
+    step = 1
+    for n, s in zip(reversed(a.shape), reversed(element_strides(a))):
+        if n != 1:
+            if s != step:
+                return False
+            step *= n
+    return True
+
+
+def reinterpret(a, dtype):
+    """The same memory read as another dtype of the same item size (bool as uint8)."""
+    return a.view(np.dtype(dtype))
+
+
+def broadcast_strides(shape, strides, target):
+    """Element strides that read an array of `shape`/`strides` broadcast to `target` (0 along
+    new and stretched dims). The shapes must be broadcast-compatible."""
+    lead = len(target) - len(shape)
+    if lead < 0:
+        raise ValueError(f"cannot broadcast shape {tuple(shape)} to {tuple(target)}")
+    out = [0] * lead
+    for n, s, t in zip(shape, strides, target[lead:]):
+        if n == t:
+            out.append(s if n != 1 else 0)
+        elif n == 1:
+            out.append(0)
+        else:
+            raise ValueError(f"cannot broadcast shape {tuple(shape)} to {tuple(target)}")
+    return tuple(out)
+
+
+def coalesce(shape, *strides):
+    """Drop dims of size 1 and merge neighbouring dims that every operand walks as one, so a
+    kernel does the least index arithmetic: (shape, [strides per operand]), rank >= 1."""
+    dims = []
+    for d, n in enumerate(shape):
+        if n == 1:
+            continue
+        own = [s[d] for s in strides]
+        if dims:
+            prev_n, prev = dims[-1]
+            if all(p == s * n for p, s in zip(prev, own)):
+                dims[-1] = (prev_n * n, own)
+                continue
+        dims.append((n, own))
+    if not dims:
+        return (1,), [(0,) for _ in strides]
+    return tuple(n for n, _ in dims), [tuple(own[i] for _, own in dims)
+                                       for i in range(len(strides))]
+
+
+def _address(a):
+    if SIMULATOR:
+        return a._ary.__array_interface__["data"][0]
+    return a.__cuda_array_interface__["data"][0]
+
+
+def may_overlap(a, b):
+    """Whether the memory spans of two arrays intersect (a conservative test)."""
+    if a.size == 0 or b.size == 0:
+        return False
+    lo_a, lo_b = _address(a), _address(b)
+    hi_a = lo_a + extent(a.shape, element_strides(a)) * a.dtype.itemsize
+    hi_b = lo_b + extent(b.shape, element_strides(b)) * b.dtype.itemsize
+    return lo_a < hi_b and lo_b < hi_a
+
+
+def has_repeats(a):
+    """Whether two elements of `a` share memory through a stride-0 (broadcast) dim."""
+    return any(s == 0 and n > 1 for n, s in zip(a.shape, element_strides(a)))

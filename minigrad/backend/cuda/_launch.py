@@ -1,0 +1,111 @@
+"""Launch configuration of every CUDA kernel, in one place.
+
+Every kernel walks its work with grid-stride loops, so any grid size gives correct results; the
+numbers here only trade parallelism against launch and scheduling overhead. Tile sizes are
+compile-time constants of the kernels that use shared memory (each distinct tiling is compiled
+once). Tests shrink everything with `override(...)`: the CUDA simulator runs one Python thread
+per CUDA thread, and tiny blocks and tiles make tiny shapes cross block and tile edges.
+"""
+import contextlib
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class LaunchConfig:
+    """Block, grid and tile sizes.
+
+    threads_per_block: threads of the 1-D kernels (elementwise, copies, gathers, reductions
+        with one thread per output).
+    max_blocks: the grid-stride kernels launch at most this many blocks.
+    reduce_threads: threads of the block that reduces one row (a power of two: the in-block
+        tree halves it).
+    reduce_serial_len: rows this short are reduced by one thread each, not by a block.
+    gemm_block_m / gemm_block_n / gemm_block_k: the tile of C (block_m rows, block_n columns)
+        one GEMM block computes, and the depth of the A and B tiles it stages in shared memory
+        per step (C = A @ B with A m x k, B k x n, as in BLAS).
+    gemm_thread_m / gemm_thread_n: the register tile of one GEMM thread; a block has
+        (block_m // thread_m) * (block_n // thread_n) threads.
+    rng_blocks: blocks of the random-number kernels; with threads_per_block this fixes the
+        number of generator states (one per thread, kept across calls).
+    """
+
+    threads_per_block: int = 256
+    max_blocks: int = 4096
+    reduce_threads: int = 256
+    reduce_serial_len: int = 32
+    gemm_block_m: int = 64
+    gemm_block_n: int = 64
+    gemm_block_k: int = 16
+    gemm_thread_m: int = 4
+    gemm_thread_n: int = 4
+    rng_blocks: int = 64
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"LaunchConfig.{field.name} must be a positive int, got "
+                                 f"{value!r}")
+        if self.reduce_threads & (self.reduce_threads - 1):
+            raise ValueError(f"LaunchConfig.reduce_threads must be a power of two, got "
+                             f"{self.reduce_threads}")
+        if self.gemm_block_m % self.gemm_thread_m or self.gemm_block_n % self.gemm_thread_n:
+            raise ValueError("LaunchConfig: gemm_block_m and gemm_block_n must be multiples of "
+                             "gemm_thread_m and gemm_thread_n")
+        if self.gemm_threads > 1024 or max(self.threads_per_block, self.reduce_threads) > 1024:
+            raise ValueError("LaunchConfig: a CUDA block has at most 1024 threads")
+
+    @property
+    def gemm_threads(self):
+        return (self.gemm_block_m // self.gemm_thread_m) * (self.gemm_block_n //
+                                                            self.gemm_thread_n)
+
+    @property
+    def rng_states(self):
+        return self.rng_blocks * self.threads_per_block
+
+
+_config = LaunchConfig()
+
+
+def get_config():
+    """The launch configuration in use."""
+    return _config
+
+
+@contextlib.contextmanager
+def override(**changes):
+    """Use a configuration with some fields changed inside a `with` block (for tests)."""
+    global _config
+    previous = _config
+    _config = dataclasses.replace(previous, **changes)
+    try:
+        yield _config
+    finally:
+        _config = previous
+
+
+def blocks_for(n, threads):
+    """Blocks for `n` work items at `threads` per block, capped at max_blocks (the kernels'
+    grid-stride loops cover the rest)."""
+    return max(1, min(-(-n // threads), _config.max_blocks))
+
+
+def launch(kernel, grid, block, *args):
+    """kernel[grid, block](*args), refusing host arrays: numba would copy them to the device
+    and back on every launch, a hidden transfer that the backend never wants."""
+    for arg in args:
+        if isinstance(arg, np.ndarray):
+            raise TypeError("a host (numpy) array was passed to a CUDA kernel; move it to "
+                            "the device first")
+    kernel[grid, block](*args)
+
+
+def launch_1d(kernel, n, *args):
+    """Launch a grid-stride kernel over `n` items (nothing to do when n == 0)."""
+    if n == 0:
+        return
+    threads = _config.threads_per_block
+    launch(kernel, blocks_for(n, threads), threads, *args)

@@ -1,0 +1,21 @@
+"""Activation kernels beyond the elementwise basics: erf (for exact GELU), ELU and a stable
+softplus. Each is one op code of the unary elementwise kernel."""
+from .elementwise import ELU, ERF, SOFTPLUS, unary
+
+
+def erf(a):
+    """The error function, elementwise (CUDA's erf: accurate to a few ulp)."""
+    return unary(ERF, a)
+
+
+def elu(a, alpha):
+    """a where a > 0, else alpha * (exp(a) - 1) (expm1 keeps precision near 0)."""
+    return unary(ELU, a, alpha)
+
+
+def softplus(a, beta, threshold):
+    """log(1 + exp(beta * a)) / beta, or `a` itself where beta * a > threshold.
+
+    Computed as max(z, 0) + log1p(exp(-|z|)) with z = beta * a, so no exp overflows.
+    """
+    return unary(SOFTPLUS, a, beta, threshold)

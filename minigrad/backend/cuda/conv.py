@@ -1,0 +1,239 @@
+"""2-D convolution kernels (cross-correlation, as PyTorch): forward, input and weight gradients.
+
+Layouts are NCHW: x (N, C, H, W), weight (O, C // groups, kh, kw), output (N, O, out_h, out_w).
+Geometry arguments are (height, width) pairs of Python ints, padding symmetric; callers validate
+them (one-dimensional convolutions call these with H = 1). Inputs may be any strided views.
+
+Two strategies, chosen per call by the channels per group:
+- GEMM, on the backend's tiled GEMM (batched over groups): im2col (conv_im2col.py) copies a
+  chunk of images into a column matrix in device memory, one GEMM per group multiplies it by the
+  group's weight matrix over all the chunk's output positions at once, and a last pass moves the
+  (O, images, positions) product into NCHW, adding the bias. The input gradient multiplies the
+  transposed weights by the output gradient (moved to the same column layout) and col2im gathers
+  the columns back into the image. The weight gradient multiplies the output gradient by the
+  transposed columns, with the long reduction depth (images x positions) split into slices that
+  run as separate GEMM batches (so that a small weight matrix still occupies the whole GPU) and
+  are added up afterwards. Chunks bound the column buffer's size. A 1x1 convolution with unit
+  stride and no padding needs no im2col for forward and input gradient: each image already is
+  its column matrix, and one GEMM batched over images and groups writes NCHW directly.
+- direct (conv_direct.py), for groups with few channels (depthwise convolution): one thread per
+  output or input element, one block per weight element.
+
+Nothing here copies between host and device.
+"""
+from . import _copy, conv_direct
+from ._array import buffer, element_strides, empty, numel, reshaped, view
+from ._launch import get_config
+from .conv_im2col import col2im, im2col, sum_slices, to_images
+from .linalg import gemm
+
+# Column buffer per chunk of images: GEMMs over many output positions are efficient; the bound
+# keeps large batches of large images from taking a large share of GPU memory.
+_CHUNK_BYTES = 256 << 20
+# Use the direct kernels when a group has at most this many (output, input) channel pairs: one
+# group's weight matrix then has so few rows that GEMM output tiles would stay mostly empty.
+_DIRECT_MAX_CHANNEL_PAIRS = 64
+# Weight gradient: split the reduction depth into slices until the GEMM has about this many
+# blocks, keeping each slice at least _SPLIT_MIN_DEPTH deep and the partial sums under
+# _SPLIT_MAX_BYTES.
+_SPLIT_BLOCKS = 1024
+_SPLIT_MIN_DEPTH = 256
+_SPLIT_MAX_BYTES = 64 << 20
+
+_no_bias = {}
+
+
+def _out_size(size, kernel, stride, padding, dilation):
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _geometry(kernel_hw, stride, padding, dilation):
+    """The flat tuple the kernels take: (kh, kw, sh, sw, ph, pw, dh, dw)."""
+    return tuple(int(v) for pair in (kernel_hw, stride, padding, dilation) for v in pair)
+
+
+def _use_direct(weight_shape, groups):
+    channels_out, group_in = weight_shape[:2]
+    return (channels_out // groups) * group_in <= _DIRECT_MAX_CHANNEL_PAIRS
+
+
+def _is_pointwise(kernel_hw, stride, padding):
+    return tuple(kernel_hw) == (1, 1) and tuple(stride) == (1, 1) and tuple(padding) == (0, 0)
+
+
+def _bias_operand(bias, dtype):
+    """(flat bias buffer, whether there is a bias); kernels take an array either way."""
+    if bias is not None:
+        return buffer(_copy.contiguous(bias)), True
+    if dtype not in _no_bias:
+        _no_bias[dtype] = empty((1,), dtype)
+    return _no_bias[dtype], False
+
+
+def _chunk_images(images, rows, positions, itemsize):
+    """Images per chunk whose (rows, images, positions) column buffer fits _CHUNK_BYTES."""
+    per_image = max(rows * positions * itemsize, 1)
+    return max(1, min(images, _CHUNK_BYTES // per_image))
+
+
+def _grouped_planes(a, groups):
+    """An (N, C, H, W) array as an (N, groups, C // groups, H * W) view (after a contiguous copy
+    if its H and W dims cannot be merged)."""
+    n, c, h, w = a.shape
+    s = element_strides(a)
+    if h > 1 and w > 1 and s[2] != w * s[3]:
+        a = _copy.copy(a)
+        s = element_strides(a)
+    step = s[3] if w > 1 else s[2]
+    return view(a, (n, groups, c // groups, h * w), (s[0], s[1] * (c // groups), s[1], step))
+
+
+def _channel_major(a, n0, images):
+    """a[n0:n0 + images] of an (N, C, H, W) array as a new C-contiguous (C, images, H, W)."""
+    s = element_strides(a)
+    return _copy.copy(view(a, (a.shape[1], images) + tuple(a.shape[2:]),
+                           (s[1], s[0], s[2], s[3]), n0 * s[0]))
+
+
+def _prefix(a, size):
+    """The first `size` elements of a flat array."""
+    return a if size == a.size else view(a, (size,), (1,))
+
+
+def _weight_slices(depth, groups, group_out, rows, itemsize):
+    """How many equal slices to split a weight-gradient GEMM's depth into (a divisor of it)."""
+    config = get_config()
+    blocks = groups * -(-group_out // config.gemm_block_m) * -(-rows // config.gemm_block_n)
+    most = min(-(-_SPLIT_BLOCKS // blocks), depth // _SPLIT_MIN_DEPTH,
+               _SPLIT_MAX_BYTES // (groups * group_out * rows * itemsize))
+    for slices in range(max(most, 1), 1, -1):
+        if depth % slices == 0:
+            return slices
+    return 1
+
+
+def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
+    """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
+    if given -> new C-contiguous (N, O, out_h, out_w)."""
+    images = x.shape[0]
+    input_hw = tuple(x.shape[2:])
+    channels_out, group_in, kh, kw = weight.shape
+    geometry = _geometry((kh, kw), stride, padding, dilation)
+    out_hw = tuple(_out_size(input_hw[d], (kh, kw)[d], stride[d], padding[d], dilation[d])
+                   for d in range(2))
+    shape = (images, channels_out) + out_hw
+    if numel(shape) == 0:
+        return empty(shape, x.dtype)
+    weight = _copy.contiguous(weight)
+    bias_buffer, has_bias = _bias_operand(bias, x.dtype)
+    positions = out_hw[0] * out_hw[1]
+    if _use_direct(weight.shape, groups):
+        out = empty(shape, x.dtype)
+        conv_direct.forward(out, buffer(x), element_strides(x), weight, bias_buffer, has_bias,
+                            groups, input_hw, geometry)
+        return out
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    weights = reshaped(weight, (groups, group_out, rows))
+    if _is_pointwise((kh, kw), stride, padding):
+        # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW
+        out = reshaped(gemm(weights, _grouped_planes(x, groups)), shape)
+        if has_bias:
+            flat = buffer(out)
+            to_images(flat, 0, flat, (positions, channels_out * positions, 1), images,
+                      channels_out, positions, bias_buffer, True)
+        return out
+    out = empty(shape, x.dtype)
+    out_buffer, x_buffer, x_strides = buffer(out), buffer(x), element_strides(x)
+    chunk = _chunk_images(images, groups * rows, positions, x.dtype.itemsize)
+    cols = empty((groups * rows * chunk * positions,), x.dtype)
+    for n0 in range(0, images, chunk):
+        size = min(chunk, images - n0)
+        columns = _prefix(cols, groups * rows * size * positions)
+        im2col(columns, x_buffer, x_strides, n0, size, input_hw, geometry, out_hw)
+        product = gemm(weights, reshaped(columns, (groups, rows, size * positions)))
+        to_images(out_buffer, n0, buffer(product), (size * positions, positions, 1), size,
+                  channels_out, positions, bias_buffer, has_bias)
+    return out
+
+
+def conv2d_backward_input(grad, weight, input_hw, stride, padding, dilation, groups):
+    """The gradient of conv2d with respect to its input (equivalently, the transposed
+    convolution of grad): grad (N, O, out_h, out_w), weight (O, C // groups, kh, kw) ->
+    new C-contiguous (N, C, H, W) with (H, W) = input_hw."""
+    images, channels_out = grad.shape[:2]
+    out_hw = tuple(grad.shape[2:])
+    group_in, kh, kw = weight.shape[1:]
+    input_hw = tuple(int(v) for v in input_hw)
+    channels_in = group_in * groups
+    shape = (images, channels_in) + input_hw
+    geometry = _geometry((kh, kw), stride, padding, dilation)
+    if numel(shape) == 0:
+        return empty(shape, grad.dtype)
+    if grad.size == 0:
+        dx = empty(shape, grad.dtype)
+        _copy.fill(dx, 0)
+        return dx
+    weight = _copy.contiguous(weight)
+    if _use_direct(weight.shape, groups):
+        dx = empty(shape, grad.dtype)
+        conv_direct.backward_input(dx, buffer(grad), element_strides(grad), weight, groups,
+                                   geometry, out_hw)
+        return dx
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    positions = out_hw[0] * out_hw[1]
+    weights_t = view(weight, (groups, rows, group_out), (group_out * rows, 1, rows))
+    if _is_pointwise((kh, kw), stride, padding) and input_hw == out_hw:
+        # (groups, C/g, O/g) @ (N, groups, O/g, P) -> (N, groups, C/g, P), which is NCHW
+        return reshaped(gemm(weights_t, _grouped_planes(grad, groups)), shape)
+    dx = empty(shape, grad.dtype)
+    dx_buffer = buffer(dx)
+    chunk = _chunk_images(images, groups * rows, positions, grad.dtype.itemsize)
+    for n0 in range(0, images, chunk):
+        size = min(chunk, images - n0)
+        grad_t = reshaped(_channel_major(grad, n0, size), (groups, group_out, size * positions))
+        columns = gemm(weights_t, grad_t)  # (groups, rows, size * positions)
+        col2im(dx_buffer, n0, buffer(columns), size, channels_in, input_hw, geometry, out_hw)
+    return dx
+
+
+def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups):
+    """The gradient of conv2d with respect to its weight: x (N, C, H, W), grad
+    (N, O, out_h, out_w) -> new C-contiguous (O, C // groups, kh, kw). Output positions are
+    those of grad."""
+    images, channels_in = x.shape[:2]
+    input_hw = tuple(x.shape[2:])
+    channels_out = grad.shape[1]
+    out_hw = tuple(grad.shape[2:])
+    kh, kw = (int(k) for k in kernel_hw)
+    group_in = channels_in // groups
+    dweight = empty((channels_out, group_in, kh, kw), x.dtype)
+    if dweight.size == 0:
+        return dweight
+    if grad.size == 0:
+        _copy.fill(dweight, 0)
+        return dweight
+    geometry = _geometry((kh, kw), stride, padding, dilation)
+    if _use_direct(dweight.shape, groups):
+        conv_direct.backward_weight(dweight, buffer(x), element_strides(x), buffer(grad),
+                                    element_strides(grad), groups, input_hw, geometry,
+                                    (images,) + out_hw)
+        return dweight
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    positions = out_hw[0] * out_hw[1]
+    x_buffer, x_strides, dweight_buffer = buffer(x), element_strides(x), buffer(dweight)
+    chunk = _chunk_images(images, groups * rows, positions, x.dtype.itemsize)
+    cols = empty((groups * rows * chunk * positions,), x.dtype)
+    for n0 in range(0, images, chunk):
+        size = min(chunk, images - n0)
+        depth = size * positions
+        columns = _prefix(cols, groups * rows * depth)
+        im2col(columns, x_buffer, x_strides, n0, size, input_hw, geometry, out_hw)
+        grad_t = _channel_major(grad, n0, size)
+        slices = _weight_slices(depth, groups, group_out, rows, x.dtype.itemsize)
+        part = depth // slices
+        # slice s of group g: grad_t[g's rows, s * part:(s + 1) * part] @ its columns, transposed
+        a = view(grad_t, (slices, groups, group_out, part), (part, group_out * depth, depth, 1))
+        b = view(columns, (slices, groups, part, rows), (part, rows * depth, 1, depth))
+        partial = gemm(a, b)  # (slices, groups, group_out, rows)
+        sum_slices(dweight_buffer, buffer(partial), slices, n0 > 0)
+    return dweight

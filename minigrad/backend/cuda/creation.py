@@ -1,0 +1,83 @@
+"""Array creation, copies and host transfer on the cuda device (storage: DeviceNDArray).
+
+`from_numpy` and `to_numpy` are the only host<->device copies of tensor data; each is counted
+(see `minigrad.cuda.transfer_count`).
+"""
+import math
+
+import numpy as np
+from numba import cuda
+
+from . import _copy
+from ._array import buffer, empty
+from ._device import count_transfer
+from ._index import errors, setitem as _setitem
+from ._launch import launch_1d
+from ._strided import grid_start, grid_step
+
+
+@cuda.jit(cache=True)
+def _arange_kernel(out, start, step, n):
+    for i in range(grid_start(), n, grid_step()):
+        out[i] = start + i * step
+
+
+def from_numpy(array, dtype):
+    """A new C-contiguous device array holding `array` converted to `dtype` (a numpy dtype)."""
+    host = np.asarray(array, dtype=dtype, order="C")  # ascontiguousarray would make 0-d 1-d
+    if host.size == 0:
+        return empty(host.shape, host.dtype)
+    count_transfer()
+    return cuda.to_device(host)
+
+
+def to_numpy(a):
+    """A C-contiguous host copy of `a` (callers may flatten it in place).
+
+    A synchronisation point: an out-of-range device index met by an earlier indexing kernel is
+    raised here as IndexError.
+    """
+    errors.raise_pending()
+    return _copy.to_host(a)
+
+
+def full(shape, value, dtype):
+    out = empty(shape, dtype)
+    _copy.fill(out, value)
+    return out
+
+
+def arange(start, stop, step, dtype):
+    """Values start, start + step, ... below stop (above it for a negative step), as numpy's
+    arange: computed in int64 when all three are integers, else in float64, then cast."""
+    if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
+        n, start, step = len(range(start, stop, step)), np.int64(start), np.int64(step)
+    else:
+        n = max(0, math.ceil((stop - start) / step))
+        start, step = np.float64(start), np.float64(step)
+    out = empty((n,), dtype)
+    launch_1d(_arange_kernel, n, buffer(out), start, step, n)
+    return out
+
+
+def astype(a, dtype):
+    return _copy.copy(a, dtype)
+
+
+def copy(a):
+    """A C-contiguous copy (what `contiguous()` relies on)."""
+    return _copy.copy(a)
+
+
+def copy_into(dst, src):
+    """Write `src` (an array broadcast to dst's shape, or a scalar; cast to dst's dtype) into
+    `dst` in place."""
+    if getattr(src, "__cuda_ndarray__", False):
+        _copy.copy_into(dst, src)
+    else:
+        _copy.fill(dst, src)
+
+
+def setitem(a, index, value):
+    """`a[index] = value` in place (see `_index.setitem`)."""
+    _setitem(a, index, value)
