@@ -7,8 +7,7 @@ all strides, paddings, dilations and groups:
 
 - forward: one thread per output element, summing its window over the group's input channels;
 - input gradient: one thread per input element, gathering from the outputs whose windows cover
-  it (no atomics, deterministic);
-  (both over (plane, position) grids, see _planes.py)
+  it (no atomics, deterministic); both run over (plane, position) grids, see _planes.py;
 - weight gradient: one block per weight element; its threads stride over the (image, output
   position) pairs and a shared-memory tree adds up their partial sums.
 

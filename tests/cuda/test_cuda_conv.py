@@ -1,0 +1,157 @@
+"""The cuda convolution kernels against the cpu backend's on the same inputs: both strategies
+(direct loops and im2col + GEMM, the latter with several chunks of images, a split weight-gradient
+reduction and the 1x1 shortcut), strides, padding, dilation, groups and depthwise, strided and
+broadcast operands; and conv2d end to end on device="cuda": forward and backward against the
+cpu, a float64 gradcheck, and a training step that makes no host<->device copies."""
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn.functional as F
+from cuda_helpers import check, dev
+from minigrad.backend.cuda import conv as cuda_conv
+
+rng = np.random.default_rng(5)
+
+# (x shape, weight shape, stride, padding, dilation, groups)
+DIRECT_CASES = [
+    ((2, 3, 5, 4), (4, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1),
+    ((1, 4, 5, 5), (2, 2, 2, 3), (2, 1), (1, 0), (2, 1), 2),
+    ((2, 3, 4, 5), (3, 1, 3, 2), (2, 2), (1, 1), (1, 2), 3),  # depthwise
+    ((1, 3, 3, 4), (6, 1, 2, 2), (1, 2), (0, 1), (1, 1), 3),  # depthwise, 2 filters per channel
+]
+GEMM_CASES = [
+    ((3, 2, 4, 3), (3, 2, 2, 2), (1, 1), (1, 0), (1, 1), 1),
+    ((1, 4, 5, 4), (4, 2, 2, 1), (2, 1), (0, 1), (2, 1), 2),
+    ((2, 4, 2, 3), (4, 2, 1, 1), (1, 1), (0, 0), (1, 1), 2),  # 1x1: no im2col
+]
+TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}
+
+
+def _compare_all_three(cu, cpu, case, dtype, with_bias=True, grad_input_hw=None):
+    """conv2d_forward, conv2d_backward_input and conv2d_backward_weight on both backends."""
+    x_shape, w_shape, stride, padding, dilation, groups = case
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    bias = rng.standard_normal(w_shape[0]).astype(dtype) if with_bias else None
+    params = (stride, padding, dilation, groups)
+    tol = TOLERANCE[dtype]
+    expected = cpu.conv2d_forward(x, w, *params, bias=bias)
+    out = cu.conv2d_forward(dev(x), dev(w), *params, bias=None if bias is None else dev(bias))
+    check(out, expected, **tol)
+    grad = rng.standard_normal(expected.shape).astype(dtype)
+    input_hw = x_shape[2:] if grad_input_hw is None else grad_input_hw
+    check(cu.conv2d_backward_input(dev(grad), dev(w), input_hw, *params),
+          cpu.conv2d_backward_input(grad, w, input_hw, *params), **tol)
+    check(cu.conv2d_backward_weight(dev(x), dev(grad), w_shape[2:], *params),
+          cpu.conv2d_backward_weight(x, grad, w_shape[2:], *params), **tol)
+
+
+@pytest.fixture
+def gemm_path(monkeypatch):
+    """Force the GEMM path, with chunks of two images and weight-gradient slices of depth >= 2
+    (so tiny shapes loop over several chunks, the last one smaller, and split the reduction)."""
+    monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
+    monkeypatch.setattr(cuda_conv, "_SPLIT_MIN_DEPTH", 2)
+    monkeypatch.setattr(cuda_conv, "_chunk_images", lambda images, *_: min(images, 2))
+
+
+@pytest.mark.parametrize("case", DIRECT_CASES, ids=["plain", "strided-grouped", "depthwise",
+                                                    "depthwise-multiplier"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_direct_kernels_match_the_cpu(cu, cpu, case, dtype):
+    assert cuda_conv._use_direct(case[1], case[5])
+    _compare_all_three(cu, cpu, case, dtype, with_bias=dtype == np.float32)
+
+
+@pytest.mark.parametrize("case,dtype", [(GEMM_CASES[0], np.float64), (GEMM_CASES[1], np.float32),
+                                        (GEMM_CASES[2], np.float64)],
+                         ids=["chunked-split", "strided-grouped", "pointwise"])
+def test_gemm_kernels_match_the_cpu(cu, cpu, gemm_path, case, dtype):
+    _compare_all_three(cu, cpu, case, dtype)
+
+
+def test_weight_gradient_split_divides_the_depth(gemm_path):
+    for depth in (12, 7, 1):
+        slices = cuda_conv._weight_slices(depth, 1, 2, 3, 8)
+        assert depth % slices == 0 and (slices > 1) == (depth == 12)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "gemm"])
+def test_input_gradient_of_a_larger_input(cu, cpu, monkeypatch, direct):
+    """A transposed convolution's output_padding asks for an input gradient with rows and
+    columns that no window reaches: they get zeros."""
+    if not direct:
+        monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
+    case = ((1, 2, 3, 3), (2, 2, 2, 2), (2, 2), (0, 0), (1, 1), 1)
+    _compare_all_three(cu, cpu, case, np.float64, grad_input_hw=(4, 5))
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "gemm"])
+def test_strided_and_broadcast_operands(cu, cpu, monkeypatch, direct):
+    """x as a permuted view, the output gradient as a stride-0 broadcast (the gradient of a sum),
+    weight as a permuted view: read through their strides, as contiguous copies would be."""
+    if not direct:
+        monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
+    x = rng.standard_normal((2, 2, 3, 4))
+    w = rng.standard_normal((2, 2, 2, 2))
+    params = ((1, 1), (1, 0), (1, 1), 1)
+    x_view = cu.permute(dev(np.ascontiguousarray(x.transpose(1, 0, 3, 2))), (1, 0, 3, 2))
+    w_view = cu.permute(dev(np.ascontiguousarray(w.transpose(3, 2, 1, 0))), (3, 2, 1, 0))
+    expected = cpu.conv2d_forward(x, w, *params)
+    check(cu.conv2d_forward(x_view, w_view, *params), expected, rtol=1e-10, atol=1e-12)
+    grad = np.broadcast_to(rng.standard_normal((1, 2, 1, 1)), expected.shape)
+    grad_view = cu.broadcast_to(dev(grad[:1, :, :1, :1]), expected.shape)
+    check(cu.conv2d_backward_input(grad_view, w_view, (3, 4), *params),
+          cpu.conv2d_backward_input(np.ascontiguousarray(grad), w, (3, 4), *params),
+          rtol=1e-10, atol=1e-12)
+    check(cu.conv2d_backward_weight(x_view, grad_view, (2, 2), *params),
+          cpu.conv2d_backward_weight(x, np.ascontiguousarray(grad), (2, 2), *params),
+          rtol=1e-10, atol=1e-12)
+
+
+def test_empty_batch(cu):
+    x, w = dev(np.zeros((0, 2, 3, 3))), dev(np.ones((2, 2, 2, 2)))
+    params = ((1, 1), (0, 0), (1, 1), 1)
+    assert cu.conv2d_forward(x, w, *params).shape == (0, 2, 2, 2)
+    grad = cu.conv2d_forward(x, w, *params)
+    check(cu.conv2d_backward_weight(x, grad, (2, 2), *params), np.zeros((2, 2, 2, 2)))
+
+
+# ---- end to end on device="cuda" --------------------------------------------------------------
+
+def _leaf(values, device, dtype=minigrad.float64):
+    return minigrad.tensor(values, dtype=dtype, device=device, requires_grad=True)
+
+
+def test_conv2d_forward_and_backward_match_the_cpu():
+    arrays = [rng.standard_normal(s) for s in ((2, 2, 4, 4), (4, 1, 3, 3), (4,))]
+    results = {}
+    for device in ("cpu", "cuda"):
+        x, w, b = (_leaf(a, device) for a in arrays)
+        y = F.conv2d(x, w, b, stride=(1, 2), padding=1, dilation=(2, 1), groups=2)
+        (y * y).sum().backward()
+        results[device] = [t.numpy() for t in (y, x.grad, w.grad, b.grad)]
+    for got, expected in zip(results["cuda"], results["cpu"]):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_conv2d_gradcheck_on_cuda():
+    x = _leaf(rng.standard_normal((1, 2, 3, 3)), "cuda")
+    w = _leaf(rng.standard_normal((1, 2, 2, 2)), "cuda")
+    b = _leaf(rng.standard_normal(1), "cuda")
+    assert minigrad.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b))
+
+
+def test_a_cnn_training_step_makes_no_host_device_copies():
+    x = minigrad.tensor(rng.standard_normal((2, 1, 6, 6)), dtype=minigrad.float32, device="cuda")
+    w1 = _leaf(rng.standard_normal((2, 1, 3, 3)), "cuda", minigrad.float32)
+    w2 = _leaf(rng.standard_normal((3, 8)), "cuda", minigrad.float32)
+    minigrad.cuda.reset_transfer_count()
+    hidden = F.max_pool2d(F.conv2d(x, w1, padding=1).relu(), 3)
+    loss = F.linear(hidden.reshape(2, 8), w2).pow(2).mean()
+    loss.backward()
+    with minigrad.no_grad():
+        w1 -= w1.grad * 0.1
+        w2 -= w2.grad * 0.1
+    assert minigrad.cuda.transfer_count() == 0
