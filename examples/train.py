@@ -1,0 +1,392 @@
+"""Train a CNN from minigrad's model zoo on XO, Digits, MNIST or Fashion-MNIST.
+
+    python examples/train.py                        # small CNN on XO, to 100% test accuracy
+    python examples/train.py --dataset digits       # LeNet-5 on scikit-learn's 8x8 digits
+    python examples/train.py --dataset mnist --data-dir data --download --model resnet18
+    python examples/train.py --dataset digits --checkpoint digits.ckpt   # save every epoch
+    python examples/train.py --checkpoint digits.ckpt --resume --epochs 20   # continue
+
+A progress bar on stderr shows the running loss and throughput; each epoch prints its train and
+test accuracy. With --checkpoint the model, optimizer, scheduler, data-loader position, random
+generator and history are saved after every epoch, and Ctrl-C stops after the current batch and
+saves too: --resume then continues exactly where the run stopped, with the same losses an
+uninterrupted run would have had. On resume, settings not given on the command line come from
+the checkpoint. `main(argv)` returns the history, one dict per epoch.
+"""
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+
+import minigrad
+from minigrad import optim
+from minigrad.backend import is_available
+from minigrad.data import DataLoader, Subset, transforms
+from minigrad.data.datasets import MNIST, XO, Digits, FashionMNIST
+from minigrad.models import get_model, list_models
+from minigrad.nn import functional as F
+
+DATASETS = ("xo", "digits", "mnist", "fashion-mnist")
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
+SCHEDULES = ("constant", "cosine")
+
+# What each dataset trains with unless told otherwise (tuned: see the README's figures).
+DEFAULTS = {
+    "xo": dict(model="small-cnn", epochs=4, batch_size=32, lr=2e-3, optimizer="adam",
+               augment=False),
+    "digits": dict(model="lenet5", epochs=15, batch_size=32, lr=2e-3, optimizer="adam",
+                   augment=True),
+    "mnist": dict(model="lenet5", epochs=5, batch_size=64, lr=1e-3, optimizer="adam",
+                  augment=False),
+    "fashion-mnist": dict(model="lenet5", epochs=10, batch_size=64, lr=1e-3, optimizer="adam",
+                          augment=False),
+}
+# The settings that define a run: a resumed run must use the same ones.
+RUN_SETTINGS = ("dataset", "data_dir", "model", "batch_size", "lr", "optimizer", "momentum",
+                "weight_decay", "schedule", "augment", "seed", "train_size", "test_size")
+MNIST_MEAN_STD = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+CHECKPOINT_FORMAT = "minigrad-train-1"
+EVAL_BATCH_SIZE = 256
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        description="Train a CNN from minigrad's model zoo.",
+        epilog=f"models: {', '.join(name.replace('_', '-') for name in list_models())}")
+    parser.add_argument("--dataset", choices=DATASETS, help="default: xo (or the checkpoint's)")
+    parser.add_argument("--data-dir", help="folder of the MNIST / Fashion-MNIST files "
+                        "(default: data)")
+    parser.add_argument("--download", action="store_true",
+                        help="download missing MNIST / Fashion-MNIST files into --data-dir")
+    parser.add_argument("--model", help="small-cnn (default for xo), lenet5 (default "
+                        "otherwise), or any model listed below")
+    parser.add_argument("--epochs", type=int, help="epochs to train in total")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="learning rate")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS)
+    parser.add_argument("--momentum", type=float, help="for sgd and rmsprop (default: 0.9 for "
+                        "sgd, 0 for rmsprop)")
+    parser.add_argument("--weight-decay", type=float, help="default: the optimizer's own")
+    parser.add_argument("--schedule", choices=SCHEDULES,
+                        help="learning-rate schedule over the epochs (default: constant)")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction,
+                        help="shift training images randomly by up to 1/8 of their size "
+                        "(default: on for digits)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--seed", type=int, help="seeds initialisation, shuffling and dropout "
+                        "(default: 0)")
+    parser.add_argument("--checkpoint", help="file to save the run to after every epoch")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run saved in --checkpoint")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    advanced = parser.add_argument_group("advanced")
+    advanced.add_argument("--train-size", type=int, help="train on the first N samples only")
+    advanced.add_argument("--test-size", type=int, help="test on the first N samples only")
+    return parser
+
+
+def parse_args(argv):
+    """(parser, arguments with the dataset's or checkpoint's defaults filled in and checked,
+    the checkpoint to resume or None). Errors exit with status 2 and a message."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.model is not None:
+        args.model = args.model.strip().lower().replace("_", "-")
+    for name in ("epochs", "batch_size", "train_size", "test_size"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if args.lr is not None and not args.lr > 0:
+        parser.error(f"--lr must be positive, got {args.lr}")
+    checkpoint = None
+    if args.resume:
+        checkpoint = load_checkpoint(parser, args.checkpoint)
+        for name in RUN_SETTINGS:
+            saved, given = checkpoint["settings"][name], getattr(args, name)
+            if given is not None and given != saved:
+                parser.error(f"--{name.replace('_', '-')} {given} differs from the "
+                             f"checkpoint's {saved}; leave it out to resume that run")
+            setattr(args, name, saved)
+        if args.epochs is None:
+            args.epochs = checkpoint["settings"]["epochs"]
+    fill_defaults(args)
+    check_choices(parser, args)
+    return parser, args, checkpoint
+
+
+def fill_defaults(args):
+    args.dataset = args.dataset or "xo"
+    for name, value in DEFAULTS[args.dataset].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.momentum is None:
+        args.momentum = 0.9 if args.optimizer == "sgd" else 0.0
+    args.schedule = args.schedule or "constant"
+    args.seed = 0 if args.seed is None else args.seed
+    args.data_dir = args.data_dir or "data"
+
+
+def check_choices(parser, args):
+    known = [name.replace("_", "-") for name in list_models()]
+    if args.model not in known:
+        parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
+    if args.device == "cuda" and not is_available("cuda"):
+        parser.error("--device cuda: CUDA is not available on this machine")
+    if args.dataset in MNIST_MEAN_STD and not os.path.isdir(args.data_dir):
+        if not args.download:
+            parser.error(f"data directory {args.data_dir!r} does not exist; point --data-dir at "
+                         "the folder with the IDX files, or add --download to fetch them")
+        os.makedirs(args.data_dir)
+    if args.checkpoint is not None and not args.resume and os.path.exists(args.checkpoint):
+        parser.error(f"checkpoint {args.checkpoint!r} already exists; add --resume to continue "
+                     "it, or choose another file")
+
+
+def load_checkpoint(parser, path):
+    if path is None:
+        parser.error("--resume needs --checkpoint, the file to resume from")
+    if not os.path.isfile(path):
+        parser.error(f"--resume: checkpoint {path!r} does not exist")
+    try:
+        checkpoint = minigrad.load(path)
+    except ValueError as err:
+        parser.error(f"--resume: {err}")
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        parser.error(f"--resume: {path!r} is not a checkpoint written by this script")
+    return checkpoint
+
+
+def make_transforms(args, size):
+    """(train transform, test transform) for `size` x `size` images: MNIST-style data is
+    standardised, and --augment zero-pads training images by 1/8 of their size and crops
+    them back at a random offset (before standardising, so the padding is background)."""
+    steps = []
+    if args.augment:
+        steps.append(transforms.RandomCrop(size, padding=max(1, size // 8)))
+    if args.dataset in MNIST_MEAN_STD:
+        steps.append(transforms.Normalize(*MNIST_MEAN_STD[args.dataset]))
+    test_steps = steps[1:] if args.augment else steps
+    return (transforms.Compose(steps) if steps else None,
+            transforms.Compose(test_steps) if test_steps else None)
+
+
+def make_datasets(parser, args):
+    """(train dataset, test dataset, number of classes)."""
+    try:
+        if args.dataset == "xo":
+            train_tf, test_tf = make_transforms(args, 28)
+            train, test = XO(train=True, transform=train_tf), XO(train=False, transform=test_tf)
+        elif args.dataset == "digits":
+            train_tf, test_tf = make_transforms(args, 8)
+            train = Digits(train=True, transform=train_tf)
+            test = Digits(train=False, transform=test_tf)
+        else:
+            kind = MNIST if args.dataset == "mnist" else FashionMNIST
+            train_tf, test_tf = make_transforms(args, 28)
+            train = kind(args.data_dir, train=True, download=args.download, transform=train_tf)
+            test = kind(args.data_dir, train=False, download=args.download, transform=test_tf)
+    except (ImportError, OSError, RuntimeError, ValueError) as err:
+        parser.error(f"cannot load the {args.dataset} dataset: {err}")
+    num_classes = len(train.classes)
+    if args.train_size is not None:
+        train = Subset(train, range(min(args.train_size, len(train))))
+    if args.test_size is not None:
+        test = Subset(test, range(min(args.test_size, len(test))))
+    return train, test, num_classes
+
+
+def make_optimizer(args, params):
+    extra = {} if args.weight_decay is None else {"weight_decay": args.weight_decay}
+    if args.optimizer == "sgd":
+        return optim.SGD(params, lr=args.lr, momentum=args.momentum, **extra)
+    if args.optimizer == "rmsprop":
+        return optim.RMSprop(params, lr=args.lr, momentum=args.momentum, **extra)
+    kind = optim.Adam if args.optimizer == "adam" else optim.AdamW
+    return kind(params, lr=args.lr, **extra)
+
+
+class ProgressBar:
+    """One line on stderr, redrawn in place (carriage return) at most 10 times a second."""
+
+    def __init__(self, total, label, enabled=True, stream=None):
+        self.total, self.label, self.enabled = total, label, enabled
+        self.stream = sys.stderr if stream is None else stream
+        self.last_draw, self.width = 0.0, 0
+
+    def update(self, done, loss, images_per_s):
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last_draw < 0.1 and done < self.total):
+            return
+        self.last_draw = now
+        filled = 24 * done // self.total
+        line = (f"{self.label} [{'#' * filled}{'.' * (24 - filled)}] {done}/{self.total}  "
+                f"loss {loss:.4f}  {images_per_s:,.0f} img/s")
+        self.width = max(self.width, len(line))
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+
+    def close(self):
+        if self.enabled and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+class StopOnInterrupt:
+    """Within the `with` block, the first Ctrl-C (SIGINT) only sets `requested`, so training
+    can stop between batches with a consistent state to save; a second one interrupts at once.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self.previous = None
+
+    def handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nstopping after this batch (Ctrl-C again to abort at once)", file=sys.stderr)
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self.handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def fresh_totals():
+    """Running sums of one epoch's training: summed loss, correct predictions, samples,
+    seconds."""
+    return {"loss_sum": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}
+
+
+def train_epoch(model, loader, optimizer, args, totals, stop, bar):
+    """Train until the loader's epoch ends or a stop is requested; updates `totals` in place.
+    Returns the loader state after the last completed batch."""
+    model.train()
+    started = time.perf_counter() - totals["seconds"]
+    loader_state = loader.state_dict()
+    for images, labels in loader:
+        images, labels = images.to(args.device), labels.to(args.device)
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        batch = labels.shape[0]
+        totals["loss_sum"] += loss.item() * batch
+        totals["correct"] += int((logits.argmax(1) == labels).sum().item())
+        totals["seen"] += batch
+        totals["seconds"] = time.perf_counter() - started
+        loader_state = loader.state_dict()
+        bar.update(loader_state["batch"] or len(loader), totals["loss_sum"] / totals["seen"],
+                   totals["seen"] / max(totals["seconds"], 1e-9))
+        if stop.requested:
+            break
+    bar.close()
+    return loader_state
+
+
+def evaluate(model, loader, device):
+    """(mean loss, accuracy) of `model` on every batch of `loader`, in eval mode."""
+    model.eval()
+    loss_sum, correct, seen = 0.0, 0, 0
+    with minigrad.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            logits = model(images)
+            loss_sum += F.cross_entropy(logits, labels, reduction="sum").item()
+            correct += int((logits.argmax(1) == labels).sum().item())
+            seen += labels.shape[0]
+    return loss_sum / seen, correct / seen
+
+
+def save_checkpoint(path, args, model, optimizer, scheduler, loader_state, epoch, totals,
+                    history):
+    """Everything needed to continue the run exactly: `epoch` epochs are complete, and
+    `totals` holds the sums of the one under way (None at an epoch boundary)."""
+    settings = {name: getattr(args, name) for name in RUN_SETTINGS}
+    settings["epochs"] = args.epochs
+    minigrad.save({"format": CHECKPOINT_FORMAT, "settings": settings,
+                   "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                   "scheduler": None if scheduler is None else scheduler.state_dict(),
+                   "loader": loader_state, "rng": minigrad.get_rng_state(),
+                   "epoch": epoch, "totals": totals, "history": history}, path)
+
+
+def main(argv=None):
+    """Run the training described by the command-line arguments `argv` (default: sys.argv);
+    returns the history, one dict per epoch (train/test loss and accuracy, time, images/s)."""
+    parser, args, checkpoint = parse_args(argv)
+    train_set, test_set, num_classes = make_datasets(parser, args)
+    in_channels = train_set[0][0].shape[0]
+    minigrad.manual_seed(args.seed)
+    model = get_model(args.model, num_classes=num_classes, in_channels=in_channels)
+    model.to(args.device)
+    optimizer = make_optimizer(args, model.parameters())
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs) \
+        if args.schedule == "cosine" else None
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                              seed=args.seed)
+    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+    epoch, totals, history = 0, None, []
+    if checkpoint is not None:
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(checkpoint["scheduler"])
+        train_loader.load_state_dict(checkpoint["loader"])
+        minigrad.set_rng_state(checkpoint["rng"])
+        epoch, totals, history = checkpoint["epoch"], checkpoint["totals"], checkpoint["history"]
+    params = sum(p.numel() for p in model.parameters())
+    print(f"{args.model} ({params:,} parameters) on {args.dataset}: {len(train_set)} train / "
+          f"{len(test_set)} test images, {args.optimizer} lr {args.lr:g}, batch "
+          f"{args.batch_size}, {args.device}" + (f", resuming after epoch {epoch}"
+                                                 if checkpoint is not None else ""))
+    if epoch >= args.epochs:
+        print(f"the checkpoint has all {epoch} epochs already; pass a larger --epochs to train "
+              "on")
+    with StopOnInterrupt() as stop:
+        while epoch < args.epochs:
+            totals = totals or fresh_totals()
+            bar = ProgressBar(len(train_loader), f"epoch {epoch + 1}/{args.epochs}",
+                              enabled=not args.quiet)
+            loader_state = train_epoch(model, train_loader, optimizer, args, totals, stop, bar)
+            if loader_state["batch"] != 0:  # stopped inside the epoch
+                if args.checkpoint is not None:
+                    save_checkpoint(args.checkpoint, args, model, optimizer, scheduler,
+                                    loader_state, epoch, totals, history)
+                    print(f"stopped during epoch {epoch + 1}; saved to {args.checkpoint}, "
+                          "continue with --resume", file=sys.stderr)
+                raise SystemExit(130)
+            epoch += 1
+            test_loss, test_acc = evaluate(model, test_loader, args.device)
+            if scheduler is not None:
+                scheduler.step()
+            record = {"epoch": epoch, "train_loss": totals["loss_sum"] / totals["seen"],
+                      "train_acc": totals["correct"] / totals["seen"], "test_loss": test_loss,
+                      "test_acc": test_acc, "seconds": totals["seconds"],
+                      "images_per_s": totals["seen"] / max(totals["seconds"], 1e-9)}
+            history.append(record)
+            totals = None
+            print(f"epoch {epoch:3d}/{args.epochs}  loss {record['train_loss']:.4f}  "
+                  f"train acc {100 * record['train_acc']:6.2f}%  "
+                  f"test acc {100 * test_acc:6.2f}%  {record['seconds']:.1f} s  "
+                  f"{record['images_per_s']:,.0f} img/s", flush=True)
+            if args.checkpoint is not None:
+                save_checkpoint(args.checkpoint, args, model, optimizer, scheduler,
+                                train_loader.state_dict(), epoch, None, history)
+            if stop.requested:
+                if args.checkpoint is not None:
+                    print(f"stopped; saved to {args.checkpoint}, continue with --resume",
+                          file=sys.stderr)
+                raise SystemExit(130)
+    return history
+
+
+if __name__ == "__main__":
+    main()

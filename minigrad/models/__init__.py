@@ -1,0 +1,63 @@
+"""The classic CNNs, built from `minigrad.nn` with torchvision's layouts and names.
+
+    from minigrad.models import get_model, summary
+    model = get_model("resnet18", num_classes=10, in_channels=1)
+    summary(model, (1, 1, 28, 28))
+
+Every constructor takes `num_classes` and `in_channels`; the ImageNet models (AlexNet, VGG,
+ResNet, GoogLeNet, Xception) default to 1000 classes of RGB images and have torchvision's
+state_dict keys and parameter counts, so converted pretrained weights load with
+`load_state_dict`. All of them also run on small images (8x8 to 32x32): see each class's
+`min_input_size`.
+"""
+from .alexnet import AlexNet, alexnet
+from .googlenet import BasicConv2d, GoogLeNet, Inception, googlenet
+from .lenet import LeNet5, lenet5
+from .resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50, resnet101, \
+    resnet152
+from .small_cnn import SmallCNN, small_cnn
+from .summary import SummaryRow, summary
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+from .xception import SeparableConv2d, Xception, xception
+
+_MODELS = {
+    "small_cnn": small_cnn,
+    "lenet5": lenet5,
+    "alexnet": alexnet,
+    "vgg11": vgg11, "vgg11_bn": vgg11_bn, "vgg13": vgg13, "vgg13_bn": vgg13_bn,
+    "vgg16": vgg16, "vgg16_bn": vgg16_bn, "vgg19": vgg19, "vgg19_bn": vgg19_bn,
+    "resnet18": resnet18, "resnet34": resnet34, "resnet50": resnet50, "resnet101": resnet101,
+    "resnet152": resnet152,
+    "googlenet": googlenet,
+    "xception": xception,
+}
+
+
+def list_models():
+    """The names `get_model` knows, sorted."""
+    return sorted(_MODELS)
+
+
+def get_model(name, num_classes=None, in_channels=None, **kwargs):
+    """Build the model called `name` (case-insensitive; "-" and "_" are interchangeable, so
+    "small-cnn" works). `num_classes` / `in_channels` left as None take the model's defaults
+    (1000 and 3 for the ImageNet models, 10 and 1 for lenet5, 2 and 1 for small_cnn); other
+    keyword arguments go to the constructor. An unknown name raises ValueError listing the
+    known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"get_model: name must be a string, got {type(name).__name__}")
+    key = name.strip().lower().replace("-", "_")
+    if key not in _MODELS:
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(list_models())}")
+    if num_classes is not None:
+        kwargs["num_classes"] = num_classes
+    if in_channels is not None:
+        kwargs["in_channels"] = in_channels
+    return _MODELS[key](**kwargs)
+
+
+__all__ = ["AlexNet", "BasicBlock", "BasicConv2d", "Bottleneck", "GoogLeNet", "Inception",
+           "LeNet5", "ResNet", "SeparableConv2d", "SmallCNN", "SummaryRow", "VGG", "Xception",
+           "alexnet", "get_model", "googlenet", "lenet5", "list_models", "resnet18", "resnet34",
+           "resnet50", "resnet101", "resnet152", "small_cnn", "summary", "vgg11", "vgg11_bn",
+           "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "xception"]
