@@ -17,6 +17,7 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 import threading
 import time
 
@@ -35,26 +36,34 @@ SCHEDULES = ("constant", "cosine")
 # What each dataset trains with unless told otherwise (tuned: see the README's figures).
 DEFAULTS = {
     "xo": dict(model="small-cnn", epochs=4, batch_size=32, lr=2e-3, optimizer="adam",
-               augment=False),
-    "digits": dict(model="lenet5", epochs=15, batch_size=32, lr=2e-3, optimizer="adam",
-                   augment=True),
+               schedule="constant", label_smoothing=0.0),
+    "digits": dict(model="lenet5", epochs=25, batch_size=32, lr=2e-3, optimizer="adam",
+                   schedule="cosine", label_smoothing=0.1),
     "mnist": dict(model="lenet5", epochs=5, batch_size=64, lr=1e-3, optimizer="adam",
-                  augment=False),
+                  schedule="constant", label_smoothing=0.0),
     "fashion-mnist": dict(model="lenet5", epochs=10, batch_size=64, lr=1e-3, optimizer="adam",
-                          augment=False),
+                          schedule="constant", label_smoothing=0.0),
 }
 # The settings that define a run: a resumed run must use the same ones.
 RUN_SETTINGS = ("dataset", "data_dir", "model", "batch_size", "lr", "optimizer", "momentum",
-                "weight_decay", "schedule", "augment", "seed", "train_size", "test_size")
-MNIST_MEAN_STD = {"mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+                "weight_decay", "schedule", "label_smoothing", "seed", "train_size", "test_size")
+# Pixel mean and standard deviation of the training images, for standardising them.
+MEAN_STD = {"digits": (0.3055, 0.3761), "mnist": (0.1307, 0.3081),
+            "fashion-mnist": (0.2860, 0.3530)}
 CHECKPOINT_FORMAT = "minigrad-train-1"
 EVAL_BATCH_SIZE = 256
 
 
 def build_parser():
+    defaults = "\n".join(
+        f"  {name}: {d['model']}, {d['epochs']} epochs, {d['optimizer']} lr {d['lr']:g} "
+        f"({d['schedule']}), batch {d['batch_size']}, label smoothing {d['label_smoothing']:g}"
+        for name, d in DEFAULTS.items())
+    models = ", ".join(name.replace("_", "-") for name in list_models())
     parser = argparse.ArgumentParser(
         description="Train a CNN from minigrad's model zoo.",
-        epilog=f"models: {', '.join(name.replace('_', '-') for name in list_models())}")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"defaults per dataset:\n{defaults}\n" + textwrap.fill(f"models: {models}", 79))
     parser.add_argument("--dataset", choices=DATASETS, help="default: xo (or the checkpoint's)")
     parser.add_argument("--data-dir", help="folder of the MNIST / Fashion-MNIST files "
                         "(default: data)")
@@ -70,10 +79,9 @@ def build_parser():
                         "sgd, 0 for rmsprop)")
     parser.add_argument("--weight-decay", type=float, help="default: the optimizer's own")
     parser.add_argument("--schedule", choices=SCHEDULES,
-                        help="learning-rate schedule over the epochs (default: constant)")
-    parser.add_argument("--augment", action=argparse.BooleanOptionalAction,
-                        help="shift training images randomly by up to 1/8 of their size "
-                        "(default: on for digits)")
+                        help="learning-rate schedule over the epochs")
+    parser.add_argument("--label-smoothing", type=float,
+                        help="mix this much of the uniform distribution into the targets")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--seed", type=int, help="seeds initialisation, shuffling and dropout "
                         "(default: 0)")
@@ -100,6 +108,8 @@ def parse_args(argv):
             parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     if args.lr is not None and not args.lr > 0:
         parser.error(f"--lr must be positive, got {args.lr}")
+    if args.label_smoothing is not None and not 0 <= args.label_smoothing <= 1:
+        parser.error(f"--label-smoothing must be in [0, 1], got {args.label_smoothing}")
     checkpoint = None
     if args.resume:
         checkpoint = load_checkpoint(parser, args.checkpoint)
@@ -123,7 +133,6 @@ def fill_defaults(args):
             setattr(args, name, value)
     if args.momentum is None:
         args.momentum = 0.9 if args.optimizer == "sgd" else 0.0
-    args.schedule = args.schedule or "constant"
     args.seed = 0 if args.seed is None else args.seed
     args.data_dir = args.data_dir or "data"
 
@@ -134,7 +143,7 @@ def check_choices(parser, args):
         parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
     if args.device == "cuda" and not is_available("cuda"):
         parser.error("--device cuda: CUDA is not available on this machine")
-    if args.dataset in MNIST_MEAN_STD and not os.path.isdir(args.data_dir):
+    if args.dataset in ("mnist", "fashion-mnist") and not os.path.isdir(args.data_dir):
         if not args.download:
             parser.error(f"data directory {args.data_dir!r} does not exist; point --data-dir at "
                          "the folder with the IDX files, or add --download to fetch them")
@@ -158,35 +167,22 @@ def load_checkpoint(parser, path):
     return checkpoint
 
 
-def make_transforms(args, size):
-    """(train transform, test transform) for `size` x `size` images: MNIST-style data is
-    standardised, and --augment zero-pads training images by 1/8 of their size and crops
-    them back at a random offset (before standardising, so the padding is background)."""
-    steps = []
-    if args.augment:
-        steps.append(transforms.RandomCrop(size, padding=max(1, size // 8)))
-    if args.dataset in MNIST_MEAN_STD:
-        steps.append(transforms.Normalize(*MNIST_MEAN_STD[args.dataset]))
-    test_steps = steps[1:] if args.augment else steps
-    return (transforms.Compose(steps) if steps else None,
-            transforms.Compose(test_steps) if test_steps else None)
-
-
 def make_datasets(parser, args):
     """(train dataset, test dataset, number of classes)."""
+    standardize = transforms.Normalize(*MEAN_STD[args.dataset]) \
+        if args.dataset in MEAN_STD else None
     try:
-        if args.dataset == "xo":
-            train_tf, test_tf = make_transforms(args, 28)
-            train, test = XO(train=True, transform=train_tf), XO(train=False, transform=test_tf)
+        if args.dataset == "xo":  # pixels are already -1 / +1
+            train, test = XO(train=True), XO(train=False)
         elif args.dataset == "digits":
-            train_tf, test_tf = make_transforms(args, 8)
-            train = Digits(train=True, transform=train_tf)
-            test = Digits(train=False, transform=test_tf)
+            train = Digits(train=True, transform=standardize)
+            test = Digits(train=False, transform=standardize)
         else:
             kind = MNIST if args.dataset == "mnist" else FashionMNIST
-            train_tf, test_tf = make_transforms(args, 28)
-            train = kind(args.data_dir, train=True, download=args.download, transform=train_tf)
-            test = kind(args.data_dir, train=False, download=args.download, transform=test_tf)
+            train = kind(args.data_dir, train=True, download=args.download,
+                         transform=standardize)
+            test = kind(args.data_dir, train=False, download=args.download,
+                        transform=standardize)
     except (ImportError, OSError, RuntimeError, ValueError) as err:
         parser.error(f"cannot load the {args.dataset} dataset: {err}")
     num_classes = len(train.classes)
@@ -273,7 +269,7 @@ def train_epoch(model, loader, optimizer, args, totals, stop, bar):
     for images, labels in loader:
         images, labels = images.to(args.device), labels.to(args.device)
         logits = model(images)
-        loss = F.cross_entropy(logits, labels)
+        loss = F.cross_entropy(logits, labels, label_smoothing=args.label_smoothing)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

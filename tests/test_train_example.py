@@ -3,8 +3,10 @@ examples/gradcheck_experiment.py, run in-process on tiny datasets."""
 import importlib.util
 import itertools
 import signal
+import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from minigrad import nn
@@ -91,6 +93,7 @@ def test_ctrl_c_saves_mid_epoch_and_resume_continues_exactly(train, tmp_path, mo
     (["--resume"], "--resume needs --checkpoint"),
     (["--resume", "--checkpoint", "missing.ckpt"], "checkpoint 'missing.ckpt' does not exist"),
     (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--label-smoothing", "2"], "--label-smoothing must be in [0, 1]"),
 ])
 def test_bad_arguments_exit_with_status_2_and_a_message(argv, message, capsys):
     train = load_example("train")
@@ -129,6 +132,29 @@ def test_defaults_progress_bar_and_epoch_lines(capsys):
     assert "epoch   1/1  loss" in out and "test acc" in out
     assert history[0]["epoch"] == 1 and 0 <= history[0]["test_acc"] <= 1
     assert history[0]["images_per_s"] > 0
+
+
+def write_idx(path, array):
+    """An IDX file of uint8 `array`, the format MNIST is distributed in."""
+    header = struct.pack(">I", 0x0800 | array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_from_a_data_directory(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 24), ("t10k", 8)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, count))
+    train = load_example("train")
+    history = train.main(["--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "1",
+                          "--batch-size", "8", "--quiet"])
+    assert len(history) == 1
+    assert "lenet5 (61,706 parameters) on mnist: 24 train / 8 test" in capsys.readouterr().out
+    (tmp_path / "t10k-labels-idx1-ubyte").unlink()
+    with pytest.raises(SystemExit) as exited:
+        train.main(["--dataset", "mnist", "--data-dir", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "t10k-labels-idx1-ubyte" in capsys.readouterr().err
 
 
 def test_gradcheck_experiment_catches_the_wrong_backwards(capsys):
