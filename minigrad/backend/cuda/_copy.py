@@ -7,19 +7,19 @@ from ._array import (broadcast_strides, coalesce, element_strides, empty, has_re
                      is_contiguous, may_overlap, numel, strided)
 from ._device import count_transfer
 from ._launch import launch_1d
-from ._strided import grid_start, grid_step, offset, offsets2
+from ._strided import offset, offsets2
 
 
 @cuda.jit(cache=True)
 def _fill_kernel(dst, dst_base, dst_strides, value, shape, n):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         dst[dst_base + offset(i, shape, dst_strides)] = value
 
 
 @cuda.jit(cache=True)
 def _copy_kernel(dst, dst_base, dst_strides, src, src_base, src_strides, shape, n):
     """dst[i] = src[i], cast to dst's dtype by the store."""
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         d, s = offsets2(i, shape, dst_strides, src_strides)
         dst[dst_base + d] = src[src_base + s]
 

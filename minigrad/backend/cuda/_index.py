@@ -26,7 +26,7 @@ from ._array import (broadcast_strides, buffer, coalesce, contiguous_strides, el
 from ._copy import check_writable, copy, copy_strided, fill, fill_strided, to_host
 from ._device import count_transfer
 from ._launch import launch_1d
-from ._strided import grid_start, grid_step, offset
+from ._strided import offset
 
 
 def is_device_array(x):
@@ -84,7 +84,7 @@ def _source(i, rest_n, rest_shape, rest_strides, idx, n_index, adv_sizes, adv_st
 def _gather_kernel(out, src, src_base, rest_shape, rest_strides, idx, n_index, adv_sizes,
                    adv_strides, n, errors):
     rest_n = n // n_index
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         at, ok = _source(i, rest_n, rest_shape, rest_strides, idx, n_index, adv_sizes,
                          adv_strides)
         if ok:
@@ -99,7 +99,7 @@ def _scatter_kernel(dst, dst_base, values, v_base, v_shape, v_strides, rest_shap
                     idx, n_index, adv_sizes, adv_strides, n, errors):
     """dst[index] = values; where indices repeat, one of the writes wins."""
     rest_n = n // n_index
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         at, ok = _source(i, rest_n, rest_shape, rest_strides, idx, n_index, adv_sizes,
                          adv_strides)
         if ok:
@@ -113,7 +113,7 @@ def _scatter_add_kernel(dst, dst_base, values, v_base, v_shape, v_strides, rest_
                         rest_strides, idx, n_index, adv_sizes, adv_strides, n, errors):
     """dst[index] += values, repeated indices accumulating (atomically)."""
     rest_n = n // n_index
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         at, ok = _source(i, rest_n, rest_shape, rest_strides, idx, n_index, adv_sizes,
                          adv_strides)
         if ok:

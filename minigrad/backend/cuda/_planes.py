@@ -26,7 +26,7 @@ def plane_base(row, channels, strides):
 def launch_rows(kernel, rows, positions, *args):
     """kernel[grid, block](*args) over `rows` rows of `positions` positions each: the kernel
     loops `for row in range(cuda.blockIdx.y, rows, cuda.gridDim.y)` and, inside,
-    `for position in range(grid_start(), positions, grid_step())`."""
+    `for position in range(cuda.grid(1), positions, cuda.gridsize(1))`."""
     if rows == 0 or positions == 0:
         return
     config = get_config()

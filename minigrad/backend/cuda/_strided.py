@@ -1,23 +1,17 @@
-"""Device functions the kernels share: grid-stride loop bounds and strided offsets.
+"""Device functions the kernels share: strided offsets.
 
-Indices are int64 throughout, so arrays with more than 2**31 elements are addressed correctly.
+Indices are int64 throughout (as are `cuda.grid(1)` and `cuda.gridsize(1)`, which the kernels'
+grid-stride loops use), so arrays with more than 2**31 elements are addressed correctly.
 `shape` and `strides` are tuples of element counts (see `_array.coalesce`); a flat index is the
 C-order position of an element in `shape`, below the product of `shape`. The outermost dim then
 needs no division, so a coalesced contiguous operand (rank 1) costs none.
+
+Device functions (here and elsewhere) never read `cuda.*` (threadIdx, blockDim, ...): kernels
+do, and pass what is needed. The CUDA simulator swaps the `cuda` name of a device function's
+module on every call, which races between its simulated threads when the module is not the
+kernel's own.
 """
 from numba import cuda, int64
-
-
-@cuda.jit(device=True)
-def grid_start():
-    """This thread's first index in a grid-stride loop."""
-    return int64(cuda.blockIdx.x) * cuda.blockDim.x + cuda.threadIdx.x
-
-
-@cuda.jit(device=True)
-def grid_step():
-    """The stride of a grid-stride loop: the number of threads in the grid."""
-    return int64(cuda.gridDim.x) * cuda.blockDim.x
 
 
 @cuda.jit(device=True)

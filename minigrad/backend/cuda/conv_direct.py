@@ -20,7 +20,6 @@ from numba import cuda
 from ._array import buffer
 from ._launch import blocks_for, get_config, launch
 from ._planes import launch_rows
-from ._strided import grid_start, grid_step
 from .conv_im2col import tap_output
 
 
@@ -34,7 +33,7 @@ def _forward_kernel(out, x, x_strides, w, bias, has_bias, group_in, group_out, h
         o = row - image * channels_out
         x_at = image * x_strides[0] + (o // group_out) * group_in * x_strides[1]
         w_at = o * group_in * kh * kw
-        for p in range(grid_start(), positions, grid_step()):
+        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
             oy = p // out_w
             ox = p - oy * out_w
             total = zero
@@ -66,7 +65,7 @@ def _backward_input_kernel(dx, grad, grad_strides, w, group_in, group_out, chann
         w_at = (g * group_out * group_in + ci - g * group_in) * kh * kw  # w[first o, c]
         w_step = group_in * kh * kw  # to the next output channel
         grad_at = image * grad_strides[0] + g * group_out * grad_strides[1]
-        for q in range(grid_start(), plane, grid_step()):
+        for q in range(cuda.grid(1), plane, cuda.gridsize(1)):
             iy = q // width
             ix = q - iy * width
             total = zero

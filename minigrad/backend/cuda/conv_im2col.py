@@ -19,7 +19,6 @@ from numba import cuda
 
 from ._launch import launch_1d
 from ._planes import launch_rows
-from ._strided import grid_start, grid_step
 
 
 @cuda.jit(device=True)
@@ -51,7 +50,7 @@ def _im2col_kernel(cols, x, x_strides, n0, height, width, geometry, out_h, out_w
         c = t // kh
         i = t - c * kh
         x_at = (n0 + b) * x_strides[0] + c * x_strides[1]
-        for p in range(grid_start(), positions, grid_step()):
+        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
             oy = p // out_w
             iy = oy * sh + i * dh - ph
             ix = (p - oy * out_w) * sw + j * dw - pw
@@ -72,7 +71,7 @@ def _col2im_kernel(dx, n0, cols, channels, height, width, geometry, out_h, out_w
         b = row // channels
         c = row - b * channels
         first = (n0 * channels + row) * plane
-        for q in range(grid_start(), plane, grid_step()):
+        for q in range(cuda.grid(1), plane, cuda.gridsize(1)):
             iy = q // width
             ix = q - iy * width
             total = zero
@@ -95,7 +94,7 @@ def _to_images_kernel(out, n0, src, src_strides, bias, has_bias, channels, posit
         o = row - b * channels
         src_at = o * src_strides[0] + b * src_strides[1]
         first = (n0 * channels + row) * positions
-        for p in range(grid_start(), positions, grid_step()):
+        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
             value = src[src_at + p * src_strides[2]]
             if has_bias:
                 value += bias[o]
@@ -104,7 +103,7 @@ def _to_images_kernel(out, n0, src, src_strides, bias, has_bias, channels, posit
 
 @cuda.jit(cache=True)
 def _sum_slices_kernel(out, partial, slices, accumulate, n):
-    for e in range(grid_start(), n, grid_step()):
+    for e in range(cuda.grid(1), n, cuda.gridsize(1)):
         total = partial[e]
         for s in range(1, slices):
             total += partial[s * n + e]

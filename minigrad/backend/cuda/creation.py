@@ -13,12 +13,11 @@ from ._array import buffer, empty
 from ._device import count_transfer
 from ._index import errors, setitem as _setitem
 from ._launch import launch_1d
-from ._strided import grid_start, grid_step
 
 
 @cuda.jit(cache=True)
 def _arange_kernel(out, start, step, n):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         out[i] = start + i * step
 
 

@@ -20,7 +20,7 @@ from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty
                      reinterpret)
 from ._copy import copy, fill
 from ._launch import launch_1d
-from ._strided import grid_start, grid_step, offset, offsets2, offsets3
+from ._strided import offset, offsets2, offsets3
 
 # binary op codes; the comparisons (EQ and after) give bool results
 ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE = range(13)
@@ -72,14 +72,14 @@ def _store_binary(op, out, i, x, y):
 
 @cuda.jit(cache=True)
 def _binary_kernel(op, out, a, a_strides, b, b_strides, shape, n):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         ia, ib = offsets2(i, shape, a_strides, b_strides)
         _store_binary(op, out, i, a[ia], b[ib])
 
 
 @cuda.jit(cache=True)
 def _binary_scalar_kernel(op, out, a, a_strides, scalar, scalar_first, shape, n):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         x = a[offset(i, shape, a_strides)]
         if scalar_first:
             _store_binary(op, out, i, scalar, x)
@@ -145,13 +145,13 @@ def _store_unary(op, out, i, x, p0, p1):
 
 @cuda.jit(cache=True)
 def _unary_kernel(op, out, a, a_strides, shape, n, p0, p1):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         _store_unary(op, out, i, a[offset(i, shape, a_strides)], p0, p1)
 
 
 @cuda.jit(cache=True)
 def _where_kernel(out, cond, c_strides, a, a_strides, b, b_strides, shape, n):
-    for i in range(grid_start(), n, grid_step()):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         ic, ia, ib = offsets3(i, shape, c_strides, a_strides, b_strides)
         if cond[ic]:
             out[i] = a[ia]

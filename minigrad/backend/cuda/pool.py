@@ -16,7 +16,6 @@ from numba import cuda
 from . import _copy
 from ._array import buffer, element_strides, empty
 from ._planes import launch_rows, plane_base
-from ._strided import grid_start, grid_step
 
 _AVERAGE, _ADAPTIVE = range(2)
 
@@ -30,7 +29,7 @@ def _max_pool_kernel(out, indices, x, x_strides, channels, height, width, geomet
     positions = out_h * out_w
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         base = plane_base(plane, channels, x_strides)
-        for p in range(grid_start(), positions, grid_step()):
+        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
             oh = p // out_w
             h0 = oh * sh - ph
             h1 = h0 + (kh - 1) * dh + 1
@@ -93,7 +92,7 @@ def _scatter_add_kernel(out, values, v_strides, indices, i_strides, channels, sm
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         v_base = plane_base(plane, channels, v_strides)
         i_base = plane_base(plane, channels, i_strides)
-        for k in range(grid_start(), small, grid_step()):
+        for k in range(cuda.grid(1), small, cuda.gridsize(1)):
             i = indices[i_base + _small_plane_offset(k, small_w, i_strides)]
             if 0 <= i < plane_size:
                 cuda.atomic.add(out, plane * plane_size + i,
@@ -107,7 +106,7 @@ def _last_writer_kernel(writer, indices, i_strides, channels, small_h, small_w, 
     small = small_h * small_w
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         i_base = plane_base(plane, channels, i_strides)
-        for k in range(grid_start(), small, grid_step()):
+        for k in range(cuda.grid(1), small, cuda.gridsize(1)):
             i = indices[i_base + _small_plane_offset(k, small_w, i_strides)]
             if 0 <= i < plane_size:
                 cuda.atomic.max(writer, plane * plane_size + i, k)
@@ -118,7 +117,7 @@ def _take_written_kernel(out, writer, values, v_strides, channels, small_w, plan
                          planes):
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         v_base = plane_base(plane, channels, v_strides)
-        for i in range(grid_start(), plane_size, grid_step()):
+        for i in range(cuda.grid(1), plane_size, cuda.gridsize(1)):
             k = writer[plane * plane_size + i]
             if k < 0:
                 out[plane * plane_size + i] = zero
@@ -134,7 +133,7 @@ def _gather_kernel(out, source, s_strides, width, plane_size, indices, i_strides
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         s_base = plane_base(plane, channels, s_strides)
         i_base = plane_base(plane, channels, i_strides)
-        for k in range(grid_start(), small, grid_step()):
+        for k in range(cuda.grid(1), small, cuda.gridsize(1)):
             i = indices[i_base + _small_plane_offset(k, small_w, i_strides)]
             if 0 <= i < plane_size:
                 ih = i // width
@@ -242,7 +241,7 @@ def _window_means_kernel(out, x, x_strides, channels, height, width, out_h, out_
     positions = out_h * out_w
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         base = plane_base(plane, channels, x_strides)
-        for p in range(grid_start(), positions, grid_step()):
+        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
             oh = p // out_w
             h0, h1, h_div = _window(oh, height, out_h, kind, kh, sh, ph, include_pad)
             w0, w1, w_div = _window(p - oh * out_w, width, out_w, kind, kw, sw, pw, include_pad)
@@ -260,7 +259,7 @@ def _window_means_adjoint_kernel(out, grad, g_strides, channels, height, width, 
     positions = height * width
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
         base = plane_base(plane, channels, g_strides)
-        for q in range(grid_start(), positions, grid_step()):
+        for q in range(cuda.grid(1), positions, cuda.gridsize(1)):
             ih = q // width
             iw = q - ih * width
             oh_lo, oh_hi = _covering(ih, height, out_h, kind, kh, sh, ph)

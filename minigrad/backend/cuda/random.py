@@ -20,7 +20,6 @@ with warnings.catch_warnings():  # the simulator's build of this module warns ab
 from ...random import add_reseed_hook, initial_seed
 from ._array import buffer, empty, numel
 from ._launch import get_config, launch
-from ._strided import grid_start, grid_step
 
 _GOLDEN_GAMMA = 0x9E3779B97F4A7C15  # splitmix64's increment
 
@@ -34,7 +33,7 @@ def _splitmix64(z):
 
 @cuda.jit(cache=True)
 def _seed_kernel(states, seed):
-    i = grid_start()
+    i = cuda.grid(1)
     if i < states.shape[0]:
         z = seed + uint64(2 * i + 1) * uint64(_GOLDEN_GAMMA)
         states[i]["s0"] = _splitmix64(z)
@@ -44,8 +43,8 @@ def _seed_kernel(states, seed):
 @cuda.jit(cache=True)
 def _draw_kernel(out, states, n, normal):
     """Thread t fills out[t], out[t + threads], ... from its own state t."""
-    t = grid_start()
-    for i in range(t, n, grid_step()):
+    t = cuda.grid(1)
+    for i in range(t, n, cuda.gridsize(1)):
         if normal:
             out[i] = xoroshiro128p_normal_float64(states, t)
         else:

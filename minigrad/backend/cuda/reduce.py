@@ -18,7 +18,7 @@ from numba import cuda, int64
 from . import _copy
 from ._array import coalesce, element_strides, empty, numel, reinterpret, reshaped, strided
 from ._launch import blocks_for, get_config, launch, launch_1d
-from ._strided import grid_start, grid_step, offset
+from ._strided import offset
 
 SUM, MAX, MIN = range(3)
 
@@ -52,7 +52,7 @@ def _combine(op, v, i, w, j):
 @cuda.jit(cache=True)
 def _row_per_thread_kernel(op, out, out_index, with_index, src, src_base, row_shape,
                            row_strides, inner_shape, inner_strides, rows, row_len, init):
-    for r in range(grid_start(), rows, grid_step()):
+    for r in range(cuda.grid(1), rows, cuda.gridsize(1)):
         base = src_base + offset(r, row_shape, row_strides)
         v = init
         i = int64(-1)
