@@ -187,5 +187,9 @@ def may_overlap(a, b):
 
 
 def has_repeats(a):
-    """Whether two elements of `a` share memory through a stride-0 (broadcast) dim."""
+    """Whether two elements of `a` share memory through a stride-0 (broadcast) dim.
+
+    An empty array has no elements to share (its strides may all be 0)."""
+    if 0 in a.shape:
+        return False
     return any(s == 0 and n > 1 for n, s in zip(a.shape, element_strides(a)))
