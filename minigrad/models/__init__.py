@@ -6,9 +6,13 @@
 
 Every constructor takes `num_classes` and `in_channels`; the ImageNet models (AlexNet, VGG,
 ResNet, GoogLeNet, Xception) default to 1000 classes of RGB images and have torchvision's
-state_dict keys and parameter counts, so converted pretrained weights load with
-`load_state_dict`. All of them also run on small images (8x8 to 32x32): see each class's
-`min_input_size`.
+state_dict keys and parameter counts (Xception: those of the common PyTorch port of the Keras
+model), so converted pretrained weights load with `load_state_dict`.
+
+All of them also run on small images such as 28x28 MNIST or 8x8 Digits. ResNet and the small
+CNN take any size; the others enlarge an image smaller than their `min_input_size` (AlexNet
+63, VGG 32, LeNet-5 28, GoogLeNet 15, Xception 7) by a whole factor per axis, replicating each
+pixel, before their first layer, so the architecture itself is never altered.
 """
 from .alexnet import AlexNet, alexnet
 from .googlenet import BasicConv2d, GoogLeNet, Inception, googlenet

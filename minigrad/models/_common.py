@@ -14,7 +14,7 @@ def check_positive_ints(model_name, **values):
 
 def upscale_to_min_size(x, min_size, model_name):
     """`x` (N, C, H, W) unchanged when H and W are both at least `min_size`; otherwise enlarged
-    by a whole factor per axis (nearest neighbour: every pixel becomes a k x k block) until
+    by a whole factor per axis (nearest neighbour: every pixel becomes a ky x kx block) until
     they are.
 
     Networks designed for 224x224 images shrink them with fixed strides (AlexNet's 11x11

@@ -76,8 +76,6 @@ class ResNet(nn.Module):
     identity.
     """
 
-    min_input_size = 1
-
     def __init__(self, block, layers, num_classes=1000, in_channels=3,
                  zero_init_residual=False):
         super().__init__()
