@@ -5,7 +5,8 @@
     (x.tanh() ** 2).sum().backward()
     x.grad  # d/dx of the sum
 """
-from .tensor import Size, Tensor  # first: the op modules bind to the Tensor class
+from . import _threads  # first of all: before Numba starts its thread pool
+from .tensor import Size, Tensor  # next: the op modules bind to the Tensor class
 from . import autograd, cuda
 from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
                        no_grad, set_grad_enabled)

@@ -42,7 +42,7 @@ INPLACE = {
     "fill_": (lambda t, o: t.fill_(1.5), lambda t, o: 0 * t + 1.5),
     "zero_": (lambda t, o: t.zero_(), lambda t, o: 0 * t),
     "setitem_scalar": (lambda t, o: t.__setitem__(1, 4.0) or t,
-                       lambda t, o: t * f64([1, 0, 1]) + f64([0, 4.0, 0])),
+                       lambda t, o: t * f64([1, 0, 1], t.device) + f64([0, 4.0, 0], t.device)),
     "setitem_tensor": (lambda t, o: t.__setitem__(slice(0, 2), o[1:] * 3) or t,
                        lambda t, o: minigrad.cat([o[1:] * 3, t[2:]])),
     "mul_self": (lambda t, o: t.mul_(t), lambda t, o: t * t),
