@@ -70,11 +70,13 @@ def test_conv_transpose_matches_reference(device, dims, data):
 
 
 @pytest.mark.parametrize("strategy", ["gemm", "direct"])
-@given(data=st.data(), chunk=st.sampled_from([1, 2]), parallel=st.booleans())
-def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel):
-    """The CPU backend picks GEMM or direct loops by shape, and threads by size; force each
-    choice on every kind of case, with chunks of 1 or 2 images so that the GEMM path loops over
-    several chunks (the last one smaller when the batch is odd)."""
+@given(data=st.data(), chunk=st.sampled_from([1, 2]), parallel=st.booleans(),
+       transposed=st.booleans())
+def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, transposed):
+    """The CPU backend picks GEMM or direct loops by shape, threads by size and the weight
+    gradient's GEMM orientation by channel count; force each choice on every kind of case, with
+    chunks of 1 or 2 images so that the GEMM path loops over several chunks (the last one
+    smaller when the batch is odd)."""
     case = data.draw(conv_params(2, unbatched=False, max_batch=3))
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(case.input_shape), rng.standard_normal(case.weight_shape)
@@ -87,6 +89,7 @@ def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel):
         patch.setattr(cpu_conv, "_DIRECT_MAX_WEIGHTS", 10 ** 9 if strategy == "direct" else -1)
         patch.setattr(cpu_conv, "_CHUNK_BYTES", chunk * column_bytes)
         patch.setattr(cpu_conv, "_PARALLEL_MIN_WORK", 0 if parallel else 10 ** 12)
+        patch.setattr(cpu_conv, "_TRANSPOSED_MAX_OUT", 10 ** 9 if transposed else 0)
         out = F.conv2d(x_t, w_t, **case.kwargs)
         out.backward(minigrad.tensor(grad))
     assert_close(out, expected)
