@@ -307,6 +307,10 @@ class Tensor:
     def contiguous(self):
         return F.contiguous(self)
 
+    def is_contiguous(self):
+        """True if the elements lie in memory in row-major order without gaps."""
+        return bool(self._backend.is_contiguous(self._data))
+
     def type_as(self, other):
         return self.to(dtype=other.dtype)
 

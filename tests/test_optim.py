@@ -126,6 +126,51 @@ def test_defaults_match_torch():
             assert theirs[key] == value, (name, key)
 
 
+FUSED_CONFIGS = [c for c in CONFIGS if c[0] != "RMSprop"]
+
+
+@pytest.mark.parametrize("name,kwargs", FUSED_CONFIGS)
+def test_fused_updates_on_threads_match_torch(name, kwargs, monkeypatch):
+    """The CPU updates split large parameters over threads; force that on small ones."""
+    from minigrad.backend.cpu import optim as cpu_optim
+    monkeypatch.setattr(cpu_optim, "_PARALLEL_MIN_ELEMENTS", 0)
+    for ours, theirs in run_both(name, kwargs):
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def _as_array(value):
+    return value.numpy() if isinstance(value, minigrad.Tensor) else np.asarray(value)
+
+
+@pytest.mark.parametrize("name,kwargs", FUSED_CONFIGS)
+def test_non_contiguous_parameter_is_updated_like_a_contiguous_one(name, kwargs, device):
+    values = np.random.default_rng(1).standard_normal((4, 3))
+    params = [minigrad.tensor(values.T.copy(), device=device).requires_grad_(),
+              minigrad.tensor(values, device=device).t().detach().requires_grad_()]
+    assert params[0].is_contiguous() and not params[1].is_contiguous()
+    optimizers = [getattr(optim, name)([p], **kwargs) for p in params]
+    for _ in range(3):
+        for p, opt in zip(params, optimizers):
+            opt.zero_grad()
+            (p * p * p).sum().backward()
+            opt.step()
+        np.testing.assert_array_equal(params[1].numpy(), params[0].numpy())
+    for key, value in optimizers[0].state[params[0]].items():
+        np.testing.assert_array_equal(_as_array(optimizers[1].state[params[1]][key]),
+                                      _as_array(value))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_step_bumps_the_version_of_saved_parameters(name, device):
+    p = Parameter(minigrad.randn(4, device=device))
+    y = (p * p).sum()  # saves p for backward
+    y.backward(retain_graph=True)
+    getattr(optim, name)([p], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {})).step()
+    with pytest.raises(minigrad.autograd.AutogradError, match="was modified in place"):
+        y.backward()
+
+
 def test_step_is_in_place_and_records_no_graph(device):
     p = Parameter(minigrad.randn(4, device=device))
     alias = p.detach()  # shares p's storage

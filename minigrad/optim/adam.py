@@ -1,7 +1,6 @@
 """Adam and AdamW (Adam with decoupled weight decay)."""
 from ..creation import zeros_like
-from ..functions import maximum
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_non_negative, fused_update
 
 
 class Adam(Optimizer):
@@ -46,25 +45,13 @@ class Adam(Optimizer):
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
             state["max_exp_avg_sq"] = zeros_like(param)
         state["step"] += 1
-        step, lr, wd = state["step"], group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                param.mul_(1 - lr * wd)
-            else:
-                grad = grad.add(param, alpha=wd)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        if group["amsgrad"]:
-            max_sq = state["max_exp_avg_sq"]
-            exp_avg_sq = max_sq.copy_(maximum(max_sq, exp_avg_sq))
-        step_size = lr / (1 - beta1 ** step)
-        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        denom = exp_avg_sq.sqrt() / bias_correction2_sqrt + group["eps"]
-        param.addcdiv_(exp_avg, denom, value=-step_size)
+        fused_update("adam_step", param, grad,
+                     (state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")),
+                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                     weight_decay=group["weight_decay"],
+                     decoupled_weight_decay=group["decoupled_weight_decay"],
+                     amsgrad=group["amsgrad"], maximize=group["maximize"], step=state["step"])
 
 
 class AdamW(Adam):

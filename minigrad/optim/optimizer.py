@@ -16,6 +16,17 @@ def check_non_negative(name, value):
         raise ValueError(f"Invalid {name}: {value} (expected a value >= 0)")
 
 
+def fused_update(kernel, param, grad, state, **hyper):
+    """Apply the device backend's fused update `kernel` (see minigrad/backend/cpu/optim.py) to
+    `param` and its `state` tensors (None for a buffer the update does not use), which it
+    changes in place, and bump their versions as any in-place op does."""
+    getattr(param._backend, kernel)(param._data, grad._data,
+                                    *(None if t is None else t._data for t in state), **hyper)
+    for t in (param, *state):
+        if t is not None:
+            t._version.value += 1
+
+
 class Optimizer:
     """Base class of all optimizers: `Optimizer(params, defaults)`.
 

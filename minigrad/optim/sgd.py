@@ -1,5 +1,6 @@
 """Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay."""
-from .optimizer import Optimizer, check_non_negative
+from ..creation import empty_like
+from .optimizer import Optimizer, check_non_negative, fused_update
 
 
 class SGD(Optimizer):
@@ -29,16 +30,10 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param, grad, state, group):
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(param, alpha=group["weight_decay"])
-        momentum = group["momentum"]
-        if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = grad.detach().clone()
-            else:
-                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
-            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-        param.add_(grad, alpha=-group["lr"])
+        first_step = group["momentum"] != 0 and "momentum_buffer" not in state
+        if first_step:
+            state["momentum_buffer"] = empty_like(param)  # the update sets it
+        fused_update("sgd_step", param, grad, (state.get("momentum_buffer"),), lr=group["lr"],
+                     momentum=group["momentum"], dampening=group["dampening"],
+                     weight_decay=group["weight_decay"], nesterov=group["nesterov"],
+                     maximize=group["maximize"], first_step=first_step)

@@ -12,9 +12,9 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
 """
-import numba
 import numpy as np
 
+from ._parallel import call
 from .conv_direct import direct_backward_input, direct_backward_weight, direct_forward
 from .conv_im2col import col2im, im2col
 
@@ -33,15 +33,7 @@ _TRANSPOSED_MAX_OUT = 64
 
 def _launch(kernel, work, *args):
     """kernel(*args), on one thread when `work` (inner-loop steps) is small."""
-    if work >= _PARALLEL_MIN_WORK:
-        kernel(*args)
-        return
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        kernel(*args)
-    finally:
-        numba.set_num_threads(threads)
+    call(kernel, work >= _PARALLEL_MIN_WORK, *args)
 
 
 def _ready(a):

@@ -11,6 +11,8 @@ import math
 import numba
 import numpy as np
 
+from ._parallel import call
+
 
 # Below this many elements touched, a kernel runs on the calling thread alone: waking the
 # thread pool costs more than splitting such small work saves.
@@ -19,15 +21,7 @@ _PARALLEL_MIN_ELEMENTS = 1 << 15
 
 def _run(kernel, elements, *args):
     """Call a parallel (prange over planes) kernel, on one thread if the work is small."""
-    if elements >= _PARALLEL_MIN_ELEMENTS:
-        kernel(*args)
-        return
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        kernel(*args)
-    finally:
-        numba.set_num_threads(threads)
+    call(kernel, elements >= _PARALLEL_MIN_ELEMENTS, *args)
 
 
 def _kernel_input(a):
