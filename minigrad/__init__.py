@@ -21,6 +21,7 @@ from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to,
                         sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
 from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
+from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 
 float = float32
 double = float64
