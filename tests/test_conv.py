@@ -194,6 +194,40 @@ def test_named_cases_match_torch(device, case):
     assert_close(F.conv2d(x, w, b, **case), expected)
 
 
+@pytest.mark.parametrize("input_hw,kernel,kwargs", [
+    ((1, 1), (3, 3), {"padding": 1}),                        # ResNet's last stage at 32x32
+    ((2, 1), (5, 3), {"padding": (2, 1), "stride": 2}),
+    ((1, 3), (3, 3), {"padding": 2, "dilation": 2}),
+    ((3, 2), (7, 7), {"padding": 3, "stride": (1, 2)}),
+    ((2, 2), (3, 3), {"padding": 3}),                        # padding wider than the kernel
+])
+@pytest.mark.parametrize("strategy", ["gemm", "direct"])
+def test_taps_that_only_meet_padding_are_dropped_exactly(input_hw, kernel, kwargs, strategy):
+    """Kernels larger than a small input: values and all gradients against PyTorch, whichever
+    taps the CPU backend drops, on both of its strategies."""
+    torch, tF = _torch()
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((2, 3) + input_hw), rng.standard_normal((4, 3) + kernel)
+    b = rng.standard_normal(4)
+    leaves = [minigrad.tensor(a, requires_grad=True) for a in (x, w, b)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cpu_conv, "_DIRECT_MAX_WEIGHTS", 10 ** 9 if strategy == "direct" else -1)
+        out = F.conv2d(*leaves, **kwargs)
+        grad = rng.standard_normal(tuple(out.shape))
+        out.backward(minigrad.tensor(grad))
+    expected, grads = _torch_grads(torch, lambda *a: tF.conv2d(*a, **kwargs), *leaves, grad)
+    assert_close(out, expected)
+    for leaf, expected_grad in zip(leaves, grads):
+        assert_close(leaf.grad, expected_grad)
+
+
+def test_dead_taps_are_found():
+    """A 3x3 kernel with padding 1 on a 1x1 input keeps only its centre tap."""
+    assert cpu_conv._kept_taps((1, 1), (1, 1), (3, 3), (1, 1), (1, 1), (1, 1)) == \
+        ((1, 1), (1, 1), (0, 0))
+    assert cpu_conv._kept_taps((8, 8), (8, 8), (3, 3), (1, 1), (1, 1), (1, 1)) is None
+
+
 # ---- gradients --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("transposed", [False, True])

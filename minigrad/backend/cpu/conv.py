@@ -61,6 +61,41 @@ def _geometry(kernel_hw, stride, padding, dilation):
     return tuple(int(v) for pair in (kernel_hw, stride, padding, dilation) for v in pair)
 
 
+def _live_taps(size, out_size, kernel, stride, padding, dilation):
+    """[first, last] of the kernel taps (along one dim) that meet the input for some output
+    position, or None if none does. The others only ever see padding."""
+    live = []
+    for tap in range(kernel):
+        shift = tap * dilation - padding  # input index of output 0
+        first = max(0, -(shift // stride))  # first output whose index is >= 0
+        if first < out_size and first * stride + shift < size:
+            live.append(tap)
+    return (live[0], live[-1]) if live else None
+
+
+def _kept_taps(input_hw, out_hw, kernel_hw, stride, padding, dilation):
+    """(rows, cols, padding) to convolve with instead: the inclusive spans of kernel taps that
+    meet the input for some output position, and the padding that keeps every output where it
+    was; or None when no outer tap only ever meets padding (or cropping does not apply).
+
+    A 3x3 convolution with padding 1 on a 1x1 input is a 1x1 convolution: small feature maps
+    at the end of a network (ResNet's last stage on 32x32 images) would otherwise spend most
+    of their GEMM work multiplying zeros.
+    """
+    spans = [_live_taps(input_hw[d], out_hw[d], kernel_hw[d], stride[d], padding[d],
+                        dilation[d]) for d in range(2)]
+    if any(span is None for span in spans):
+        return None
+    kept_padding = tuple(padding[d] - spans[d][0] * dilation[d] for d in range(2))
+    if all(spans[d] == (0, kernel_hw[d] - 1) for d in range(2)) or min(kept_padding) < 0:
+        return None
+    return spans[0], spans[1], kept_padding
+
+
+def _cropped(weight, rows, cols):
+    return _ready(weight[:, :, rows[0]:rows[1] + 1, cols[0]:cols[1] + 1])
+
+
 def _chunks(images, rows, positions, dtype):
     """Yield (n0, cols): consecutive chunks of images with a C-contiguous column buffer
     (rows, chunk size, positions) for each; the buffer is reused between equal-sized chunks."""
@@ -87,6 +122,10 @@ def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
     out_hw = tuple(_out_size(x.shape[2 + d], kernel_hw[d], stride[d], padding[d], dilation[d])
                    for d in range(2))
     out = np.empty((n, channels_out) + out_hw, dtype=x.dtype)
+    kept = _kept_taps(x.shape[2:], out_hw, kernel_hw, stride, padding, dilation)
+    if kept is not None:
+        weight, padding = _cropped(weight, *kept[:2]), kept[2]
+        kernel_hw = weight.shape[2:]
     geometry = _geometry(kernel_hw, stride, padding, dilation)
     if _use_direct(weight.shape, groups):
         shift = np.zeros(channels_out, x.dtype) if bias is None else _ready(bias)
@@ -98,7 +137,7 @@ def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
     weights = weight.reshape(groups, group_out, rows)
     result = out.reshape(n, channels_out, positions)
     column = None if bias is None else bias.reshape(channels_out, 1)
-    if _is_pointwise(kernel_hw, stride, padding):
+    if _is_pointwise(kernel_hw, stride, padding) and out_hw == x.shape[2:]:
         images = x.reshape(n, x.shape[1], positions)
         for g in range(groups):
             np.matmul(weights[g], images[:, g * rows:(g + 1) * rows],
@@ -125,6 +164,10 @@ def conv2d_backward_input(grad, weight, input_hw, stride, padding, dilation, gro
     n, channels_out = grad.shape[:2]
     group_in, kernel_hw = weight.shape[1], weight.shape[2:]
     dx = np.empty((n, group_in * groups) + tuple(input_hw), dtype=grad.dtype)
+    kept = _kept_taps(input_hw, grad.shape[2:], kernel_hw, stride, padding, dilation)
+    if kept is not None:
+        weight, padding = _cropped(weight, *kept[:2]), kept[2]
+        kernel_hw = weight.shape[2:]
     geometry = _geometry(kernel_hw, stride, padding, dilation)
     if _use_direct(weight.shape, groups):
         _launch(direct_backward_input, grad.size * weight[0].size, grad, weight, *geometry[2:],
@@ -159,6 +202,13 @@ def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups
     channels_out = grad.shape[1]
     kernel_hw = tuple(kernel_hw)
     shape = (channels_out, channels_in // groups) + kernel_hw
+    kept = _kept_taps(x.shape[2:], grad.shape[2:], kernel_hw, stride, padding, dilation)
+    if kept is not None:  # taps that only meet padding get zero gradient
+        (top, bottom), (left, right), kept_padding = kept
+        dweight = np.zeros(shape, dtype=x.dtype)
+        dweight[:, :, top:bottom + 1, left:right + 1] = conv2d_backward_weight(
+            x, grad, (bottom - top + 1, right - left + 1), stride, kept_padding, dilation, groups)
+        return dweight
     geometry = _geometry(kernel_hw, stride, padding, dilation)
     if _use_direct(shape, groups):
         dweight = np.empty(shape, dtype=x.dtype)
