@@ -65,13 +65,20 @@ def _infer_numpy(data):
     return arr, dtypes.from_numpy_dtype(arr.dtype)
 
 
+class DeviceMismatchError(RuntimeError):
+    """Tensors on different devices met in one op. `module_hint` is set once a module has
+    added which of its inputs and parameters are where."""
+
+    module_hint = False
+
+
 def check_same_device(tensors, op_name):
     """Raise a clear error if `tensors` do not all live on one device."""
     first = tensors[0].device
     for t in tensors[1:]:
         if t.device != first:
             where = ", ".join(f"argument {i} on {x.device}" for i, x in enumerate(tensors))
-            raise RuntimeError(f"{op_name}: expected all tensors on the same device, but got "
+            raise DeviceMismatchError(f"{op_name}: expected all tensors on the same device, but got "
                                f"{where}; move them with .to(device) first")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..device import Device
-from ..tensor import Tensor
+from ..tensor import DeviceMismatchError, Tensor
 from .parameter import Parameter
 
 
@@ -528,7 +528,15 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        try:
+            output = self.forward(*args, **kwargs)
+        except DeviceMismatchError as err:
+            hint = None if err.module_hint else self._device_hint(args, kwargs)
+            if hint is None:
+                raise
+            new = DeviceMismatchError(f"{hint} ({err})")
+            new.module_hint = True
+            raise new from err
         for hook_id, hook in list(self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs:
                 result = hook(self, args, kwargs, output)
@@ -537,6 +545,17 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def _device_hint(self, args, kwargs):
+        """What to move where, when this module's parameters sit on another device than its
+        tensor inputs (None if they do not)."""
+        own = sorted({str(p.device) for p in self.parameters()})
+        given = sorted({str(a.device) for a in (*args, *kwargs.values()) if isinstance(a, Tensor)})
+        if not own or not given or own == given:
+            return None
+        return (f"{type(self).__name__} has its parameters on {', '.join(own)} but was given "
+                f"input on {', '.join(given)}: move the model with model.to({given[0]!r}) or the "
+                f"input with .to({own[0]!r})")
 
     # ---- repr -------------------------------------------------------------------------------
     def extra_repr(self):

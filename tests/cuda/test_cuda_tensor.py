@@ -54,6 +54,17 @@ def test_mixing_devices_in_one_op_is_a_clear_error():
         b @ minigrad.ones(2, 2)
 
 
+def test_a_model_fed_input_on_another_device_says_what_to_move():
+    model = minigrad.nn.Sequential(minigrad.nn.Linear(3, 2), minigrad.nn.ReLU())
+    x = minigrad.ones(1, 3, device="cuda")
+    with pytest.raises(RuntimeError, match=r"^Linear has its parameters on cpu but was given "
+                       r"input on cuda:0: move the model with model.to\('cuda:0'\) or the "
+                       r"input with .to\('cpu'\) \(Linear: expected all tensors"):
+        model(x)
+    model.to("cuda")
+    assert model(x).device == x.device
+
+
 @given(data=st.data())
 def test_ops_on_broadcast_strided_tensors_match_the_cpu(data):
     shape_a, shape_b = data.draw(broadcastable_shape_pairs(max_dims=3, max_side=3))
