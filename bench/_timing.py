@@ -93,7 +93,9 @@ def machine_description(threads, load_before):
              f"Python {platform.python_version()} on {platform.system()} {platform.release()}",
              versions,
              f"Load average (1 min) at start and end of the run: {load_before[0]:.2f}, "
-             f"{os.getloadavg()[0]:.2f}"]
+             f"{os.getloadavg()[0]:.2f}",
+             f"OpenMP wait policy (OMP_WAIT_POLICY) for every library: "
+             f"{os.environ.get('OMP_WAIT_POLICY', 'the runtime default')}"]
     lines += thread_pools()
     return lines
 

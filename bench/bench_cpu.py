@@ -45,6 +45,14 @@ def settle_blas_environment(keep):
     return [f"{name}={os.environ.pop(name)}" for name in BLAS_OVERRIDES if name in os.environ]
 
 
+def settle_openmp_policy():
+    """Set OpenMP's wait policy, before any OpenMP runtime loads, to the environment's value or
+    else minigrad's default, PASSIVE; returns it. Numba and PyTorch end up on one OpenMP
+    runtime in a process that has both (whichever loads it first sets its policy), so one
+    policy holds for both libraries; the machine description records it."""
+    return os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def replace_section(path, marker, body):
     """Replace the text between `<!-- marker:start -->` and `<!-- marker:end -->` in `path`."""
     start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
@@ -123,6 +131,7 @@ def select(cases, patterns):
 def main():
     args = parse_args()
     removed = settle_blas_environment(args.keep_blas_env)
+    settle_openmp_policy()
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
     if args.compile_cost:
         import compile_cost

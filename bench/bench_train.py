@@ -248,8 +248,9 @@ def loss_verdict(rows):
 
 def main():
     args = parse_args()
-    from bench_cpu import replace_section, settle_blas_environment
+    from bench_cpu import replace_section, settle_blas_environment, settle_openmp_policy
     removed = settle_blas_environment(args.keep_blas_env)
+    settle_openmp_policy()
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
     import _timing  # imports numpy, so only now that the BLAS environment is settled
     if _timing.torch is None:
