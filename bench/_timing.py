@@ -72,11 +72,12 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
-def machine_description(threads, load_before):
+def machine_description(threads, load_before, omp_wait_policy):
     """Lines describing the machine, the library versions and how busy the machine was.
 
     `load_before` is os.getloadavg() from the start of the run: other processes competing
     for the cores inflate every time, BLAS's most (its threads wait for each other).
+    `omp_wait_policy` is the --omp-wait-policy of the run.
     """
     try:
         affinity = len(os.sched_getaffinity(0))
@@ -94,8 +95,7 @@ def machine_description(threads, load_before):
              versions,
              f"Load average (1 min) at start and end of the run: {load_before[0]:.2f}, "
              f"{os.getloadavg()[0]:.2f}",
-             f"OpenMP wait policy (OMP_WAIT_POLICY) for every library: "
-             f"{os.environ.get('OMP_WAIT_POLICY', 'the runtime default')}"]
+             f"OpenMP wait policy for every library: {omp_wait_policy}"]
     lines += thread_pools()
     return lines
 

@@ -32,6 +32,7 @@ def parse_args():
                         help="measure import + first conv2d call in fresh processes instead")
     parser.add_argument("--keep-blas-env", action="store_true",
                         help=f"keep {' and '.join(BLAS_OVERRIDES)} if they are set")
+    add_policy_argument(parser)
     return parser.parse_args()
 
 
@@ -45,12 +46,36 @@ def settle_blas_environment(keep):
     return [f"{name}={os.environ.pop(name)}" for name in BLAS_OVERRIDES if name in os.environ]
 
 
-def settle_openmp_policy():
-    """Set OpenMP's wait policy, before any OpenMP runtime loads, to the environment's value or
-    else minigrad's default, PASSIVE; returns it. Numba and PyTorch end up on one OpenMP
-    runtime in a process that has both (whichever loads it first sets its policy), so one
-    policy holds for both libraries; the machine description records it."""
-    return os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+def add_policy_argument(parser):
+    parser.add_argument("--omp-wait-policy", type=str.lower, choices=("passive", "default"),
+                        default="passive",
+                        help="OpenMP wait policy of the process: passive (minigrad's default "
+                        "and the default here) or default (OMP_WAIT_POLICY unset: the runtime "
+                        "spins its workers a while after each parallel region, as PyTorch runs "
+                        "on its own)")
+
+
+POLICY_TEXT = {"passive": "PASSIVE (minigrad's default)",
+               "default": "the runtime's default, OMP_WAIT_POLICY unset (PyTorch's default)"}
+
+
+def settle_openmp_policy(policy):
+    """Set (or, for "default", unset) OpenMP's wait policy before any OpenMP runtime loads.
+    Numba and PyTorch end up on one OpenMP runtime in a process that has both (whichever
+    loads it first reads the policy), so one policy holds for both libraries; the machine
+    description records it."""
+    if policy == "passive":
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        # PyTorch is imported (and loads its runtime) before minigrad, whose import sets
+        # PASSIVE where nothing else has: without PyTorch this choice is passive too
+        os.environ.pop("OMP_WAIT_POLICY", None)
+
+
+def results_marker(name, policy):
+    """The README section of a run: results under the runtime's default policy are kept apart
+    from those under passive waiting."""
+    return name if policy == "passive" else f"{name}-{policy}"
 
 
 def replace_section(path, marker, body):
@@ -131,7 +156,7 @@ def select(cases, patterns):
 def main():
     args = parse_args()
     removed = settle_blas_environment(args.keep_blas_env)
-    settle_openmp_policy()
+    settle_openmp_policy(args.omp_wait_policy)
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
     if args.compile_cost:
         import compile_cost
@@ -151,7 +176,9 @@ def main():
     for case in cases:
         print(f"timing {case.key} ...", file=sys.stderr, flush=True)
         rows.append(run_case(case, threads, args.budget))
-    machine = "\n".join(f"- {line}" for line in _timing.machine_description(threads, load_before))
+    description = _timing.machine_description(threads, load_before,
+                                              POLICY_TEXT[args.omp_wait_policy])
+    machine = "\n".join(f"- {line}" for line in description)
     result = table(rows)
     notes = [f"- {row['case']}: {p}" for row in rows for p in row["problems"]]
     print(f"\n{machine}\n\n{result}")
@@ -162,7 +189,7 @@ def main():
                        f"per library\n(about {args.budget:g} s of them) in up to 9 alternating "
                        f"blocks, after warm-up.")
         body = "\n\n".join([machine, median_note, result] + (["\n".join(notes)] if notes else []))
-        replace_section(README, "bench-results", body)
+        replace_section(README, results_marker("bench-results", args.omp_wait_policy), body)
         print(f"\nwrote the results into {README}")
 
 

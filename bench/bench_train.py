@@ -62,6 +62,8 @@ def parse_args():
                         help="write the results (and machine description) into bench/README.md")
     parser.add_argument("--keep-blas-env", action="store_true",
                         help="keep OpenBLAS's kernel-pinning environment variables if set")
+    from bench_cpu import add_policy_argument
+    add_policy_argument(parser)
     args = parser.parse_args()
     if args.steps is not None and args.steps < 1:
         parser.error(f"--steps must be at least 1, got {args.steps}")
@@ -248,9 +250,10 @@ def loss_verdict(rows):
 
 def main():
     args = parse_args()
-    from bench_cpu import replace_section, settle_blas_environment, settle_openmp_policy
+    from bench_cpu import (POLICY_TEXT, replace_section, results_marker,
+                           settle_blas_environment, settle_openmp_policy)
     removed = settle_blas_environment(args.keep_blas_env)
-    settle_openmp_policy()
+    settle_openmp_policy(args.omp_wait_policy)
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
     import _timing  # imports numpy, so only now that the BLAS environment is settled
     if _timing.torch is None:
@@ -266,7 +269,9 @@ def main():
         print(f"timing {workload.key} ({steps} steps per library) ...", file=sys.stderr,
               flush=True)
         rows.append(run_workload(workload, steps, args.warmup, threads))
-    machine = "\n".join(f"- {line}" for line in _timing.machine_description(threads, load_before))
+    description = _timing.machine_description(threads, load_before,
+                                              POLICY_TEXT[args.omp_wait_policy])
+    machine = "\n".join(f"- {line}" for line in description)
     steps_note = ", ".join(f"{r['workload'].title} {r['steps']}" for r in rows)
     note = (f"float32, SGD lr {LEARNING_RATE:g} momentum {MOMENTUM:g}; step times are the "
             f"median of the timed steps per library\n({steps_note}) in {ROUNDS} alternating "
@@ -274,7 +279,7 @@ def main():
     body = "\n\n".join([machine, note, results_table(rows), loss_verdict(rows), loss_table(rows)])
     print(f"\n{body}")
     if args.write:
-        replace_section(README, MARKER, body)
+        replace_section(README, results_marker(MARKER, args.omp_wait_policy), body)
         print(f"\nwrote the results into {README}")
 
 

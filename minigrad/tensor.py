@@ -78,8 +78,8 @@ def check_same_device(tensors, op_name):
     for t in tensors[1:]:
         if t.device != first:
             where = ", ".join(f"argument {i} on {x.device}" for i, x in enumerate(tensors))
-            raise DeviceMismatchError(f"{op_name}: expected all tensors on the same device, but got "
-                               f"{where}; move them with .to(device) first")
+            raise DeviceMismatchError(f"{op_name}: expected all tensors on the same device, "
+                                      f"but got {where}; move them with .to(device) first")
 
 
 class Tensor:
