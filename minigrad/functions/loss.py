@@ -97,8 +97,13 @@ def _check_class_target(input, target, name):
 
 
 def _check_labels(target, num_classes, ignore_index, name):
-    """Every label is ignore_index or in [0, num_classes); else ValueError naming one bad one."""
-    if target.numel() == 0:
+    """Every label is ignore_index or in [0, num_classes); else ValueError naming one bad one.
+
+    Only on the cpu: reading labels back from a GPU would cost two copies and two waits per
+    loss. There an out-of-range label reaches the gather in `_nll` as an out-of-range index,
+    which the device reports as IndexError at the next synchronisation (as PyTorch's
+    device-side assert does)."""
+    if target.numel() == 0 or target.device.type != "cpu":
         return
     labels = where(target == ignore_index, 0, target)
     for bad in (labels.amin().item(), labels.amax().item()):
@@ -141,7 +146,9 @@ def _nll(log_probs, target, weight, ignore_index, reduction):
     flat = _class_last(log_probs)
     labels = target.reshape(-1)
     kept = (labels != ignore_index).to(dtype=log_probs.dtype)
-    safe = where(labels == ignore_index, 0, labels)  # any valid index; its loss is zeroed
+    # ignored labels pick any valid index (their loss is zeroed); negative ones an invalid one
+    # rather than wrapping around (only a device, which skips the host check, meets those)
+    safe = where(labels == ignore_index, 0, where(labels < 0, flat.shape[-1], labels))
     picked = flat[arange(flat.shape[0], device=flat.device), safe]
     sample_weight = kept if weight is None else weight[safe] * kept
     losses = -(picked * sample_weight)

@@ -27,8 +27,11 @@ if AVAILABLE:
 
     @pytest.fixture(autouse=True, scope="session")
     def _launch_sizes():
+        """Under the simulator: tiny launches, and a simulator several times faster (see
+        fast_simulator.py)."""
         if SIMULATOR:
-            with _launch.override(**TINY_LAUNCHES):
+            from fast_simulator import fast_simulator
+            with _launch.override(**TINY_LAUNCHES), fast_simulator():
                 yield
         else:
             yield
