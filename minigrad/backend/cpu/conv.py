@@ -223,9 +223,19 @@ def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups
         images = np.ascontiguousarray(x[:, :, :grad.shape[2], :grad.shape[3]])
         images = images.reshape(n, channels_in, positions)
         dweight = np.empty((groups, group_out, rows), dtype=x.dtype)
-        for g in range(groups):
-            dweight[g] = np.matmul(grads[:, g * group_out:(g + 1) * group_out],
-                                   images[:, g * rows:(g + 1) * rows].transpose(0, 2, 1)).sum(0)
+        # Per image products summed (a temporary of n x out x in) where the channels are few
+        # next to the positions, else one GEMM over images moved side by side (a copy of
+        # both operands): a 512-channel layer on 1x1 maps took 15 ms the first way, 1 the other.
+        if group_out * rows <= positions * (group_out + rows):
+            for g in range(groups):
+                dweight[g] = np.matmul(grads[:, g * group_out:(g + 1) * group_out],
+                                       images[:, g * rows:(g + 1) * rows].transpose(0, 2, 1)
+                                       ).sum(0)
+        else:
+            grad_t, image_t = _transposed_chunk(grads, 0, n), _transposed_chunk(images, 0, n)
+            for g in range(groups):
+                dweight[g] = grad_t[g * group_out:(g + 1) * group_out] @ \
+                    image_t[g * rows:(g + 1) * rows].T
         return dweight.reshape(shape)
     # With few output channels BLAS is faster with the long side (rows) first, so the gradient
     # is accumulated transposed, (rows, out per group), and transposed once at the end; with
