@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.backend.cpu import conv as cpu_conv
+from minigrad.backend.cpu import conv_im2col
 from minigrad.functions import conv as F
 from minigrad.testing import assert_close, tensors
 from minigrad.testing.conv import conv_params, conv_reference, conv_transpose_reference
@@ -71,10 +72,11 @@ def test_conv_transpose_matches_reference(device, dims, data):
 
 @pytest.mark.parametrize("strategy", ["gemm", "direct"])
 @given(data=st.data(), chunk=st.sampled_from([1, 2]), parallel=st.booleans(),
-       transposed=st.booleans())
-def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, transposed):
-    """The CPU backend picks GEMM or direct loops by shape, threads by size and the weight
-    gradient's GEMM orientation by channel count; force each choice on every kind of case, with
+       transposed=st.booleans(), runs=st.booleans())
+def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, transposed, runs):
+    """The CPU backend picks GEMM or direct loops by shape, threads by size, the weight
+    gradient's GEMM orientation by channel count and im2col's copy loops by output width;
+    force each choice on every kind of case, with
     chunks of 1 or 2 images so that the GEMM path loops over several chunks (the last one
     smaller when the batch is odd)."""
     case = data.draw(conv_params(2, unbatched=False, max_batch=3))
@@ -90,6 +92,7 @@ def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, tr
         patch.setattr(cpu_conv, "_CHUNK_BYTES", chunk * column_bytes)
         patch.setattr(cpu_conv, "_PARALLEL_MIN_WORK", 0 if parallel else 10 ** 12)
         patch.setattr(cpu_conv, "_TRANSPOSED_MAX_OUT", 10 ** 9 if transposed else 0)
+        patch.setattr(conv_im2col, "_RUN_MIN_WIDTH", 0 if runs else 10 ** 9)
         out = F.conv2d(x_t, w_t, **case.kwargs)
         out.backward(minigrad.tensor(grad))
     assert_close(out, expected)
