@@ -12,7 +12,7 @@ import numpy as np
 
 import _reference as ref
 from _cases import mismatch
-from bench_train import LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS
+from bench_train import LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, Workload
 
 try:
     import torch
@@ -195,17 +195,6 @@ def _torch_small_cnn(nn, num_classes, in_channels, width):
 
 
 _TORCH_MODELS = {**TORCH_BUILDERS, "small_cnn": _torch_small_cnn}
-
-
-@dataclasses.dataclass(frozen=True)
-class Workload:
-    """A model of `minigrad.models` trained on random images: `input_shape` is (C, H, W)."""
-
-    key: str
-    title: str
-    batch: int
-    input_shape: tuple
-    num_classes: int
 
 
 class Training:

@@ -13,6 +13,7 @@ from numba import cuda
 
 from ._array import buffer, is_contiguous, numel
 from ._copy import contiguous, copy_into
+from ..update_rules import adam_arguments, sgd_arguments
 from ._launch import launch_1d
 
 
@@ -86,24 +87,20 @@ def _run(kernel, arrays, written, scalars):
             copy_into(arrays[index], work[index])
 
 
-def sgd_step(param, grad, momentum_buffer, *, lr, momentum, dampening, weight_decay, nesterov,
-             maximize, first_step):
+def sgd_step(param, grad, momentum_buffer, **hyper):
     """One SGD step on param (any shape) in place. With momentum != 0, momentum_buffer (param's
     shape) is updated in place (set to the decayed gradient on the first step); without, it is
-    not used and may be None."""
-    buffer_array, written = (momentum_buffer, (0, 2)) if momentum != 0 else (grad, (0,))
-    _run(_sgd_kernel, (param, grad, buffer_array), written,
-         scalars=(lr, momentum, 1 - dampening, weight_decay, bool(nesterov), bool(maximize),
-                  bool(first_step)))
+    not used and may be None. `hyper`: lr, momentum, dampening, weight_decay, nesterov,
+    maximize, first_step."""
+    arrays, written, scalars = sgd_arguments(param, grad, momentum_buffer, **hyper)
+    _run(_sgd_kernel, arrays, written, scalars)
 
 
-def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, lr, beta1, beta2, eps,
-              weight_decay, decoupled_weight_decay, amsgrad, maximize, step):
-    """One Adam / AdamW step (`step` counts from 1) on param in place, with its state arrays
-    (param's shape) updated in place; max_exp_avg_sq is used only when amsgrad (else it may be
-    None)."""
-    arrays = (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else exp_avg_sq)
-    _run(_adam_kernel, arrays, written=(0, 2, 3, 4) if amsgrad else (0, 2, 3),
-         scalars=(1 - beta1, beta2, 1 - beta2, eps, weight_decay, 1 - lr * weight_decay,
-                  bool(decoupled_weight_decay), bool(amsgrad), bool(maximize),
-                  lr / (1 - beta1 ** step), (1 - beta2 ** step) ** 0.5, 1.0, 0.5))
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **hyper):
+    """One Adam / AdamW step on param in place, with its state arrays (param's shape) updated
+    in place; max_exp_avg_sq is used only when amsgrad (else it may be None). `hyper`: lr,
+    beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize, step (counted
+    from 1)."""
+    arrays, written, scalars = adam_arguments(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                                              **hyper)
+    _run(_adam_kernel, arrays, written, scalars + (1.0, 0.5))
