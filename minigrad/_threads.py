@@ -6,7 +6,9 @@ training step alternates Numba kernels with BLAS calls that bring their own thre
 spinning workers take the cores BLAS needs: on a 2-core machine a small-CNN training step ran
 3x slower. Passive workers sleep at once and wake in microseconds, which costs the
 convolution kernels nothing measurable. The runtime reads the variable once, when it loads
-(at the first parallel kernel), so it is set at import; a value the user set is kept.
+(at the first parallel kernel), so it is set at import; a value the user set is kept. One copy
+of the runtime serves the process: a library that loads it later (PyTorch imported after
+minigrad) gets the same policy, and one that loaded it earlier keeps its own for both.
 """
 import os
 
