@@ -8,6 +8,13 @@ but exposes a race in the simulator's `cuda.shared.array`: it looks the array up
 inserts a new one if absent, so two threads of a block that reach the allocation together can
 each get a buffer of their own, and the kernel silently computes garbage. Inside the context
 that method is replaced by one whose lookup-or-insert is a single atomic dict operation.
+
+A second race: every call of a device function iterates over its module's globals (to swap
+in the simulated `cuda` module), and the first warning raised from a module adds
+`__warningregistry__` to those globals; when one simulated thread does that while another
+iterates, the iteration fails ("dictionary changed size during iteration"). Simulated kernels
+do warn (numpy warns where a GPU wraps integers silently), so the kernel modules get that
+entry before any kernel runs.
 """
 import contextlib
 import sys
@@ -43,6 +50,9 @@ def fast_simulator():
         yield
         return
     from numba.cuda.simulator import kernelapi
+    for name, module in list(sys.modules.items()):
+        if name.startswith("minigrad.backend.cuda"):
+            vars(module).setdefault("__warningregistry__", {})
     original, interval = kernelapi.FakeCUDAShared.array, sys.getswitchinterval()
     kernelapi.FakeCUDAShared.array = _shared_array(original)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
