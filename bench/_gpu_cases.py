@@ -12,7 +12,8 @@ import numpy as np
 
 import _reference as ref
 from _cases import mismatch
-from bench_train import LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, Workload
+from bench_train import (LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, Workload,
+                         training_step)
 
 try:
     import torch
@@ -239,8 +240,8 @@ class Training:
             x, y = (minigrad.tensor(a, device="cuda") for a in (images, labels))
             optimizer = minigrad.optim.SGD(model.parameters(), lr=LEARNING_RATE,
                                            momentum=MOMENTUM)
-            self.minigrad_step = _step(model, optimizer, x, y,
-                                       minigrad.nn.functional.cross_entropy)
+            self.minigrad_step = training_step(model, optimizer, x, y,
+                                               minigrad.nn.functional.cross_entropy)
             return _minigrad_runner(lambda: [self.minigrad_step()])
         model = _TORCH_MODELS[w.key](torch.nn, w.num_classes, w.input_shape[0],
                                      **self.model_kwargs)
@@ -248,7 +249,7 @@ class Training:
         model.cuda()
         x, y = (torch.from_numpy(a.copy()).cuda() for a in (images, labels))
         optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
-        step = _step(model, optimizer, x, y, torch.nn.functional.cross_entropy)
+        step = training_step(model, optimizer, x, y, torch.nn.functional.cross_entropy)
         return _torch_runner(lambda: [step()])
 
     def problems(self, arrays, results):
@@ -265,18 +266,6 @@ class Training:
             return {}
         return {"minigrad": f"first-step loss {mine:.7f} differs from torch's {theirs:.7f} "
                             f"by more than {LOSS_RTOL:g} relative"}
-
-
-def _step(model, optimizer, x, y, cross_entropy):
-    model.train()
-
-    def step():
-        optimizer.zero_grad()
-        loss = cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-    return step
 
 
 def count_transfers(step):

@@ -152,6 +152,21 @@ def torch_resnet18(nn, num_classes, in_channels):
 TORCH_BUILDERS = {"lenet5": torch_lenet5, "resnet18": torch_resnet18}
 
 
+def training_step(model, optimizer, x, y, cross_entropy):
+    """`model` in training mode and a function that runs one step on the batch (x, y):
+    zero_grad, forward, loss, backward, optimizer step. It returns the loss tensor, not its
+    value: reading that would wait for a GPU."""
+    model.train()
+
+    def step():
+        optimizer.zero_grad()
+        loss = cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+    return step
+
+
 def build_steppers(workload, seed=0):
     """The same net, weights and batch in both libraries; returns {"minigrad": step,
     "torch": step}, where step() runs one training step and returns the loss as a float."""
@@ -174,15 +189,8 @@ def build_steppers(workload, seed=0):
     labels = rng.integers(0, workload.num_classes, size=workload.batch, dtype=np.int64)
 
     def stepper(model, optimizer, x, y, cross_entropy):
-        model.train()
-
-        def step():
-            optimizer.zero_grad()
-            loss = cross_entropy(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss.item()
-        return step
+        step = training_step(model, optimizer, x, y, cross_entropy)
+        return lambda: step().item()
 
     mg_opt = minigrad.optim.SGD(mg_model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
     th_opt = torch.optim.SGD(th_model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
