@@ -72,12 +72,17 @@ def _cpu_model():
     return platform.processor() or platform.machine()
 
 
+_POLICY_TEXT = {"passive": "PASSIVE (minigrad's default)",
+                "default": "the runtime's default, OMP_WAIT_POLICY unset (PyTorch's default)"}
+
+
 def machine_description(threads, load_before, omp_wait_policy):
-    """Lines describing the machine, the library versions and how busy the machine was.
+    """A markdown list describing the machine, the library versions and how busy the machine
+    was.
 
     `load_before` is os.getloadavg() from the start of the run: other processes competing
     for the cores inflate every time, BLAS's most (its threads wait for each other).
-    `omp_wait_policy` is the --omp-wait-policy of the run.
+    `omp_wait_policy` is the --omp-wait-policy of the run ("passive" or "default").
     """
     try:
         affinity = len(os.sched_getaffinity(0))
@@ -95,9 +100,9 @@ def machine_description(threads, load_before, omp_wait_policy):
              versions,
              f"Load average (1 min) at start and end of the run: {load_before[0]:.2f}, "
              f"{os.getloadavg()[0]:.2f}",
-             f"OpenMP wait policy for every library: {omp_wait_policy}"]
+             f"OpenMP wait policy for every library: {_POLICY_TEXT[omp_wait_policy]}"]
     lines += thread_pools()
-    return lines
+    return "\n".join(f"- {line}" for line in lines)
 
 
 def blocked_medians(runners, budget_s=2.0, max_calls=45, max_rounds=9, settle_s=0.1):

@@ -55,10 +55,6 @@ def add_policy_argument(parser):
                         "on its own)")
 
 
-POLICY_TEXT = {"passive": "PASSIVE (minigrad's default)",
-               "default": "the runtime's default, OMP_WAIT_POLICY unset (PyTorch's default)"}
-
-
 def settle_openmp_policy(policy):
     """Set (or, for "default", unset) OpenMP's wait policy before any OpenMP runtime loads.
     Numba and PyTorch end up on one OpenMP runtime in a process that has both (whichever
@@ -176,9 +172,7 @@ def main():
     for case in cases:
         print(f"timing {case.key} ...", file=sys.stderr, flush=True)
         rows.append(run_case(case, threads, args.budget))
-    description = _timing.machine_description(threads, load_before,
-                                              POLICY_TEXT[args.omp_wait_policy])
-    machine = "\n".join(f"- {line}" for line in description)
+    machine = _timing.machine_description(threads, load_before, args.omp_wait_policy)
     result = table(rows)
     notes = [f"- {row['case']}: {p}" for row in rows for p in row["problems"]]
     print(f"\n{machine}\n\n{result}")

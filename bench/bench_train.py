@@ -259,8 +259,8 @@ def loss_verdict(rows):
 
 def main():
     args = parse_args()
-    from bench_cpu import (POLICY_TEXT, replace_section, results_marker,
-                           settle_blas_environment, settle_openmp_policy)
+    from bench_cpu import (replace_section, results_marker, settle_blas_environment,
+                           settle_openmp_policy)
     removed = settle_blas_environment(args.keep_blas_env)
     settle_openmp_policy(args.omp_wait_policy)
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
@@ -278,9 +278,7 @@ def main():
         print(f"timing {workload.key} ({steps} steps per library) ...", file=sys.stderr,
               flush=True)
         rows.append(run_workload(workload, steps, args.warmup, threads))
-    description = _timing.machine_description(threads, load_before,
-                                              POLICY_TEXT[args.omp_wait_policy])
-    machine = "\n".join(f"- {line}" for line in description)
+    machine = _timing.machine_description(threads, load_before, args.omp_wait_policy)
     steps_note = ", ".join(f"{r['workload'].title} {r['steps']}" for r in rows)
     note = (f"float32, SGD lr {LEARNING_RATE:g} momentum {MOMENTUM:g}; step times are the "
             f"median of the timed steps per library\n({steps_note}) in {ROUNDS} alternating "
