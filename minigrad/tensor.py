@@ -4,6 +4,7 @@ A tensor holds a backend array (`_data`), its dtype and device, and for autograd
 `grad`, and `grad_fn` (the node of the `Function` that made it). Operator methods are one line
 each and forward to the differentiable functions in `minigrad.functions`.
 """
+import warnings
 import weakref
 
 import numpy as np
@@ -12,6 +13,7 @@ from . import dtypes
 from .autograd.errors import AutogradError
 from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import is_grad_enabled
+from .autograd.hooks import HookDict, add_hook
 from .backend import get_backend
 from .device import Device
 
@@ -85,8 +87,9 @@ def check_same_device(tensors, op_name):
 class Tensor:
     """`Tensor(data, dtype=None, device="cpu", requires_grad=False)`, same as `tensor(...)`."""
 
-    __slots__ = ("_data", "_dtype", "_device", "_backend", "requires_grad", "grad", "_grad_fn",
-                 "_output_nr", "_version", "_leaf_node", "__weakref__")
+    __slots__ = ("_data", "_dtype", "_device", "_backend", "requires_grad", "_grad", "_grad_fn",
+                 "_output_nr", "_version", "_leaf_node", "_backward_hooks",
+                 "_post_accumulate_grad_hooks", "_retains_grad", "__weakref__")
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
@@ -107,11 +110,14 @@ class Tensor:
         self._device = device
         self._backend = backend
         self.requires_grad = False
-        self.grad = None
+        self._grad = None
         self._grad_fn = None
         self._output_nr = 0
         self._version = VersionCounter() if version is None else version
         self._leaf_node = None
+        self._backward_hooks = None  # a leaf's Tensor.register_hook hooks (a HookDict)
+        self._post_accumulate_grad_hooks = None
+        self._retains_grad = False
 
     # ---- internal construction -------------------------------------------------------------
     @classmethod
@@ -231,9 +237,70 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def grad(self):
+        """The gradient accumulated by backward(): filled for leaves that require grad, and for
+        non-leaf tensors only after `retain_grad()` (reading it otherwise warns, as in
+        PyTorch)."""
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
+            warnings.warn("the .grad of a tensor that is not a leaf is being read: backward() "
+                          "does not fill it. Call .retain_grad() on this tensor before "
+                          "backward() to keep its gradient, or read the .grad of the leaf "
+                          "tensor you meant.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad must be a Tensor or None, got "
+                            f"{type(value).__name__}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        """Whether this non-leaf tensor keeps its gradient in `.grad` (see `retain_grad`)."""
+        return self._retains_grad and self._grad_fn is not None
+
     def retain_grad(self):
-        raise AutogradError("retain_grad() is not supported; use minigrad.grad(out, [t]) to get "
-                            "the gradient of a non-leaf tensor")
+        """Make backward() fill this non-leaf tensor's `.grad` (accumulating, as for leaves).
+        A no-op on leaves, which always keep theirs."""
+        if not self.requires_grad:
+            raise AutogradError("can't retain_grad on a tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._grad_fn._retain_output_grad(self._output_nr, self)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        """Run `hook(grad)` each time the gradient with respect to this tensor is computed; a
+        Tensor it returns (same shape, dtype and device) replaces the gradient. On a leaf the
+        hooks run before `.grad` is accumulated. Returns a handle whose `.remove()` unregisters
+        the hook."""
+        if not self.requires_grad:
+            raise AutogradError("cannot register a hook on a tensor that doesn't require "
+                                "gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._register_tensor_hook(self._output_nr, hook)
+        if self._backward_hooks is None:
+            self._backward_hooks = HookDict()
+        return add_hook(self._backward_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Run `hook(tensor)` (returning None) after backward() has accumulated this leaf's
+        `.grad`, once per backward pass. Returns a handle whose `.remove()` unregisters it."""
+        if not self.requires_grad:
+            raise AutogradError("cannot register a hook on a tensor that doesn't require "
+                                "gradient")
+        if self._grad_fn is not None:
+            raise AutogradError("post accumulate grad hooks cannot be registered on non-leaf "
+                                "tensors")
+        if self._post_accumulate_grad_hooks is None:
+            self._post_accumulate_grad_hooks = HookDict()
+        return add_hook(self._post_accumulate_grad_hooks, hook)
 
     # ---- conversion --------------------------------------------------------------------
     def numpy(self):
@@ -378,6 +445,8 @@ class Tensor:
         if record:
             self.requires_grad, self._grad_fn, self._output_nr = result.requires_grad, \
                 result._grad_fn, result._output_nr
+            if self._retains_grad:
+                self._grad_fn._retain_output_grad(self._output_nr, self)
         return self
 
     def _check_inplace_allowed(self):

@@ -4,10 +4,18 @@ The traversal is iterative (Kahn's algorithm over dependency counts), so graphs 
 work without touching Python's recursion limit, and it costs O(nodes + edges). A node runs once
 all gradients flowing into it have been summed. For `grad` (with `capture`), only the part of
 the graph between the outputs and the requested inputs runs.
+
+Hooks run where PyTorch runs them. When a node is ready, the gradients of its outputs pass
+through: the tensor hooks of each output (`Tensor.register_hook`; a leaf's live on the leaf),
+then the `.grad` of outputs that retain it is filled and captured edges are recorded, then the
+node's pre-hooks. A leaf's `.grad` is then accumulated and its post-accumulate-grad hooks run;
+any other node runs its backward and then its post hooks, which may replace the gradients
+passed on to its inputs.
 """
 from .errors import AutogradError
 from .function import AccumulateGrad
 from .grad_mode import set_grad_enabled
+from .hooks import hook_name
 
 
 def _children(node):
@@ -98,6 +106,85 @@ def _accumulate(leaf, grad, create_graph):
         leaf.grad._data = leaf.grad._backend.add(leaf.grad._data, grad._data)
 
 
+def _check_hook_result(hook, result, grad):
+    from ..tensor import Tensor
+    if not isinstance(result, Tensor):
+        raise TypeError(f"hook '{hook_name(hook)}' returned a {type(result).__name__}; a tensor "
+                        "hook must return None or a Tensor (the replacement gradient)")
+    if tuple(result.shape) != tuple(grad.shape):
+        raise AutogradError(f"hook '{hook_name(hook)}' has changed the size of the gradient: "
+                            f"it was {tuple(grad.shape)}, the hook returned "
+                            f"{tuple(result.shape)}")
+    if result.device != grad.device or result.dtype != grad.dtype:
+        raise AutogradError(f"hook '{hook_name(hook)}' has changed the type of the gradient: "
+                            f"it was {grad.dtype} on {grad.device}, the hook returned "
+                            f"{result.dtype} on {result.device}")
+    return result
+
+
+def _tensor_hooks(node, nr):
+    """The `Tensor.register_hook` hooks of output `nr` of `node` (for a leaf, the leaf's)."""
+    if isinstance(node, AccumulateGrad):
+        leaf = node.variable()
+        return None if leaf is None else leaf._backward_hooks
+    return None if node._tensor_hooks is None else node._tensor_hooks.get(nr)
+
+
+def _apply_output_hooks(node, grads, create_graph):
+    """Tensor hooks, then retain_grad, on the gradients of `node`'s outputs (in place)."""
+    for nr, g in enumerate(grads):
+        hooks = _tensor_hooks(node, nr) if g is not None else None
+        if hooks:
+            for hook in list(hooks.values()):
+                result = hook(g)
+                if result is not None:
+                    g = _check_hook_result(hook, result, g)
+            grads[nr] = g
+    if node._retained:
+        for nr, ref in node._retained.items():
+            tensor = ref()
+            if tensor is not None and grads[nr] is not None and tensor._grad_fn is node:
+                _accumulate(tensor, grads[nr], create_graph)
+
+
+def _apply_pre_hooks(node, grads):
+    for hook in list(node._pre_hooks.values()):
+        result = hook(tuple(grads))
+        if result is not None:
+            if not isinstance(result, (tuple, list)) or len(result) != len(grads):
+                raise AutogradError(f"pre-hook '{hook_name(hook)}' of {node.name()} must return "
+                                    f"None or a tuple of {len(grads)} gradients, got "
+                                    f"{type(result).__name__}")
+            grads = list(result)
+    return grads
+
+
+def _apply_post_hooks(node, input_grads, grads):
+    for hook in list(node._post_hooks.values()):
+        result = hook(tuple(input_grads), tuple(grads))
+        if result is not None:
+            if not isinstance(result, (tuple, list)) or len(result) != len(input_grads):
+                raise AutogradError(f"hook '{hook_name(hook)}' of {node.name()} must return None "
+                                    f"or a tuple of {len(input_grads)} gradients, got "
+                                    f"{type(result).__name__}")
+            input_grads = tuple(result)
+    return input_grads
+
+
+def _run_accumulate_node(node, grads, create_graph):
+    """A leaf's node: add the gradient to `.grad`, then run the post-accumulate-grad hooks."""
+    leaf = node.variable()
+    if grads[0] is None or leaf is None:  # a leaf nobody holds any more needs no .grad
+        return
+    _accumulate(leaf, grads[0], create_graph)
+    if leaf._post_accumulate_grad_hooks:
+        for hook in list(leaf._post_accumulate_grad_hooks.values()):
+            if hook(leaf) is not None:
+                raise TypeError(f"post-accumulate-grad hook '{hook_name(hook)}' returned a "
+                                "value; it must return None (read and change tensor.grad "
+                                "instead)")
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """Propagate `root_grads` from `roots` (a list of (node, output_nr)) back through the graph.
 
@@ -127,15 +214,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, [None] * node.num_outputs)
+            _apply_output_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr, g in enumerate(grads):
                     if (node, nr) in capture and g is not None:
                         capture[(node, nr)] = g
+            if node._pre_hooks:
+                grads = _apply_pre_hooks(node, grads)
             if isinstance(node, AccumulateGrad):
-                if capture is None and grads[0] is not None:
-                    leaf = node.variable()
-                    if leaf is not None:  # a leaf nobody holds any more needs no .grad
-                        _accumulate(leaf, grads[0], create_graph)
+                if capture is None:
+                    _run_accumulate_node(node, grads, create_graph)
+                    if node._post_hooks:
+                        _apply_post_hooks(node, (), grads)
                 continue
             if not any(child in active for child in _children(node)):
                 continue  # a captured node whose inputs lead to no other captured edge
@@ -143,6 +233,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 input_grads = (None,) * len(node.next_functions)
             else:
                 input_grads = _call_backward(node, grads)
+            if node._post_hooks:
+                input_grads = _apply_post_hooks(node, input_grads, grads)
             for i, (edge, g) in enumerate(zip(node.next_functions, input_grads)):
                 if edge is None or edge[0] not in active:
                     continue

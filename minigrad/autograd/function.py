@@ -9,6 +9,7 @@ import weakref
 
 from .errors import AutogradError, InplaceModificationError
 from .grad_mode import is_grad_enabled, no_grad
+from .hooks import HookDict, add_hook
 
 
 class Node:
@@ -17,9 +18,38 @@ class Node:
 
     next_functions = ()
     num_outputs = 1
+    # Hook registries, created on first use (most nodes never get one):
+    _tensor_hooks = None  # {output_nr: HookDict} from Tensor.register_hook on an output
+    _retained = None      # {output_nr: weakref} outputs whose .grad is kept (retain_grad)
+    _pre_hooks = None     # HookDict of fn(grad_outputs) -> None or new grad_outputs
+    _post_hooks = None    # HookDict of fn(grad_inputs, grad_outputs) -> None or new grad_inputs
 
     def name(self):
         return type(self).__name__
+
+    def register_prehook(self, fn):
+        """Run `fn(grad_outputs)` before this node's backward; a tuple it returns replaces the
+        gradients of the node's outputs. Returns a handle whose `.remove()` unregisters it."""
+        if self._pre_hooks is None:
+            self._pre_hooks = HookDict()
+        return add_hook(self._pre_hooks, fn)
+
+    def register_hook(self, fn):
+        """Run `fn(grad_inputs, grad_outputs)` after this node's backward; a tuple it returns
+        replaces the gradients passed on to the node's inputs. Returns a removable handle."""
+        if self._post_hooks is None:
+            self._post_hooks = HookDict()
+        return add_hook(self._post_hooks, fn)
+
+    def _register_tensor_hook(self, output_nr, fn):
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        return add_hook(self._tensor_hooks.setdefault(output_nr, HookDict()), fn)
+
+    def _retain_output_grad(self, output_nr, tensor):
+        if self._retained is None:
+            self._retained = {}
+        self._retained[output_nr] = weakref.ref(tensor)
 
 
 class AccumulateGrad(Node):
@@ -32,6 +62,9 @@ class AccumulateGrad(Node):
     def __init__(self, leaf):
         self.variable = weakref.ref(leaf)
         self.output_meta = ((leaf.shape, leaf.dtype, leaf.device),)
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
 
 class _SavedTensor:

@@ -5,14 +5,13 @@ A module owns three ordered registries, filled by plain attribute assignment:
 as BatchNorm's running statistics) and `_modules` (child modules). Names, state_dict keys
 ("features.0.weight"), reprs and traversal orders follow PyTorch's `torch.nn.Module`.
 """
-import itertools
-import weakref
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..autograd.hooks import HookDict, RemovableHandle
 from ..device import Device
 from ..tensor import DeviceMismatchError, Tensor
 from .parameter import Parameter
@@ -30,36 +29,6 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the `register_*_hook` methods: `.remove()` unregisters the hook.
-
-    Also a context manager that removes the hook on exit.
-    """
-
-    _next_id = itertools.count()
-
-    def __init__(self, *hook_dicts):
-        self.id = next(RemovableHandle._next_id)
-        # weak, so a handle kept around does not keep its module alive
-        self._dicts = [weakref.ref(d) for d in hook_dicts]
-
-    def remove(self):
-        for ref in self._dicts:
-            hooks = ref()
-            if hooks is not None:
-                hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-class _HookDict(OrderedDict):
-    """An OrderedDict that can be weakly referenced (plain dicts cannot)."""
 
 
 def _indent(text, spaces):
@@ -134,10 +103,10 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "_forward_pre_hooks", _HookDict())
-        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", _HookDict())
-        object.__setattr__(self, "_forward_hooks", _HookDict())
-        object.__setattr__(self, "_forward_hooks_with_kwargs", _HookDict())
+        object.__setattr__(self, "_forward_pre_hooks", HookDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", HookDict())
+        object.__setattr__(self, "_forward_hooks", HookDict())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", HookDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
