@@ -19,9 +19,10 @@ from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to,
                         clamp, clone, exp, expand, flatten, log, matmul, max, maximum, mean,
                         min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
                         sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
-from .random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
+from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
 
 float = float32
 double = float64

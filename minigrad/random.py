@@ -42,3 +42,54 @@ def get_rng_state():
 
 def set_rng_state(state):
     _generator.bit_generator.state = state
+
+
+class Generator:
+    """A random number generator of its own, as `torch.Generator` (cpu): seed it and hand it
+    to what takes `generator=` (samplers, `DataLoader`, `random_split`, `randperm`, ...).
+
+    It wraps a numpy Generator (`.numpy_generator`); state is a plain dict, as
+    `get_rng_state`'s.
+    """
+
+    def __init__(self, device="cpu"):
+        if str(device) != "cpu":
+            raise ValueError(f"Generator: only cpu generators exist, got device {device!r}")
+        self.device = "cpu"
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed):
+        """Reseed with `seed`; returns the generator (as PyTorch's)."""
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+            raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
+        self._seed = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+        self.numpy_generator = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self):
+        """Reseed from fresh OS entropy; returns the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().generate_state(1, np.uint64)[0]))
+        return self._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self.numpy_generator.bit_generator.state
+
+    def set_state(self, state):
+        self.numpy_generator.bit_generator.state = state
+        return self
+
+
+def as_numpy_generator(generator, owner):
+    """The numpy Generator behind `generator` (a `Generator`, a numpy Generator, or None for
+    the global one); TypeError naming `owner` for anything else."""
+    if generator is None:
+        return _generator
+    if isinstance(generator, Generator):
+        return generator.numpy_generator
+    if isinstance(generator, np.random.Generator):
+        return generator
+    raise TypeError(f"{owner}: generator must be a minigrad.Generator, a numpy Generator or "
+                    f"None, got {type(generator).__name__}")

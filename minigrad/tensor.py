@@ -218,6 +218,14 @@ class Tensor:
     def is_cuda(self):
         return self._device.type == "cuda"
 
+    @property
+    def is_mps(self):
+        return self._device.type == "mps"
+
+    @property
+    def is_xpu(self):
+        return self._device.type == "xpu"
+
     def is_floating_point(self):
         return self._dtype.is_floating_point
 

@@ -1,4 +1,5 @@
-"""Data loading: datasets, batching and image transforms.
+"""Data loading: datasets, samplers, batching and image transforms (also reachable as
+`minigrad.utils.data`, PyTorch's `torch.utils.data`).
 
     from minigrad.data import DataLoader
     from minigrad.data.datasets import XO
@@ -7,5 +8,8 @@
         ...
 """
 from . import datasets, transforms
-from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, Subset, TensorDataset, random_split
+from .collate import default_collate
+from .dataloader import DataLoader
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                      SubsetRandomSampler, WeightedRandomSampler)

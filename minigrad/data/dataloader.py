@@ -7,42 +7,8 @@ depends only on the loader's seed and the epoch number, never on what else drew 
 """
 import numpy as np
 
-from ..functions import stack
 from ..random import default_generator
-from ..tensor import Tensor
-
-
-def default_collate(samples):
-    """Join a list of samples into a batch, field by field.
-
-    Tensors are stacked along a new dim 0; numpy arrays likewise; Python ints become an int64
-    tensor, floats a float64 tensor and bools a bool tensor (PyTorch's rules); tuples, lists
-    and dicts are collated per field; strings stay a list.
-    """
-    elem = samples[0]
-    if isinstance(elem, Tensor):
-        return stack(samples)
-    if isinstance(elem, np.ndarray):
-        return Tensor(np.stack(samples))
-    if isinstance(elem, (bool, np.bool_)):
-        return Tensor(np.asarray(samples, dtype=np.bool_))
-    if isinstance(elem, (int, np.integer)):
-        return Tensor(np.asarray(samples, dtype=np.int64))
-    if isinstance(elem, (float, np.floating)):
-        return Tensor(np.asarray(samples, dtype=np.float64))
-    if isinstance(elem, str):
-        return list(samples)
-    if isinstance(elem, dict):
-        return {key: default_collate([s[key] for s in samples]) for key in elem}
-    if isinstance(elem, (tuple, list)):
-        if any(len(s) != len(elem) for s in samples):
-            raise ValueError("default_collate: every sample must have the same number of "
-                             f"fields, got {sorted({len(s) for s in samples})}")
-        fields = [default_collate(list(field)) for field in zip(*samples)]
-        return list(fields) if isinstance(elem, list) else tuple(fields)
-    raise TypeError(f"default_collate: cannot batch samples of type {type(elem).__name__}; "
-                    "expected Tensors, numpy arrays, numbers, strings, or tuples/lists/dicts "
-                    "of them (or pass collate_fn)")
+from .collate import default_collate
 
 
 class DataLoader:

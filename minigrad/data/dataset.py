@@ -1,4 +1,5 @@
-"""Map-style datasets: the `Dataset` protocol, `TensorDataset`, `Subset` and `random_split`.
+"""Map-style datasets: the `Dataset` protocol, `TensorDataset`, `Subset`, `ConcatDataset` and
+`random_split`.
 
 A dataset maps an index in [0, len(dataset)) to one sample. A dataset that holds its samples in
 memory may also return a whole collated batch at once from `get_batch(indices)`; the `DataLoader`
@@ -6,12 +7,13 @@ uses that instead of indexing item by item and collating (one gather per array i
 Python loop over the batch). `get_batch` returning None means "no batched path".
 """
 import abc
+import bisect
 import math
 import operator
 
 import numpy as np
 
-from ..random import default_generator
+from ..random import as_numpy_generator
 from ..tensor import Tensor
 
 
@@ -32,6 +34,9 @@ class Dataset(abc.ABC):
         None (the default) makes the DataLoader fetch the samples one by one and collate them.
         """
         return None
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
 
 
 def _as_index(index, length, name):
@@ -76,7 +81,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def get_batch(self, indices):
-        return tuple(t[Tensor(indices, device=t.device)] for t in self.tensors)
+        return [t[Tensor(indices, device=t.device)] for t in self.tensors]
 
 
 class Subset(Dataset):
@@ -100,6 +105,32 @@ class Subset(Dataset):
     def get_batch(self, indices):
         get_batch = getattr(self.dataset, "get_batch", None)
         return None if get_batch is None else get_batch(self.indices[indices])
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after another (`ds_a + ds_b` builds one).
+
+    `cumulative_sizes[i]` is the number of samples in datasets 0..i together.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for i, ds in enumerate(self.datasets):
+            if not hasattr(ds, "__len__") or not hasattr(ds, "__getitem__"):
+                raise TypeError(f"ConcatDataset: dataset {i} ({type(ds).__name__}) is not a "
+                                "map-style dataset (it needs __getitem__ and __len__)")
+        self.cumulative_sizes = np.cumsum([len(ds) for ds in self.datasets]).tolist()
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        index = _as_index(index, len(self), "ConcatDataset")
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
 
 
 def _split_lengths(lengths, n):
@@ -126,13 +157,10 @@ def random_split(dataset, lengths, generator=None):
     """Split `dataset` into non-overlapping random `Subset`s of the given lengths.
 
     `lengths` are ints summing to len(dataset) or fractions summing to 1. The permutation is
-    drawn from `generator` (a numpy Generator) or, by default, minigrad's global generator.
+    drawn from `generator` (a `minigrad.Generator` or numpy Generator) or, by default,
+    minigrad's global generator.
     """
-    if generator is None:
-        generator = default_generator()
-    elif not isinstance(generator, np.random.Generator):
-        raise TypeError(f"random_split: generator must be a numpy Generator or None, got "
-                        f"{type(generator).__name__}")
+    generator = as_numpy_generator(generator, "random_split")
     counts = _split_lengths(lengths, len(dataset))
     order = generator.permutation(len(dataset))
     bounds = np.cumsum([0] + counts)

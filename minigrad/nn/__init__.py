@@ -1,5 +1,5 @@
 """Neural-network building blocks, PyTorch's `torch.nn`: `Module` and its containers, the
-layers, `Parameter`, and the `functional`, `init` and `utils` submodules."""
+layers, `Parameter`, and the `functional`, `init`, `utils` and `parallel` submodules."""
 from . import functional, init, utils
 from .container import ModuleDict, ModuleList, Sequential
 from .module import Module
@@ -9,3 +9,5 @@ from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchN
                       Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid,
                       Softmax, Tanh, Upsample)
 from .parameter import Parameter
+from . import parallel  # after Module: the wrappers are modules
+from .parallel import DataParallel

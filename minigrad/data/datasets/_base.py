@@ -12,7 +12,7 @@ class ImageArrayDataset(Dataset):
 
     A sample is `(image, label)`: image a float32 Tensor (C, H, W) equal to the stored values
     times `scale` (1/255 for uint8 pixels), then passed through `transform`; label an int.
-    `get_batch` returns (images (B, C, H, W), labels int64 (B,)) in one gather, applying the
+    `get_batch` returns [images (B, C, H, W), labels int64 (B,)] in one gather, applying the
     transform to the whole batch when it supports batches (`transform.batched`).
 
     Attributes: `data` (the stored array), `targets` (int64 labels), `classes` (class names).
@@ -52,7 +52,7 @@ class ImageArrayDataset(Dataset):
         images = self._images(indices)
         if self.transform is not None:
             images = self.transform(images)
-        return images, Tensor(self.targets[indices])
+        return [images, Tensor(self.targets[indices])]
 
     def __repr__(self):
         shape = tuple(self.data.shape[1:])

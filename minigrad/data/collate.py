@@ -1,0 +1,46 @@
+"""`default_collate`: join a list of samples into one batch, field by field, as PyTorch's."""
+import collections.abc
+
+import numpy as np
+
+from ..functions import stack
+from ..tensor import Tensor
+
+
+def _is_namedtuple(value):
+    return isinstance(value, tuple) and hasattr(value, "_fields")
+
+
+def default_collate(samples):
+    """Join a list of samples into a batch, field by field (PyTorch's rules).
+
+    Tensors are stacked along a new dim 0, numpy arrays and numpy scalars likewise (keeping
+    their dtype where minigrad has it); Python ints become an int64 tensor, floats a float64
+    tensor and bools a bool tensor; strings stay a list; dicts are collated per key; a
+    namedtuple stays that namedtuple; other tuples and lists become a list of per-field
+    batches (so a dataset of `(image, label)` pairs yields `[images, labels]`).
+    """
+    elem = samples[0]
+    if isinstance(elem, Tensor):
+        return stack(samples)
+    if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind in "biuf":
+        return Tensor(np.stack([np.asarray(s) for s in samples]))
+    if isinstance(elem, (bool, np.bool_)):
+        return Tensor(np.asarray(samples, dtype=np.bool_))
+    if isinstance(elem, int):
+        return Tensor(np.asarray(samples, dtype=np.int64))
+    if isinstance(elem, float):
+        return Tensor(np.asarray(samples, dtype=np.float64))
+    if isinstance(elem, (str, bytes)):
+        return list(samples)
+    if isinstance(elem, collections.abc.Mapping):
+        return {key: default_collate([s[key] for s in samples]) for key in elem}
+    if isinstance(elem, collections.abc.Sequence):
+        if any(len(s) != len(elem) for s in samples):
+            raise RuntimeError("default_collate: each element in list of batch should be of "
+                               f"equal size, got sizes {sorted({len(s) for s in samples})}")
+        fields = [default_collate(list(field)) for field in zip(*samples)]
+        return type(elem)(*fields) if _is_namedtuple(elem) else fields
+    raise TypeError(f"default_collate: cannot batch samples of type {type(elem).__name__}; "
+                    "expected Tensors, numpy arrays, numbers, strings, or tuples/lists/dicts "
+                    "of them (or pass collate_fn)")
