@@ -7,7 +7,7 @@ from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchN
                       BatchNorm2d, BCELoss, BCEWithLogitsLoss, Conv1d, Conv2d, ConvTranspose2d,
                       CrossEntropyLoss, Dropout, Dropout2d, Flatten, Identity, L1Loss, LeakyReLU,
                       Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid,
-                      Softmax, Tanh, Upsample)
+                      Softmax, SyncBatchNorm, Tanh, Upsample)
 from .parameter import Parameter
 from . import parallel  # after Module: the wrappers are modules
 from .parallel import DataParallel

@@ -1,4 +1,5 @@
 """Parallel wrappers of a module, PyTorch's `torch.nn.parallel`."""
 from .data_parallel import DataParallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel"]

@@ -9,15 +9,17 @@ submodules programs import by PyTorch's names (`dataloader`, `dataset`, `sampler
 """
 import sys
 
-from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, RandomSampler, Sampler,
-                     SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
-                     WeightedRandomSampler, dataloader, dataset, default_collate, random_split,
-                     sampler)
+from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, DistributedSampler,
+                     RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
+                     TensorDataset, WeightedRandomSampler, dataloader, dataset,
+                     default_collate, distributed, random_split, sampler)
 
-for _module in (dataloader, dataset, sampler):
+for _module in (dataloader, dataset, distributed, sampler):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
-__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "RandomSampler", "Sampler",
+__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
+           "RandomSampler", "Sampler",
            "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
-           "WeightedRandomSampler", "dataloader", "dataset", "default_collate", "random_split",
+           "WeightedRandomSampler", "dataloader", "dataset", "default_collate", "distributed",
+           "random_split",
            "sampler"]
