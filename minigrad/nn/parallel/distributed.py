@@ -55,12 +55,12 @@ class _Bucket:
 
 def _assign_buckets(params, cap_bytes):
     """Lists of parameters (reverse registration order, one dtype and device per list), each
-    list's byte size up to the cap (the first list's up to 1 MiB)."""
+    list's byte size up to the cap (the first list's up to 1 MiB or the cap if smaller)."""
     buckets, current, current_key, current_bytes = [], [], None, 0
     for p in reversed(params):
         key = (p.dtype, str(p.device))
         nbytes = p.numel() * p.dtype.numpy.itemsize
-        cap = FIRST_BUCKET_BYTES if not buckets else cap_bytes
+        cap = min(FIRST_BUCKET_BYTES, cap_bytes) if not buckets else cap_bytes
         if current and (key != current_key or current_bytes + nbytes > cap):
             buckets.append(current)
             current, current_bytes = [], 0

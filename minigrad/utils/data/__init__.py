@@ -18,8 +18,6 @@ for _module in (dataloader, dataset, distributed, sampler):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
 __all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
-           "RandomSampler", "Sampler",
-           "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
-           "WeightedRandomSampler", "dataloader", "dataset", "default_collate", "distributed",
-           "random_split",
-           "sampler"]
+           "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
+           "TensorDataset", "WeightedRandomSampler", "dataloader", "dataset", "default_collate",
+           "distributed", "random_split", "sampler"]
