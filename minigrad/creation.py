@@ -4,6 +4,7 @@ import numpy as np
 from . import dtypes
 from .backend import get_backend
 from .device import Device
+from .errors import DTypeNotImplementedError
 from .random import default_generator
 from .tensor import Tensor, _shape_args
 
@@ -57,7 +58,16 @@ def empty(*size, dtype=None, device="cpu", requires_grad=False):
 def _float_dtype(dtype, name):
     dtype = dtypes.default_float if dtype is None else dtypes.as_dtype(dtype)
     if not dtype.is_floating_point:
-        raise TypeError(f"{name} needs a floating point dtype, got {dtype}")
+        raise DTypeNotImplementedError(f"{name} needs a floating point dtype, got {dtype}")
+    return dtype
+
+
+def _numeric_dtype(dtype, default, name):
+    """`dtype` (or `default`) for a factory of numbers; bool has none, as in PyTorch."""
+    dtype = default if dtype is None else dtypes.as_dtype(dtype)
+    if dtype is dtypes.bool_:
+        raise DTypeNotImplementedError(f"{name} is not implemented for dtype bool; make the "
+                                       "values in a numeric dtype and compare them instead")
     return dtype
 
 
@@ -87,8 +97,8 @@ def randint(low, high=None, size=(), dtype=None, device="cpu"):
 
 def randperm(n, dtype=None, device="cpu"):
     """A random permutation of 0..n-1."""
-    return Tensor(default_generator().permutation(int(n)),
-                  dtype=dtypes.int64 if dtype is None else dtype, device=device)
+    dtype = _numeric_dtype(dtype, dtypes.int64, "randperm")
+    return Tensor(default_generator().permutation(int(n)), dtype=dtype, device=device)
 
 
 def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=False):
@@ -100,7 +110,7 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if ints else dtypes.default_float
-    dtype = dtypes.as_dtype(dtype)
+    dtype = _numeric_dtype(dtype, None, "arange")
     device = Device(device)
     backend = get_backend(device)
     t = Tensor._wrap(backend.arange(start, end, step, dtype.numpy), device, backend)
@@ -108,8 +118,8 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
 
 
 def linspace(start, end, steps, dtype=None, device="cpu"):
-    values = np.linspace(start, end, int(steps))
-    return Tensor(values, dtype=dtypes.default_float if dtype is None else dtype, device=device)
+    dtype = _numeric_dtype(dtype, dtypes.default_float, "linspace")
+    return Tensor(np.linspace(start, end, int(steps)), dtype=dtype, device=device)
 
 
 def eye(n, m=None, dtype=None, device="cpu"):

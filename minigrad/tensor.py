@@ -567,7 +567,7 @@ class Tensor:
     def __le__(self, other): return F.le(self, other)
     def __gt__(self, other): return F.gt(self, other)
     def __ge__(self, other): return F.ge(self, other)
-    def __invert__(self): return F.logical_not(self)
+    def __invert__(self): return F.bitwise_not(self)
     def __getitem__(self, index): return F.getitem(self, index)
     __hash__ = object.__hash__
 
@@ -600,6 +600,7 @@ class Tensor:
     def gt(self, other): return F.gt(self, other)
     def ge(self, other): return F.ge(self, other)
     def logical_not(self): return F.logical_not(self)
+    def bitwise_not(self): return F.bitwise_not(self)
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         return F.sum(self, dim, keepdim, dtype=dtype)

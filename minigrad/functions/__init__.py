@@ -1,9 +1,9 @@
 """Differentiable operations, one file per family; each is a `Function` plus a plain function."""
 from ..creation import full_like
 from .conversion import clone, contiguous, to
-from .elementwise import (abs, add, clamp, div, eq, exp, ge, gt, le, log, logical_not, lt,
-                          maximum, minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub,
-                          tanh, where)
+from .elementwise import (abs, add, bitwise_not, clamp, div, eq, exp, ge, gt, le, log,
+                          logical_not, lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid,
+                          sign, sqrt, sub, tanh, where)
 from .indexing import getitem, index_put, setitem_
 from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, max, mean, min, std, sum, var

@@ -3,10 +3,12 @@
 Binary Functions take two operands, either of which may be a Python number (already of the
 result's kind, see `coerce_pair`); gradients are summed back to each tensor operand's shape.
 """
+import builtins
 import math
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
 
@@ -99,21 +101,24 @@ class Pow(Function):
         saved = ctx.saved_tensors
         a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
 
+        # PyTorch's formulas, which fix the cases at a zero base or a zero exponent:
+        # d/da = b a^(b-1), taken as 0 where b == 0 (at a == 0 it is 0 * inf = nan);
+        # d/db = a^b log a, taken as 0 where a == 0 and b >= 0 (where b < 0: inf * -inf = -inf)
         def grad_base():
             if isinstance(b, Tensor):
-                return grad * b * a ** (b - 1)
+                slope = b * a ** (b - 1)
+                # mask only the nan (a smooth 0 elsewhere keeps d/db of this gradient right)
+                return grad * where((b == 0) * (slope != slope), 0.0, slope)
             if b == 0:
                 return grad * 0
             return grad * b * a ** (b - 1) if b != 1 else grad
 
         def grad_exponent():
-            # d/db a^b = a^b log a, taken as 0 where a == 0 (the limit along b > 0, as PyTorch);
-            # a negative base gives NaN, as the log of a negative number
             out = a ** b
             if isinstance(a, Tensor):
-                return where(a == 0, 0.0, grad * out * log(where(a == 0, 1.0, a)))
-            if a == 0:  # where b < 0, a^b log a = inf * -inf
-                return where(b >= 0, 0.0, grad * -math.inf)
+                return grad * where((a == 0) * (b >= 0), 0.0, out * log(a))
+            if a == 0:  # where b < 0: 0^b log 0 = inf * -inf; a nan b stays nan
+                return where(b >= 0, 0.0, grad * where(b < 0, -math.inf, math.nan))
             return grad * out * (math.log(a) if a > 0 else math.nan)
         return _reduced(ctx, grad_base, grad_exponent)
 
@@ -255,7 +260,24 @@ def _float_operand(x):
 
 
 def pow(a, b):
-    return _binary(Pow, a, b, "pow")
+    """a ** b. Integer tensors follow PyTorch: a negative Python int exponent raises; a
+    negative exponent in an integer tensor gives 1 for a base of 1, +-1 for -1, else 0."""
+    a, b, dtype = coerce_pair(a, b, "pow")
+    if dtype.is_floating_point:
+        return Pow.apply(a, b)
+    if not isinstance(b, Tensor):
+        if b < 0:
+            raise InvalidArgumentError(f"pow: integers to negative integer powers are not allowed (a "
+                             f"tensor of dtype {dtype.name} to the power {b}); use a float "
+                             "exponent or convert the tensor with .float()")
+        return Pow.apply(a, b)
+    magnitude = Pow.apply(a, abs(b))
+    below_one = b < 0
+    if isinstance(a, Tensor):
+        below_one = below_one * (abs(a) != 1)  # 1 and -1 keep a magnitude of 1
+    elif builtins.abs(a) == 1:
+        return magnitude
+    return where(below_one, 0, magnitude)
 
 
 def maximum(a, b):
@@ -370,3 +392,14 @@ def ge(a, b):
 
 def logical_not(x):
     return x._new(x._backend.logical_not(x._data))
+
+
+def bitwise_not(x):
+    """`~x`: bitwise not of an integer tensor, logical not of a bool one (PyTorch's rule)."""
+    if x.dtype is dtypes.bool_:
+        return logical_not(x)
+    if x.dtype.is_floating_point:
+        raise TypeError(f"~ (bitwise_not) is only implemented on integer and bool tensors, got "
+                        f"{x.dtype}; use logical_not() for a bool result")
+    b = x._backend
+    return x._new(b.sub(b.neg(x._data), 1))  # ~v == -v - 1 in two's complement

@@ -6,11 +6,13 @@ Class-index losses take input (N, C) with target (N,), input (C,) with a 0-d tar
 1-D input). Every loss is composed of differentiable Tensor ops (or a Function whose backward
 is), so all are twice differentiable.
 """
+import math
 import warnings
 
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import arange
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from .activation import log_softmax, softplus
 from .elementwise import where
@@ -87,11 +89,11 @@ def _check_class_target(input, target, name):
         raise TypeError(f"{name}: target must be a Tensor, got {type(target).__name__}")
     expected = () if input.ndim == 1 else (input.shape[0],) + tuple(input.shape[2:])
     if target.dtype is not dtypes.int64:
-        raise TypeError(f"{name}: expected class-index targets of dtype int64 with shape "
+        raise DTypeError(f"{name}: expected class-index targets of dtype int64 with shape "
                         f"{expected} for input of shape {tuple(input.shape)}, got a {target.dtype} "
                         f"target of shape {tuple(target.shape)}")
     if tuple(target.shape) != expected:
-        raise ValueError(f"{name}: expected a target of shape {expected} for input of shape "
+        raise ShapeError(f"{name}: expected a target of shape {expected} for input of shape "
                          f"{tuple(input.shape)} (the input's shape without its class dim), got "
                          f"{tuple(target.shape)}")
 
@@ -156,7 +158,15 @@ def _nll(log_probs, target, weight, ignore_index, reduction):
         return losses.reshape(target.shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / sample_weight.sum()  # as PyTorch: the mean over the weights kept
+    # as PyTorch: the mean over the weights kept
+    return _mean_over_kept(losses.sum(), sample_weight.sum(), kept)
+
+
+def _mean_over_kept(total, denominator, kept):
+    """total / denominator, PyTorch's 'mean' over the targets kept: when every target is
+    ignored the loss is nan but its gradient is 0 (0 / 0 in the graph would make it nan)."""
+    none_kept = kept.sum() == 0
+    return total / where(none_kept, 1.0, denominator) + where(none_kept, math.nan, 0.0)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -229,8 +239,9 @@ def _smoothing_term(log_probs, target, weight, ignore_index, reduction):
     labels = target.reshape(-1)
     kept = (labels != ignore_index).to(dtype=log_probs.dtype)
     if weight is None:
-        return losses.sum() / kept.sum()
-    return losses.sum() / (weight[where(labels == ignore_index, 0, labels)] * kept).sum()
+        return _mean_over_kept(losses.sum(), kept.sum(), kept)
+    kept_weight = (weight[where(labels == ignore_index, 0, labels)] * kept).sum()
+    return _mean_over_kept(losses.sum(), kept_weight, kept)
 
 
 def _check_same_shape(input, target, name):

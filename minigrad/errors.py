@@ -1,0 +1,31 @@
+"""Error classes that PyTorch code can catch the way it catches PyTorch's own errors.
+
+minigrad raises the Python class that describes a mistake (ValueError for a bad shape or value,
+TypeError for a bad dtype); PyTorch raises RuntimeError (or NotImplementedError) for many of
+the same mistakes. Where the two differ, minigrad raises a class deriving from both, so
+`except ValueError` and `except RuntimeError` each catch it.
+"""
+
+
+class ShapeError(ValueError, RuntimeError):
+    """Shapes or sizes that do not fit the op: matmul operands, reshape/view targets, a
+    permutation, a kernel larger than its padded input, a padding tuple of the wrong length."""
+
+
+class InvalidArgumentError(ValueError, RuntimeError):
+    """A value outside what the op accepts where PyTorch raises RuntimeError (clamp with
+    neither bound, chunk(0), a split size that does not fit)."""
+
+
+class DTypeError(TypeError, RuntimeError):
+    """A dtype the op cannot take where PyTorch raises RuntimeError (an integer tensor to a
+    negative power, a float class-index target)."""
+
+
+class DTypeNotImplementedError(TypeError, NotImplementedError):
+    """A factory or kernel asked for a dtype it has no implementation for (arange or linspace
+    of bool, rand of int64), where PyTorch raises NotImplementedError."""
+
+
+class ModeNotImplementedError(ValueError, NotImplementedError):
+    """An unknown mode string (F.pad's mode), where PyTorch raises NotImplementedError."""
