@@ -21,15 +21,22 @@ def _check_shape(shape):
     return tuple(int(s) for s in shape)
 
 
-def _make(kernel, size, dtype, device, requires_grad, *args, default=dtypes.default_float):
+def _prepare(size, dtype, device, default=dtypes.default_float):
+    """(shape, dtype, device, backend) for a factory of `size` ints."""
     shape = _check_shape(_shape_args(size))
     dtype = default if dtype is None else dtypes.as_dtype(dtype)
     device = Device(device)
-    backend = get_backend(device)
-    data = getattr(backend, kernel)(shape, *args, dtype.numpy) if kernel == "full" else \
-        getattr(backend, kernel)(shape, dtype.numpy, *args)
+    return shape, dtype, device, get_backend(device)
+
+
+def _finish(data, device, backend, requires_grad):
     t = Tensor._wrap(data, device, backend)
     return t.requires_grad_(True) if requires_grad else t
+
+
+def _filled(size, fill_value, dtype, device, requires_grad):
+    shape, dtype, device, backend = _prepare(size, dtype, device)
+    return _finish(backend.full(shape, dtype.numpy, fill_value), device, backend, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device="cpu", requires_grad=False):
@@ -39,15 +46,15 @@ def full(size, fill_value, dtype=None, device="cpu", requires_grad=False):
         size = (size,)
     if dtype is None:
         dtype = dtypes.scalar_dtype(fill_value, dtypes.bool_)
-    return _make("full", size, dtype, device, requires_grad, fill_value)
+    return _filled(size, fill_value, dtype, device, requires_grad)
 
 
 def zeros(*size, dtype=None, device="cpu", requires_grad=False):
-    return _make("full", size, dtype, device, requires_grad, 0)
+    return _filled(size, 0, dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device="cpu", requires_grad=False):
-    return _make("full", size, dtype, device, requires_grad, 1)
+    return _filled(size, 1, dtype, device, requires_grad)
 
 
 def empty(*size, dtype=None, device="cpu", requires_grad=False):
@@ -72,15 +79,15 @@ def _numeric_dtype(dtype, default, name):
 
 
 def rand(*size, dtype=None, device="cpu", requires_grad=False):
-    """Samples from U[0, 1) drawn from the global generator."""
-    return _make("uniform", size, _float_dtype(dtype, "rand"), device, requires_grad,
-                 default_generator())
+    """Samples from U[0, 1) drawn from the device's default generator."""
+    shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "rand"), device)
+    return _finish(backend.uniform(shape, dtype.numpy, None), device, backend, requires_grad)
 
 
 def randn(*size, dtype=None, device="cpu", requires_grad=False):
-    """Samples from N(0, 1) drawn from the global generator."""
-    return _make("normal", size, _float_dtype(dtype, "randn"), device, requires_grad,
-                 default_generator())
+    """Samples from N(0, 1) drawn from the device's default generator."""
+    shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "randn"), device)
+    return _finish(backend.normal(shape, dtype.numpy, None), device, backend, requires_grad)
 
 
 def randint(low, high=None, size=(), dtype=None, device="cpu"):

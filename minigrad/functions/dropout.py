@@ -1,14 +1,13 @@
 """Inverted dropout: zero elements (or whole channels) with probability p and scale the kept ones
 by 1 / (1 - p), so the expected value is unchanged and evaluation needs no rescaling.
 
-Masks are drawn from minigrad's global generator with the backend's `uniform` kernel, so
+Masks are drawn from the device's default generator with the backend's `uniform` kernel, so
 `minigrad.manual_seed` makes them reproducible. The result is input * mask, whose gradient
 (grad * mask) is twice differentiable.
 """
 import warnings
 
 from .. import dtypes
-from ..random import default_generator
 from ..tensor import Tensor
 
 
@@ -25,7 +24,7 @@ def _apply_mask(input, mask_shape, p, inplace):
     and 1 / (1 - p) otherwise."""
     b = input._backend
     # drawn in float64 whatever the input's dtype, so a seed gives the same mask for both
-    keep = b.lt(b.uniform(mask_shape, dtypes.float64.numpy, default_generator()), 1.0 - p)
+    keep = b.lt(b.uniform(mask_shape, dtypes.float64.numpy, None), 1.0 - p)
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     mask = input._new(b.mul(b.astype(keep, input.dtype.numpy), scale))
     return input.mul_(mask) if inplace else input * mask

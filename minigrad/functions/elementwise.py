@@ -21,15 +21,20 @@ def _owner(a, b):
     return a if isinstance(a, Tensor) else b
 
 
+def _kernels(a, b):
+    """The backend of the tensor operand(s) (at least one of a, b is a Tensor)."""
+    return _owner(a, b)._backend
+
+
 def _binary_forward(ctx, kernel, a, b, save=(False, False)):
-    """Run `kernel` on two operands; `save[i]` says whether backward needs operand i."""
+    """Run `kernel` (a backend function) on two operands; `save[i]` says whether backward
+    needs operand i."""
     ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
     if any(save):
         ctx.save_for_backward(*(x if keep and isinstance(x, Tensor) else None
                                 for x, keep in zip((a, b), save)))
         ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in (a, b))
-    t = _owner(a, b)
-    return t._new(getattr(t._backend, kernel)(_raw(a), _raw(b)))
+    return _owner(a, b)._new(kernel(_raw(a), _raw(b)))
 
 
 def _operand(ctx, saved, i):
@@ -48,7 +53,7 @@ def _reduced(ctx, grad_a, grad_b):
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "add", a, b)
+        return _binary_forward(ctx, _kernels(a, b).add, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -58,7 +63,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "sub", a, b)
+        return _binary_forward(ctx, _kernels(a, b).sub, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -70,7 +75,7 @@ class Mul(Function):
     def forward(ctx, a, b):
         # d/da needs b and d/db needs a: keep only what the requested gradients use
         needs = ctx.needs_input_grad
-        return _binary_forward(ctx, "mul", a, b, save=(needs[1], needs[0]))
+        return _binary_forward(ctx, _kernels(a, b).mul, a, b, save=(needs[1], needs[0]))
 
     @staticmethod
     def backward(ctx, grad):
@@ -82,7 +87,7 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "div", a, b, save=(ctx.needs_input_grad[1], True))
+        return _binary_forward(ctx, _kernels(a, b).div, a, b, save=(ctx.needs_input_grad[1], True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -94,7 +99,7 @@ class Div(Function):
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "pow", a, b, save=(True, True))
+        return _binary_forward(ctx, _kernels(a, b).pow, a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -128,7 +133,7 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "maximum", a, b, save=(True, True))
+        return _binary_forward(ctx, _kernels(a, b).maximum, a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,7 +146,7 @@ class Maximum(Function):
 class Minimum(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return _binary_forward(ctx, "minimum", a, b, save=(True, True))
+        return _binary_forward(ctx, _kernels(a, b).minimum, a, b, save=(True, True))
 
     @staticmethod
     def backward(ctx, grad):
@@ -171,13 +176,14 @@ class Where(Function):
         return (None, *grads)
 
 
-def _unary(kernel, backward_rule, save="input"):
-    """Build a unary Function from a kernel name and `backward_rule(grad, x, out)`."""
+def _unary(name, kernel, backward_rule, save="input"):
+    """Build a unary Function named `name` from `kernel(backend)` (the backend function it runs)
+    and `backward_rule(grad, x, out)`."""
 
     class Unary(Function):
         @staticmethod
         def forward(ctx, x):
-            out = x._new(getattr(x._backend, kernel)(x._data))
+            out = x._new(kernel(x._backend)(x._data))
             ctx.save_for_backward({"input": x, "output": out}.get(save))
             return out
 
@@ -187,19 +193,28 @@ def _unary(kernel, backward_rule, save="input"):
             x, out = (saved, None) if save == "input" else (None, saved)
             return backward_rule(grad, x, out)
 
-    Unary.__name__ = Unary.__qualname__ = kernel.capitalize()
+    Unary.__name__ = Unary.__qualname__ = name
     return Unary
 
 
-Neg = _unary("neg", lambda g, x, out: -g, save="none")
-Exp = _unary("exp", lambda g, x, out: g * out, save="output")
-Log = _unary("log", lambda g, x, out: g / x)
-Sqrt = _unary("sqrt", lambda g, x, out: g / (2 * out), save="output")
-Abs = _unary("abs", lambda g, x, out: g * sign(x))
-Tanh = _unary("tanh", lambda g, x, out: g * (1 - out * out), save="output")
-Sigmoid = _unary("sigmoid", lambda g, x, out: g * out * (1 - out), save="output")
-Relu = _unary("relu", lambda g, x, out: g * (out > 0).to(dtype=g.dtype), save="output")
-Sign = _unary("sign", lambda g, x, out: g * 0, save="none")
+Neg = _unary("Neg", lambda backend: backend.neg,
+             lambda g, x, out: -g, save="none")
+Exp = _unary("Exp", lambda backend: backend.exp,
+             lambda g, x, out: g * out, save="output")
+Log = _unary("Log", lambda backend: backend.log,
+             lambda g, x, out: g / x)
+Sqrt = _unary("Sqrt", lambda backend: backend.sqrt,
+              lambda g, x, out: g / (2 * out), save="output")
+Abs = _unary("Abs", lambda backend: backend.abs,
+             lambda g, x, out: g * sign(x))
+Tanh = _unary("Tanh", lambda backend: backend.tanh,
+              lambda g, x, out: g * (1 - out * out), save="output")
+Sigmoid = _unary("Sigmoid", lambda backend: backend.sigmoid,
+                 lambda g, x, out: g * out * (1 - out), save="output")
+Relu = _unary("Relu", lambda backend: backend.relu,
+              lambda g, x, out: g * (out > 0).to(dtype=g.dtype), save="output")
+Sign = _unary("Sign", lambda backend: backend.sign,
+              lambda g, x, out: g * 0, save="none")
 
 
 class Clamp(Function):
@@ -360,34 +375,40 @@ def clamp(x, min=None, max=None):
     return Clamp.apply(x.to(dtype=dtype), lo, hi)
 
 
-def _compare(kernel, a, b):
-    a, b, _ = coerce_pair(a, b, kernel)
-    t = _owner(a, b)
-    return t._new(getattr(t._backend, kernel)(_raw(a), _raw(b)))
+def _promoted(name, a, b):
+    """a and b promoted to a common dtype, and the tensor among them (for its backend)."""
+    a, b, _ = coerce_pair(a, b, name)
+    return _raw(a), _raw(b), _owner(a, b)
 
 
 def eq(a, b):
-    return _compare("eq", a, b)
+    a, b, t = _promoted("eq", a, b)
+    return t._new(t._backend.eq(a, b))
 
 
 def ne(a, b):
-    return _compare("ne", a, b)
+    a, b, t = _promoted("ne", a, b)
+    return t._new(t._backend.ne(a, b))
 
 
 def lt(a, b):
-    return _compare("lt", a, b)
+    a, b, t = _promoted("lt", a, b)
+    return t._new(t._backend.lt(a, b))
 
 
 def le(a, b):
-    return _compare("le", a, b)
+    a, b, t = _promoted("le", a, b)
+    return t._new(t._backend.le(a, b))
 
 
 def gt(a, b):
-    return _compare("gt", a, b)
+    a, b, t = _promoted("gt", a, b)
+    return t._new(t._backend.gt(a, b))
 
 
 def ge(a, b):
-    return _compare("ge", a, b)
+    a, b, t = _promoted("ge", a, b)
+    return t._new(t._backend.ge(a, b))
 
 
 def logical_not(x):

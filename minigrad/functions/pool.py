@@ -72,8 +72,9 @@ class GatherByIndices(Function):
 
 
 def _adjoint_pair(name, map_kernel, adjoint_kernel):
-    """Two Functions: a linear map between plane grids, `map_kernel(x, out_hw, *params)` on
-    x (N, C, H, W), and its adjoint `adjoint_kernel(g, in_hw, *params)` on g (N, C, oH, oW).
+    """Two Functions: a linear map between plane grids, `map_kernel(backend)(x, out_hw, *params)`
+    on x (N, C, H, W), and its adjoint `adjoint_kernel(backend)(g, in_hw, *params)` on g
+    (N, C, oH, oW).
 
     The gradient of a linear map is its adjoint applied to the incoming gradient, and the
     adjoint's adjoint is the map, so each Function's backward is the other one.
@@ -83,7 +84,7 @@ def _adjoint_pair(name, map_kernel, adjoint_kernel):
         @staticmethod
         def forward(ctx, x, out_hw, params):
             ctx.in_hw, ctx.params = tuple(x.shape[2:]), params
-            return x._new(getattr(x._backend, map_kernel)(x._data, out_hw, *params))
+            return x._new(map_kernel(x._backend)(x._data, out_hw, *params))
 
         @staticmethod
         def backward(ctx, grad):
@@ -93,7 +94,7 @@ def _adjoint_pair(name, map_kernel, adjoint_kernel):
         @staticmethod
         def forward(ctx, grad, in_hw, params):
             ctx.out_hw, ctx.params = tuple(grad.shape[2:]), params
-            return grad._new(getattr(grad._backend, adjoint_kernel)(grad._data, in_hw, *params))
+            return grad._new(adjoint_kernel(grad._backend)(grad._data, in_hw, *params))
 
         @staticmethod
         def backward(ctx, grad):
@@ -104,10 +105,12 @@ def _adjoint_pair(name, map_kernel, adjoint_kernel):
     return Map, Adjoint
 
 
-AvgPool2d, AvgPool2dAdjoint = _adjoint_pair("AvgPool2d", "avg_pool2d_forward",
-                                            "avg_pool2d_backward")
+AvgPool2d, AvgPool2dAdjoint = _adjoint_pair(
+    "AvgPool2d", lambda backend: backend.avg_pool2d_forward,
+    lambda backend: backend.avg_pool2d_backward)
 AdaptiveAvgPool2d, AdaptiveAvgPool2dAdjoint = _adjoint_pair(
-    "AdaptiveAvgPool2d", "adaptive_avg_pool2d_forward", "adaptive_avg_pool2d_backward")
+    "AdaptiveAvgPool2d", lambda backend: backend.adaptive_avg_pool2d_forward,
+    lambda backend: backend.adaptive_avg_pool2d_backward)
 
 
 # ---- argument checks --------------------------------------------------------------------------

@@ -23,13 +23,12 @@ class Sum(Function):
 
 
 class _Extreme(Function):
-    """amax/amin over axes; the gradient is shared evenly among tied extremes (as PyTorch)."""
-
-    kernel = ""
+    """amax/amin over axes; the gradient is shared evenly among tied extremes (as PyTorch).
+    A subclass defines `kernel(backend)`, the backend function it runs."""
 
     @classmethod
     def forward(cls, ctx, x, axes, keepdim):
-        out = x._new(getattr(x._backend, cls.kernel)(x._data, axes, keepdim))
+        out = x._new(cls.kernel(x._backend)(x._data, axes, keepdim))
         ctx.axes, ctx.keepdim = axes, keepdim
         ctx.save_for_backward(x, out)
         return out
@@ -44,23 +43,26 @@ class _Extreme(Function):
 
 
 class Amax(_Extreme):
-    kernel = "amax"
+    @staticmethod
+    def kernel(backend):
+        return backend.amax
 
 
 class Amin(_Extreme):
-    kernel = "amin"
+    @staticmethod
+    def kernel(backend):
+        return backend.amin
 
 
 class _ExtremeAlongDim(Function):
-    """max/min along one dim, returning (values, indices); the gradient goes to the index."""
-
-    kernel = ""
-    arg_kernel = ""
+    """max/min along one dim, returning (values, indices); the gradient goes to the index.
+    A subclass defines `kernels(backend)`, the backend's (values, indices) functions."""
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim):
-        values = x._new(getattr(x._backend, cls.kernel)(x._data, (dim,), keepdim))
-        indices = x._new(getattr(x._backend, cls.arg_kernel)(x._data, dim, keepdim))
+        extreme, arg_extreme = cls.kernels(x._backend)
+        values = x._new(extreme(x._data, (dim,), keepdim))
+        indices = x._new(arg_extreme(x._data, dim, keepdim))
         ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, x.shape
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
@@ -79,11 +81,15 @@ class _ExtremeAlongDim(Function):
 
 
 class MaxAlongDim(_ExtremeAlongDim):
-    kernel, arg_kernel = "amax", "argmax"
+    @staticmethod
+    def kernels(backend):
+        return backend.amax, backend.argmax
 
 
 class MinAlongDim(_ExtremeAlongDim):
-    kernel, arg_kernel = "amin", "argmin"
+    @staticmethod
+    def kernels(backend):
+        return backend.amin, backend.argmin
 
 
 def _count(x, axes):
@@ -160,26 +166,27 @@ def min(x, dim=None, keepdim=False):
     return _max_or_min(x, dim, keepdim, MinAlongDim, amin, MinResult)
 
 
-def _arg_extreme(x, dim, keepdim, kernel):
+def _arg_extreme(x, dim, keepdim, name, kernel):
+    """argmax/argmin (`name`) with `kernel`, the backend's function of that name."""
     if dim is not None and x.ndim == 0:
         normalize_dims(dim, 0)  # only checks dim: a 0-d tensor is one element along dim 0
         dim = None
     if dim is None:
         flat = x.reshape(-1)
-        _check_nonempty(flat, (0,), kernel)
-        out = x._new(getattr(x._backend, kernel)(flat._data, 0, False))
+        _check_nonempty(flat, (0,), name)
+        out = x._new(kernel(flat._data, 0, False))
         return out.reshape([1] * x.ndim) if keepdim else out
     (axis,) = normalize_dims(dim, x.ndim)
-    _check_nonempty(x, (axis,), kernel)
-    return x._new(getattr(x._backend, kernel)(x._data, axis, keepdim))
+    _check_nonempty(x, (axis,), name)
+    return x._new(kernel(x._data, axis, keepdim))
 
 
 def argmax(x, dim=None, keepdim=False):
-    return _arg_extreme(x, dim, keepdim, "argmax")
+    return _arg_extreme(x, dim, keepdim, "argmax", x._backend.argmax)
 
 
 def argmin(x, dim=None, keepdim=False):
-    return _arg_extreme(x, dim, keepdim, "argmin")
+    return _arg_extreme(x, dim, keepdim, "argmin", x._backend.argmin)
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, correction=None):

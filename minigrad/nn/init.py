@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..random import default_generator
 from ..tensor import Tensor
 
 _LINEAR_GAIN_ONE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -63,18 +62,17 @@ def _check_tensor(tensor, name):
         raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
 
 
-def _fill_random(tensor, kernel, scale, shift, generator):
-    """tensor <- sample * scale + shift, the samples drawn by the backend's `kernel`
-    ("uniform" on [0, 1) or "normal"), in place and outside autograd."""
+def _fill_random(tensor, draw, scale, shift, generator):
+    """tensor <- sample * scale + shift, in place and outside autograd; `draw(shape, dtype,
+    rng)` is the backend's `uniform` (on [0, 1)) or `normal` kernel."""
     if not tensor.dtype.is_floating_point:
         raise TypeError(f"random initialisation needs a floating point tensor, got dtype "
                         f"{tensor.dtype}")
-    rng = default_generator() if generator is None else generator
-    if not isinstance(rng, np.random.Generator):
+    if generator is not None and not isinstance(generator, np.random.Generator):
         raise TypeError(f"generator must be a numpy.random.Generator or None, got "
                         f"{type(generator).__name__}")
-    backend = tensor._backend
-    sample = tensor._new(getattr(backend, kernel)(tuple(tensor.shape), tensor.dtype.numpy, rng))
+    # generator None: the device's default generator (minigrad's global one on the cpu)
+    sample = tensor._new(draw(tuple(tensor.shape), tensor.dtype.numpy, generator))
     with no_grad():
         tensor.copy_(sample * scale + shift)
     return tensor
@@ -83,13 +81,13 @@ def _fill_random(tensor, kernel, scale, shift, generator):
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill `tensor` with samples from U(a, b)."""
     _check_tensor(tensor, "uniform_")
-    return _fill_random(tensor, "uniform", b - a, a, generator)
+    return _fill_random(tensor, tensor._backend.uniform, b - a, a, generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill `tensor` with samples from N(mean, std^2)."""
     _check_tensor(tensor, "normal_")
-    return _fill_random(tensor, "normal", std, mean, generator)
+    return _fill_random(tensor, tensor._backend.normal, std, mean, generator)
 
 
 def constant_(tensor, val):

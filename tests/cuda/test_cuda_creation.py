@@ -27,8 +27,8 @@ def test_to_numpy_of_a_view_is_contiguous(cu):
 
 
 def test_full_and_arange(cu, cpu):
-    check(cu.full((2, 3), 2.5, np.float32), cpu.full((2, 3), 2.5, np.float32))
-    check(cu.full((), True, np.bool_), cpu.full((), True, np.bool_))
+    check(cu.full((2, 3), np.float32, 2.5), cpu.full((2, 3), np.float32, 2.5))
+    check(cu.full((), np.bool_, True), cpu.full((), np.bool_, True))
     for args in [(0, 5, 1, np.int64), (5, -3, -2, np.int64), (0.5, 2.0, 0.25, np.float64),
                  (0, 1, 0.3, np.float32), (3, 1, 1, np.int64)]:
         check(cu.arange(*args), cpu.arange(*args))

@@ -1,11 +1,11 @@
 """The CPU backend: numpy arrays as storage, numpy and Numba kernels.
 
-Every public name here is a kernel that other backends export under the same name.
+Every public name here is a kernel of the contract in `minigrad.backend.contract`, which every
+backend implements with the same signatures.
 """
 from .activation import elu, erf, softplus
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
-from .creation import (arange, astype, copy, copy_into, from_numpy, full, normal, setitem,
-                       to_numpy, uniform)
+from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem, to_numpy
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
                           minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
                           where)
@@ -15,6 +15,7 @@ from .optim import adam_step, sgd_step
 from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
                    max_pool2d_forward, scatter_by_plane_indices)
+from .random import normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
 from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
                     reshape)

@@ -12,21 +12,13 @@ def to_numpy(a):
     return np.array(a, copy=True, order="C")
 
 
-def full(shape, value, dtype):
+def full(shape, dtype, value):
+    """A new array of `shape` and `dtype` with every element `value`."""
     return np.full(shape, value, dtype=dtype)
 
 
 def arange(start, stop, step, dtype):
     return np.arange(start, stop, step, dtype=dtype)
-
-
-def uniform(shape, dtype, rng):
-    """Samples from U[0, 1). Drawn in float64 so the same seed gives the same values per dtype."""
-    return rng.random(shape).astype(dtype, copy=False)
-
-
-def normal(shape, dtype, rng):
-    return rng.standard_normal(shape).astype(dtype, copy=False)
 
 
 def astype(a, dtype):

@@ -3,25 +3,81 @@ import builtins
 
 import numpy as np
 
-add = np.add
-sub = np.subtract
-mul = np.multiply
-neg = np.negative
-exp = np.exp
-log = np.log
-sqrt = np.sqrt
-abs = np.abs
-tanh = np.tanh
-sign = np.sign
-maximum = np.maximum
-minimum = np.minimum
-eq = np.equal
-ne = np.not_equal
-lt = np.less
-le = np.less_equal
-gt = np.greater
-ge = np.greater_equal
-logical_not = np.logical_not
+
+def add(a, b):
+    return np.add(a, b)
+
+
+def sub(a, b):
+    return np.subtract(a, b)
+
+
+def mul(a, b):
+    return np.multiply(a, b)
+
+
+def maximum(a, b):
+    return np.maximum(a, b)
+
+
+def minimum(a, b):
+    return np.minimum(a, b)
+
+
+def eq(a, b):
+    return np.equal(a, b)
+
+
+def ne(a, b):
+    return np.not_equal(a, b)
+
+
+def lt(a, b):
+    return np.less(a, b)
+
+
+def le(a, b):
+    return np.less_equal(a, b)
+
+
+def gt(a, b):
+    return np.greater(a, b)
+
+
+def ge(a, b):
+    return np.greater_equal(a, b)
+
+
+def neg(a):
+    return np.negative(a)
+
+
+def exp(a):
+    return np.exp(a)
+
+
+def log(a):
+    return np.log(a)
+
+
+def sqrt(a):
+    return np.sqrt(a)
+
+
+def abs(a):
+    return np.abs(a)
+
+
+def tanh(a):
+    return np.tanh(a)
+
+
+def sign(a):
+    return np.sign(a)
+
+
+def logical_not(a):
+    return np.logical_not(a)
 
 
 def div(a, b):

@@ -1,6 +1,7 @@
 """The CUDA backend: numba.cuda device arrays as storage, numba.cuda kernels.
 
-Every public name here is a kernel with the same name and signature as in the cpu backend.
+Every public name here is a kernel of the contract in `minigrad.backend.contract`, with the same
+signature as on every other backend.
 Each op is three layers: a `@cuda.jit` kernel with a grid-stride loop, a launcher that sizes
 the grid from `_launch` (the one place launch sizes live), and the function below. Results stay
 on the device: the only copies between host and device are `from_numpy` / `to_numpy` (and the
@@ -32,11 +33,3 @@ from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous
 
 name = "cuda"
 
-
-def __getattr__(kernel):
-    """A clear error for a kernel that the cpu backend has and this one does not have yet."""
-    from .. import cpu
-    if hasattr(cpu, kernel):
-        raise AttributeError(f"the cuda backend has no {kernel!r} kernel yet (the cpu backend "
-                             f"has one): run this op on device='cpu'")
-    raise AttributeError(f"module {__name__!r} has no attribute {kernel!r}")

@@ -40,7 +40,8 @@ def to_numpy(a):
     return _copy.to_host(a)
 
 
-def full(shape, value, dtype):
+def full(shape, dtype, value):
+    """A new array of `shape` and `dtype` with every element `value`."""
     out = empty(shape, dtype)
     _copy.fill(out, value)
     return out

@@ -5,7 +5,8 @@ anything between host and device. They are seeded from minigrad's seed (`minigra
 reseeds them, as does `minigrad.cuda.manual_seed`), on the device: state i is made by
 splitmix64 from (seed, i), the seeding its authors recommend for xoroshiro. A seed gives the same
 numbers for the same launch configuration (the number of states); uniform and normal samples are
-drawn in float64 and rounded to the requested dtype, so float32 and float64 agree.
+drawn in float64 and rounded to the requested dtype, so float32 and float64 agree. A host
+generator passed as `rng` (`init.uniform_(t, generator=g)`) seeds the states of that one draw.
 """
 import warnings
 
@@ -51,6 +52,24 @@ def _draw_kernel(out, states, n, normal):
             out[i] = xoroshiro128p_uniform_float64(states, t)
 
 
+def _seeded_states(seed):
+    """Fresh generator states for the current launch configuration, seeded from `seed`."""
+    config = get_config()
+    states = empty((config.rng_states,), xoroshiro128p_dtype)
+    launch(_seed_kernel, config.rng_blocks, config.threads_per_block, states, np.uint64(seed))
+    return states
+
+
+def _draw(states, shape, dtype, normal):
+    config = get_config()
+    out = empty(shape, dtype)
+    n = numel(out.shape)
+    if n:
+        launch(_draw_kernel, config.rng_blocks, config.threads_per_block,
+               buffer(out), states, n, normal)
+    return out
+
+
 class _Generator:
     """The device's generator states, made on first use after each (re)seed."""
 
@@ -63,29 +82,32 @@ class _Generator:
         self.states = None
 
     def draw(self, shape, dtype, normal):
-        config = get_config()
-        if self.states is None or self.states.shape[0] != config.rng_states:
-            self.states = empty((config.rng_states,), xoroshiro128p_dtype)
-            launch(_seed_kernel, config.rng_blocks, config.threads_per_block, self.states,
-                   np.uint64(self.seed))
-        out = empty(shape, dtype)
-        n = numel(out.shape)
-        if n:
-            launch(_draw_kernel, config.rng_blocks, config.threads_per_block,
-                   buffer(out), self.states, n, normal)
-        return out
+        if self.states is None or self.states.shape[0] != get_config().rng_states:
+            self.states = _seeded_states(self.seed)
+        return _draw(self.states, shape, dtype, normal)
 
 
 generator = _Generator()
 add_reseed_hook(generator.manual_seed)
 
 
+def _sample(shape, dtype, rng, normal):
+    if rng is None:
+        return generator.draw(shape, dtype, normal)
+    # A host generator given explicitly: one 64-bit draw from it seeds states made for this
+    # call, so the same generator state gives the same samples and the generator advances,
+    # with no sample data copied from the host.
+    seed = int(rng.integers(0, 2 ** 64, dtype=np.uint64))
+    return _draw(_seeded_states(seed), shape, dtype, normal)
+
+
 def uniform(shape, dtype, rng):
-    """Samples from U[0, 1) of `shape`. `rng` is the host generator the cpu backend draws from;
-    the device draws from its own generator (seeded along with it), as in PyTorch."""
-    return generator.draw(shape, dtype, normal=False)
+    """Samples from U[0, 1) of `shape` and `dtype`. `rng` None draws from the device's own
+    generator (seeded along with minigrad's, as in PyTorch); a numpy Generator seeds the draw
+    from it instead."""
+    return _sample(shape, dtype, rng, normal=False)
 
 
 def normal(shape, dtype, rng):
-    """Samples from N(0, 1) of `shape` (see `uniform` about `rng`)."""
-    return generator.draw(shape, dtype, normal=True)
+    """Samples from N(0, 1) of `shape` and `dtype` (see `uniform` about `rng`)."""
+    return _sample(shape, dtype, rng, normal=True)

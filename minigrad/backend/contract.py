@@ -1,0 +1,260 @@
+"""The kernel contract: what every device backend exports, with one signature per kernel.
+
+A backend is a module (`minigrad.backend.cpu`, `minigrad.backend.cuda`) that defines every
+method of `Backend` below as a module-level function with the same parameters (without `self`),
+and a string `name`. `tests/test_backend_contract.py` holds every registered backend to it;
+a new kernel is one method here plus one function per backend.
+
+Rules that hold for every kernel unless its entry says otherwise:
+
+- Arrays are the backend's own arrays (`numpy.ndarray` on cpu, a numba `DeviceNDArray` on
+  cuda). Shapes and dims are tuples of Python ints; dtypes are numpy dtypes.
+- Inputs may be any strided layout (views, broadcasts, negative strides are the caller's to
+  avoid: `Tensor` never makes them). A kernel never writes into its inputs.
+- The kernel allocates its output and returns it; the output is C-contiguous and owned by the
+  caller. Exceptions: `reshape`, `permute`, `broadcast_to` and basic `getitem` may return views
+  of their input; `copy_into`, `setitem` and the optimizer steps write in place and return None.
+- Dtypes: the caller promotes first (see `minigrad.dtypes`): the array operands of one kernel
+  share one dtype, and a Python scalar operand is already of the array's kind. Floating kernels
+  get float32 or float64 and compute in that dtype.
+- Geometry (output sizes, paddings, windows, divisors) is decided above the backend and handed
+  in; a kernel computes, it does not validate arguments the caller already checked.
+"""
+from typing import Protocol
+
+
+class Backend(Protocol):
+    """The kernels of one device. Each method documents one module-level function."""
+
+    name: str
+
+    # ---- creation, copies and host transfer -----------------------------------------------
+
+    def from_numpy(self, array, dtype):
+        """A new C-contiguous array holding the host array `array` converted to `dtype`."""
+
+    def to_numpy(self, a):
+        """A C-contiguous host (numpy) copy of `a`; the caller may modify it."""
+
+    def full(self, shape, dtype, value):
+        """A new array of `shape` and `dtype` with every element `value`."""
+
+    def arange(self, start, stop, step, dtype):
+        """1-d values start, start + step, ... up to stop (exclusive), as numpy's arange."""
+
+    def uniform(self, shape, dtype, rng):
+        """Samples from U[0, 1) of `shape`, floating `dtype`. `rng`: a numpy Generator to draw
+        from, or None for the device's default generator (reseeded by manual_seed)."""
+
+    def normal(self, shape, dtype, rng):
+        """Samples from N(0, 1) of `shape`, floating `dtype`; `rng` as in `uniform`."""
+
+    def astype(self, a, dtype):
+        """A new array: `a` converted to `dtype` (C casting, as numpy's astype)."""
+
+    def copy(self, a):
+        """A new C-contiguous copy of `a` (what `contiguous()` and `clone()` rely on)."""
+
+    def copy_into(self, dst, src):
+        """Write `src` (an array broadcast to dst's shape, or a scalar; cast to dst's dtype)
+        into `dst` in place. Returns None."""
+
+    def setitem(self, a, index, value):
+        """`a[index] = value` in place (numpy indexing rules); returns None."""
+
+    # ---- elementwise: a, b arrays of one dtype (or one of them a scalar), broadcasting -----
+
+    def add(self, a, b):
+        """a + b."""
+
+    def sub(self, a, b):
+        """a - b."""
+
+    def mul(self, a, b):
+        """a * b."""
+
+    def div(self, a, b):
+        """a / b (floating operands)."""
+
+    def pow(self, a, b):
+        """a ** b."""
+
+    def maximum(self, a, b):
+        """Elementwise max; NaN wins."""
+
+    def minimum(self, a, b):
+        """Elementwise min; NaN wins."""
+
+    def eq(self, a, b):
+        """a == b as bool."""
+
+    def ne(self, a, b):
+        """a != b as bool."""
+
+    def lt(self, a, b):
+        """a < b as bool."""
+
+    def le(self, a, b):
+        """a <= b as bool."""
+
+    def gt(self, a, b):
+        """a > b as bool."""
+
+    def ge(self, a, b):
+        """a >= b as bool."""
+
+    def where(self, condition, a, b):
+        """a where condition (bool) else b; a or b may be a scalar; result in the array's
+        dtype."""
+
+    def logical_not(self, a):
+        """not a, as bool."""
+
+    def neg(self, a):
+        """-a."""
+
+    def abs(self, a):
+        """|a|."""
+
+    def sign(self, a):
+        """-1, 0 or 1 in a's dtype."""
+
+    def relu(self, a):
+        """max(a, 0)."""
+
+    def exp(self, a):
+        """e ** a (floating)."""
+
+    def log(self, a):
+        """Natural log (floating)."""
+
+    def sqrt(self, a):
+        """Square root (floating)."""
+
+    def tanh(self, a):
+        """Hyperbolic tangent (floating)."""
+
+    def sigmoid(self, a):
+        """1 / (1 + exp(-a)), without overflow for large |a| (floating)."""
+
+    def erf(self, a):
+        """The error function (floating)."""
+
+    def elu(self, a, alpha):
+        """a where a > 0, else alpha * (exp(a) - 1) (floating)."""
+
+    def softplus(self, a, beta, threshold):
+        """log(1 + exp(beta * a)) / beta, or a where beta * a > threshold (floating)."""
+
+    def clamped_log(self, a, floor):
+        """max(log(a), floor): log(0) gives `floor`, not -inf (floating)."""
+
+    # ---- reductions -----------------------------------------------------------------------
+
+    def sum(self, a, axes, keepdims):
+        """Sum over `axes` (a tuple); a floating sum stays in a's dtype."""
+
+    def amax(self, a, axes, keepdims):
+        """Max over `axes` (non-empty); NaN wins."""
+
+    def amin(self, a, axes, keepdims):
+        """Min over `axes` (non-empty); NaN wins."""
+
+    def argmax(self, a, axis, keepdims):
+        """int64 index of the first max along `axis` (an int; non-empty); NaN wins."""
+
+    def argmin(self, a, axis, keepdims):
+        """int64 index of the first min along `axis` (an int; non-empty); NaN wins."""
+
+    # ---- shape and indexing -----------------------------------------------------------------
+
+    def reshape(self, a, shape):
+        """a with `shape` (same number of elements); a view where the layout allows."""
+
+    def permute(self, a, axes):
+        """a with its axes reordered (a view)."""
+
+    def broadcast_to(self, a, shape):
+        """a broadcast to `shape` (a read-only view)."""
+
+    def getitem(self, a, index):
+        """a[index] with numpy's rules (a view for basic indexing, a copy for advanced)."""
+
+    def index_add(self, shape, index, values):
+        """zeros(shape) with `values` added at `index`; repeated positions accumulate."""
+
+    def concatenate(self, arrays, axis):
+        """The arrays (one dtype, equal shapes except along axis) joined along `axis`."""
+
+    def pad(self, a, pad_width, value):
+        """Constant padding; `pad_width` is ((before, after), ...) per axis, all >= 0."""
+
+    def is_contiguous(self, a):
+        """Whether a is C-contiguous."""
+
+    # ---- linear algebra ---------------------------------------------------------------------
+
+    def matmul(self, a, b):
+        """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast."""
+
+    def linear_forward(self, x, weight, bias):
+        """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out)."""
+
+    # ---- convolution (N, C, H, W) -----------------------------------------------------------
+
+    def conv2d_forward(self, x, weight, stride, padding, dilation, groups, bias=None):
+        """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias
+        (O,) if given -> (N, O, oh, ow). stride, padding, dilation: (h, w) int pairs."""
+
+    def conv2d_backward_input(self, grad, weight, input_hw, stride, padding, dilation,
+                              groups):
+        """The gradient of conv2d with respect to its input (the transposed convolution):
+        grad (N, O, oh, ow), weight (O, C // groups, kh, kw) -> (N, C, *input_hw)."""
+
+    def conv2d_backward_weight(self, x, grad, kernel_hw, stride, padding, dilation, groups):
+        """The gradient of conv2d with respect to its weight: x (N, C, H, W), grad
+        (N, O, oh, ow) -> (O, C // groups, *kernel_hw)."""
+
+    # ---- pooling (N, C, H, W) ---------------------------------------------------------------
+
+    def max_pool2d_forward(self, x, output_hw, kernel, stride, padding, dilation):
+        """Max over each dilated window of x padded with -inf -> (out, indices), both
+        (N, C, *output_hw); indices are int64 flat positions in the input plane (the first
+        maximum wins, a NaN always wins)."""
+
+    def avg_pool2d_forward(self, x, output_hw, kernel, stride, padding, count_include_pad,
+                           divisor_override):
+        """Average over each window of x -> (N, C, *output_hw), PyTorch's divisors."""
+
+    def avg_pool2d_backward(self, grad, input_hw, kernel, stride, padding, count_include_pad,
+                            divisor_override):
+        """The adjoint of avg_pool2d_forward: grad (N, C, oh, ow) -> (N, C, *input_hw)."""
+
+    def adaptive_avg_pool2d_forward(self, x, output_hw):
+        """Adaptive average pooling of x (N, C, H, W) -> (N, C, *output_hw)."""
+
+    def adaptive_avg_pool2d_backward(self, grad, input_hw):
+        """The adjoint of adaptive_avg_pool2d_forward: (N, C, oh, ow) -> (N, C, *input_hw)."""
+
+    def scatter_by_plane_indices(self, values, indices, plane_hw, accumulate):
+        """Zeros (N, C, *plane_hw) with values (N, C, h, w) written at the int64 flat plane
+        positions indices (same shape): added up where repeated if `accumulate`, else the last
+        write wins. Positions outside the plane are skipped."""
+
+    def gather_by_plane_indices(self, source, indices):
+        """out[n, c, ...] = source[n, c] at flat plane position indices[n, c, ...] (0 outside
+        the plane): source (N, C, H, W), indices (N, C, h, w) int64 -> (N, C, h, w)."""
+
+    # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
+
+    def sgd_step(self, param, grad, momentum_buffer, **hyper):
+        """One SGD step on param in place (momentum_buffer updated in place when used)."""
+
+    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **hyper):
+        """One Adam / AdamW step on param in place, its state arrays updated in place."""
+
+
+def kernel_names():
+    """The names every backend must export, in the order they are listed above."""
+    return tuple(name for name, value in vars(Backend).items()
+                 if callable(value) and not name.startswith("_"))
