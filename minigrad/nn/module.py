@@ -5,15 +5,18 @@ A module owns three ordered registries, filled by plain attribute assignment:
 as BatchNorm's running statistics) and `_modules` (child modules). Names, state_dict keys
 ("features.0.weight"), reprs and traversal orders follow PyTorch's `torch.nn.Module`.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..autograd.hooks import HookDict, RemovableHandle
+from ..autograd.hooks import HookDict, add_hook
 from ..device import Device
 from ..tensor import DeviceMismatchError, Tensor
+from . import global_hooks
+from .backward_hooks import BackwardHook, attach_non_full_hooks
 from .parameter import Parameter
 
 
@@ -107,6 +110,10 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", HookDict())
         object.__setattr__(self, "_forward_hooks", HookDict())
         object.__setattr__(self, "_forward_hooks_with_kwargs", HookDict())
+        object.__setattr__(self, "_forward_hooks_always_called", HookDict())
+        object.__setattr__(self, "_backward_pre_hooks", HookDict())
+        object.__setattr__(self, "_backward_hooks", HookDict())
+        object.__setattr__(self, "_is_full_backward_hook", None)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
@@ -453,39 +460,93 @@ class Module:
                 target.copy_(value)
         return IncompatibleKeys(missing, unexpected)
 
-    # ---- calling ----------------------------------------------------------------------------
+    # ---- hooks ------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Run `hook(module, args)` before each forward. It may return None (keep the input),
         a replacement tuple of args, or a single value (taken as a one-element tuple).
 
         With `with_kwargs`, `hook(module, args, kwargs)` may return None or (args, kwargs).
-        Returns a handle whose `.remove()` unregisters the hook.
+        With `prepend` it runs before the hooks already registered. Returns a handle whose
+        `.remove()` unregisters the hook.
         """
-        return self._add_hook(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs,
-                              hook, prepend, with_kwargs)
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Run `hook(module, args, output)` after each forward; a return value other than None
-        replaces the output. With `with_kwargs` the hook is `hook(module, args, kwargs, output)`.
-        Returns a handle whose `.remove()` unregisters the hook.
-        """
-        return self._add_hook(self._forward_hooks, self._forward_hooks_with_kwargs, hook,
-                              prepend, with_kwargs)
-
-    @staticmethod
-    def _add_hook(hooks, with_kwargs_flags, hook, prepend, with_kwargs):
-        if not callable(hook):
-            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-        handle = RemovableHandle(hooks, with_kwargs_flags)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
+        handle = add_hook(self._forward_pre_hooks, hook, prepend,
+                          extra_dicts=(self._forward_pre_hooks_with_kwargs,))
         if with_kwargs:
-            with_kwargs_flags[handle.id] = True
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
         return handle
 
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Run `hook(module, args, output)` after each forward; a return value other than None
+        replaces the output. With `with_kwargs` the hook is `hook(module, args, kwargs, output)`;
+        with `always_call` it also runs (with output None) when forward raises; with `prepend`
+        it runs before the hooks already registered. Returns a handle whose `.remove()`
+        unregisters the hook.
+        """
+        handle = add_hook(self._forward_hooks, hook, prepend,
+                          extra_dicts=(self._forward_hooks_with_kwargs,
+                                       self._forward_hooks_always_called))
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, *, prepend=False):
+        """Run `hook(module, grad_output)` once the gradients of this module's outputs are
+        computed (a tuple, one entry per output, None for non-tensors); it may return a
+        replacement tuple. Returns a handle whose `.remove()` unregisters the hook."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, *, prepend=False):
+        """Run `hook(module, grad_input, grad_output)` once the gradients of this module's
+        inputs are computed: `grad_input` has one entry per positional argument (None for
+        non-tensors and inputs without grad), `grad_output` one per output. It may return a
+        replacement `grad_input`. Returns a handle whose `.remove()` unregisters the hook."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = True
+        return add_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """Deprecated: `hook(module, grad_input, grad_output)` on the graph node of the last op
+        of forward, whose `grad_input` is that op's (it warns where it differs from the
+        module's); use `register_full_backward_hook`."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        self._is_full_backward_hook = False
+        return add_hook(self._backward_hooks, hook)
+
+    def _split_backward_hooks(self):
+        """(full backward hooks, non-full ones), the global ones first."""
+        full, non_full = [], []
+        for is_full, hooks in ((global_hooks.backward_hooks_are_full(),
+                                global_hooks.backward_hooks),
+                               (self._is_full_backward_hook, self._backward_hooks)):
+            if hooks:
+                (full if is_full else non_full).extend(hooks.values())
+        return full, non_full
+
+    # ---- calling ----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks or global_hooks.any_registered()):
+            return self._forward_with_hint(args, kwargs)
+        called = set()
+        try:
+            return self._call_with_hooks(args, kwargs, called)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs, called)
+            raise
+
+    def _call_with_hooks(self, args, kwargs, called):
+        full_hooks, non_full_hooks = self._split_backward_hooks()
+        pre_hooks = [*global_hooks.backward_pre_hooks.values(),
+                     *self._backward_pre_hooks.values()]
+        for hook_id, hook in (*global_hooks.forward_pre_hooks.items(),
+                              *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -497,8 +558,54 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if full_hooks or pre_hooks:
+            backward_hook = BackwardHook(self, full_hooks, pre_hooks)
+            args = backward_hook.setup_input_hook(args)
+        output = self._forward_with_hint(args, kwargs)
+        for hook_id, hook in (*global_hooks.forward_hooks.items(),
+                              *self._forward_hooks.items()):
+            called.add(hook_id)
+            if hook_id in self._forward_hooks_with_kwargs \
+                    or hook_id in global_hooks.forward_hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+        if backward_hook is not None:
+            if not isinstance(output, (Tensor, tuple)):
+                warnings.warn("for backward hooks to be called, the module's output should be a "
+                              f"Tensor or a tuple of Tensors, got {type(output).__name__}",
+                              UserWarning, stacklevel=3)
+            else:
+                output = backward_hook.setup_output_hook(output)
+        if non_full_hooks:
+            attach_non_full_hooks(self, non_full_hooks, args, output)
+        return output
+
+    def _run_always_called_hooks(self, args, kwargs, called):
+        """After forward (or a hook) raised: the forward hooks registered with always_call
+        that have not run yet, with output None; their own errors only warn."""
+        for hook_id, hook in (*global_hooks.forward_hooks.items(),
+                              *self._forward_hooks.items()):
+            always = hook_id in self._forward_hooks_always_called \
+                or hook_id in global_hooks.forward_hooks_always_called
+            if not always or hook_id in called:
+                continue
+            try:
+                if hook_id in self._forward_hooks_with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as err:
+                warnings.warn("a forward hook with always_call=True raised an exception that was "
+                              f"silenced as another error was raised in forward: {err}",
+                              UserWarning, stacklevel=3)
+
+    def _forward_with_hint(self, args, kwargs):
         try:
-            output = self.forward(*args, **kwargs)
+            return self.forward(*args, **kwargs)
         except DeviceMismatchError as err:
             hint = None if err.module_hint else self._device_hint(args, kwargs)
             if hint is None:
@@ -506,14 +613,6 @@ class Module:
             new = DeviceMismatchError(f"{hint} ({err})")
             new.module_hint = True
             raise new from err
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
 
     def _device_hint(self, args, kwargs):
         """What to move where, when this module's parameters sit on another device than its
