@@ -21,6 +21,11 @@ from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to,
                         sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
+# ---- layers family: activations and special functions at the top level ----------------------
+from .functions.activation import log_softmax, softmax
+from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshrink, prelu,
+                                         rrelu, rrelu_, selu, selu_, threshold, threshold_)
+# ---- end of layers family block ---------------------------------------------------------------
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
 

@@ -640,6 +640,19 @@ class Tensor:
     def split(self, split_size, dim=0): return F.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
 
+    # ---- layers family: activation and special-function methods -----------------------------
+    def softmax(self, dim, dtype=None): return F.softmax(self, dim, dtype=dtype)
+    def log_softmax(self, dim, dtype=None): return F.log_softmax(self, dim, dtype=dtype)
+    def prelu(self, weight): return F.prelu(self, weight)
+    def hardshrink(self, lambd=0.5): return F.hardshrink(self, lambd)
+    def erf(self): return F.erf(self)
+    def erfc(self): return F.erfc(self)
+    def erfinv(self): return F.erfinv(self)
+    def erf_(self): return self._inplace(F.erf)
+    def erfc_(self): return self._inplace(F.erfc)
+    def erfinv_(self): return self._inplace(F.erfinv)
+    # ---- end of layers family block -------------------------------------------------------
+
     def __repr__(self):
         return format_tensor(self)
 

@@ -9,3 +9,7 @@ from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, max, mean, min, std, sum, var
 from .shape import (broadcast_to, cat, chunk, expand, flatten, narrow, pad, permute, reshape,
                     split, squeeze, stack, t, transpose, unsqueeze)
+
+# ---- layers family: activations used as Tensor methods ----------------------------------------
+from .activation import log_softmax, softmax
+from .activation_extra import erf, erfc, erfinv, hardshrink, prelu

@@ -11,3 +11,8 @@ from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchN
 from .parameter import Parameter
 from . import parallel  # after Module: the wrappers are modules
 from .parallel import DataParallel
+
+# ---- layers family: more activations -------------------------------------------------------
+from .modules import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+                      Mish, PReLU, ReLU6, RReLU, SiLU, Softmin, Softplus, Softshrink, Softsign,
+                      Tanhshrink, Threshold)

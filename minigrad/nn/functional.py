@@ -11,3 +11,9 @@ from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_lo
                               cross_entropy, l1_loss, mse_loss, nll_loss, one_hot)
 from ..functions.normalization import batch_norm
 from ..functions.upsample import interpolate, upsample, upsample_nearest
+
+# ---- layers family: more activations -------------------------------------------------------
+from ..functions.activation_extra import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish,
+                                          logsigmoid, mish, prelu, rrelu, rrelu_, selu, selu_,
+                                          silu, softmin, softshrink, softsign, tanhshrink,
+                                          threshold, threshold_)

@@ -17,6 +17,7 @@ from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    max_pool2d_forward, scatter_by_plane_indices)
 from .random import normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
+from .special import erfc, erfinv
 from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
                     reshape)
 

@@ -9,3 +9,8 @@ from .normalization import BatchNorm1d, BatchNorm2d
 from .sync_batchnorm import SyncBatchNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .upsample import Upsample
+
+# ---- layers family: more activations -------------------------------------------------------
+from .activation_extra import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
+                               LogSigmoid, Mish, PReLU, ReLU6, RReLU, SiLU, Softmin, Softplus,
+                               Softshrink, Softsign, Tanhshrink, Threshold)
