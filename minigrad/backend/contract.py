@@ -149,6 +149,14 @@ class Backend(Protocol):
     def clamped_log(self, a, floor):
         """max(log(a), floor): log(0) gives `floor`, not -inf (floating)."""
 
+    # ---- layers family: special functions (float arrays; computed in float64) -------------
+
+    def erfc(self, a):
+        """1 - erf(a), with full relative precision in the tails."""
+
+    def erfinv(self, a):
+        """The inverse of erf: +-inf at +-1, NaN outside [-1, 1] and for NaN."""
+
     # ---- reductions -----------------------------------------------------------------------
 
     def sum(self, a, axes, keepdims):
