@@ -10,6 +10,7 @@ import weakref
 import numpy as np
 
 from . import dtypes
+from ._args import normalize_dim as _normalize_dim
 from .autograd.errors import AutogradError
 from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import is_grad_enabled
@@ -677,17 +678,6 @@ def _shape_args(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         return tuple(args[0])
     return tuple(args)
-
-
-def _normalize_dim(dim, ndim):
-    """A possibly negative dim as an index in [0, ndim), or IndexError naming the range."""
-    if not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
-    lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
-    if not lo <= dim <= hi:
-        raise IndexError(f"dimension out of range (expected to be in range of [{lo}, {hi}], "
-                         f"but got {dim})")
-    return int(dim) % max(ndim, 1)
 
 
 def _float_format(arr):

@@ -8,6 +8,7 @@ generator, so `minigrad.manual_seed` makes them reproducible.
 """
 import numpy as np
 
+from .._args import int_tuple
 from ..random import default_generator
 from ..tensor import Tensor
 
@@ -109,13 +110,6 @@ class Normalize:
         return f"Normalize(mean={self.mean.tolist()}, std={self.std.tolist()})"
 
 
-def _pair(value, name):
-    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and v > 0 for v in values):
-        raise ValueError(f"{name}: size must be a positive int or (height, width), got {value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _padding(padding):
     """(left, top, right, bottom) from an int, (left/right, top/bottom) or a 4-sequence."""
     values = (padding,) if isinstance(padding, (int, np.integer)) else tuple(padding)
@@ -136,7 +130,7 @@ class RandomCrop:
     batched = True
 
     def __init__(self, size, padding=0, generator=None):
-        self.size = _pair(size, "RandomCrop")
+        self.size = int_tuple(size, 2, "size", "RandomCrop", minimum=1)
         self.padding = _padding(padding)
         self.generator = _check_generator(generator, "RandomCrop")
 

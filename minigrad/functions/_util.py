@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import dtypes
-from ..tensor import Tensor, _normalize_dim, check_same_device
+from ..tensor import Tensor, check_same_device
 
 Number = (bool, int, float, np.bool_, np.integer, np.floating)
 
@@ -78,20 +78,6 @@ def sum_to(grad, shape):
                                       if s == 1 and grad.shape[lead + i] != 1)
     out = grad.sum(dim=axes, keepdim=False) if axes else grad
     return out.reshape(shape)
-
-
-def normalize_dims(dim, ndim):
-    """`dim` (None, int, or sequence) -> sorted tuple of non-negative axes (None = all)."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (int, np.integer)):
-        dim = (dim,)
-    axes = tuple(_normalize_dim(d, ndim) for d in dim)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"dim {tuple(dim)} names a dimension more than once")
-    if ndim == 0:  # dim 0 or -1 of a 0-d tensor is allowed (as PyTorch) and reduces nothing
-        return ()
-    return tuple(sorted(axes))
 
 
 def keepdim_shape(shape, axes):

@@ -12,8 +12,7 @@ derivatives of any order exist. Conv2dInputGrad is also the transposed convoluti
 convolution is a 2-d one with H = 1; "same" padding that is odd in total pads the input's end
 by the extra element first, as PyTorch does.
 """
-import numbers
-
+from .._args import check_floating, check_groups, check_same_dtype, int_tuple
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .shape import pad
@@ -102,23 +101,6 @@ def _conv2d_cropped(x, weight, params, out_hw):
 
 # ---- argument checking ------------------------------------------------------------------------
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _int_tuple(op, name, value, nd, minimum):
-    """An int or a sequence of `nd` ints, each >= minimum, as a tuple of `nd` Python ints."""
-    values = (value,) * nd if _is_int(value) else value
-    if not isinstance(values, (tuple, list)) or len(values) != nd or \
-            not all(_is_int(v) for v in values):
-        raise TypeError(f"{op}: expected {name} to be an int or a tuple of {nd} ints, "
-                        f"got {value!r}")
-    if any(v < minimum for v in values):
-        bound = "non-negative" if minimum == 0 else "positive"
-        raise ValueError(f"{op}: {name} must be {bound}, got {value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _check_tensor(op, name, value, ndims):
     if not isinstance(value, Tensor):
         raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
@@ -131,31 +113,15 @@ def _check_operands(op, nd, input, weight, bias):
     """Types, ranks and dtypes; returns True when `input` has a batch dim."""
     _check_tensor(op, "input", input, (nd + 2, nd + 1))
     _check_tensor(op, "weight", weight, (nd + 2,))
-    if not input.dtype.is_floating_point:
-        raise TypeError(f"{op}: expected a floating point input, got dtype {input.dtype}")
-    if weight.dtype is not input.dtype:
-        raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} must "
-                        "be the same")
+    check_floating(op, input)
+    check_same_dtype(op, input, weight)
     if bias is not None:
         _check_tensor(op, "bias", bias, (1,))
-        if bias.dtype is not input.dtype:
-            raise TypeError(f"{op}: input dtype {input.dtype} and bias dtype {bias.dtype} must "
-                            "be the same")
+        check_same_dtype(op, input, bias, second_name="bias")
     if any(k == 0 for k in weight.shape[2:]):
         raise ValueError(f"{op}: the kernel size must be positive, got weight of shape "
                          f"{tuple(weight.shape)}")
     return input.ndim == nd + 2
-
-
-def _check_groups(op, groups, counts):
-    """`groups` as an int; it must divide every (what, count) in `counts`."""
-    if not _is_int(groups) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    for what, count in counts:
-        if count % groups:
-            raise ValueError(f"{op}: groups={groups} must divide the number of {what}, "
-                             f"got {count}")
-    return int(groups)
 
 
 def _check_bias(op, bias, channels_out):
@@ -164,16 +130,22 @@ def _check_bias(op, bias, channels_out):
                          f"channel), got {tuple(bias.shape)}")
 
 
+def check_padding_string(op, padding, stride):
+    """Raise unless `padding` (a string) is "valid", or "same" with unit strides. Layers call
+    this too, so a bad padding string reads the same at construction and at call time."""
+    if padding not in ("valid", "same"):
+        raise ValueError(f"{op}: Invalid padding string {padding!r}: padding must be 'valid', "
+                         f"'same', an int or a sequence of ints")
+    if padding == "same" and any(s != 1 for s in stride):
+        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions, "
+                         f"got stride {tuple(stride)}")
+
+
 def _string_padding(op, padding, kernel, stride, dilation):
     """(symmetric padding, extra padding at the end) per dim for "valid" or "same"."""
+    check_padding_string(op, padding, stride)
     if padding == "valid":
         return (0,) * len(kernel), (0,) * len(kernel)
-    if padding != "same":
-        raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of ints, "
-                         f"got {padding!r}")
-    if any(s != 1 for s in stride):
-        raise ValueError(f"{op}: padding='same' is not supported for strided convolutions, "
-                         f"got stride {stride}")
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
     return tuple(t // 2 for t in totals), tuple(t % 2 for t in totals)
 
@@ -204,11 +176,11 @@ def _finish(nd, y, batched):
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     batched = _check_operands(op, nd, input, weight, bias)
     x = _as_batched(input, batched)
-    stride = _int_tuple(op, "stride", stride, nd, 1)
-    dilation = _int_tuple(op, "dilation", dilation, nd, 1)
+    stride = int_tuple(stride, nd, "stride", op, minimum=1)
+    dilation = int_tuple(dilation, nd, "dilation", op, minimum=1)
     channels_out, kernel = weight.shape[0], tuple(weight.shape[2:])
-    groups = _check_groups(op, groups, (("input channels", x.shape[1]),
-                                        ("output channels", channels_out)))
+    groups = check_groups(op, groups, (("in_channels", x.shape[1]),
+                                       ("out_channels", channels_out)))
     if x.shape[1] != weight.shape[1] * groups:
         raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} with groups={groups} "
                          f"expects input with {weight.shape[1] * groups} channels, got input of "
@@ -219,7 +191,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
         if any(extra):
             x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
     else:
-        padding = _int_tuple(op, "padding", padding, nd, 0)
+        padding = int_tuple(padding, nd, "padding", op, minimum=0)
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(s > p for s, p in zip(span, padded)):
@@ -261,16 +233,16 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
     if isinstance(padding, str):
         raise TypeError(f"{op}: padding must be an int or a tuple of {nd} ints, got "
                         f"{padding!r}")
-    stride = _int_tuple(op, "stride", stride, nd, 1)
-    dilation = _int_tuple(op, "dilation", dilation, nd, 1)
-    padding = _int_tuple(op, "padding", padding, nd, 0)
-    output_padding = _int_tuple(op, "output_padding", output_padding, nd, 0)
+    stride = int_tuple(stride, nd, "stride", op, minimum=1)
+    dilation = int_tuple(dilation, nd, "dilation", op, minimum=1)
+    padding = int_tuple(padding, nd, "padding", op, minimum=0)
+    output_padding = int_tuple(output_padding, nd, "output_padding", op, minimum=0)
     if any(e >= s and e >= d for e, s, d in zip(output_padding, stride, dilation)):
         raise ValueError(f"{op}: output_padding must be smaller than either stride or dilation "
                          f"in each dim, got output_padding {output_padding}, stride {stride}, "
                          f"dilation {dilation}")
     channels_in, kernel = weight.shape[0], tuple(weight.shape[2:])
-    groups = _check_groups(op, groups, (("input channels", channels_in),))
+    groups = check_groups(op, groups, (("in_channels", channels_in),))
     if x.shape[1] != channels_in:
         raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} expects input with "
                          f"{channels_in} channels, got input of shape {tuple(input.shape)} with "

@@ -11,6 +11,7 @@ too, so derivatives of any order exist:
 import numpy as np
 
 from .. import dtypes
+from .._args import check_floating, int_tuple, is_int
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -118,19 +119,6 @@ AdaptiveAvgPool2d, AdaptiveAvgPool2dAdjoint = _adjoint_pair(
 _LAYOUTS = {1: ("(C, L)", "(N, C, L)"), 2: ("(C, H, W)", "(N, C, H, W)")}
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _ints(value, dims, name, op):
-    """An int, or a sequence of 1 or `dims` ints, as a `dims`-tuple of ints."""
-    if _is_int(value):
-        return (int(value),) * dims
-    if isinstance(value, (tuple, list)) and len(value) in (1, dims) and all(map(_is_int, value)):
-        return tuple(int(v) for v in value) * (dims // len(value))
-    raise TypeError(f"{op}: {name} must be an int or a sequence of {dims} ints, got {value!r}")
-
-
 def _check_input(x, dims, op):
     """x must be a floating point tensor in one of the layouts of `dims`-d pooling."""
     if not isinstance(x, Tensor):
@@ -142,8 +130,7 @@ def _check_input(x, dims, op):
     if 0 in x.shape[-dims - 1:]:
         raise ValueError(f"{op}: expected non-zero sizes in all dims except the batch dim, got "
                          f"shape {tuple(x.shape)}")
-    if not x.dtype.is_floating_point:
-        raise TypeError(f"{op}: expected a floating point input, got dtype {x.dtype}")
+    check_floating(op, x)
 
 
 def _as_nchw(x, dims):
@@ -174,17 +161,12 @@ def _pooled_size(size, kernel, stride, pad, dilation, ceil_mode):
 
 def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode):
     """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each."""
-    kernel = _ints(kernel_size, dims, "kernel_size", op)
+    kernel = int_tuple(kernel_size, dims, "kernel_size", op, minimum=1, allow_one=True)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride = kernel
-    stride = _ints(stride, dims, "stride", op)
-    padding = _ints(padding, dims, "padding", op)
-    dilation = _ints(dilation, dims, "dilation", op)
-    for name, values in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
-        if min(values) <= 0:
-            raise ValueError(f"{op}: {name} must be greater than zero, got {values}")
-    if min(padding) < 0:
-        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    stride = int_tuple(stride, dims, "stride", op, minimum=1, allow_one=True)
+    padding = int_tuple(padding, dims, "padding", op, minimum=0, allow_one=True)
+    dilation = int_tuple(dilation, dims, "dilation", op, minimum=1, allow_one=True)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ValueError(f"{op}: padding must be at most half of kernel_size, got padding "
                          f"{padding} with kernel_size {kernel}")
@@ -247,7 +229,7 @@ def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_in
     kernel, stride, padding, _, out_size = _window_geometry(
         op, input, dims, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
-        if not _is_int(divisor_override):
+        if not is_int(divisor_override):
             raise TypeError(f"{op}: divisor_override must be an int or None, got "
                             f"{divisor_override!r}")
         if divisor_override == 0:
@@ -290,10 +272,10 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 def _adaptive_size(op, output_size, sizes):
     """The output size as ints; in 2-d an entry None keeps that input size."""
     dims = len(sizes)
-    if _is_int(output_size):
+    if is_int(output_size):
         size = (int(output_size),) * dims
     elif (isinstance(output_size, (tuple, list)) and len(output_size) == dims
-          and all(_is_int(s) or (s is None and dims == 2) for s in output_size)):
+          and all(is_int(s) or (s is None and dims == 2) for s in output_size)):
         size = tuple(n if s is None else int(s) for s, n in zip(output_size, sizes))
     else:
         allowed = "ints or None" if dims == 2 else "int"
@@ -334,7 +316,7 @@ def _unpool_size(op, sizes, kernel, stride, padding, output_size):
     if output_size is None:
         size = default
     else:
-        if not (isinstance(output_size, (tuple, list)) and all(map(_is_int, output_size))):
+        if not (isinstance(output_size, (tuple, list)) and all(map(is_int, output_size))):
             raise TypeError(f"{op}: output_size must be None or a sequence of ints, got "
                             f"{output_size!r}")
         if len(output_size) not in (dims, dims + 2):
@@ -359,9 +341,9 @@ def _max_unpool(op, dims, input, indices, kernel_size, stride, padding, output_s
     if tuple(indices.shape) != tuple(input.shape):
         raise ValueError(f"{op}: indices must have the input's shape {tuple(input.shape)}, got "
                          f"{tuple(indices.shape)}")
-    kernel = _ints(kernel_size, dims, "kernel_size", op)
-    stride = kernel if stride is None else _ints(stride, dims, "stride", op)
-    padding = _ints(padding, dims, "padding", op)
+    kernel = int_tuple(kernel_size, dims, "kernel_size", op, allow_one=True)
+    stride = kernel if stride is None else int_tuple(stride, dims, "stride", op, allow_one=True)
+    padding = int_tuple(padding, dims, "padding", op, allow_one=True)
     if min(kernel) <= 0 or min(stride) <= 0 or min(padding) < 0:
         raise ValueError(f"{op}: expected kernel_size and stride > 0 and padding >= 0, got "
                          f"kernel_size {kernel}, stride {stride}, padding {padding}")

@@ -4,7 +4,8 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function
-from ._util import keepdim_shape, normalize_dims, to_float
+from .._args import normalize_dims
+from ._util import keepdim_shape, to_float
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])

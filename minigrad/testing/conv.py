@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
+from .._args import int_tuple
+
 
 @dataclass(frozen=True)
 class ConvCase:
@@ -105,11 +107,6 @@ def conv_params(draw, dims=2, transposed=False, max_batch=2, max_channels=3, max
 
 # ---- numpy references -------------------------------------------------------------------------
 
-def _pairs(value, dims):
-    value = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-    return value
-
-
 def _padding_amounts(padding, kernel, dilation):
     """(before, after) per spatial dim for an int/tuple padding, "valid" or "same"."""
     if padding == "valid":
@@ -117,7 +114,7 @@ def _padding_amounts(padding, kernel, dilation):
     if padding == "same":
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return [(t // 2, t - t // 2) for t in totals]
-    return [(p, p) for p in _pairs(padding, len(kernel))]
+    return [(p, p) for p in int_tuple(padding, len(kernel), "padding", "conv reference")]
 
 
 def conv_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -130,7 +127,8 @@ def conv_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, groups
     x, weight = np.asarray(x, np.float64), np.asarray(weight, np.float64)
     dims = x.ndim - 2
     kernel = weight.shape[2:]
-    stride, dilation = _pairs(stride, dims), _pairs(dilation, dims)
+    stride = int_tuple(stride, dims, "stride", "conv reference")
+    dilation = int_tuple(dilation, dims, "dilation", "conv reference")
     widths = [(0, 0), (0, 0)] + _padding_amounts(padding, kernel, dilation)
     padded = np.pad(x, widths)
     out_size = [(padded.shape[2 + d] - dilation[d] * (kernel[d] - 1) - 1) // stride[d] + 1
@@ -161,8 +159,10 @@ def conv_transpose_reference(x, weight, bias=None, stride=1, padding=0, output_p
     x, weight = np.asarray(x, np.float64), np.asarray(weight, np.float64)
     dims = x.ndim - 2
     kernel = weight.shape[2:]
-    stride, dilation = _pairs(stride, dims), _pairs(dilation, dims)
-    padding, output_padding = _pairs(padding, dims), _pairs(output_padding, dims)
+    stride = int_tuple(stride, dims, "stride", "conv reference")
+    dilation = int_tuple(dilation, dims, "dilation", "conv reference")
+    padding = int_tuple(padding, dims, "padding", "conv reference")
+    output_padding = int_tuple(output_padding, dims, "output_padding", "conv reference")
     in_per_group, out_per_group = x.shape[1] // groups, weight.shape[1]
     full_size = [(x.shape[2 + d] - 1) * stride[d] + dilation[d] * (kernel[d] - 1) + 1
                  + output_padding[d] for d in range(dims)]

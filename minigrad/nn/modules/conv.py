@@ -7,14 +7,15 @@ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in computed from the weight's shape.
 """
 import math
 
+from ..._args import check_groups, sequence_length
+from ...functions.conv import check_padding_string
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from ._util import check_tensor, empty_tensor, ntuple
+from ._util import check_tensor, empty_tensor
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-_PADDING_STRINGS = ("same", "valid")
 
 
 class _ConvNd(Module):
@@ -26,23 +27,18 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
                  output_padding, groups, bias, padding_mode, device, dtype):
         super().__init__()
+        # Structure only (what the parameters' shapes need); the functional layer checks values.
         n, name = self._spatial_dims, type(self).__name__
-        if not isinstance(groups, int) or groups <= 0:
-            raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
-        if in_channels % groups != 0:
-            raise ValueError(f"{name}: in_channels must be divisible by groups, got "
-                             f"in_channels={in_channels} and groups={groups}")
-        if out_channels % groups != 0:
-            raise ValueError(f"{name}: out_channels must be divisible by groups, got "
-                             f"out_channels={out_channels} and groups={groups}")
+        groups = check_groups(name, groups, (("in_channels", in_channels),
+                                             ("out_channels", out_channels)))
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.kernel_size = ntuple(kernel_size, n, "kernel_size")
-        self.stride = ntuple(stride, n, "stride")
+        self.kernel_size = sequence_length(kernel_size, n, "kernel_size", name)
+        self.stride = sequence_length(stride, n, "stride", name)
         self.padding = self._check_padding(padding)
-        self.dilation = ntuple(dilation, n, "dilation")
+        self.dilation = sequence_length(dilation, n, "dilation", name)
         self.transposed = self._transposed
-        self.output_padding = ntuple(output_padding, n, "output_padding")
+        self.output_padding = sequence_length(output_padding, n, "output_padding", name)
         self.groups = groups
         self.padding_mode = self._check_padding_mode(padding_mode)
         if self._transposed:
@@ -59,16 +55,12 @@ class _ConvNd(Module):
     def _check_padding(self, padding):
         name = type(self).__name__
         if not isinstance(padding, str):
-            return ntuple(padding, self._spatial_dims, "padding")
+            return sequence_length(padding, self._spatial_dims, "padding", name)
         if self._transposed:
             raise ValueError(f"{name}: padding must be an int or a tuple of ints, got "
                              f"{padding!r} (padding strings are not supported for transposed "
                              f"convolutions)")
-        if padding not in _PADDING_STRINGS:
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                             f"{set(_PADDING_STRINGS)}")
-        if padding == "same" and any(s != 1 for s in self.stride):
-            raise ValueError("padding='same' is not supported for strided convolutions")
+        check_padding_string(name, padding, self.stride)
         return padding
 
     def _check_padding_mode(self, padding_mode):

@@ -1,8 +1,8 @@
 """Pooling layers: `MaxPool1d/2d`, `AvgPool1d/2d` and `AdaptiveAvgPool2d` (the module forms of
 the functions in `minigrad.nn.functional`, with PyTorch's arguments and reprs)."""
+from ..._args import sequence_length
 from .. import functional as F
 from ..module import Module
-from ._util import ntuple
 
 
 class _MaxPoolNd(Module):
@@ -47,9 +47,10 @@ class AvgPool1d(Module):
                  count_include_pad=True):
         super().__init__()
         # stored as 1-tuples, as PyTorch does (so the repr reads "kernel_size=(2,)")
-        self.kernel_size = ntuple(kernel_size, 1, "kernel_size")
-        self.stride = ntuple(stride if stride is not None else kernel_size, 1, "stride")
-        self.padding = ntuple(padding, 1, "padding")
+        self.kernel_size = sequence_length(kernel_size, 1, "kernel_size", "AvgPool1d")
+        self.stride = sequence_length(stride if stride is not None else kernel_size, 1, "stride",
+                                      "AvgPool1d")
+        self.padding = sequence_length(padding, 1, "padding", "AvgPool1d")
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
