@@ -10,9 +10,9 @@ from .tensor import Size, Tensor  # next: the op modules bind to the Tensor clas
 from . import autograd, cuda
 from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
                        no_grad, set_grad_enabled)
-from .creation import (arange, empty, empty_like, eye, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
-                       zeros, zeros_like)
+from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
+                       tensor, zeros, zeros_like)
 from .device import Device, device
 from .dtypes import DType, bool_ as bool, float32, float64, int64
 from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,
@@ -26,6 +26,7 @@ from .functions.activation import log_softmax, softmax
 from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshrink, prelu,
                                          rrelu, rrelu_, selu, selu_, threshold, threshold_)
 # ---- end of layers family block ---------------------------------------------------------------
+from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
 

@@ -14,6 +14,24 @@ def tensor(data, dtype=None, device="cpu", requires_grad=False):
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def from_numpy(ndarray):
+    """A cpu tensor that shares memory with the numpy array `ndarray` (writes to either are seen
+    by both), as PyTorch's. The array's dtype must be one minigrad has (bool, int64, float32,
+    float64): other dtypes cannot be shared, so they raise TypeError (use `tensor(ndarray)` to
+    copy and convert instead)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype not in [d.numpy for d in dtypes.ALL]:
+        raise TypeError(f"from_numpy: can't share memory with a numpy array of dtype "
+                        f"{ndarray.dtype}; minigrad tensors hold bool, int64, float32 or "
+                        "float64 (copy and convert with minigrad.tensor(array) instead)")
+    if any(stride < 0 for stride in ndarray.strides):
+        raise ValueError("from_numpy: at least one stride in the given numpy array is "
+                         "negative; copy the array first (array.copy())")
+    device = Device("cpu")
+    return Tensor._wrap(ndarray, device, get_backend(device))
+
+
 def _check_shape(shape):
     for s in shape:
         if not isinstance(s, (int, np.integer)) or s < 0:

@@ -4,11 +4,18 @@
     minigrad.cuda.synchronize()       # wait for queued kernels (they run asynchronously)
     minigrad.cuda.transfer_count()    # host<->device copies so far (a check for hidden copies)
 
-Everything here works, and does nothing or returns 0, on a machine without a GPU.
+Everything here works, and does nothing or returns 0, on a machine without a GPU. The legacy
+types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor` and `BoolTensor` are here too.
 """
 import numpy as np
 
 from .backend import is_available as _backend_available
+from .tensor_types import CUDA_TYPES
+
+BoolTensor = CUDA_TYPES["BoolTensor"]
+DoubleTensor = CUDA_TYPES["DoubleTensor"]
+FloatTensor = CUDA_TYPES["FloatTensor"]
+LongTensor = CUDA_TYPES["LongTensor"]
 
 
 def is_available():

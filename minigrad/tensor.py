@@ -6,6 +6,7 @@ each and forward to the differentiable functions in `minigrad.functions`.
 """
 import warnings
 import weakref
+from collections import namedtuple
 
 import numpy as np
 
@@ -163,8 +164,10 @@ class Tensor:
     # ---- properties --------------------------------------------------------------------
     @property
     def data(self):
-        """This tensor's values without autograd history (shares storage)."""
-        return self.detach()
+        """This tensor's values without autograd history, sharing storage (writes through it
+        are seen by this tensor). As in PyTorch, writes through `.data` are not counted as
+        in-place changes of this tensor: they bypass autograd's checks (prefer no_grad())."""
+        return Tensor._wrap(self._data, self._device, self._backend)
 
     @data.setter
     def data(self, value):
@@ -396,6 +399,30 @@ class Tensor:
 
     def type_as(self, other):
         return self.to(dtype=other.dtype)
+
+    def type(self, dtype=None, non_blocking=False):
+        """Without an argument, the legacy type name ("minigrad.FloatTensor",
+        "minigrad.cuda.LongTensor", ...); with a dtype, a legacy type (`minigrad.DoubleTensor`)
+        or such a name, this tensor converted to it (itself if it already is)."""
+        if dtype is None:
+            prefix = "minigrad." if self._device.type == "cpu" else f"minigrad.{self._device.type}."
+            return prefix + LEGACY_TYPE_NAMES[self._dtype]
+        if isinstance(dtype, str):
+            dtype = _legacy_type_from_name(dtype)
+        if hasattr(dtype, "device_type") and hasattr(dtype, "dtype"):  # a legacy tensor type
+            device = self._device if self._device.type == dtype.device_type else \
+                dtype.device_type
+            return self.to(device=device, dtype=dtype.dtype)
+        return self.to(dtype=dtype)
+
+    def __format__(self, spec):
+        """format(t, ".4f") formats a 0-d tensor's value; other tensors take no spec."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__ (only 0-d "
+                            f"tensors take one; this tensor has shape {tuple(self.shape)})")
+        return str(self)
 
     def __deepcopy__(self, memo):
         """A leaf copy with its own storage (and grad); keeps the class, so Parameters stay
@@ -656,6 +683,23 @@ class Tensor:
 
     def __repr__(self):
         return format_tensor(self)
+
+
+_LegacyTypeSpec = namedtuple("_LegacyTypeSpec", "dtype device_type")
+LEGACY_TYPE_NAMES = {dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
+                     dtypes.int64: "LongTensor", dtypes.bool_: "BoolTensor"}
+
+
+def _legacy_type_from_name(name):
+    """The `_LegacyTypeSpec` a legacy type name such as "minigrad.cuda.FloatTensor" means."""
+    module, _, type_name = name.rpartition(".")
+    by_name = {v: k for k, v in LEGACY_TYPE_NAMES.items()}
+    if module not in ("minigrad", "minigrad.cuda") or type_name not in by_name:
+        known = ", ".join(f"minigrad.{n}" for n in by_name)
+        raise ValueError(f"invalid type: {name!r}; expected a legacy type name such as {known} "
+                         "(or minigrad.cuda.<Name>)")
+    device_type = "cpu" if module == "minigrad" else "cuda"
+    return _LegacyTypeSpec(by_name[type_name], device_type)
 
 
 class Size(tuple):
