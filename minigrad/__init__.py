@@ -6,6 +6,7 @@
     x.grad  # d/dx of the sum
 """
 from . import _threads  # first of all: before Numba starts its thread pool
+from . import _keywords
 from .tensor import Size, Tensor  # next: the op modules bind to the Tensor class
 from . import autograd, cuda
 from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
@@ -40,3 +41,9 @@ __version__ = "0.1.0"
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
+
+
+# Last: `axis=`/`keepdims=` on every dim-taking Tensor method and minigrad.* function.
+for _name, _fn in _keywords.numpy_keyword_versions(vars(Tensor)).items():
+    setattr(Tensor, _name, _fn)
+globals().update(_keywords.numpy_keyword_versions(globals()))

@@ -5,7 +5,7 @@ from . import dtypes
 from .backend import get_backend
 from .device import Device
 from .errors import DTypeNotImplementedError
-from .random import default_generator
+from .random import as_numpy_generator
 from .tensor import Tensor, _shape_args
 
 
@@ -96,34 +96,46 @@ def _numeric_dtype(dtype, default, name):
     return dtype
 
 
-def rand(*size, dtype=None, device="cpu", requires_grad=False):
-    """Samples from U[0, 1) drawn from the device's default generator."""
+def _generator_or_default(generator, name):
+    """None for the device's default generator, else the numpy Generator behind `generator`."""
+    return None if generator is None else as_numpy_generator(generator, name)
+
+
+def rand(*size, generator=None, dtype=None, device="cpu", requires_grad=False):
+    """Samples from U[0, 1) drawn from `generator` (default: the device's default generator)."""
     shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "rand"), device)
-    return _finish(backend.uniform(shape, dtype.numpy, None), device, backend, requires_grad)
+    return _finish(backend.uniform(shape, dtype.numpy, _generator_or_default(generator, "rand")),
+                   device, backend, requires_grad)
 
 
-def randn(*size, dtype=None, device="cpu", requires_grad=False):
-    """Samples from N(0, 1) drawn from the device's default generator."""
+def randn(*size, generator=None, dtype=None, device="cpu", requires_grad=False):
+    """Samples from N(0, 1) drawn from `generator` (default: the device's default generator)."""
     shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "randn"), device)
-    return _finish(backend.normal(shape, dtype.numpy, None), device, backend, requires_grad)
+    return _finish(backend.normal(shape, dtype.numpy, _generator_or_default(generator, "randn")),
+                   device, backend, requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, device="cpu"):
-    """Integers in [low, high); `randint(high, size)` draws from [0, high), as in PyTorch."""
+def randint(low, high=None, size=(), *, generator=None, dtype=None, device="cpu",
+            requires_grad=False):
+    """Integers in [low, high); `randint(high, size)` draws from [0, high), as in PyTorch.
+    `requires_grad=True` needs a floating point `dtype`."""
     if isinstance(high, (tuple, list)):
         high, size = None, high
     if high is None:
         low, high = 0, low
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
-    values = default_generator().integers(low, high, size=_check_shape(tuple(size)))
-    return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device)
+    values = as_numpy_generator(generator, "randint").integers(
+        low, high, size=_check_shape(tuple(size)))
+    return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device,
+                  requires_grad=requires_grad)
 
 
-def randperm(n, dtype=None, device="cpu"):
+def randperm(n, *, generator=None, dtype=None, device="cpu", requires_grad=False):
     """A random permutation of 0..n-1."""
     dtype = _numeric_dtype(dtype, dtypes.int64, "randperm")
-    return Tensor(default_generator().permutation(int(n)), dtype=dtype, device=device)
+    return Tensor(as_numpy_generator(generator, "randperm").permutation(int(n)), dtype=dtype,
+                  device=device, requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=False):
@@ -142,14 +154,17 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
     return t.requires_grad_(True) if requires_grad else t
 
 
-def linspace(start, end, steps, dtype=None, device="cpu"):
+def linspace(start, end, steps, *, dtype=None, device="cpu", requires_grad=False):
+    """`steps` evenly spaced values from `start` to `end`, both included."""
     dtype = _numeric_dtype(dtype, dtypes.default_float, "linspace")
-    return Tensor(np.linspace(start, end, int(steps)), dtype=dtype, device=device)
+    return Tensor(np.linspace(start, end, int(steps)), dtype=dtype, device=device,
+                  requires_grad=requires_grad)
 
 
-def eye(n, m=None, dtype=None, device="cpu"):
+def eye(n, m=None, *, dtype=None, device="cpu", requires_grad=False):
+    """The (n, m) identity matrix (m defaults to n)."""
     return Tensor(np.eye(n, m), dtype=dtypes.default_float if dtype is None else dtype,
-                  device=device)
+                  device=device, requires_grad=requires_grad)
 
 
 def _like(fn, t, dtype, device, requires_grad, *args):

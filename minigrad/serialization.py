@@ -12,7 +12,8 @@ File layout (integers little-endian):
 
 A node is JSON null, true/false, a number or a string for the same Python value, or an object
 with one tag: {"list": [node...]}, {"tuple": [node...]}, {"dict": [[key, node]...]} (keys str or
-int), {"ndarray": i} or {"tensor": i, "requires_grad": bool, "parameter": bool}, where i indexes
+int), {"ndarray": i} or {"tensor": i, "requires_grad": bool, "parameter": bool, "device": str}
+(the device it was saved from; files without it were saved from the cpu), where i indexes
 "arrays". Loading parses that JSON and copies bytes into arrays of allow-listed numeric dtypes,
 nothing else, and checks the size and checksum, so a damaged file is reported, never half-read.
 """
@@ -81,10 +82,16 @@ def _encode(obj, arrays, where, active):
         from .nn.parameter import Parameter
         arrays.append(_little_endian(obj.numpy(), where))
         return {"tensor": len(arrays) - 1, "requires_grad": bool(obj.requires_grad),
-                "parameter": isinstance(obj, Parameter)}
+                "parameter": isinstance(obj, Parameter), "device": str(obj.device)}
     if isinstance(obj, np.ndarray):
         arrays.append(_little_endian(obj, where))
         return {"ndarray": len(arrays) - 1}
+    if not isinstance(obj, (dict, list, tuple)) and callable(getattr(obj, "state_dict", None)):
+        kind = type(obj).__name__
+        raise TypeError(f"cannot save {where}: a whole {kind} is not saved (that would need "
+                        "pickle, which runs code when loaded); save its state instead: "
+                        "minigrad.save(model.state_dict(), path), and to load, build the same "
+                        "model and call model.load_state_dict(minigrad.load(path))")
     if not isinstance(obj, (dict, list, tuple)):
         raise TypeError(f"cannot save {where}: objects of type {type(obj).__name__} are not "
                         "supported (use dicts, lists, tuples, Tensors, numpy arrays, int, float, "
@@ -179,16 +186,24 @@ def _fsync_directory(directory):
 
 
 # ---- loading ------------------------------------------------------------------------------
-def load(f, map_location=None):
+def load(f, map_location=None, *, weights_only=True):
     """Read a checkpoint written by `save`.
 
-    Tensors are created on `map_location` (a device or device name; default "cpu") with the
-    saved dtype and requires_grad; numpy arrays come back as numpy arrays. Raises
-    CheckpointError (a ValueError) if the file is not a minigrad checkpoint or is damaged.
+    Tensors keep the saved dtype and requires_grad; numpy arrays come back as numpy arrays.
+    Where tensors are created follows `map_location`, with PyTorch's meanings:
+    None: on the cpu; a device or device name: there; a dict {saved device: device}: saved
+    devices it names are mapped, others kept; a callable `fn(tensor, saved_device)`: called
+    with each tensor (on the cpu) and the name of the device it was saved from, its returned
+    Tensor is used, or None keeps the saved device.
+
+    `weights_only` is accepted for PyTorch's signature; loading never runs code, whatever its
+    value. Raises CheckpointError (a ValueError) if the file is not a minigrad checkpoint or
+    is damaged.
     """
     path = _as_path(f)
-    device = Device("cpu" if map_location is None else map_location)
-    get_backend(device)  # an unavailable device fails here, before any reading
+    if not isinstance(weights_only, bool) and weights_only is not None:
+        raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
+    placement = _Placement(map_location)
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         reader = _ChecksumReader(fh, path)
@@ -206,9 +221,39 @@ def load(f, map_location=None):
     if stored != crc:
         raise _damaged(path, "its checksum does not match its contents")
     try:
-        return _Decoder(arrays, device, path).decode(header["root"])
+        return _Decoder(arrays, placement, path).decode(header["root"])
     except RecursionError:
         raise _damaged(path, "its structure is nested too deeply") from None
+
+
+class _Placement:
+    """Where a loaded tensor goes, from `load`'s `map_location` and its saved device."""
+
+    def __init__(self, map_location):
+        self.function = None
+        self.mapping = {}
+        self.device = None
+        if callable(map_location) and not isinstance(map_location, (str, Device)):
+            self.function = map_location
+        elif isinstance(map_location, dict):
+            for key, value in map_location.items():
+                self.mapping[str(Device(key))] = Device(value)
+        else:
+            self.device = Device("cpu" if map_location is None else map_location)
+            get_backend(self.device)  # an unavailable device fails here, before any reading
+
+    def place(self, array, dtype, saved):
+        """A Tensor of `array` on the device the rules give for one saved on `saved`."""
+        if self.function is not None:
+            result = self.function(Tensor(array, dtype=dtype), saved)
+            if result is None:
+                return Tensor(array, dtype=dtype, device=saved)
+            if not isinstance(result, Tensor):
+                raise TypeError(f"load: map_location returned {type(result).__name__}; it "
+                                "must return a Tensor or None")
+            return result
+        device = self.device or self.mapping.get(saved, saved)
+        return Tensor(array, dtype=dtype, device=device)
 
 
 def _damaged(path, reason):
@@ -299,9 +344,9 @@ class _ChecksumReader:
 class _Decoder:
     """Turns validated JSON nodes back into Python objects; each array is used at most once."""
 
-    def __init__(self, arrays, device, path):
+    def __init__(self, arrays, placement, path):
         self.arrays = arrays
-        self.device = device
+        self.placement = placement
         self.path = path
         self.used = set()
 
@@ -317,7 +362,8 @@ class _Decoder:
                 return dict(self._item(pair) for pair in value)
             if tag == "ndarray":
                 return self._array(value)
-        if isinstance(node, dict) and set(node) == {"tensor", "requires_grad", "parameter"}:
+        if isinstance(node, dict) and set(node) - {"device"} == {"tensor", "requires_grad",
+                                                                "parameter"}:
             return self._tensor(node)
         raise _damaged(self.path, f"its structure holds an unknown entry {str(node)[:200]}")
 
@@ -338,10 +384,17 @@ class _Decoder:
         array = self._array(node["tensor"])
         dtype = _TENSOR_DTYPES.get(array.dtype.str)
         flags = (node["requires_grad"], node["parameter"])
+        saved = node.get("device", "cpu")
         if dtype is None or not all(isinstance(f, bool) for f in flags) \
-                or (node["requires_grad"] and not dtype.is_floating_point):
+                or (node["requires_grad"] and not dtype.is_floating_point) \
+                or not isinstance(saved, str):
             raise _damaged(self.path, f"its structure holds a malformed tensor entry {node}")
-        t = Tensor(array, dtype=dtype, device=self.device)
+        try:
+            saved = str(Device(saved))
+        except (TypeError, ValueError):
+            raise _damaged(self.path, f"its structure names an unknown device {saved!r}") \
+                from None
+        t = self.placement.place(array, dtype, saved)
         if node["parameter"]:
             from .nn.parameter import Parameter
             return Parameter(t, requires_grad=node["requires_grad"])

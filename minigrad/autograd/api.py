@@ -1,4 +1,6 @@
 """`backward(tensors, grad_tensors)` and `grad(outputs, inputs)`, as in `torch.autograd`."""
+import warnings
+
 from .engine import run_backward
 from .errors import AutogradError
 
@@ -56,13 +58,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         only_inputs=True, allow_unused=None):
     """The gradients of `outputs` with respect to `inputs`, returned (not stored in `.grad`).
+
+    `only_inputs` is PyTorch's deprecated flag, accepted and ignored as there (it warns when
+    False): gradients are only ever computed for `inputs`.
 
     Returns a tuple with one entry per input; an input the outputs do not depend on gives an
     error unless `allow_unused=True`, in which case its entry is None.
     """
     from ..tensor import Tensor
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
+                      "True); to accumulate gradients into other leaves use backward()",
+                      UserWarning, stacklevel=2)
+    allow_unused = bool(allow_unused)
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if retain_graph is None:

@@ -1,7 +1,10 @@
 """Helpers shared by the model files: argument checks and fitting small images to a network."""
+import functools
 import math
+import os
 
 from ..nn import functional as F
+from ..serialization import load
 
 
 def check_positive_ints(model_name, **values):
@@ -30,3 +33,46 @@ def upscale_to_min_size(x, min_size, model_name):
     if factors == (1, 1):
         return x
     return F.interpolate(x, scale_factor=factors, mode="nearest")
+
+
+def builds_with_weights(builder):
+    """Give the model builder `builder` torchvision's `weights=` / `pretrained=` / `progress=`
+    arguments.
+
+    `weights=None` and `pretrained=False` (the defaults) build a freshly initialised model.
+    `weights` may be the path of a minigrad checkpoint holding the model's state_dict (as
+    written by `minigrad.save(model.state_dict(), path)`), loaded after building. minigrad
+    downloads nothing, so named pretrained weights ("DEFAULT", "IMAGENET1K_V1", a torchvision
+    weights enum) and `pretrained=True` raise ValueError saying how to get them.
+    """
+
+    @functools.wraps(builder)
+    def build(*args, weights=None, progress=True, pretrained=False, **kwargs):
+        if pretrained:
+            raise ValueError(f"{builder.__name__}: minigrad has no pretrained weights to "
+                             "download; build it with weights=None and load converted "
+                             "weights with load_state_dict, or pass weights=<path of a "
+                             "minigrad checkpoint of its state_dict>")
+        path = None
+        if weights is not None:
+            path = _checkpoint_path(weights, builder.__name__)
+        model = builder(*args, **kwargs)
+        if path is not None:
+            model.load_state_dict(load(path))
+        return model
+
+    return build
+
+
+def _checkpoint_path(weights, model_name):
+    """`weights` as the path of an existing checkpoint file, or ValueError explaining why not."""
+    try:
+        path = os.fspath(weights)
+    except TypeError:
+        path = None
+    if path is None or not os.path.isfile(path):
+        raise ValueError(f"{model_name}: weights={weights!r} is neither None nor the path of a "
+                         "minigrad checkpoint file; minigrad downloads no pretrained weights "
+                         "(convert them, save the state_dict with minigrad.save and pass its "
+                         "path, or load it with load_state_dict)")
+    return path

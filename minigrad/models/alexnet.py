@@ -1,6 +1,6 @@
 """AlexNet (Krizhevsky et al., 2012) in torchvision's single-GPU layout ("One weird trick")."""
 from .. import nn
-from ._common import check_positive_ints, upscale_to_min_size
+from ._common import builds_with_weights, check_positive_ints, upscale_to_min_size
 
 
 class AlexNet(nn.Module):
@@ -51,6 +51,7 @@ class AlexNet(nn.Module):
         return self.classifier(x.flatten(1))
 
 
+@builds_with_weights
 def alexnet(num_classes=1000, in_channels=3, **kwargs):
     """AlexNet; keyword arguments (`dropout`) go to `AlexNet`."""
     return AlexNet(num_classes=num_classes, in_channels=in_channels, **kwargs)

@@ -2,7 +2,7 @@
 is followed by BatchNorm, and the auxiliary classifiers are left out."""
 from .. import nn
 from ..functions import cat
-from ._common import check_positive_ints, upscale_to_min_size
+from ._common import builds_with_weights, check_positive_ints, upscale_to_min_size
 
 
 class BasicConv2d(nn.Module):
@@ -106,6 +106,7 @@ class GoogLeNet(nn.Module):
         return self.fc(self.dropout(x))
 
 
+@builds_with_weights
 def googlenet(num_classes=1000, in_channels=3, **kwargs):
     """GoogLeNet without auxiliary heads; keyword arguments (`dropout`, `init_weights`) go to
     `GoogLeNet`."""

@@ -1,6 +1,6 @@
 """LeNet-5 (LeCun et al., 1998), the first convolutional network to read handwritten digits."""
 from .. import nn
-from ._common import check_positive_ints, upscale_to_min_size
+from ._common import builds_with_weights, check_positive_ints, upscale_to_min_size
 
 
 class LeNet5(nn.Module):
@@ -46,6 +46,7 @@ class LeNet5(nn.Module):
         return self.classifier(x.flatten(1))
 
 
+@builds_with_weights
 def lenet5(num_classes=10, in_channels=1):
     """LeNet-5 for `num_classes` classes on `in_channels`-channel images (default: MNIST)."""
     return LeNet5(num_classes=num_classes, in_channels=in_channels)

@@ -1,7 +1,7 @@
 """ResNet (He et al., 2015): deep networks made trainable by identity shortcuts, in
 torchvision's layout (the stride of a bottleneck block sits on its 3x3 convolution, "v1.5")."""
 from .. import nn
-from ._common import check_positive_ints
+from ._common import builds_with_weights, check_positive_ints
 
 
 def conv3x3(in_planes, out_planes, stride=1):
@@ -129,26 +129,31 @@ def _resnet(block, layers, num_classes, in_channels, kwargs):
     return ResNet(block, layers, num_classes=num_classes, in_channels=in_channels, **kwargs)
 
 
+@builds_with_weights
 def resnet18(num_classes=1000, in_channels=3, **kwargs):
     """ResNet-18: BasicBlocks [2, 2, 2, 2]; keyword arguments go to `ResNet`."""
     return _resnet(BasicBlock, [2, 2, 2, 2], num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def resnet34(num_classes=1000, in_channels=3, **kwargs):
     """ResNet-34: BasicBlocks [3, 4, 6, 3]."""
     return _resnet(BasicBlock, [3, 4, 6, 3], num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def resnet50(num_classes=1000, in_channels=3, **kwargs):
     """ResNet-50: Bottlenecks [3, 4, 6, 3]."""
     return _resnet(Bottleneck, [3, 4, 6, 3], num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def resnet101(num_classes=1000, in_channels=3, **kwargs):
     """ResNet-101: Bottlenecks [3, 4, 23, 3]."""
     return _resnet(Bottleneck, [3, 4, 23, 3], num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def resnet152(num_classes=1000, in_channels=3, **kwargs):
     """ResNet-152: Bottlenecks [3, 8, 36, 3]."""
     return _resnet(Bottleneck, [3, 8, 36, 3], num_classes, in_channels, kwargs)

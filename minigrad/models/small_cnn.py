@@ -1,6 +1,6 @@
 """`SmallCNN`: a two-convolution network that learns the XO toy problem in seconds."""
 from .. import nn
-from ._common import check_positive_ints
+from ._common import builds_with_weights, check_positive_ints
 
 
 class SmallCNN(nn.Module):
@@ -33,6 +33,7 @@ class SmallCNN(nn.Module):
         return self.fc(self.avgpool(self.features(x)).flatten(1))
 
 
+@builds_with_weights
 def small_cnn(num_classes=2, in_channels=1, **kwargs):
     """SmallCNN; keyword arguments (`width`) go to `SmallCNN`."""
     return SmallCNN(num_classes=num_classes, in_channels=in_channels, **kwargs)

@@ -1,7 +1,7 @@
 """VGG (Simonyan & Zisserman, 2014): stacks of 3x3 convolutions, configurations A, B, D, E
 (VGG-11, -13, -16, -19), each with or without batch normalisation, as in torchvision."""
 from .. import nn
-from ._common import check_positive_ints, upscale_to_min_size
+from ._common import builds_with_weights, check_positive_ints, upscale_to_min_size
 
 # Output channels of each 3x3 convolution; "M" is a 2x2 stride-2 max pool.
 CONFIGS = {
@@ -84,41 +84,49 @@ def _vgg(depth, batch_norm, num_classes, in_channels, kwargs):
     return VGG(features, num_classes=num_classes, **kwargs)
 
 
+@builds_with_weights
 def vgg11(num_classes=1000, in_channels=3, **kwargs):
     """VGG-11 (configuration A); keyword arguments (`dropout`, `init_weights`) go to VGG."""
     return _vgg(11, False, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg11_bn(num_classes=1000, in_channels=3, **kwargs):
     """VGG-11 with batch normalisation after every convolution."""
     return _vgg(11, True, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg13(num_classes=1000, in_channels=3, **kwargs):
     """VGG-13 (configuration B)."""
     return _vgg(13, False, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg13_bn(num_classes=1000, in_channels=3, **kwargs):
     """VGG-13 with batch normalisation after every convolution."""
     return _vgg(13, True, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg16(num_classes=1000, in_channels=3, **kwargs):
     """VGG-16 (configuration D)."""
     return _vgg(16, False, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg16_bn(num_classes=1000, in_channels=3, **kwargs):
     """VGG-16 with batch normalisation after every convolution."""
     return _vgg(16, True, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg19(num_classes=1000, in_channels=3, **kwargs):
     """VGG-19 (configuration E)."""
     return _vgg(19, False, num_classes, in_channels, kwargs)
 
 
+@builds_with_weights
 def vgg19_bn(num_classes=1000, in_channels=3, **kwargs):
     """VGG-19 with batch normalisation after every convolution."""
     return _vgg(19, True, num_classes, in_channels, kwargs)

@@ -3,7 +3,7 @@ convolutions with residual connections. Module names follow the widely used PyTo
 the Keras weights (timm's legacy "xception": conv1, block1.rep.0.conv1, block1.skip, ...), so
 converted weights load."""
 from .. import nn
-from ._common import check_positive_ints, upscale_to_min_size
+from ._common import builds_with_weights, check_positive_ints, upscale_to_min_size
 
 
 class SeparableConv2d(nn.Module):
@@ -117,6 +117,7 @@ class Xception(nn.Module):
         return self.fc(self.global_pool(x).flatten(1))
 
 
+@builds_with_weights
 def xception(num_classes=1000, in_channels=3):
     """Xception for `num_classes` classes on `in_channels`-channel images."""
     return Xception(num_classes=num_classes, in_channels=in_channels)
