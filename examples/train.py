@@ -1,8 +1,10 @@
-"""Train a CNN from minigrad's model zoo on XO, Digits, MNIST or Fashion-MNIST.
+"""Train a CNN from minigrad's model zoo on XO, Digits, MNIST, Fashion-MNIST or MNIST-1D.
 
     python examples/train.py                        # small CNN on XO, to 100% test accuracy
     python examples/train.py --dataset digits       # LeNet-5 on scikit-learn's 8x8 digits
     python examples/train.py --dataset mnist --data-dir data --download --model resnet18
+    python examples/train.py --dataset mnist1d      # a 1-D CNN on the MNIST-1D signals
+    python examples/train.py --dataset fashion-mnist --data-dir data --download --device cuda
     python examples/train.py --dataset digits --checkpoint digits.ckpt   # save every epoch
     python examples/train.py --checkpoint digits.ckpt --resume --epochs 20   # continue
 
@@ -10,10 +12,12 @@ A progress bar on stderr shows the running loss and throughput; each epoch print
 test accuracy. With --checkpoint the model, optimizer, scheduler, data-loader position, random
 generator and history are saved after every epoch, and Ctrl-C stops after the current batch and
 saves too: --resume then continues exactly where the run stopped, with the same losses an
-uninterrupted run would have had. On resume, settings not given on the command line come from
+uninterrupted run would have had. Beside the checkpoint, a metrics file (the checkpoint's name
+with ".metrics.jsonl") holds one JSON line per finished epoch, for `minigrad.viz.plot_history`. On resume, settings not given on the command line come from
 the checkpoint. `main(argv)` returns the history, one dict per epoch.
 """
 import argparse
+import json
 import os
 import signal
 import sys
@@ -25,11 +29,11 @@ import minigrad
 from minigrad import optim
 from minigrad.backend import is_available
 from minigrad.data import DataLoader, Subset, transforms
-from minigrad.data.datasets import MNIST, XO, Digits, FashionMNIST
+from minigrad.data.datasets import MNIST, MNIST1D, XO, Digits, FashionMNIST
 from minigrad.models import get_model, list_models
 from minigrad.nn import functional as F
 
-DATASETS = ("xo", "digits", "mnist", "fashion-mnist")
+DATASETS = ("xo", "digits", "mnist", "fashion-mnist", "mnist1d")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("constant", "cosine")
 
@@ -43,6 +47,8 @@ DEFAULTS = {
                   schedule="constant", label_smoothing=0.0),
     "fashion-mnist": dict(model="lenet5", epochs=10, batch_size=64, lr=1e-3, optimizer="adam",
                           schedule="constant", label_smoothing=0.0),
+    "mnist1d": dict(model="cnn1d", epochs=30, batch_size=64, lr=3e-3, optimizer="adamw",
+                    schedule="cosine", label_smoothing=0.0),
 }
 # The settings that define a run: a resumed run must use the same ones.
 RUN_SETTINGS = ("dataset", "data_dir", "model", "batch_size", "lr", "optimizer", "momentum",
@@ -69,8 +75,8 @@ def build_parser():
                         "(default: data)")
     parser.add_argument("--download", action="store_true",
                         help="download missing MNIST / Fashion-MNIST files into --data-dir")
-    parser.add_argument("--model", help="small-cnn (default for xo), lenet5 (default "
-                        "otherwise), or any model listed below")
+    parser.add_argument("--model", help="small-cnn (default for xo), cnn1d (for mnist1d), "
+                        "lenet5 (otherwise), or any model listed below")
     parser.add_argument("--epochs", type=int, help="epochs to train in total")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="learning rate")
@@ -82,10 +88,13 @@ def build_parser():
                         help="learning-rate schedule over the epochs")
     parser.add_argument("--label-smoothing", type=float,
                         help="mix this much of the uniform distribution into the targets")
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="where the model and batches live: cpu (default) or cuda, an "
+                        "NVIDIA GPU (needs the cuda extra)")
     parser.add_argument("--seed", type=int, help="seeds initialisation, shuffling and dropout "
                         "(default: 0)")
-    parser.add_argument("--checkpoint", help="file to save the run to after every epoch")
+    parser.add_argument("--checkpoint", help="file to save the run to after every epoch (and "
+                        "its per-epoch metrics to the same name with .metrics.jsonl)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run saved in --checkpoint")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -174,6 +183,8 @@ def make_datasets(parser, args):
     try:
         if args.dataset == "xo":  # pixels are already -1 / +1
             train, test = XO(train=True), XO(train=False)
+        elif args.dataset == "mnist1d":  # signals are already standardised
+            train, test = MNIST1D(train=True), MNIST1D(train=False)
         elif args.dataset == "digits":
             train = Digits(train=True, transform=standardize)
             test = Digits(train=False, transform=standardize)
@@ -314,6 +325,20 @@ def save_checkpoint(path, args, model, optimizer, scheduler, loader_state, epoch
                    "epoch": epoch, "totals": totals, "history": history}, path)
 
 
+def metrics_path(checkpoint):
+    """The per-epoch metrics file beside `checkpoint`: "run.mg" -> "run.metrics.jsonl"."""
+    return os.path.splitext(checkpoint)[0] + ".metrics.jsonl"
+
+
+def write_metrics(path, history):
+    """Write `history` as JSON lines, one object per epoch, replacing the file as a whole so
+    that a resumed run never duplicates an epoch."""
+    partial = path + ".partial"
+    with open(partial, "w") as f:
+        f.writelines(json.dumps(record) + "\n" for record in history)
+    os.replace(partial, path)
+
+
 def main(argv=None):
     """Run the training described by the command-line arguments `argv` (default: sys.argv);
     returns the history, one dict per epoch (train/test loss and accuracy, time, images/s)."""
@@ -376,6 +401,7 @@ def main(argv=None):
             if args.checkpoint is not None:
                 save_checkpoint(args.checkpoint, args, model, optimizer, scheduler,
                                 train_loader.state_dict(), epoch, None, history)
+                write_metrics(metrics_path(args.checkpoint), history)
             if stop.requested:
                 if args.checkpoint is not None:
                     print(f"stopped; saved to {args.checkpoint}, continue with --resume",

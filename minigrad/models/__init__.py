@@ -9,12 +9,15 @@ ResNet, GoogLeNet, Xception) default to 1000 classes of RGB images and have torc
 state_dict keys and parameter counts (Xception: those of the common PyTorch port of the Keras
 model), so converted pretrained weights load with `load_state_dict`.
 
-All of them also run on small images such as 28x28 MNIST or 8x8 Digits. ResNet and the small
-CNN take any size; the others enlarge an image smaller than their `min_input_size` (AlexNet
+`cnn1d` is a 1-D network for signals (N, C, L) such as MNIST-1D.
+
+The image models also run on small images such as 28x28 MNIST or 8x8 Digits. ResNet and the
+small CNN take any size; the others enlarge an image smaller than their `min_input_size` (AlexNet
 63, VGG 32, LeNet-5 28, GoogLeNet 15, Xception 7) by a whole factor per axis, replicating each
 pixel, before their first layer, so the architecture itself is never altered.
 """
 from .alexnet import AlexNet, alexnet
+from .cnn1d import CNN1d, cnn1d
 from .googlenet import BasicConv2d, GoogLeNet, Inception, googlenet
 from .lenet import LeNet5, lenet5
 from .resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50, resnet101, \
@@ -27,6 +30,7 @@ from .xception import SeparableConv2d, Xception, xception
 _MODELS = {
     "small_cnn": small_cnn,
     "lenet5": lenet5,
+    "cnn1d": cnn1d,
     "alexnet": alexnet,
     "vgg11": vgg11, "vgg11_bn": vgg11_bn, "vgg13": vgg13, "vgg13_bn": vgg13_bn,
     "vgg16": vgg16, "vgg16_bn": vgg16_bn, "vgg19": vgg19, "vgg19_bn": vgg19_bn,
@@ -60,8 +64,9 @@ def get_model(name, num_classes=None, in_channels=None, **kwargs):
     return _MODELS[key](**kwargs)
 
 
-__all__ = ["AlexNet", "BasicBlock", "BasicConv2d", "Bottleneck", "GoogLeNet", "Inception",
-           "LeNet5", "ResNet", "SeparableConv2d", "SmallCNN", "SummaryRow", "VGG", "Xception",
-           "alexnet", "get_model", "googlenet", "lenet5", "list_models", "resnet18", "resnet34",
-           "resnet50", "resnet101", "resnet152", "small_cnn", "summary", "vgg11", "vgg11_bn",
-           "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn", "xception"]
+__all__ = ["AlexNet", "BasicBlock", "BasicConv2d", "Bottleneck", "CNN1d", "GoogLeNet",
+           "Inception", "LeNet5", "ResNet", "SeparableConv2d", "SmallCNN", "SummaryRow", "VGG",
+           "Xception", "alexnet", "cnn1d", "get_model", "googlenet", "lenet5", "list_models",
+           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "small_cnn", "summary",
+           "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+           "xception"]
