@@ -47,7 +47,7 @@ DEFAULTS = {
                   schedule="constant", label_smoothing=0.0),
     "fashion-mnist": dict(model="lenet5", epochs=10, batch_size=64, lr=1e-3, optimizer="adam",
                           schedule="constant", label_smoothing=0.0),
-    "mnist1d": dict(model="cnn1d", epochs=30, batch_size=64, lr=3e-3, optimizer="adamw",
+    "mnist1d": dict(model="cnn1d", epochs=10, batch_size=128, lr=1e-2, optimizer="adamw",
                     schedule="cosine", label_smoothing=0.0),
 }
 # The settings that define a run: a resumed run must use the same ones.

@@ -254,3 +254,32 @@ def test_importing_viz_does_not_import_matplotlib_or_pillow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_guided_backprop_against_a_hand_computation(device, tmp_path):
+    minigrad.manual_seed(3)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(8, 6), nn.ReLU(), nn.Linear(6, 3))
+    model = model.double().to(device)
+    x = batch((2, 2, 2, 2), device)
+    w1, b1 = model[1].weight.detach().cpu().numpy(), model[1].bias.detach().cpu().numpy()
+    w2 = model[3].weight.detach().cpu().numpy()
+    flat = x.cpu().numpy().reshape(2, 8)
+    hidden = flat @ w1.T + b1
+    target = [0, 2]
+    upstream = w2[target]  # d score / d ReLU output, (N, 6)
+    guided = np.where((hidden > 0) & (upstream > 0), upstream, 0) @ w1
+    plain = np.where(hidden > 0, upstream, 0) @ w1
+    result = viz.guided_backprop(model, x, target)
+    np.testing.assert_allclose(result.reshape(2, 8), guided, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(guided, plain)  # the test separates guided from plain gradients
+    assert not model[2]._backward_hooks  # the hooks were removed
+    np.testing.assert_allclose(viz.saliency(model, x, target),  # plain again, hooks gone
+                               np.abs(plain.reshape(2, 2, 2, 2)).max(axis=1), rtol=1e-12)
+    needs_png_writers()
+    viz.guided_backprop(model, x, target, path=tmp_path / "guided.png")
+    assert (tmp_path / "guided.png").exists()
+
+
+def test_guided_backprop_needs_relu_modules():
+    with pytest.raises(ValueError, match="no nn.ReLU"):
+        viz.guided_backprop(tiny_cnn(), batch((1, 2, 4, 4)), 0)

@@ -11,7 +11,8 @@ imported only when a picture is written.
 from .attribution import grad_cam, occlusion, saliency, smoothgrad
 from .filters import feature_maps, filter_grid
 from .graph import to_dot
+from .guided import guided_backprop
 from .history import plot_history, read_history
 
-__all__ = ["feature_maps", "filter_grid", "grad_cam", "occlusion", "plot_history",
+__all__ = ["feature_maps", "filter_grid", "grad_cam", "guided_backprop", "occlusion", "plot_history",
            "read_history", "saliency", "smoothgrad", "to_dot"]
