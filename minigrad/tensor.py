@@ -86,6 +86,26 @@ def check_same_device(tensors, op_name):
                                       f"but got {where}; move them with .to(device) first")
 
 
+def _check_grad(tensor, grad):
+    """Raise unless `grad` can be `tensor`'s gradient: a Tensor of its shape, dtype, device."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(grad).__name__}")
+    if grad is tensor:
+        raise AutogradError("can't assign a tensor as its own grad")
+    if grad._data.shape != tensor._data.shape:
+        raise AutogradError(f"attempting to assign a gradient of shape "
+                            f"{tuple(grad._data.shape)} to a tensor of shape "
+                            f"{tuple(tensor._data.shape)}; they must have the same shape")
+    if grad._dtype != tensor._dtype:
+        raise AutogradError(f"attempting to assign a gradient of dtype {grad._dtype.name} to a "
+                            f"tensor of dtype {tensor._dtype.name}; they must have the same "
+                            "dtype")
+    if grad._device != tensor._device:
+        raise AutogradError(f"attempting to assign a gradient on {grad._device} to a tensor on "
+                            f"{tensor._device}; they must be on the same device")
+
+
 class Tensor:
     """`Tensor(data, dtype=None, device="cpu", requires_grad=False)`, same as `tensor(...)`."""
 
@@ -173,6 +193,9 @@ class Tensor:
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f"expected a Tensor for .data, got {type(value).__name__}")
+        if self.requires_grad and not value._dtype.is_floating_point:
+            raise AutogradError(f"data set to a tensor that requires gradients must be floating "
+                                f"point, got {value._dtype.name}")
         self._data, self._dtype = value._data, value._dtype
         self._device, self._backend = value._device, value._backend
         # the leaf's graph node recorded the old shape/dtype/device: later graphs need a new one
@@ -263,9 +286,10 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        if value is not None and not isinstance(value, Tensor):
-            raise TypeError(f"assigned grad must be a Tensor or None, got "
-                            f"{type(value).__name__}")
+        """Assigning a gradient checks that it is a Tensor with this tensor's shape, dtype and
+        device, as PyTorch does: optimizers read and write both element by element."""
+        if value is not None:
+            _check_grad(self, value)
         self._grad = value
 
     @grad.deleter

@@ -126,10 +126,7 @@ def test_defaults_match_torch():
             assert theirs[key] == value, (name, key)
 
 
-FUSED_CONFIGS = [c for c in CONFIGS if c[0] != "RMSprop"]
-
-
-@pytest.mark.parametrize("name,kwargs", FUSED_CONFIGS)
+@pytest.mark.parametrize("name,kwargs", CONFIGS)
 def test_fused_updates_on_threads_match_torch(name, kwargs, monkeypatch):
     """The CPU updates split large parameters over threads; force that on small ones."""
     from minigrad.backend.cpu import optim as cpu_optim
@@ -143,7 +140,7 @@ def _as_array(value):
     return value.numpy() if isinstance(value, minigrad.Tensor) else np.asarray(value)
 
 
-@pytest.mark.parametrize("name,kwargs", FUSED_CONFIGS)
+@pytest.mark.parametrize("name,kwargs", CONFIGS)
 def test_non_contiguous_parameter_is_updated_like_a_contiguous_one(name, kwargs, device):
     values = np.random.default_rng(1).standard_normal((4, 3))
     params = [minigrad.tensor(values.T.copy(), device=device).requires_grad_(),
@@ -260,10 +257,52 @@ def test_param_group_validation():
     (lambda p: optim.AdamW(p, weight_decay=-1), "weight_decay"),
     (lambda p: optim.RMSprop(p, alpha=-0.5), "alpha"),
     (lambda p: optim.RMSprop(p, lr=-0.5), "learning rate"),
+    (lambda p: optim.RMSprop(p, momentum=-0.5), "momentum"),
+    (lambda p: optim.RMSprop(p, eps=-1), "epsilon value"),
+    (lambda p: optim.SGD(p, lr=math.nan), r"learning rate \(lr\): nan"),
+    (lambda p: optim.Adam(p, lr=math.inf), "finite"),
+    (lambda p: optim.Adam(p, betas=(0.9,)), "pair"),
+    (lambda p: optim.SGD([{"params": p, "lr": -1}], lr=0.1), "learning rate"),
+    (lambda p: optim.Adam([{"params": p, "betas": (0.9, 1.5)}]), "beta parameter at index 1"),
 ])
 def test_invalid_hyperparameters(make, match):
     with pytest.raises(ValueError, match=match):
         make([minigrad.ones(1, requires_grad=True)])
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda p: optim.SGD(p, lr="0.1"), r"rate \(lr\) must be a real number, got str '0.1'"),
+    (lambda p: optim.Adam(p, lr="0.1"), r"\(lr\) must be a real number"),
+    (lambda p: optim.RMSprop(p, alpha="0.9"), "alpha must be a real number"),
+    (lambda p: optim.SGD(p, momentum=None), "momentum must be a real number"),
+    (lambda p: optim.Adam(p, betas=(0.9, "0.99")), r"betas\[1\]"),
+    (lambda p: optim.SGD(p, nesterov="False"), "nesterov must be a bool"),
+    (lambda p: optim.Adam(p, amsgrad=None), "amsgrad must be a bool"),
+    (lambda p: optim.SGD(p, weight_decay=True), "weight_decay must be a real number"),
+])
+def test_hyperparameters_of_the_wrong_type_name_themselves(make, match):
+    with pytest.raises(TypeError, match=match):
+        make([minigrad.ones(1, requires_grad=True)])
+    with pytest.raises(TypeError):  # torch raises TypeError for a string lr too
+        torch.optim.SGD([torch.ones(1, requires_grad=True)], lr="0.1")
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_settings_changed_after_construction_are_checked_before_the_step(name):
+    p = minigrad.ones(3, requires_grad=True)
+    opt = getattr(optim, name)([p], lr=0.1)
+    with pytest.raises(ValueError, match="more than one"):  # a bad group is not added
+        opt.add_param_group({"params": [p], "lr": -1})
+    q = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(ValueError, match="learning rate"):
+        opt.add_param_group({"params": [q], "lr": -1})
+    assert len(opt.param_groups) == 1
+    opt.param_groups[0]["lr"] = "0.1"
+    p.grad = minigrad.ones(3)
+    with pytest.raises(TypeError, match=r"\(lr\) must be a real number"):
+        opt.step()
+    np.testing.assert_array_equal(p.numpy(), np.ones(3))
+    assert not opt.state[p]
 
 
 def _train(opt, params, coefs, steps):
@@ -348,6 +387,76 @@ def test_load_state_dict_errors_leave_optimizer_unchanged():
         with pytest.raises(ValueError, match=match):
             opt.load_state_dict(bad)
         assert _describe(opt) == before
+
+
+def _adam_after_a_step(amsgrad=False):
+    p = minigrad.ones(3, requires_grad=True)
+    opt = optim.Adam([p], amsgrad=amsgrad)
+    (p * p).sum().backward()
+    opt.step()
+    return opt, p
+
+
+def _edit(sd, **state0):
+    """A deep copy of `sd` with entries of parameter 0's state replaced (None: removed)."""
+    sd = {"state": {i: dict(s) for i, s in sd["state"].items()},
+          "param_groups": [dict(g) for g in sd["param_groups"]]}
+    for key, value in state0.items():
+        if value is None:
+            del sd["state"][0][key]
+        else:
+            sd["state"][0][key] = value
+    return sd
+
+
+def test_load_state_dict_validates_every_state_entry_and_changes_nothing():
+    opt, p = _adam_after_a_step()
+    good = opt.state_dict()
+    before = _describe(opt)
+    cases = [
+        (_edit(good, step=1.5), "'step' of parameter 0 must be a non-negative int, got float"),
+        (_edit(good, step="3"), "must be a non-negative int"),
+        (_edit(good, step=True), "must be a non-negative int"),
+        (_edit(good, step=-1), "must be a non-negative int"),
+        (_edit(good, exp_avg=None), "parameter 0 has no exp_avg"),
+        (_edit(good, step=None), "has no step"),
+        (_edit(good, exp_avg=minigrad.zeros(4)), r"'exp_avg' of parameter 0 has shape \(4,\)"),
+        (_edit(good, exp_avg_sq=minigrad.zeros(3, 1)), "exp_avg_sq' of parameter 0 has shape"),
+        (_edit(good, exp_avg=minigrad.zeros(3, dtype=minigrad.int64)), "floating dtype"),
+        (_edit(good, exp_avg=np.zeros(3, np.float32)), "must be a Tensor, got ndarray"),
+        ({"state": good["state"], "param_groups": [dict(good["param_groups"][0], lr="0.1")]},
+         r"\(lr\) must be a real number"),
+        ({"state": good["state"], "param_groups": [dict(good["param_groups"][0], eps=-1.0)]},
+         "epsilon value"),
+        ({"state": good["state"], "param_groups": [dict(good["param_groups"][0], params=[0.0])]},
+         "distinct ints"),
+        ({"state": good["state"], "param_groups": [dict(good["param_groups"][0], params=None)]},
+         "malformed"),
+    ]
+    for bad, match in cases:
+        with pytest.raises((ValueError, TypeError), match=match):
+            opt.load_state_dict(bad)
+        assert _describe(opt) == before
+    opt.load_state_dict(good)  # still loads
+    assert _describe(opt) == before
+
+
+def test_load_state_dict_rejects_parameters_numbered_twice():
+    a, b = minigrad.ones(2, requires_grad=True), minigrad.ones(2, requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][1]["params"] = [0]
+    with pytest.raises(ValueError, match="distinct ints"):
+        opt.load_state_dict(sd)
+
+
+def test_load_state_dict_accepts_torch_style_empty_momentum_buffer():
+    p = minigrad.ones(2, requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    sd = opt.state_dict()
+    sd["state"][0] = {"momentum_buffer": None}  # what torch saves without momentum
+    opt.load_state_dict(sd)
+    assert "momentum_buffer" not in opt.state[p]
 
 
 def test_load_state_dict_casts_to_param_dtype_and_copies():

@@ -1,6 +1,8 @@
 """Adam and AdamW (Adam with decoupled weight decay)."""
+from ..backend.update_rules import AdamScalars
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_non_negative, fused_update
+from .hyperparameters import check_betas, check_flag, check_non_negative
+from .optimizer import Optimizer, fused_step
 
 
 class Adam(Optimizer):
@@ -19,39 +21,48 @@ class Adam(Optimizer):
     """
 
     _param_shaped_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    _required_state = ("step", "exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
-        check_non_negative("learning rate (lr)", lr)
-        check_non_negative("epsilon value (eps)", eps)
-        betas = tuple(betas)
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (betas must be in "
-                                 "[0, 1))")
-        check_non_negative("weight_decay", weight_decay)
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+        check_betas(betas)
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
+    def _check_hyperparameters(self, group):
+        check_non_negative("lr", group["lr"], "learning rate")
+        check_non_negative("eps", group["eps"], "epsilon value")
+        check_betas(group["betas"])
+        check_non_negative("weight_decay", group["weight_decay"])
+        for flag in ("amsgrad", "maximize", "decoupled_weight_decay"):
+            check_flag(flag, group[flag])
+
     def _update(self, param, grad, state, group):
-        if "step" not in state:
-            state["step"] = 0
-            state["exp_avg"] = zeros_like(param)
-            state["exp_avg_sq"] = zeros_like(param)
+        fresh = {} if "step" in state else {"exp_avg": zeros_like(param),
+                                            "exp_avg_sq": zeros_like(param)}
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = zeros_like(param)
-        state["step"] += 1
-        beta1, beta2 = group["betas"]
-        fused_update("adam_step", param, grad,
-                     (state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")),
-                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                     weight_decay=group["weight_decay"],
-                     decoupled_weight_decay=group["decoupled_weight_decay"],
-                     amsgrad=group["amsgrad"], maximize=group["maximize"], step=state["step"])
+            fresh["max_exp_avg_sq"] = zeros_like(param)
+        buffers = {**state, **fresh}
+        step = state.get("step", 0) + 1
+        fused_step(param._backend.adam_step, param, grad,
+                   (buffers["exp_avg"], buffers["exp_avg_sq"], buffers.get("max_exp_avg_sq")),
+                   adam_scalars(group, step))
+        state.update(fresh, step=step)
+
+
+def adam_scalars(group, step):
+    """The scalars of Adam's step number `step` (counted from 1) for the settings `group`,
+    derived as PyTorch's single-tensor Adam derives them."""
+    lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+    return AdamScalars(lerp_weight=1 - beta1, beta2=beta2, beta2_complement=1 - beta2,
+                       eps=group["eps"], weight_decay=weight_decay,
+                       decay_factor=1 - lr * weight_decay,
+                       decoupled_weight_decay=bool(group["decoupled_weight_decay"]),
+                       amsgrad=bool(group["amsgrad"]), maximize=bool(group["maximize"]),
+                       step_size=lr / (1 - beta1 ** step),
+                       bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5)
 
 
 class AdamW(Adam):

@@ -1,7 +1,10 @@
 """`Optimizer`: the base class that holds parameter groups and per-parameter state."""
 import copy
+import numbers
 import warnings
 from collections import defaultdict
+
+import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
@@ -10,18 +13,13 @@ _SET_ORDER_ERROR = ("optimizer parameters need to be organized in ordered collec
                     "ordering of tensors in sets changes between runs; use a list")
 
 
-def check_non_negative(name, value):
-    """Raise ValueError naming the hyper-parameter `name` if `value` is negative."""
-    if not value >= 0.0:
-        raise ValueError(f"Invalid {name}: {value} (expected a value >= 0)")
-
-
-def fused_update(kernel, param, grad, state, **hyper):
-    """Apply the device backend's fused update `kernel` (see minigrad/backend/cpu/optim.py) to
-    `param` and its `state` tensors (None for a buffer the update does not use), which it
-    changes in place, and bump their versions as any in-place op does."""
-    getattr(param._backend, kernel)(param._data, grad._data,
-                                    *(None if t is None else t._data for t in state), **hyper)
+def fused_step(step, param, grad, state, scalars):
+    """Run a backend's fused update `step` (such as `param._backend.adam_step`, see
+    minigrad/backend/update_rules.py) on `param`, its `grad` and its `state` tensors (None for
+    a buffer the update does not use) with the scalar record `scalars`. The backend checks the
+    operands before its kernel runs and changes param and state in place; their versions are
+    bumped here, as any in-place op bumps them, so autograd sees the change."""
+    step(param._data, grad._data, *(None if t is None else t._data for t in state), scalars)
     for t in (param, *state):
         if t is not None:
             t._version.value += 1
@@ -34,12 +32,18 @@ class Optimizer:
     plus hyper-parameters overriding `defaults` for that group. `state[p]` is a dict of
     per-parameter buffers. Subclasses implement `_update(param, grad, state, group)`, the update
     rule for one parameter; `step()` calls it, under no_grad, for every parameter with a grad.
+    Subclasses check their settings in `_check_hyperparameters(group)`, which runs on
+    `defaults`, on every group added or loaded, and on every group before each step.
     """
 
-    # State entries that always have their parameter's shape (checked by load_state_dict).
+    # State entries that have their parameter's shape and a floating dtype (load_state_dict
+    # checks them and casts them to the parameter's dtype).
     _param_shaped_state = ()
+    # Entries that a parameter's state must hold once it holds any (checked by load_state_dict).
+    _required_state = ()
 
     def __init__(self, params, defaults):
+        self._check_hyperparameters(defaults)
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
@@ -85,7 +89,12 @@ class Optimizer:
         group.update((k, v) for k, v in param_group.items() if k != "params")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        self._check_hyperparameters(group)
         self.param_groups.append(group)
+
+    def _check_hyperparameters(self, group):
+        """Raise TypeError / ValueError naming the first bad setting of `group` (a dict of
+        settings, with or without "params"). The base class has no settings to check."""
 
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's grad: to None (default), or to zeros in place."""
@@ -109,6 +118,7 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                self._check_hyperparameters(group)
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update(p, p.grad, self.state[p], group)
@@ -144,8 +154,10 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore settings and state from `state_dict()` output.
 
-        Validates everything first: on error the optimizer is left unchanged. State tensors are
-        copied onto each parameter's device (floating ones cast to its dtype).
+        Validates everything first (groups and their settings, parameter numbering, each
+        parameter's state entries, their types, shapes and dtypes): on error the optimizer is
+        left unchanged. State tensors are copied onto each parameter's device and cast to its
+        dtype.
         """
         saved_groups = self._check_state_dict(state_dict)
         by_index = {}
@@ -156,18 +168,14 @@ class Optimizer:
             if i not in by_index:
                 raise ValueError(f"loaded state dict has state for parameter index {i!r}, which "
                                  "none of its parameter groups lists")
-            if not isinstance(values, dict):
-                raise ValueError(f"loaded state dict's state for parameter {i} should be a dict, "
-                                 f"got {type(values).__name__}")
-            param = by_index[i]
-            state[param] = {key: self._restore_value(param, i, key, value)
-                            for key, value in values.items()}
+            state[by_index[i]] = self._restore_state(by_index[i], i, values)
         groups = []
         for saved, group in zip(saved_groups, self.param_groups):
             restored = {"params": group["params"]}
             restored.update((k, copy.deepcopy(v)) for k, v in saved.items() if k != "params")
             for key, value in group.items():
                 restored.setdefault(key, value)
+            self._check_hyperparameters(restored)
             groups.append(restored)
         self.state, self.param_groups = state, groups
 
@@ -180,30 +188,64 @@ class Optimizer:
         saved_groups = state_dict["param_groups"]
         well_formed = isinstance(state_dict["state"], dict) \
             and isinstance(saved_groups, (list, tuple)) \
-            and all(isinstance(g, dict) and "params" in g for g in saved_groups)
+            and all(isinstance(g, dict) and isinstance(g.get("params"), (list, tuple))
+                    for g in saved_groups)
         if not well_formed:
             raise ValueError("malformed optimizer state dict: 'state' must be a dict and "
-                             "'param_groups' a list of dicts that each have 'params'")
+                             "'param_groups' a list of dicts that each have a list 'params'")
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, but "
                              f"the optimizer has {len(self.param_groups)}")
+        seen = set()
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"loaded state dict's parameter group {i} has "
                                  f"{len(saved['params'])} parameters, but the optimizer's group "
                                  f"{i} has {len(group['params'])}")
+            for index in saved["params"]:
+                if isinstance(index, bool) or not isinstance(index, int) or index in seen:
+                    raise ValueError(f"loaded state dict's parameter group {i} lists parameter "
+                                     f"{index!r}: parameters must be numbered by distinct ints")
+                seen.add(index)
         return saved_groups
 
+    def _restore_state(self, param, index, values):
+        """A checked copy of the saved state `values` of parameter number `index`."""
+        if not isinstance(values, dict):
+            raise ValueError(f"loaded state dict's state for parameter {index} should be a "
+                             f"dict, got {type(values).__name__}")
+        values = {k: v for k, v in values.items()
+                  if not (v is None and k in self._param_shaped_state)}  # PyTorch's "no buffer"
+        missing = [key for key in self._required_state if key not in values] if values else []
+        if missing:
+            raise ValueError(f"loaded state of parameter {index} has no {', '.join(missing)} "
+                             f"(it has {', '.join(map(repr, values)) or 'nothing'})")
+        return {key: self._restore_value(param, index, key, value)
+                for key, value in values.items()}
+
     def _restore_value(self, param, index, key, value):
-        if not isinstance(value, Tensor):
+        where = f"loaded state '{key}' of parameter {index}"
+        if key == "step":
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+                    or value < 0:
+                raise ValueError(f"{where} must be a non-negative int, got "
+                                 f"{type(value).__name__} {value!r}")
+            return int(value)
+        if key not in self._param_shaped_state:
+            if isinstance(value, Tensor):
+                with no_grad():
+                    return value.detach().to(device=param.device, copy=True)
             return copy.deepcopy(value)
-        if key in self._param_shaped_state and tuple(value.shape) != tuple(param.shape):
-            raise ValueError(f"loaded state '{key}' of parameter {index} has shape "
-                             f"{tuple(value.shape)}, but the parameter has shape "
-                             f"{tuple(param.shape)}")
-        dtype = param.dtype if value.is_floating_point() and param.is_floating_point() else None
+        if not isinstance(value, Tensor):
+            raise ValueError(f"{where} must be a Tensor, got {type(value).__name__}")
+        if tuple(value.shape) != tuple(param.shape):
+            raise ValueError(f"{where} has shape {tuple(value.shape)}, but the parameter has "
+                             f"shape {tuple(param.shape)}")
+        if not value.is_floating_point():
+            raise ValueError(f"{where} has dtype {value.dtype}, but it must be a floating "
+                             f"dtype (the parameter's is {param.dtype})")
         with no_grad():
-            return value.detach().to(device=param.device, dtype=dtype, copy=True)
+            return value.detach().to(device=param.device, dtype=param.dtype, copy=True)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

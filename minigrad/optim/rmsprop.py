@@ -1,6 +1,8 @@
 """RMSprop: scale each step by a running root-mean-square of the gradients."""
+from ..backend.update_rules import RMSpropScalars
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_non_negative
+from .hyperparameters import check_flag, check_non_negative
+from .optimizer import Optimizer, fused_step
 
 
 class RMSprop(Optimizer):
@@ -19,41 +21,36 @@ class RMSprop(Optimizer):
     """
 
     _param_shaped_state = ("square_avg", "momentum_buffer", "grad_avg")
+    _required_state = ("step", "square_avg")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):
-        check_non_negative("learning rate (lr)", lr)
-        check_non_negative("epsilon value (eps)", eps)
-        check_non_negative("momentum", momentum)
-        check_non_negative("weight_decay", weight_decay)
-        check_non_negative("alpha", alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay, "maximize": maximize}
         super().__init__(params, defaults)
 
+    def _check_hyperparameters(self, group):
+        check_non_negative("lr", group["lr"], "learning rate")
+        check_non_negative("eps", group["eps"], "epsilon value")
+        check_non_negative("momentum", group["momentum"])
+        check_non_negative("weight_decay", group["weight_decay"])
+        check_non_negative("alpha", group["alpha"])
+        check_flag("centered", group["centered"])
+        check_flag("maximize", group["maximize"])
+
     def _update(self, param, grad, state, group):
-        momentum, alpha = group["momentum"], group["alpha"]
-        if "step" not in state:
-            state["step"] = 0
-            state["square_avg"] = zeros_like(param)
-        if momentum > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = zeros_like(param)
+        fresh = {} if "step" in state else {"square_avg": zeros_like(param)}
+        if group["momentum"] > 0 and "momentum_buffer" not in state:
+            fresh["momentum_buffer"] = zeros_like(param)
         if group["centered"] and "grad_avg" not in state:
-            state["grad_avg"] = zeros_like(param)
-        state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(param, alpha=group["weight_decay"])
-        square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-        if group["centered"]:
-            grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt()
-        else:
-            avg = square_avg.sqrt()
-        avg = avg + group["eps"]
-        if momentum > 0:
-            buf = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, avg)
-            param.add_(buf, alpha=-group["lr"])
-        else:
-            param.addcdiv_(grad, avg, value=-group["lr"])
+            fresh["grad_avg"] = zeros_like(param)
+        buffers = {**state, **fresh}
+        alpha = group["alpha"]
+        scalars = RMSpropScalars(lr=group["lr"], alpha=alpha, alpha_complement=1 - alpha,
+                                 eps=group["eps"], weight_decay=group["weight_decay"],
+                                 momentum=group["momentum"], centered=bool(group["centered"]),
+                                 maximize=bool(group["maximize"]))
+        fused_step(param._backend.rmsprop_step, param, grad,
+                   (buffers["square_avg"], buffers.get("grad_avg"),
+                    buffers.get("momentum_buffer")), scalars)
+        state.update(fresh, step=state.get("step", 0) + 1)

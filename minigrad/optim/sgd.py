@@ -1,6 +1,8 @@
 """Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay."""
+from ..backend.update_rules import SGDScalars
 from ..creation import empty_like
-from .optimizer import Optimizer, check_non_negative, fused_update
+from .hyperparameters import check_flag, check_non_negative, check_real
+from .optimizer import Optimizer, fused_step
 
 
 class SGD(Optimizer):
@@ -19,21 +21,28 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False):
-        check_non_negative("learning rate (lr)", lr)
-        check_non_negative("momentum", momentum)
-        check_non_negative("weight_decay", weight_decay)
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening, got "
-                             f"momentum={momentum}, dampening={dampening}")
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)
 
+    def _check_hyperparameters(self, group):
+        check_non_negative("lr", group["lr"], "learning rate")
+        check_non_negative("momentum", group["momentum"])
+        check_real("dampening", group["dampening"])
+        check_non_negative("weight_decay", group["weight_decay"])
+        check_flag("nesterov", group["nesterov"])
+        check_flag("maximize", group["maximize"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening, got "
+                             f"momentum={group['momentum']}, dampening={group['dampening']}")
+
     def _update(self, param, grad, state, group):
         first_step = group["momentum"] != 0 and "momentum_buffer" not in state
-        if first_step:
-            state["momentum_buffer"] = empty_like(param)  # the update sets it
-        fused_update("sgd_step", param, grad, (state.get("momentum_buffer"),), lr=group["lr"],
-                     momentum=group["momentum"], dampening=group["dampening"],
-                     weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-                     maximize=group["maximize"], first_step=first_step)
+        buffer = empty_like(param) if first_step else state.get("momentum_buffer")
+        scalars = SGDScalars(lr=group["lr"], momentum=group["momentum"],
+                             dampening_complement=1 - group["dampening"],
+                             weight_decay=group["weight_decay"], nesterov=bool(group["nesterov"]),
+                             maximize=bool(group["maximize"]), first_step=first_step)
+        fused_step(param._backend.sgd_step, param, grad, (buffer,), scalars)
+        if first_step:  # the step has set it
+            state["momentum_buffer"] = buffer

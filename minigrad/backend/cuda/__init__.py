@@ -22,7 +22,7 @@ from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, 
                           where)
 from .linalg import linear_forward, matmul
 from .loss import clamped_log
-from .optim import adam_step, sgd_step
+from .optim import adam_step, rmsprop_step, sgd_step
 from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
                    max_pool2d_forward, scatter_by_plane_indices)

@@ -2,19 +2,23 @@
 its gradient and its state once and writes them once, where the same update as Tensor ops would
 launch a dozen elementwise kernels.
 
-Same names, signatures and arithmetic as the cpu backend's (minigrad/backend/cpu/optim.py,
-where the update rules are described): scalars are cast to the parameter's dtype, operands are
-combined in the order of PyTorch's kernels. Non-contiguous arrays are updated through
-contiguous copies that are written back.
+The same kernels as the cpu backend's (minigrad/backend/cpu/optim.py), with the same arguments
+and arithmetic: the update rules, operand validation and scalar casts are in
+minigrad/backend/update_rules.py. Non-contiguous arrays are updated through contiguous copies
+that are written back.
 """
-import math
-
 from numba import cuda
 
-from ._array import buffer, is_contiguous, numel
+from ..update_rules import DeviceOps, FusedOptimizerSteps
+from ._array import SIMULATOR, buffer, has_repeats, is_contiguous, reshaped
 from ._copy import contiguous, copy_into
-from ..update_rules import adam_arguments, sgd_arguments
 from ._launch import launch_1d
+from ._math import sqrt
+
+if SIMULATOR:
+    from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray as _DeviceArray
+else:
+    from numba.cuda.cudadrv.devicearray import DeviceNDArray as _DeviceArray
 
 
 @cuda.jit(cache=True)
@@ -68,39 +72,62 @@ def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, weight, beta2
             if max_exp_avg_sq[i] > v:
                 v = max_exp_avg_sq[i]
             max_exp_avg_sq[i] = v
-        denom = math.sqrt(v) / bias_correction2_sqrt + eps
+        denom = sqrt(v) / bias_correction2_sqrt + eps
         param[i] = p + (-step_size) * m / denom
 
 
-def _run(kernel, arrays, written, scalars):
-    """kernel(*flat arrays, *scalars as the arrays' dtype, n); arrays at the `written`
-    positions that had to be copied are copied back."""
-    n = numel(arrays[0].shape)
-    if n == 0:
-        return
-    work = [a if is_contiguous(a) else contiguous(a) for a in arrays]
-    dtype = arrays[0].dtype.type
-    cast = [s if isinstance(s, bool) else dtype(s) for s in scalars]
-    launch_1d(kernel, n, *(buffer(a) for a in work), *cast, n)
-    for index in written:
-        if work[index] is not arrays[index]:
-            copy_into(arrays[index], work[index])
+@cuda.jit(cache=True)
+def _rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buffer, lr, alpha, keep, eps,
+                    weight_decay, momentum, centered, maximize, one, half, n):
+    """keep = 1 - alpha (also the lerp weight of the centered average); one and half are 1
+    and 0.5 in the parameter's dtype."""
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        g = grad[i]
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = g + weight_decay * param[i]
+        v = square_avg[i] * alpha + keep * g * g
+        square_avg[i] = v
+        if centered:
+            m = grad_avg[i]
+            if keep < half:  # lerp(m, g, keep) as PyTorch's lerp kernel writes it
+                m = m + keep * (g - m)
+            else:
+                m = g - (g - m) * (one - keep)
+            grad_avg[i] = m
+            v = v - m * m
+        avg = sqrt(v) + eps
+        if momentum > 0:
+            b = momentum_buffer[i] * momentum + g / avg
+            momentum_buffer[i] = b
+            param[i] = param[i] + (-lr) * b
+        else:
+            param[i] = param[i] + (-lr) * g / avg
 
 
-def sgd_step(param, grad, momentum_buffer, **hyper):
-    """One SGD step on param (any shape) in place. With momentum != 0, momentum_buffer (param's
-    shape) is updated in place (set to the decayed gradient on the first step); without, it is
-    not used and may be None. `hyper`: lr, momentum, dampening, weight_decay, nesterov,
-    maximize, first_step."""
-    arrays, written, scalars = sgd_arguments(param, grad, momentum_buffer, **hyper)
-    _run(_sgd_kernel, arrays, written, scalars)
+def _flatten(a):
+    """(the flat contiguous buffer of `a`'s elements, whether it is a copy of them)."""
+    if is_contiguous(a):
+        return buffer(a), False
+    return buffer(contiguous(a)), True
 
 
-def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **hyper):
-    """One Adam / AdamW step on param in place, with its state arrays (param's shape) updated
-    in place; max_exp_avg_sq is used only when amsgrad (else it may be None). `hyper`: lr,
-    beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, maximize, step (counted
-    from 1)."""
-    arrays, written, scalars = adam_arguments(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
-                                              **hyper)
-    _run(_adam_kernel, arrays, written, scalars + (1.0, 0.5))
+def _copy_back(a, flat):
+    copy_into(a, reshaped(flat, a.shape))
+
+
+def _launch(kernel, n, *args):
+    """The cuda kernels take the element count last."""
+    launch_1d(kernel, n, *args, n)
+
+
+_steps = FusedOptimizerSteps(
+    DeviceOps(array_type=_DeviceArray, is_writable=lambda a: not has_repeats(a),
+              is_contiguous=is_contiguous, flatten=_flatten, copy_back=_copy_back,
+              launch=_launch),
+    sgd_kernel=_sgd_kernel, adam_kernel=_adam_kernel, rmsprop_kernel=_rmsprop_kernel)
+
+sgd_step = _steps.sgd_step
+adam_step = _steps.adam_step
+rmsprop_step = _steps.rmsprop_step
