@@ -255,11 +255,17 @@ class Backend(Protocol):
 
     # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
 
-    def sgd_step(self, param, grad, momentum_buffer, **hyper):
+    # `scalars` is the step's record from backend/update_rules.py (SGDScalars, AdamScalars,
+    # RMSpropScalars); the steps check their operands (backend/checks.py) before launching.
+
+    def sgd_step(self, param, grad, momentum_buffer, scalars):
         """One SGD step on param in place (momentum_buffer updated in place when used)."""
 
-    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **hyper):
+    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, scalars):
         """One Adam / AdamW step on param in place, its state arrays updated in place."""
+
+    def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, scalars):
+        """One RMSprop step on param in place, its state arrays updated in place."""
 
 
 def kernel_names():

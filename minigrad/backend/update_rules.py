@@ -5,8 +5,9 @@ one of the named records below, as PyTorch's single-tensor optimizers do (bias c
 step sizes, 1 - beta, ...), in float64. A backend's step then only validates its operands
 (minigrad/backend/checks.py), casts the scalars to the parameter's dtype (so float32 parameters
 are updated in float32 arithmetic, as PyTorch updates them) and launches one kernel that reads
-and writes every element once. `FusedOptimizerSteps` is that validate-cast-launch path, shared
-by the backends; each one supplies its kernels and how it flattens and launches (`DeviceOps`).
+and writes every element once. `fused_optimizer_steps` builds that validate-cast-launch path,
+shared by the backends; each one supplies its kernels and how it flattens and launches them
+(`DeviceOps`).
 
 Kernel arguments: the flat arrays in the order of the step's signature (an array a step does
 not use is replaced by another operand of the same dtype, which the kernel does not touch),
@@ -77,37 +78,31 @@ class DeviceOps(NamedTuple):
     launch: Callable  # (kernel, n, *args) -> runs kernel(*args) over n elements
 
 
-class FusedOptimizerSteps:
-    """The public fused steps of one backend, from its three kernels and its `DeviceOps`."""
+def fused_optimizer_steps(ops, *, sgd_kernel, adam_kernel, rmsprop_kernel):
+    """A backend's public `sgd_step`, `adam_step` and `rmsprop_step` (plain functions, as the
+    kernel contract wants), from its three kernels and its `DeviceOps`."""
 
-    def __init__(self, ops, *, sgd_kernel, adam_kernel, rmsprop_kernel):
-        self._ops = ops
-        self._sgd_kernel = sgd_kernel
-        self._adam_kernel = adam_kernel
-        self._rmsprop_kernel = rmsprop_kernel
-
-    def sgd_step(self, param, grad, momentum_buffer, scalars):
+    def sgd_step(param, grad, momentum_buffer, scalars):
         """One SGD step on `param` (any shape) in place; `grad` has its shape and dtype. With
         momentum != 0, `momentum_buffer` (param's shape) is updated in place (set on the first
         step); otherwise it is not used and may be None. `scalars`: an SGDScalars."""
         operands = {"param": param, "grad": grad}
         if scalars.momentum != 0:
             operands["momentum_buffer"] = momentum_buffer
-        self._run("sgd_step", self._sgd_kernel, operands, ("param", "grad", "momentum_buffer"),
-                  scalars, ())
+        _run(ops, "sgd_step", sgd_kernel, operands, ("param", "grad", "momentum_buffer"),
+             scalars, ())
 
-    def adam_step(self, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, scalars):
+    def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, scalars):
         """One Adam / AdamW step on `param` in place, its state arrays (param's shape and
         dtype) updated in place; `max_exp_avg_sq` is used only with amsgrad (else it may be
         None). `scalars`: an AdamScalars."""
         operands = {"param": param, "grad": grad, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
         if scalars.amsgrad:
             operands["max_exp_avg_sq"] = max_exp_avg_sq
-        self._run("adam_step", self._adam_kernel, operands,
-                  ("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), scalars,
-                  (1.0, 0.5))
+        _run(ops, "adam_step", adam_kernel, operands,
+             ("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"), scalars, (1.0, 0.5))
 
-    def rmsprop_step(self, param, grad, square_avg, grad_avg, momentum_buffer, scalars):
+    def rmsprop_step(param, grad, square_avg, grad_avg, momentum_buffer, scalars):
         """One RMSprop step on `param` in place, its state arrays (param's shape and dtype)
         updated in place; `grad_avg` is used only when centered and `momentum_buffer` only
         with momentum > 0 (else either may be None). `scalars`: an RMSpropScalars."""
@@ -116,32 +111,33 @@ class FusedOptimizerSteps:
             operands["grad_avg"] = grad_avg
         if scalars.momentum > 0:
             operands["momentum_buffer"] = momentum_buffer
-        self._run("rmsprop_step", self._rmsprop_kernel, operands,
-                  ("param", "grad", "square_avg", "grad_avg", "momentum_buffer"), scalars,
-                  (1.0, 0.5))
+        _run(ops, "rmsprop_step", rmsprop_kernel, operands,
+             ("param", "grad", "square_avg", "grad_avg", "momentum_buffer"), scalars, (1.0, 0.5))
 
-    def _run(self, name, kernel, operands, signature, scalars, constants):
-        """Validate `operands` (grad is read, every other one written), cast the scalars to the
-        parameter's dtype and launch `kernel` on flat contiguous arrays, in `signature` order;
-        operands that had to be copied to be flat are copied back."""
-        ops = self._ops
-        written = [key for key in operands if key != "grad"]
-        check_elementwise_operands(name, operands, written, array_type=ops.array_type,
-                                   is_writable=ops.is_writable)
-        param = operands["param"]
-        n = math.prod(param.shape)
-        if n == 0:
-            return
-        flats = {key: ops.flatten(array) for key, array in operands.items()}
-        for key, (flat, _) in flats.items():
-            check_flat(name, key, flat, n, ops.is_contiguous)
-        stand_in = flats["grad"][0]  # for the arrays this step does not use
-        args = [flats[key][0] if key in flats else stand_in for key in signature]
-        dtype = param.dtype.type
-        cast = [bool(value) if isinstance(value, (bool, np.bool_)) else dtype(value)
-                for value in (*scalars, *constants)]
-        ops.launch(kernel, n, *args, *cast)
-        for key in written:
-            flat, copied = flats[key]
-            if copied:
-                ops.copy_back(operands[key], flat)
+    return sgd_step, adam_step, rmsprop_step
+
+
+def _run(ops, name, kernel, operands, signature, scalars, constants):
+    """Validate `operands` (grad is read, every other one written), cast the scalars to the
+    parameter's dtype and launch `kernel` on flat contiguous arrays, in `signature` order;
+    operands that had to be copied to be flat are copied back."""
+    written = [key for key in operands if key != "grad"]
+    check_elementwise_operands(name, operands, written, array_type=ops.array_type,
+                               is_writable=ops.is_writable)
+    param = operands["param"]
+    n = math.prod(param.shape)
+    if n == 0:
+        return
+    flats = {key: ops.flatten(array) for key, array in operands.items()}
+    for key, (flat, _) in flats.items():
+        check_flat(name, key, flat, n, ops.is_contiguous)
+    stand_in = flats["grad"][0]  # for the arrays this step does not use
+    args = [flats[key][0] if key in flats else stand_in for key in signature]
+    dtype = param.dtype.type
+    cast = [bool(value) if isinstance(value, (bool, np.bool_)) else dtype(value)
+            for value in (*scalars, *constants)]
+    ops.launch(kernel, n, *args, *cast)
+    for key in written:
+        flat, copied = flats[key]
+        if copied:
+            ops.copy_back(operands[key], flat)

@@ -9,7 +9,7 @@ PyTorch's own kernels, on flat contiguous arrays of one size and dtype.
 import numba
 import numpy as np
 
-from ..update_rules import DeviceOps, FusedOptimizerSteps
+from ..update_rules import DeviceOps, fused_optimizer_steps
 from ._parallel import call
 
 # Below this many elements an update runs on the calling thread alone.
@@ -97,12 +97,8 @@ def _launch(kernel, n, *args):
     call(kernel, n >= _PARALLEL_MIN_ELEMENTS, *args)
 
 
-_steps = FusedOptimizerSteps(
+sgd_step, adam_step, rmsprop_step = fused_optimizer_steps(
     DeviceOps(array_type=np.ndarray, is_writable=lambda a: a.flags.writeable,
               is_contiguous=lambda a: a.flags.c_contiguous, flatten=_flatten,
               copy_back=_copy_back, launch=_launch),
     sgd_kernel=_sgd_kernel, adam_kernel=_adam_kernel, rmsprop_kernel=_rmsprop_kernel)
-
-sgd_step = _steps.sgd_step
-adam_step = _steps.adam_step
-rmsprop_step = _steps.rmsprop_step

@@ -9,7 +9,7 @@ that are written back.
 """
 from numba import cuda
 
-from ..update_rules import DeviceOps, FusedOptimizerSteps
+from ..update_rules import DeviceOps, fused_optimizer_steps
 from ._array import SIMULATOR, buffer, has_repeats, is_contiguous, reshaped
 from ._copy import contiguous, copy_into
 from ._launch import launch_1d
@@ -122,12 +122,8 @@ def _launch(kernel, n, *args):
     launch_1d(kernel, n, *args, n)
 
 
-_steps = FusedOptimizerSteps(
+sgd_step, adam_step, rmsprop_step = fused_optimizer_steps(
     DeviceOps(array_type=_DeviceArray, is_writable=lambda a: not has_repeats(a),
               is_contiguous=is_contiguous, flatten=_flatten, copy_back=_copy_back,
               launch=_launch),
     sgd_kernel=_sgd_kernel, adam_kernel=_adam_kernel, rmsprop_kernel=_rmsprop_kernel)
-
-sgd_step = _steps.sgd_step
-adam_step = _steps.adam_step
-rmsprop_step = _steps.rmsprop_step
