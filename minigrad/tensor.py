@@ -653,6 +653,7 @@ class Tensor:
     def ge(self, other): return F.ge(self, other)
     def logical_not(self): return F.logical_not(self)
     def bitwise_not(self): return F.bitwise_not(self)
+    def isnan(self): return F.isnan(self)
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         return F.sum(self, dim, keepdim, dtype=dtype)

@@ -1,7 +1,7 @@
 """Differentiable operations, one file per family; each is a `Function` plus a plain function."""
 from ..creation import full_like
 from .conversion import clone, contiguous, to
-from .elementwise import (abs, add, bitwise_not, clamp, div, eq, exp, ge, gt, le, log,
+from .elementwise import (abs, add, bitwise_not, clamp, div, eq, exp, ge, gt, isnan, le, log,
                           logical_not, lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid,
                           sign, sqrt, sub, tanh, where)
 from .indexing import getitem, index_put, setitem_

@@ -113,7 +113,7 @@ class Pow(Function):
             if isinstance(b, Tensor):
                 slope = b * a ** (b - 1)
                 # mask only the nan (a smooth 0 elsewhere keeps d/db of this gradient right)
-                return grad * where((b == 0) * (slope != slope), 0.0, slope)
+                return grad * where((b == 0) * isnan(slope), 0.0, slope)
             if b == 0:
                 return grad * 0
             return grad * b * a ** (b - 1) if b != 1 else grad
@@ -409,6 +409,11 @@ def gt(a, b):
 def ge(a, b):
     a, b, t = _promoted("ge", a, b)
     return t._new(t._backend.ge(a, b))
+
+
+def isnan(x):
+    """A bool tensor, True where x holds NaN."""
+    return ne(x, x)  # NaN is the one value unequal to itself
 
 
 def logical_not(x):
