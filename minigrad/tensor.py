@@ -590,6 +590,16 @@ class Tensor:
     def __ipow__(self, other):
         return self.pow_(other)
 
+    def index_put_(self, indices, values, accumulate=False):
+        """`self[indices] = values` in place (`+=` with accumulate, repeated indices adding up);
+        `indices` is a tuple of index tensors, `values` a tensor of this dtype."""
+        index = F.index_put_indices(self, indices, values)
+        return self._inplace(lambda s, v: F.index_put(s, index, v, accumulate), values)
+
+    def index_put(self, indices, values, accumulate=False):
+        index = F.index_put_indices(self, indices, values)
+        return F.index_put(self, index, values, accumulate)
+
     def __setitem__(self, index, value):
         if is_grad_enabled() and (self.requires_grad or getattr(value, "requires_grad", False)):
             self._inplace(lambda s, v: F.index_put(s, index, v), value)

@@ -19,9 +19,9 @@ except ImportError as err:
     raise ImportError("minigrad.testing needs hypothesis, which is not installed; install the "
                       "test extras with `pip install minigrad[test]`") from err
 
-from .reference import assert_close, to_numpy
+from .reference import assert_close, index_by_pytorch_rule, to_numpy
 from .strategies import (broadcastable_shape_pairs, broadcastable_shapes, float_arrays, shapes,
                          tensors)
 
 __all__ = ["assert_close", "broadcastable_shape_pairs", "broadcastable_shapes", "float_arrays",
-           "shapes", "tensors", "to_numpy"]
+           "index_by_pytorch_rule", "shapes", "tensors", "to_numpy"]

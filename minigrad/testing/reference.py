@@ -42,3 +42,31 @@ def assert_close(actual, expected, rtol=None, atol=None, check_dtype=False, msg=
     np.testing.assert_allclose(a, e, rtol=default_rtol if rtol is None else rtol,
                                atol=default_atol if atol is None else atol, equal_nan=True,
                                err_msg=msg)
+
+
+def _dims_indexed(item):
+    if item is None:
+        return 0
+    if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+        return item.ndim
+    return 1
+
+
+def index_by_pytorch_rule(array, index):
+    """`array[index]` with PyTorch's order of dims, computed with numpy: the ints of the index
+    are applied first (each removes its dim), then the rest by numpy's rule. For index tuples of
+    ints, slices, None, Ellipsis and numpy integer/bool arrays (numpy, unlike PyTorch, counts
+    an int as an index array once arrays are present, which moves the index dims first)."""
+    items = list(index) if isinstance(index, tuple) else [index]
+    ellipsis = [k for k, x in enumerate(items) if x is Ellipsis]
+    if ellipsis:
+        used = sum(_dims_indexed(x) for x in items if x is not Ellipsis)
+        items[ellipsis[0]:ellipsis[0] + 1] = [slice(None)] * (array.ndim - used)
+    ints_first, rest = [], []
+    for x in items:
+        if isinstance(x, (int, np.integer)):
+            ints_first.append(x)
+        else:
+            ints_first.extend([slice(None)] * _dims_indexed(x))
+            rest.append(x)
+    return array[tuple(ints_first)][tuple(rest)]
