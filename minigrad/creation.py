@@ -32,7 +32,8 @@ def from_numpy(ndarray):
     return Tensor._wrap(ndarray, device, get_backend(device))
 
 
-def _check_shape(shape):
+def check_shape(shape):
+    """`shape` as a tuple of non-negative ints, or ValueError."""
     for s in shape:
         if not isinstance(s, (int, np.integer)) or s < 0:
             raise ValueError(f"sizes must be non-negative ints, got {shape}")
@@ -41,7 +42,7 @@ def _check_shape(shape):
 
 def _prepare(size, dtype, device, default=dtypes.default_float):
     """(shape, dtype, device, backend) for a factory of `size` ints."""
-    shape = _check_shape(_shape_args(size))
+    shape = check_shape(_shape_args(size))
     dtype = default if dtype is None else dtypes.as_dtype(dtype)
     device = Device(device)
     return shape, dtype, device, get_backend(device)
@@ -126,7 +127,7 @@ def randint(low, high=None, size=(), *, generator=None, dtype=None, device="cpu"
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     values = as_numpy_generator(generator, "randint").integers(
-        low, high, size=_check_shape(tuple(size)))
+        low, high, size=check_shape(tuple(size)))
     return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device,
                   requires_grad=requires_grad)
 

@@ -228,6 +228,22 @@ class Tensor:
     def numel(self):
         return int(np.prod(self._data.shape, dtype=np.int64))
 
+    nelement = numel
+    ndimension = dim
+
+    def element_size(self):
+        """Bytes per element."""
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self):
+        """Bytes the elements take (numel * itemsize)."""
+        return self.numel() * self._dtype.itemsize
+
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -703,6 +719,86 @@ class Tensor:
     def split(self, split_size, dim=0): return F.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return F.chunk(self, chunks, dim)
 
+    # ---- new tensors like this one, and in-place shape changes ----------------------------------
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """A tensor of shape `size` (a tuple) filled with `fill_value`, with this tensor's dtype
+        and device unless given."""
+        if not isinstance(size, (tuple, list, Size)):
+            raise TypeError(f"new_full(): argument 'size' must be tuple of ints, not "
+                            f"{type(size).__name__}")
+        return creation.full(tuple(size), fill_value,
+                             dtype=self._dtype if dtype is None else dtype,
+                             device=self._device if device is None else device,
+                             requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(_shape_args(size), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self.new_full(_shape_args(size), 1, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """Uninitialised in PyTorch; zero-filled here, as `minigrad.empty`."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """A copy of `data` with this tensor's dtype and device unless given (a leaf)."""
+        if isinstance(data, Tensor):
+            data = data.detach()
+        return Tensor(data, dtype=self._dtype if dtype is None else dtype,
+                      device=self._device if device is None else device,
+                      requires_grad=requires_grad)
+
+    def _inplace_view(self, op):
+        """Make this tensor `op(self)` (a view op: same storage, new shape), in place.
+
+        Under autograd the tensor takes the view's grad_fn, as PyTorch's `unsqueeze_` and
+        friends do; the version counter is bumped, so a node that saved the old tensor fails
+        loudly in backward."""
+        record = is_grad_enabled() and self.requires_grad
+        if record:
+            self._check_inplace_allowed()
+        result = op(self._alias() if record else self.detach())
+        self._data = result._data
+        self._version.value += 1
+        if record:
+            self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
+        else:
+            self._leaf_node = None  # a leaf's graph node recorded the old shape
+        return self
+
+    def unsqueeze_(self, dim): return self._inplace_view(lambda s: F.unsqueeze(s, dim))
+    def squeeze_(self, dim=None): return self._inplace_view(lambda s: F.squeeze(s, dim))
+    def t_(self): return self._inplace_view(F.t)
+    def transpose_(self, dim0, dim1):
+        return self._inplace_view(lambda s: F.transpose(s, dim0, dim1))
+    swapdims_ = swapaxes_ = transpose_
+
+    def resize_(self, *sizes):
+        """Give this tensor shape `sizes`, keeping its first elements in row-major order: a
+        smaller size keeps a prefix, a larger one appends zeros (uninitialised in PyTorch).
+        Not differentiable: a tensor that requires grad cannot be resized, as in PyTorch."""
+        if self.requires_grad:
+            raise AutogradError("cannot resize tensors that require grad; resize a detached "
+                                "tensor, or use reshape/view")
+        shape = creation.check_shape(_shape_args(sizes))
+        count = int(np.prod(shape, dtype=np.int64))
+        flat = self.detach().reshape(-1)
+        if count <= flat.numel():
+            resized = flat[:count].reshape(shape)
+        else:
+            resized = F.cat([flat, creation.zeros(count - flat.numel(), dtype=self._dtype,
+                                                  device=self._device)]).reshape(shape)
+        self._data = resized._data
+        self._version.value += 1
+        self._leaf_node = None
+        return self
+
+    def resize_as_(self, other):
+        return self.resize_(tuple(other.shape))
+
     # ---- layers family: activation and special-function methods -----------------------------
     def softmax(self, dim, dtype=None): return F.softmax(self, dim, dtype=dtype)
     def log_softmax(self, dim, dtype=None): return F.log_softmax(self, dim, dtype=dtype)
@@ -802,3 +898,4 @@ def format_tensor(t):
 
 
 from . import functions as F  # noqa: E402  (functions import Tensor; bind after the class)
+from . import creation  # noqa: E402  (the factories build Tensors; bind after the class)
