@@ -1,71 +1,27 @@
-"""Learning-rate schedulers: each `step()` sets the lr of every parameter group.
+"""Learning-rate schedulers, PyTorch's `torch.optim.lr_scheduler`: each `step()` sets the lr
+of every parameter group.
 
 As in PyTorch, schedules are computed recursively from the groups' current lrs (so they chain
 with changes made elsewhere), and creating a scheduler performs its first step (epoch 0).
+This module holds StepLR, MultiStepLR, CosineAnnealingLR and OneCycleLR and gathers the
+others: factor schedules (lr_scheduler_factor), cyclic ones (lr_scheduler_cyclic),
+ReduceLROnPlateau (lr_scheduler_plateau) and combinations (lr_scheduler_compose).
 """
 import math
 from collections import Counter
 
+from .lr_scheduler_base import LRScheduler, _check_positive_int, _per_group
+from .lr_scheduler_compose import ChainedScheduler, SequentialLR
+from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR
+from .lr_scheduler_factor import (ConstantLR, ExponentialLR, LambdaLR, LinearLR,
+                                  MultiplicativeLR, PolynomialLR)
+from .lr_scheduler_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
-
-class LRScheduler:
-    """Base class: subclasses implement `get_lr()`, the lrs for epoch `self.last_epoch`.
-
-    `last_epoch=-1` starts a schedule and records each group's "initial_lr"; a larger value
-    resumes one (the groups must already hold "initial_lr").
-    """
-
-    def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
-                                   "when resuming a scheduler with last_epoch >= 0; load the "
-                                   "optimizer's state dict first")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        self.step()
-        self._is_initial = False
-
-    def get_lr(self):
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
-
-    def step(self):
-        """Advance one epoch (or batch) and write the new lrs into the optimizer."""
-        self._step_count += 1
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
-
-    def get_last_lr(self):
-        """The lrs set by the latest `step()`, one per parameter group."""
-        return self._last_lr
-
-    def state_dict(self):
-        """Every attribute except the optimizer (plain values: it can be saved with
-        `minigrad.save`)."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
-
-    def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
-
-    def _group_lrs(self):
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"Expected positive integer {name}, but got {value!r}")
+__all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+           "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
+           "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR",
+           "StepLR"]
 
 
 class StepLR(LRScheduler):
@@ -83,6 +39,10 @@ class StepLR(LRScheduler):
             return self._group_lrs()
         return [lr * self.gamma for lr in self._group_lrs()]
 
+    def _get_closed_form_lr(self):
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
+                for base_lr in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """`MultiStepLR(optimizer, milestones, gamma=0.1)`: multiply the lr by gamma at each
@@ -98,6 +58,11 @@ class MultiStepLR(LRScheduler):
             return self._group_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._group_lrs()]
+
+    def _get_closed_form_lr(self):
+        passed = sum(count for epoch, count in self.milestones.items()
+                     if epoch <= self.last_epoch)
+        return [base_lr * self.gamma ** passed for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -125,6 +90,10 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * epoch / t_max)) / \
             (1 + math.cos(math.pi * (epoch - 1) / t_max))
         return [ratio * (lr - eta_min) + eta_min for lr in self._group_lrs()]
+
+    def _get_closed_form_lr(self):
+        cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
 
 
 class OneCycleLR(LRScheduler):
@@ -231,14 +200,3 @@ class OneCycleLR(LRScheduler):
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
     return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
             "start_momentum": start_momentum, "end_momentum": end_momentum}
-
-
-def _per_group(name, optimizer, value):
-    """`value` repeated for each parameter group, or a list/tuple of one value per group."""
-    count = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != count:
-            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
-                             f"{name} has {len(value)} values, param_groups has {count}.")
-        return list(value)
-    return [value] * count
