@@ -16,6 +16,7 @@ small CNN take any size; the others enlarge an image smaller than their `min_inp
 63, VGG 32, LeNet-5 28, GoogLeNet 15, Xception 7) by a whole factor per axis, replicating each
 pixel, before their first layer, so the architecture itself is never altered.
 """
+from ._common import builds_with_weights
 from .alexnet import AlexNet, alexnet
 from .cnn1d import CNN1d, cnn1d
 from .googlenet import BasicConv2d, GoogLeNet, Inception, googlenet
@@ -39,6 +40,11 @@ _MODELS = {
     "googlenet": googlenet,
     "xception": xception,
 }
+
+# Every builder takes torchvision's weights= / pretrained= / progress= (also any added later
+# without the decorator in its own file).
+for _name, _builder in _MODELS.items():
+    _MODELS[_name] = globals()[_name] = builds_with_weights(_builder)
 
 
 def list_models():

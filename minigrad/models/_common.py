@@ -46,6 +46,9 @@ def builds_with_weights(builder):
     weights enum) and `pretrained=True` raise ValueError saying how to get them.
     """
 
+    if getattr(builder, "takes_weights", False):
+        return builder
+
     @functools.wraps(builder)
     def build(*args, weights=None, progress=True, pretrained=False, **kwargs):
         if pretrained:
@@ -61,6 +64,7 @@ def builds_with_weights(builder):
             model.load_state_dict(load(path))
         return model
 
+    build.takes_weights = True
     return build
 
 

@@ -1,6 +1,6 @@
 """`CNN1d`: a small 1-D convolutional network for signals such as MNIST-1D."""
 from .. import nn
-from ._common import check_positive_ints
+from ._common import builds_with_weights, check_positive_ints
 
 
 def _block(in_channels, out_channels, kernel_size):
@@ -43,6 +43,7 @@ class CNN1d(nn.Module):
         return self.fc(self.features(x).mean(-1))
 
 
+@builds_with_weights
 def cnn1d(num_classes=10, in_channels=1, **kwargs):
     """CNN1d; keyword arguments (`width`) go to `CNN1d`."""
     return CNN1d(num_classes=num_classes, in_channels=in_channels, **kwargs)
