@@ -1,10 +1,12 @@
-"""A hypothesis sweep of mismatched operands through the fused optimizer kernels, run as a
-child process by tests/test_kernel_safety.py: a kernel that read or wrote past a buffer would
-kill this process with a signal (or corrupt memory) instead of raising, which the parent sees.
+"""A hypothesis sweep of mismatched operands through compiled kernels, run as a child process
+by tests/test_kernel_safety.py: a kernel that read or wrote past a buffer would kill this
+process with a signal (or corrupt memory) instead of raising, which the parent sees.
 
-Each case hands a backend step, and an optimizer through its Python API, operands that differ
-from the parameter in shape, size, dtype, layout or writability, and checks that a clean
-KernelOperandError comes back and that nothing was written. Prints "ok <cases>" at the end.
+Each optimizer case hands a backend step, and an optimizer through its Python API, operands
+that differ from the parameter in shape, size, dtype, layout or writability, and checks that a
+clean KernelOperandError comes back and that nothing was written. The conv, pool, linear and
+matmul cases call the public functions with shapes, dtypes and geometry drawn without regard
+to fit; any exception is fine, a signal is not. Prints "ok <cases>" at the end.
 
     python tests/kernel_operand_sweep.py [max_examples]
 """
@@ -15,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import minigrad
+import minigrad.nn.functional as F
 from minigrad import optim
 from minigrad.backend import get_backend
 from minigrad.backend.checks import KernelOperandError
@@ -35,7 +38,7 @@ settings.register_profile("sweep", deadline=None, database=None,
 settings.load_profile("sweep")
 
 shapes = st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple)
-cases = {"count": 0}
+cases = {"count": 0, "ran": 0}
 
 
 def _operand(draw, shape, dtype):
@@ -122,7 +125,69 @@ def sweep_resized_parameters(old, new, kind, dtype):
         raise AssertionError("a step with state of the old shape or dtype must raise")
 
 
+small = st.integers(0, 4)
+geometry = st.sampled_from([1, 1, 1, 2, 3, 0, -1])  # strides, windows: mostly valid
+dtypes = st.sampled_from(["float32", "float64", "int64"])
+
+
+def _tensor(shape, dtype):
+    return minigrad.ones(*shape, dtype=dtype)
+
+
+def _near(draw, shape):
+    """`shape`, or (sometimes) a shape one change away: a dim altered, dropped or added."""
+    shape = list(shape)
+    change = draw(st.sampled_from(["none", "none", "none", "dim", "drop", "add"]))
+    if change == "dim" and shape:
+        shape[draw(st.integers(0, len(shape) - 1))] = draw(small)
+    elif change == "drop" and shape:
+        shape.pop()
+    elif change == "add":
+        shape.append(draw(small))
+    return shape
+
+
+@st.composite
+def public_kernel_calls(draw):
+    """A call to a public kernel-backed function: mostly well-formed, sometimes not."""
+    kind = draw(st.sampled_from(["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+                                 "linear", "matmul"]))
+    n, c, h, w_, out, k = (draw(small) for _ in range(6))
+    dtype = draw(dtypes)
+    x = _tensor(_near(draw, (n, c, h, w_)), dtype)
+    weight = _tensor(_near(draw, (out, c, k, k) if kind == "conv2d" else
+                           (c, out, k, k) if kind == "conv_transpose2d" else (out, w_)),
+                     draw(st.sampled_from([dtype, dtype, "float64"])))
+    bias = _tensor(_near(draw, (out,)), dtype) if draw(st.booleans()) else None
+    g = {"stride": draw(geometry), "padding": draw(st.sampled_from([0, 0, 1, 2, -1])),
+         "dilation": draw(geometry)}
+    groups, window = draw(st.integers(0, 3)), draw(geometry)
+    if kind == "conv2d":
+        return lambda: F.conv2d(x, weight, bias, groups=groups, **g)
+    if kind == "conv_transpose2d":
+        return lambda: F.conv_transpose2d(x, weight, bias, stride=g["stride"],
+                                          padding=g["padding"], dilation=g["dilation"])
+    if kind == "max_pool2d":
+        return lambda: F.max_pool2d(x, window, **g)
+    if kind == "avg_pool2d":
+        return lambda: F.avg_pool2d(x, window, stride=g["stride"], padding=g["padding"])
+    if kind == "linear":
+        return lambda: F.linear(x, weight, bias)
+    return lambda: x @ weight
+
+
+@given(call=public_kernel_calls())
+def sweep_public_kernels(call):
+    cases["count"] += 1
+    try:
+        call()
+    except Exception:  # noqa: BLE001 (a clean exception of any kind is the expected outcome)
+        return
+    cases["ran"] += 1
+
+
 if __name__ == "__main__":
     sweep_backend()
     sweep_resized_parameters()
-    print("ok", cases["count"])
+    sweep_public_kernels()
+    print("ok", cases["count"], "cases,", cases["ran"], "public calls ran a kernel")
