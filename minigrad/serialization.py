@@ -14,14 +14,25 @@ A node is JSON null, true/false, a number or a string for the same Python value,
 with one tag: {"list": [node...]}, {"tuple": [node...]}, {"dict": [[key, node]...]} (keys str or
 int), {"ndarray": i} or {"tensor": i, "requires_grad": bool, "parameter": bool, "device": str}
 (the device it was saved from; files without it were saved from the cpu), where i indexes
-"arrays". Loading parses that JSON and copies bytes into arrays of allow-listed numeric dtypes,
-nothing else, and checks the size and checksum, so a damaged file is reported, never half-read.
+"arrays", or {"same_tensor": k}: the k-th tensor entry met so far, in the order the structure is
+read (the same Tensor object saved again). Tensors that share their storage (a tensor and its
+`detach()`, tied weights) share one array index, so the values are stored once and load as
+tensors that share storage again; the same numpy array saved twice is stored once too. Loading
+parses that JSON and copies bytes into arrays of allow-listed numeric dtypes, nothing else, and
+checks the shapes, size and checksum, so a damaged or crafted file is reported, never half-read.
 """
 import json
 import os
+import re
 import secrets
+import stat
 import struct
 import zlib
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 import numpy as np
 
@@ -39,6 +50,11 @@ _CHECKSUM = struct.Struct("<I")
 _ARRAY_DTYPES = frozenset(["|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8",
                            "<f2", "<f4", "<f8", "<c8", "<c16"])
 _TENSOR_DTYPES = {d.numpy.newbyteorder("<").str: d for d in dtypes.ALL}
+# Linux can create a file without a name and link it in once it is complete (O_TMPFILE).
+_ANONYMOUS_FILES = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+# Limits of what an array can be (numpy's): a header beyond them is damaged or crafted.
+_MAX_DIMS = 64
+_MAX_BYTES = 2 ** 63
 
 
 class CheckpointError(ValueError):
@@ -58,7 +74,7 @@ def save(obj, f):
     """
     path = _as_path(f)
     arrays = []
-    root = _encode(obj, arrays, "obj", set())
+    root = _Encoder(arrays).encode(obj, "obj")
     table = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
     header = json.dumps({"arrays": table, "root": root}, separators=(",", ":")).encode("utf-8")
     _atomic_write(path, lambda out: _write_checkpoint(out, header, arrays))
@@ -72,46 +88,72 @@ def _as_path(f):
             from None
 
 
-def _encode(obj, arrays, where, active):
-    """The JSON node for `obj`; appends its arrays to `arrays`. `where` names obj in errors."""
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
-        return obj.item()
-    if isinstance(obj, Tensor):
+class _Encoder:
+    """Turns `obj` into JSON nodes, appending its arrays to `arrays`: each storage once."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.active = set()  # ids of the containers being encoded (to refuse cycles)
+        self.storage_index = {}  # id of a tensor's storage or of an ndarray -> array index
+        self.tensor_number = {}  # id of a Tensor saved already -> its number among tensors
+        self.keep = []  # what the ids above refer to, alive until the save ends
+
+    def encode(self, obj, where):
+        """The JSON node for `obj`; `where` names it in errors."""
+        if obj is None or isinstance(obj, (bool, int, float, str)):
+            return obj
+        if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
+            return obj.item()
+        if isinstance(obj, Tensor):
+            return self._tensor(obj, where)
+        if isinstance(obj, np.ndarray):
+            return {"ndarray": self._array_index(obj, lambda: _little_endian(obj, where))}
+        if not isinstance(obj, (dict, list, tuple)) \
+                and callable(getattr(obj, "state_dict", None)):
+            kind = type(obj).__name__
+            raise TypeError(f"cannot save {where}: a whole {kind} is not saved (that would need "
+                            "pickle, which runs code when loaded); save its state instead: "
+                            "minigrad.save(model.state_dict(), path), and to load, build the "
+                            "same model and call model.load_state_dict(minigrad.load(path))")
+        if not isinstance(obj, (dict, list, tuple)):
+            raise TypeError(f"cannot save {where}: objects of type {type(obj).__name__} are not "
+                            "supported (use dicts, lists, tuples, Tensors, numpy arrays, int, "
+                            "float, str, bool or None)")
+        if id(obj) in self.active:
+            raise ValueError(f"cannot save {where}: it contains itself")
+        self.active.add(id(obj))
+        if isinstance(obj, dict):
+            items = []
+            for key, value in obj.items():
+                if isinstance(key, bool) or not isinstance(key, (str, int)):
+                    raise TypeError(f"cannot save {where}: dict keys must be str or int, got "
+                                    f"{type(key).__name__} key {key!r}")
+                items.append([key, self.encode(value, f"{where}[{key!r}]")])
+            node = {"dict": items}
+        else:
+            tag = "tuple" if isinstance(obj, tuple) else "list"
+            node = {tag: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        self.active.discard(id(obj))
+        return node
+
+    def _tensor(self, t, where):
         from .nn.parameter import Parameter
-        arrays.append(_little_endian(obj.numpy(), where))
-        return {"tensor": len(arrays) - 1, "requires_grad": bool(obj.requires_grad),
-                "parameter": isinstance(obj, Parameter), "device": str(obj.device)}
-    if isinstance(obj, np.ndarray):
-        arrays.append(_little_endian(obj, where))
-        return {"ndarray": len(arrays) - 1}
-    if not isinstance(obj, (dict, list, tuple)) and callable(getattr(obj, "state_dict", None)):
-        kind = type(obj).__name__
-        raise TypeError(f"cannot save {where}: a whole {kind} is not saved (that would need "
-                        "pickle, which runs code when loaded); save its state instead: "
-                        "minigrad.save(model.state_dict(), path), and to load, build the same "
-                        "model and call model.load_state_dict(minigrad.load(path))")
-    if not isinstance(obj, (dict, list, tuple)):
-        raise TypeError(f"cannot save {where}: objects of type {type(obj).__name__} are not "
-                        "supported (use dicts, lists, tuples, Tensors, numpy arrays, int, float, "
-                        "str, bool or None)")
-    if id(obj) in active:
-        raise ValueError(f"cannot save {where}: it contains itself")
-    active.add(id(obj))
-    if isinstance(obj, dict):
-        items = []
-        for key, value in obj.items():
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"cannot save {where}: dict keys must be str or int, got "
-                                f"{type(key).__name__} key {key!r}")
-            items.append([key, _encode(value, arrays, f"{where}[{key!r}]", active)])
-        node = {"dict": items}
-    else:
-        tag = "tuple" if isinstance(obj, tuple) else "list"
-        node = {tag: [_encode(v, arrays, f"{where}[{i}]", active) for i, v in enumerate(obj)]}
-    active.discard(id(obj))
-    return node
+        if id(t) in self.tensor_number:
+            return {"same_tensor": self.tensor_number[id(t)]}
+        self.tensor_number[id(t)] = len(self.tensor_number)
+        self.keep.append(t)
+        index = self._array_index(t._data, lambda: _little_endian(t.numpy(), where))
+        return {"tensor": index, "requires_grad": bool(t.requires_grad),
+                "parameter": isinstance(t, Parameter), "device": str(t.device)}
+
+    def _array_index(self, storage, host_copy):
+        """The index in `arrays` of `storage` (a backend array), appending `host_copy()` the
+        first time it is met."""
+        if id(storage) not in self.storage_index:
+            self.storage_index[id(storage)] = len(self.arrays)
+            self.keep.append(storage)
+            self.arrays.append(host_copy())
+        return self.storage_index[id(storage)]
 
 
 def _little_endian(array, where):
@@ -150,25 +192,121 @@ class _ChecksumWriter:
 
 
 def _atomic_write(path, write):
-    """Run `write(binary_file)` on a temporary file next to `path`, then rename it to `path`."""
+    """Run `write(binary_file)` on a new file in `path`'s directory, then rename it to `path`.
+
+    Nothing a killed save leaves behind accumulates: on Linux the file is anonymous
+    (O_TMPFILE) until it is complete, then linked in under a temporary name and at once renamed
+    over `path`; elsewhere it has that temporary name from the start. Either way the writer
+    holds a lock on it, and every save first removes the temporary files of the same target
+    whose writer is gone (a killed process holds no lock). An existing file's permission bits
+    are kept; a new file gets the umask's, as a plainly opened file would.
+    """
     target = os.path.realpath(path)  # through a symlink, replace the file it points to
     directory = os.path.dirname(target)
-    tmp = os.path.join(directory, f".{os.path.basename(target)}.{secrets.token_hex(8)}.tmp")
-    # 0o666 so the process umask decides the permissions, as for a plainly opened file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as out:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    _remove_abandoned_temporaries(target)
+    fd, tmp = _open_temporary(target)
+    try:
+        if mode is not None:
+            os.chmod(fd if os.chmod in os.supports_fd else tmp, mode)
+        with os.fdopen(os.dup(fd), "wb") as out:
             write(out)
             out.flush()
             os.fsync(out.fileno())
+        if tmp is None:  # anonymous: give it a name only now that it is complete
+            tmp = _link_anonymous(fd, target)
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
+    finally:
+        os.close(fd)  # releases the lock
     _fsync_directory(directory)
+
+
+def _temporary_name(target):
+    """`.<name>.<16 hex digits>.tmp` beside `target`: derived from it, so that later saves of
+    the same target can find and remove what a killed save left."""
+    directory, name = os.path.split(target)
+    return os.path.join(directory, f".{name}.{secrets.token_hex(8)}.tmp")
+
+
+def _link_anonymous(fd, target):
+    """Link the anonymous file `fd` in beside `target` under a temporary name; returns it.
+
+    linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N is how Linux names an O_TMPFILE file (os.link
+    calls linkat, rather than link, when given a directory fd)."""
+    tmp = _temporary_name(target)
+    dir_fd = os.open(os.path.dirname(target), os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", os.path.basename(tmp), dst_dir_fd=dir_fd,
+                follow_symlinks=True)
+    finally:
+        os.close(dir_fd)
+    return tmp
+
+
+def _open_temporary(target):
+    """(fd, temporary path or None if anonymous) of a new, locked file beside `target`."""
+    directory = os.path.dirname(target)
+    if _ANONYMOUS_FILES:
+        try:
+            # 0o666 so the process umask decides the permissions, as for a plainly opened file
+            fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o666)
+        except OSError:  # a file system without O_TMPFILE: use a named file
+            pass
+        else:
+            _lock(fd)
+            return fd, None
+    tmp = _temporary_name(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    _lock(fd)
+    return fd, tmp
+
+
+def _lock(fd):
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _remove_abandoned_temporaries(target):
+    """Remove the temporary files of earlier saves of `target` that no process is writing:
+    those whose lock can be taken (where locks are unavailable, those that can be deleted;
+    Windows refuses to delete a file another process has open)."""
+    directory, name = os.path.split(target)
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{16}}\.tmp")
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return
+    for entry in entries:
+        if pattern.fullmatch(entry):
+            _remove_if_abandoned(os.path.join(directory, entry))
+
+
+def _remove_if_abandoned(path):
+    try:
+        if fcntl is None:
+            os.unlink(path)
+            return
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while its writer is alive
+        if os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False)):
+            os.unlink(path)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _fsync_directory(directory):
@@ -302,7 +440,14 @@ def _array_table(header, path):
             and all(type(s) is int and s >= 0 for s in entry["shape"])
         if not ok:
             raise _damaged(path, f"array entry {i} is malformed: {str(entry)[:200]}")
-        out.append((np.dtype(entry["dtype"]), tuple(entry["shape"])))
+        dtype, shape = np.dtype(entry["dtype"]), tuple(entry["shape"])
+        if len(shape) > _MAX_DIMS:
+            raise _damaged(path, f"array entry {i} has {len(shape)} dimensions (at most "
+                                 f"{_MAX_DIMS} are supported)")
+        if _nbytes(dtype, tuple(max(s, 1) for s in shape)) >= _MAX_BYTES:
+            raise _damaged(path, f"array entry {i} has the impossible shape "
+                                 f"{str(shape)[:200]} (larger than any array can be)")
+        out.append((dtype, shape))
     return out
 
 
@@ -333,7 +478,11 @@ class _ChecksumReader:
         return data
 
     def read_array(self, dtype, shape):
-        array = np.empty(shape, dtype=dtype)
+        try:
+            array = np.empty(shape, dtype=dtype)
+        except (ValueError, MemoryError) as err:
+            raise _damaged(self.path, f"an array of shape {str(shape)[:200]} cannot be made "
+                                      f"({err})") from None
         buffer = array.reshape(-1).view(np.uint8)
         if self.fh.readinto(buffer) != buffer.size:
             raise _damaged(self.path, "the file is truncated")
@@ -342,13 +491,15 @@ class _ChecksumReader:
 
 
 class _Decoder:
-    """Turns validated JSON nodes back into Python objects; each array is used at most once."""
+    """Turns validated JSON nodes back into Python objects. An array index met again gives the
+    same numpy array, or a tensor sharing the storage of the first tensor made from it."""
 
     def __init__(self, arrays, placement, path):
         self.arrays = arrays
         self.placement = placement
         self.path = path
-        self.used = set()
+        self.kinds = {}  # array index -> "ndarray" or the first Tensor made from it
+        self.tensors = []  # tensor entries in the order they were read, for "same_tensor"
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -361,10 +512,17 @@ class _Decoder:
             if tag == "dict" and isinstance(value, list):
                 return dict(self._item(pair) for pair in value)
             if tag == "ndarray":
-                return self._array(value)
+                return self._ndarray(value)
+            if tag == "same_tensor":
+                if type(value) is not int or not 0 <= value < len(self.tensors):
+                    raise _damaged(self.path, f"its structure refers to a missing tensor "
+                                              f"{value!r}")
+                return self.tensors[value]
         if isinstance(node, dict) and set(node) - {"device"} == {"tensor", "requires_grad",
                                                                 "parameter"}:
-            return self._tensor(node)
+            t = self._tensor(node)
+            self.tensors.append(t)
+            return t
         raise _damaged(self.path, f"its structure holds an unknown entry {str(node)[:200]}")
 
     def _item(self, pair):
@@ -374,14 +532,24 @@ class _Decoder:
                                       f"{str(pair)[:200]}")
         return pair[0], self.decode(pair[1])
 
-    def _array(self, index):
-        if type(index) is not int or not 0 <= index < len(self.arrays) or index in self.used:
+    def _check_index(self, index, kind):
+        if type(index) is not int or not 0 <= index < len(self.arrays):
             raise _damaged(self.path, f"its structure refers to a missing array {index!r}")
-        self.used.add(index)
+        seen = self.kinds.get(index)
+        if seen is not None and (seen == "ndarray") != (kind == "ndarray"):
+            raise _damaged(self.path, f"its structure uses array {index} both as a numpy "
+                                      "array and as a tensor")
+        return seen
+
+    def _ndarray(self, index):
+        self._check_index(index, "ndarray")
+        self.kinds[index] = "ndarray"
         return self.arrays[index]
 
     def _tensor(self, node):
-        array = self._array(node["tensor"])
+        index = node["tensor"]
+        first = self._check_index(index, "tensor")
+        array = self.arrays[index]
         dtype = _TENSOR_DTYPES.get(array.dtype.str)
         flags = (node["requires_grad"], node["parameter"])
         saved = node.get("device", "cpu")
@@ -394,7 +562,11 @@ class _Decoder:
         except (TypeError, ValueError):
             raise _damaged(self.path, f"its structure names an unknown device {saved!r}") \
                 from None
-        t = self.placement.place(array, dtype, saved)
+        if first is None:
+            t = self.placement.place(array, dtype, saved)
+            self.kinds[index] = t
+        else:  # another tensor over the same storage: share it
+            t = first.detach()
         if node["parameter"]:
             from .nn.parameter import Parameter
             return Parameter(t, requires_grad=node["requires_grad"])

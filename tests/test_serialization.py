@@ -3,6 +3,7 @@ import io
 import json
 import os
 import pickle
+import stat
 import struct
 import zipfile
 import zlib
@@ -301,14 +302,31 @@ def _forge(header, data=b""):
     ({"arrays": [{"dtype": "<i8", "shape": [1]}], "root": {
         "tensor": 0, "requires_grad": True, "parameter": False}}, b"\0" * 8, "tensor"),
     ({"arrays": [{"dtype": "<f4", "shape": [1]}], "root": {"list": [
-        {"ndarray": 0}, {"ndarray": 0}]}}, b"\0" * 4, "missing array"),
+        {"ndarray": 0}, {"tensor": 0, "requires_grad": False, "parameter": False}]}},
+     b"\0" * 4, "both as a numpy array and as a tensor"),
+    ({"arrays": [], "root": {"same_tensor": 0}}, b"", "missing tensor"),
+    ({"arrays": [{"dtype": "<f4", "shape": [1]}], "root": {"list": [
+        {"same_tensor": 0}, {"tensor": 0, "requires_grad": False, "parameter": False}]}},
+     b"\0" * 4, "missing tensor"),
+    # absurd shapes whose byte count still agrees with the file length
+    ({"arrays": [{"dtype": "<f4", "shape": [2 ** 70, 0]}], "root": None}, b"",
+     "array entry 0 has the impossible shape"),
+    ({"arrays": [{"dtype": "<f4", "shape": [2 ** 40, 2 ** 40, 0]}], "root": None}, b"",
+     "impossible shape"),
+    ({"arrays": [{"dtype": "<f4", "shape": [1] * 100}], "root": None}, b"\0" * 4,
+     "array entry 0 has 100 dimensions"),
+    ({"arrays": [{"dtype": "<f4", "shape": [2 ** 70]}], "root": None}, b"", "impossible shape"),
+    ({"arrays": [{"dtype": "<f4", "shape": [3, -2]}], "root": None}, b"", "array entry 0"),
+    ({"arrays": [{"dtype": "<f4", "shape": [3]}], "root": None}, b"\0" * 4, "bytes long"),
     ({"arrays": [], "root": {"dict": [[[1], 2]]}}, b"", "dict item"),
     ({"arrays": [], "root": [1, 2]}, b"", "unknown entry"),
     ({"arrays": [], "root": None, "code": "print(1)"}, b"", "header"),
 ])
 def test_forged_structures_are_rejected(tmp_path, header, data, match):
-    with pytest.raises(CheckpointError, match=match):
-        minigrad.load(_write(tmp_path, _forge(header, data)))
+    path = _write(tmp_path, _forge(header, data))
+    with pytest.raises(CheckpointError, match=match) as info:
+        minigrad.load(path)
+    assert str(path) in str(info.value)  # the error names the file
 
 
 def test_newer_format_version_is_reported(checkpoint, tmp_path):
@@ -316,3 +334,143 @@ def test_newer_format_version_is_reported(checkpoint, tmp_path):
     struct.pack_into("<I", data, 8, serialization.FORMAT_VERSION + 1)
     with pytest.raises(CheckpointError, match="format version"):
         minigrad.load(_write(tmp_path, bytes(data)))
+
+
+# ---- shared tensors ------------------------------------------------------------------------
+def test_a_tensor_saved_under_two_names_is_stored_once_and_loads_shared(tmp_path, device):
+    """As torch.save: one storage in the file, and the same tensor object after loading."""
+    torch = pytest.importorskip("torch")
+    big = minigrad.randn(1000, device=device)
+    path = tmp_path / "shared.ckpt"
+    minigrad.save({"a": big, "b": big, "c": [big]}, path)
+    once = tmp_path / "once.ckpt"
+    minigrad.save({"a": big}, once)
+    assert path.stat().st_size < once.stat().st_size + 200
+    loaded = minigrad.load(path)
+    assert loaded["a"] is loaded["b"] and loaded["c"][0] is loaded["a"]
+    t = torch.randn(10)
+    buffer = io.BytesIO()
+    torch.save({"a": t, "b": t}, buffer)
+    buffer.seek(0)
+    theirs = torch.load(buffer)
+    assert theirs["a"] is theirs["b"]
+
+
+def test_tensors_sharing_storage_load_sharing_storage(tmp_path):
+    """A parameter and its detach() (what state_dict holds), or tied weights: one copy in the
+    file, and after loading a write through one shows in the other, as with torch.load."""
+    p = Parameter(minigrad.randn(50))
+    path = tmp_path / "tied.ckpt"
+    minigrad.save({"param": p, "plain": p.detach(), "arr": [np.ones(3)] * 2}, path)
+    loaded = minigrad.load(path)
+    assert isinstance(loaded["param"], Parameter) and loaded["param"].requires_grad
+    assert not isinstance(loaded["plain"], Parameter) and not loaded["plain"].requires_grad
+    assert loaded["plain"] is not loaded["param"]
+    with minigrad.no_grad():
+        loaded["plain"].fill_(7.0)
+    np.testing.assert_array_equal(loaded["param"].numpy(), np.full(50, 7.0, np.float32))
+    assert loaded["arr"][0] is loaded["arr"][1]
+    single = tmp_path / "single.ckpt"
+    minigrad.save({"param": p}, single)
+    assert path.stat().st_size < single.stat().st_size + 200
+
+
+def test_a_whole_module_is_refused_with_the_state_dict_recipe(tmp_path):
+    from minigrad import nn
+    with pytest.raises(TypeError, match=r"save its state instead.*state_dict\(\).*"
+                                        r"load_state_dict\(minigrad.load\(path\)\)"):
+        minigrad.save(nn.Linear(2, 3), tmp_path / "model.ckpt")
+    assert not os.listdir(tmp_path)
+
+
+# ---- permissions and debris ------------------------------------------------------------------
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_resaving_keeps_the_files_permissions(tmp_path):
+    path = tmp_path / "private.ckpt"
+    minigrad.save([1], path)
+    os.chmod(path, 0o600)
+    minigrad.save([2], path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    os.chmod(path, 0o640)
+    minigrad.save([3], path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert minigrad.load(path) == [3]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX umask")
+def test_a_new_file_gets_the_umasks_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        minigrad.save([1], tmp_path / "new.ckpt")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.ckpt").st_mode) == 0o640
+
+
+def _temporaries(directory):
+    return [name for name in os.listdir(directory) if name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_temporaries_of_a_dead_save_are_removed_by_the_next_save(tmp_path, monkeypatch,
+                                                                   anonymous):
+    """What a killed named-file save leaves (no process holds its lock) goes at the next save
+    of the same target; another target's temporaries and other files are left alone."""
+    if not anonymous:
+        monkeypatch.setattr(serialization, "_ANONYMOUS_FILES", False)
+    path = tmp_path / "run.ckpt"
+    for name in (".run.ckpt.0123456789abcdef.tmp", ".run.ckpt.fedcba9876543210.tmp",
+                 ".other.ckpt.0123456789abcdef.tmp", ".run.ckpt.keep.tmp"):
+        (tmp_path / name).write_bytes(b"x" * 100)
+    minigrad.save({"w": minigrad.ones(3)}, path)
+    assert sorted(_temporaries(tmp_path)) == [".other.ckpt.0123456789abcdef.tmp",
+                                             ".run.ckpt.keep.tmp"]
+    assert minigrad.load(path)["w"].shape == (3,)
+
+
+_KILLED_SAVES = """
+import json, os, random, signal, sys, time
+import minigrad
+from minigrad import serialization
+path, directory = sys.argv[1], os.path.dirname(sys.argv[1])
+big = {"w%d" % i: minigrad.ones(1_000_000) for i in range(3)}
+report = []
+for mode in ("anonymous", "named"):
+    serialization._ANONYMOUS_FILES = mode == "anonymous" and os.path.isdir("/proc/self/fd")
+    for attempt in range(4):
+        pid = os.fork()
+        if pid == 0:  # the saving process: saves in a loop until it is killed
+            while True:
+                minigrad.save(big, path)
+        time.sleep(random.uniform(0.02, 0.3))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        temporaries = [n for n in os.listdir(directory) if n.endswith(".tmp")]
+        loads = os.path.exists(path) and isinstance(minigrad.load(path), dict)
+        report.append([mode, os.WIFSIGNALED(status), len(temporaries), loads])
+minigrad.save({"w": minigrad.ones(1)}, path)
+report.append(["after", True, len([n for n in os.listdir(directory) if n.endswith(".tmp")]),
+               True])
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kill -9 of a forked saving process")
+def test_kill_9_during_saves_leaves_no_debris_that_accumulates(tmp_path):
+    """Processes that save a 12 MB checkpoint in a loop are killed with SIGKILL at random
+    moments, with anonymous and with named temporary files: the checkpoint always loads, and
+    temporaries never pile up (anonymous ones leave nothing; a named one is removed by the next
+    save of the same target)."""
+    import subprocess
+    import sys
+    path = tmp_path / "loop.ckpt"
+    minigrad.save({"w": minigrad.ones(1)}, path)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, "-c", _KILLED_SAVES, str(path)], env=dict(
+        os.environ, PYTHONPATH=root), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    for mode, killed, temporaries, loads in report:
+        assert killed and loads, (mode, report)
+        assert temporaries <= (1 if mode == "named" else 0), (mode, report)
+    assert report[-1][2] == 0
