@@ -127,6 +127,10 @@ class Tensor:
             self.requires_grad_(True)
 
     def _init(self, data, dtype, device, backend, version=None):
+        if isinstance(data, np.generic):
+            # numpy reductions and ufuncs on 0-d arrays give scalars, which in-place ops cannot
+            # write into: every tensor holds a real array
+            data = np.asarray(data)
         self._data = data
         self._dtype = dtype
         self._device = device
