@@ -29,3 +29,8 @@ class DTypeNotImplementedError(TypeError, NotImplementedError):
 
 class ModeNotImplementedError(ValueError, NotImplementedError):
     """An unknown mode string (F.pad's mode), where PyTorch raises NotImplementedError."""
+
+
+class IntegerOverflowError(ValueError, TypeError):
+    """Integer data outside int64's range given to `tensor()` (ValueError in PyTorch; a
+    TypeError in earlier minigrad), instead of wrapping around to other numbers."""

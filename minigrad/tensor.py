@@ -13,6 +13,7 @@ import numpy as np
 from . import dtypes
 from ._args import normalize_dim as _normalize_dim
 from .autograd.errors import AutogradError
+from .errors import IntegerOverflowError
 from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import is_grad_enabled
 from .autograd.hooks import HookDict, add_hook
@@ -62,11 +63,28 @@ def _infer_numpy(data):
     except ValueError as err:
         raise ValueError(f"cannot build a tensor from ragged or malformed data: {err}") from None
     if arr.dtype == object:
+        if arr.size and all(isinstance(v, int) for v in arr.flat):
+            raise IntegerOverflowError(_int64_overflow(arr))
         raise TypeError(f"cannot build a tensor from {type(data).__name__} data: its elements "
                         "must be numbers (ints within int64), in nested lists of equal lengths")
     if arr.dtype.kind == "f":
         return arr, dtypes.default_float  # Python floats become float32, as in PyTorch
     return arr, dtypes.from_numpy_dtype(arr.dtype)
+
+
+def _int64_overflow(values):
+    """The message for integers that int64 cannot hold (PyTorch raises ValueError too)."""
+    bad = next(int(v) for v in values.flat if not -2**63 <= int(v) < 2**63)
+    return (f"integer {bad} does not fit in int64, minigrad's integer dtype (which holds "
+            f"-2**63 to 2**63 - 1); store such values in a floating point tensor (give them as "
+            f"floats, or as a numpy float array)")
+
+
+def _check_fits(arr, dtype):
+    """Unsigned data bound for int64 must not wrap around to negative numbers."""
+    if dtype is dtypes.int64 and arr.dtype.kind == "u" and arr.itemsize == 8 and arr.size \
+            and arr.max() >= 2**63:
+        raise IntegerOverflowError(_int64_overflow(arr))
 
 
 class DeviceMismatchError(RuntimeError):
@@ -120,6 +138,7 @@ class Tensor:
             data = data._backend.to_numpy(data._data)
         arr, inferred = _infer_numpy(data)
         dtype = inferred if dtype is None else dtypes.as_dtype(dtype)
+        _check_fits(arr, dtype)
         device = Device(device)
         backend = get_backend(device)
         self._init(backend.from_numpy(arr, dtype.numpy), dtype, device, backend)
@@ -704,8 +723,8 @@ class Tensor:
         return F.std(self, dim, unbiased=unbiased, keepdim=keepdim, correction=correction)
 
     def reshape(self, *shape): return F.reshape(self, _shape_args(shape))
-    def view(self, *shape): return F.reshape(self, _shape_args(shape))
-    def view_as(self, other): return F.reshape(self, other.shape)
+    def view(self, *shape): return F.view(self, _shape_args(shape))
+    def view_as(self, other): return F.view(self, other.shape)
     def reshape_as(self, other): return F.reshape(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
     def transpose(self, dim0, dim1): return F.transpose(self, dim0, dim1)

@@ -53,7 +53,8 @@ def test_reshape_and_view(device, data):
     x = data.draw(tensors(shapes(**SMALL), device=device))
     target = data.draw(reshape_targets(tuple(x.shape)))
     _check(lambda t: t.reshape(target), lambda a: a.reshape(target), x)
-    _check(lambda t: t.view(*target), lambda a: a.reshape(target), x)
+    # (view of a non-contiguous tensor may raise, as in PyTorch: see test_edges_shapes.py)
+    _check(lambda t: t.contiguous().view(*target), lambda a: a.reshape(target), x)
     _check(lambda t: minigrad.reshape(t, target), lambda a: a.reshape(target), x)
 
 
@@ -255,7 +256,7 @@ def test_contiguous_makes_a_contiguous_copy_only_when_needed():
     (lambda x: x.expand(3), ValueError, "1 sizes"),
     (lambda x: x.narrow(1, 2, 2), ValueError, "do not fit"),
     (lambda x: x.narrow(0, -3, 1), ValueError, "do not fit"),
-    (lambda x: x.split([1, 1], dim=1), ValueError, "do not add up to 3"),
+    (lambda x: x.split([1, 1], dim=1), ValueError, "add up to 3"),
     (lambda x: x.split(0), ValueError, "positive"),
     (lambda x: minigrad.cat([x, minigrad.ones(2, 4)]), ValueError, r"\(2, 4\)"),
     (lambda x: minigrad.cat([]), ValueError, "non-empty"),

@@ -8,7 +8,7 @@ from .indexing import getitem, index_put, index_put_indices, setitem_
 from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, max, mean, min, std, sum, var
 from .shape import (broadcast_to, cat, chunk, expand, flatten, narrow, pad, permute, reshape,
-                    split, squeeze, stack, t, transpose, unsqueeze)
+                    split, squeeze, stack, t, transpose, unsqueeze, view)
 
 # ---- layers family: activations used as Tensor methods ----------------------------------------
 from .activation import log_softmax, softmax

@@ -3,8 +3,11 @@
 Reshape, permute and expand return views of their input where the backend can, so their
 outputs share the input's version counter (in-place writes through either are detected).
 """
+import numpy as np
+
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import as_python_scalar, broadcast_shapes, sum_to
 
@@ -80,30 +83,82 @@ class Pad(Function):
 # ---- public functional forms ------------------------------------------------------------------
 
 def _resolve_shape(shape, numel, source_shape):
+    """`shape` with its -1 entry (at most one) inferred, as PyTorch: ShapeError if the sizes
+    do not hold `numel` elements, or if -1 is ambiguous (a 0 elsewhere in the shape)."""
     shape = tuple(int(s) for s in shape)
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1 or any(s < -1 for s in shape):
-        raise ValueError(f"invalid shape {shape}: only one dimension can be -1, none negative")
+        raise ShapeError(f"invalid shape {shape}: only one dimension can be -1, none negative")
     known = 1
     for s in shape:
         if s != -1:
             known *= s
     if unknown:
-        if known == 0 or numel % known:
-            raise ValueError(f"shape {shape} is invalid for input of shape {tuple(source_shape)} "
-                             f"({numel} elements)")
+        if known == 0:
+            raise ShapeError(f"cannot reshape a tensor of shape {tuple(source_shape)} ({numel} "
+                             f"elements) into shape {shape}: with a dim of size 0 the -1 could "
+                             "be any size")
+        if numel % known:
+            raise ShapeError(f"shape {shape} is invalid for input of shape "
+                             f"{tuple(source_shape)} ({numel} elements)")
         shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
     elif known != numel:
-        raise ValueError(f"shape {shape} is invalid for input of shape {tuple(source_shape)} "
+        raise ShapeError(f"shape {shape} is invalid for input of shape {tuple(source_shape)} "
                          f"({numel} elements)")
     return shape
 
 
 def reshape(x, shape):
+    """x with a new shape: a view where x's layout allows one, else a copy."""
     shape = _resolve_shape(shape, x.numel(), x.shape)
     if shape == tuple(x.shape):
         return Reshape.apply(x, shape) if x.requires_grad else x._new_view(x._data)
     return Reshape.apply(x, shape)
+
+
+def view_strides(shape, strides, new_shape):
+    """Element strides showing a tensor of `shape`/`strides` as `new_shape` without a copy, or
+    None where no such strides exist (PyTorch's rule: each run of old dims that new dims
+    split or merge must be contiguous within itself; any layout of a 0-d or empty tensor)."""
+    if not shape:
+        return [1] * len(new_shape)
+    numel = 1
+    for n in shape:
+        numel *= n
+    if numel == 0:
+        out, step = [0] * len(new_shape), 1
+        for d in reversed(range(len(new_shape))):
+            out[d], step = step, step * max(new_shape[d], 1)
+        return out
+    new_strides = [0] * len(new_shape)
+    view_d, base = len(new_shape) - 1, strides[-1]
+    tensor_numel = view_numel = 1
+    for d in reversed(range(len(shape))):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            # dims d.. form one contiguous run: the new dims must tile it exactly
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return new_strides if view_d == -1 else None
+
+
+def view(x, shape):
+    """x with a new shape, always sharing its storage: ShapeError (a RuntimeError, as in
+    PyTorch) where x's strides cannot show that shape; `reshape` copies instead."""
+    shape = _resolve_shape(shape, x.numel(), x.shape)
+    itemsize = x._data.dtype.itemsize
+    strides = tuple(s // itemsize for s in x._data.strides)
+    if view_strides(tuple(x.shape), strides, shape) is None:
+        raise ShapeError(f"view size {shape} is not compatible with the size {tuple(x.shape)} "
+                         f"and strides {strides} of the input (at least one dimension spans "
+                         "across two contiguous subspaces); use .reshape(...) instead")
+    return reshape(x, shape)
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -111,15 +166,18 @@ def flatten(x, start_dim=0, end_dim=-1):
         return x.reshape(1)
     start, end = _normalize_dim(start_dim, x.ndim), _normalize_dim(end_dim, x.ndim)
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = tuple(x.shape)
-    return x.reshape(shape[:start] + (-1,) + shape[end + 1:])
+    merged = 1
+    for n in shape[start:end + 1]:
+        merged *= n  # explicit, not -1: an empty batch (0, C, H, W) flattens to (0, C*H*W)
+    return x.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
 
 def permute(x, dims):
     dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of "
+        raise ShapeError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of "
                          f"a tensor of shape {tuple(x.shape)}")
     return Permute.apply(x, dims)
 
@@ -231,14 +289,21 @@ def split(x, split_size, dim=0):
     """Pieces of `split_size` along dim (the last may be smaller), or of the given sizes."""
     dim = _normalize_dim(dim, x.ndim)
     n = x.shape[dim]
-    if isinstance(split_size, int):
-        if split_size <= 0:
-            raise ValueError(f"split: split_size must be positive, got {split_size}")
-        sizes = [min(split_size, n - s) for s in range(0, n, split_size)] or [0]
+    if isinstance(split_size, (int, np.integer)) and not isinstance(split_size, bool):
+        if split_size < 0 or (split_size == 0 and n):
+            raise InvalidArgumentError(
+                f"split: split_size must be positive (or 0 for a dim of size 0), got "
+                f"{split_size} for dim {dim} of size {n}")
+        sizes = [min(split_size, n - s) for s in range(0, n, split_size)] if n else [0]
+    elif isinstance(split_size, (list, tuple)) and all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in split_size):
+        sizes = [int(s) for s in split_size]
+        if any(s < 0 for s in sizes) or sum(sizes) != n:
+            raise InvalidArgumentError(f"split: sizes {sizes} must be non-negative and add up "
+                                       f"to {n}, the size of dim {dim}")
     else:
-        sizes = list(split_size)
-        if sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {dim}")
+        raise TypeError(f"split: split_size must be an int or a sequence of ints, got "
+                        f"{split_size!r}")
     pieces, start = [], 0
     for s in sizes:
         pieces.append(narrow(x, dim, start, s))
@@ -247,8 +312,16 @@ def split(x, split_size, dim=0):
 
 
 def chunk(x, chunks, dim=0):
+    """`chunks` pieces of equal size along dim (the last may be smaller, and there may be
+    fewer when the size does not divide); an empty dim gives `chunks` empty pieces."""
+    if not isinstance(chunks, (int, np.integer)) or isinstance(chunks, bool):
+        raise TypeError(f"chunk: chunks must be an int, got {type(chunks).__name__}")
+    if chunks <= 0:
+        raise InvalidArgumentError(f"chunk: chunks must be greater than 0, got {chunks}")
     n = x.shape[_normalize_dim(dim, x.ndim)]
-    return split(x, max(-(-n // chunks), 1), dim)
+    if n == 0:
+        return split(x, [0] * int(chunks), dim)
+    return split(x, -(-n // chunks), dim)
 
 
 def pad(x, pad, mode="constant", value=0.0):
