@@ -20,6 +20,15 @@ from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to,
                         clamp, clone, exp, expand, flatten, log, matmul, max, maximum, mean,
                         min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
                         sqrt, squeeze, stack, std, sum, tanh, transpose, unsqueeze, var, where)
+# the PyTorch operator breadth: elementwise math, bitwise
+from .functions import (acos, acosh, add, addcdiv, addcmul, asin, asinh, atan, atan2, atanh,
+                        bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
+                        bitwise_right_shift, bitwise_xor, ceil, clamp_max, clamp_min, copysign,
+                        cos, cosh, div, divide, exp2, expm1, floor, floor_divide, fmax, fmin,
+                        fmod, frac, hypot, isfinite, isinf, isnan, isneginf, isposinf, lerp,
+                        log1p, log2, log10, logaddexp, logical_and, logical_not, logical_or,
+                        logical_xor, mul, nan_to_num, neg, pow, reciprocal, remainder, round,
+                        rsqrt, sgn, sin, sinh, square, sub, tan, true_divide, trunc, xlogy)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------
@@ -35,6 +44,8 @@ float = float32
 double = float64
 long = int64
 clip = clamp
+negative, absolute, multiply, subtract = neg, abs, mul, sub
+arcsin, arccos, arctan, arctan2, fix = asin, acos, atan, atan2, trunc
 
 __version__ = "0.1.0"
 

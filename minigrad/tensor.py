@@ -568,8 +568,8 @@ class Tensor:
     def mul_(self, other):
         return self._inplace(lambda s, o: s * o, other)
 
-    def div_(self, other):
-        return self._inplace(lambda s, o: s / o, other)
+    def div_(self, other, *, rounding_mode=None):
+        return self._inplace(lambda s, o: F.div(s, o, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent):
         return self._inplace(lambda s, e: s ** e, exponent)
@@ -675,7 +675,8 @@ class Tensor:
     def add(self, other, alpha=1): return F.add(self, other if alpha == 1 else other * alpha)
     def sub(self, other, alpha=1): return F.sub(self, other if alpha == 1 else other * alpha)
     def mul(self, other): return F.mul(self, other)
-    def div(self, other): return F.div(self, other)
+    def div(self, other, *, rounding_mode=None):
+        return F.div(self, other, rounding_mode=rounding_mode)
     def pow(self, exponent): return F.pow(self, exponent)
     def matmul(self, other): return F.matmul(self, other)
     def neg(self): return F.neg(self)
@@ -834,6 +835,138 @@ class Tensor:
     def erfc_(self): return self._inplace(F.erfc)
     def erfinv_(self): return self._inplace(F.erfinv)
     # ---- end of layers family block -------------------------------------------------------
+
+    # ==== PyTorch operator breadth (issue 13): elementwise math, bitwise ===================
+    # One block, so that the methods of these families stay together; each forwards to F.
+    def sin(self): return F.sin(self)
+    def cos(self): return F.cos(self)
+    def tan(self): return F.tan(self)
+    def asin(self): return F.asin(self)
+    def acos(self): return F.acos(self)
+    def atan(self): return F.atan(self)
+    def sinh(self): return F.sinh(self)
+    def cosh(self): return F.cosh(self)
+    def asinh(self): return F.asinh(self)
+    def acosh(self): return F.acosh(self)
+    def atanh(self): return F.atanh(self)
+    def floor(self): return F.floor(self)
+    def ceil(self): return F.ceil(self)
+    def trunc(self): return F.trunc(self)
+    fix = trunc
+    def round(self, decimals=0): return F.round(self, decimals=decimals)
+    def frac(self): return F.frac(self)
+    def log2(self): return F.log2(self)
+    def log10(self): return F.log10(self)
+    def log1p(self): return F.log1p(self)
+    def exp2(self): return F.exp2(self)
+    def expm1(self): return F.expm1(self)
+    def sgn(self): return F.sgn(self)
+    def atan2(self, other): return F.atan2(self, other)
+    arctan2 = atan2
+    def hypot(self, other): return F.hypot(self, other)
+    def copysign(self, other): return F.copysign(self, other)
+    def fmod(self, other): return F.fmod(self, other)
+    def remainder(self, other): return F.remainder(self, other)
+    def floor_divide(self, other): return F.floor_divide(self, other)
+    def true_divide(self, other): return F.true_divide(self, other)
+    def divide(self, other, *, rounding_mode=None):
+        return F.div(self, other, rounding_mode=rounding_mode)
+    def logaddexp(self, other): return F.logaddexp(self, other)
+    def xlogy(self, other): return F.xlogy(self, other)
+    def fmax(self, other): return F.fmax(self, other)
+    def fmin(self, other): return F.fmin(self, other)
+    def lerp(self, end, weight): return F.lerp(self, end, weight)
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return F.addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return F.addcdiv(self, tensor1, tensor2, value=value)
+    def clamp_min(self, min): return F.clamp(self, min=min)
+    def clamp_max(self, max): return F.clamp(self, max=max)
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return F.nan_to_num(self, nan, posinf, neginf)
+    def isinf(self): return F.isinf(self)
+    def isfinite(self): return F.isfinite(self)
+    def isposinf(self): return F.isposinf(self)
+    def isneginf(self): return F.isneginf(self)
+    def logical_and(self, other): return F.logical_and(self, other)
+    def logical_or(self, other): return F.logical_or(self, other)
+    def logical_xor(self, other): return F.logical_xor(self, other)
+    def bitwise_and(self, other): return F.bitwise_and(self, other)
+    def bitwise_or(self, other): return F.bitwise_or(self, other)
+    def bitwise_xor(self, other): return F.bitwise_xor(self, other)
+    def bitwise_left_shift(self, other): return F.bitwise_left_shift(self, other)
+    def bitwise_right_shift(self, other): return F.bitwise_right_shift(self, other)
+    def __floordiv__(self, other): return F.floor_divide(self, other)
+    def __rfloordiv__(self, other): return F.floor_divide(other, self)
+    def __mod__(self, other): return F.remainder(self, other)
+    def __rmod__(self, other): return F.remainder(other, self)
+    def __and__(self, other): return F.bitwise_and(self, other)
+    def __rand__(self, other): return F.bitwise_and(other, self)
+    def __or__(self, other): return F.bitwise_or(self, other)
+    def __ror__(self, other): return F.bitwise_or(other, self)
+    def __xor__(self, other): return F.bitwise_xor(self, other)
+    def __rxor__(self, other): return F.bitwise_xor(other, self)
+    def __lshift__(self, other): return F.bitwise_left_shift(self, other)
+    def __rlshift__(self, other): return F.bitwise_left_shift(other, self)
+    def __rshift__(self, other): return F.bitwise_right_shift(self, other)
+    def __rrshift__(self, other): return F.bitwise_right_shift(other, self)
+
+    # in-place forms: the out-of-place op written back (see _inplace)
+    def sin_(self): return self._inplace(F.sin)
+    def cos_(self): return self._inplace(F.cos)
+    def tan_(self): return self._inplace(F.tan)
+    def asin_(self): return self._inplace(F.asin)
+    def acos_(self): return self._inplace(F.acos)
+    def atan_(self): return self._inplace(F.atan)
+    def sinh_(self): return self._inplace(F.sinh)
+    def cosh_(self): return self._inplace(F.cosh)
+    def asinh_(self): return self._inplace(F.asinh)
+    def acosh_(self): return self._inplace(F.acosh)
+    def atanh_(self): return self._inplace(F.atanh)
+    def floor_(self): return self._inplace(F.floor)
+    def ceil_(self): return self._inplace(F.ceil)
+    def trunc_(self): return self._inplace(F.trunc)
+    def round_(self, decimals=0): return self._inplace(lambda s: F.round(s, decimals=decimals))
+    def frac_(self): return self._inplace(F.frac)
+    def log2_(self): return self._inplace(F.log2)
+    def log10_(self): return self._inplace(F.log10)
+    def log1p_(self): return self._inplace(F.log1p)
+    def exp2_(self): return self._inplace(F.exp2)
+    def expm1_(self): return self._inplace(F.expm1)
+    def rsqrt_(self): return self._inplace(lambda s: s.rsqrt())
+    def square_(self): return self._inplace(lambda s: s.square())
+    def reciprocal_(self): return self._inplace(lambda s: s.reciprocal())
+    def sign_(self): return self._inplace(F.sign)
+    def sgn_(self): return self._inplace(F.sgn)
+    def atan2_(self, other): return self._inplace(F.atan2, other)
+    def hypot_(self, other): return self._inplace(F.hypot, other)
+    def copysign_(self, other): return self._inplace(F.copysign, other)
+    def fmod_(self, other): return self._inplace(F.fmod, other)
+    def remainder_(self, other): return self._inplace(F.remainder, other)
+    def floor_divide_(self, other): return self._inplace(F.floor_divide, other)
+    def xlogy_(self, other): return self._inplace(F.xlogy, other)
+    def clamp_min_(self, min): return self._inplace(lambda s, lo: F.clamp(s, min=lo), min)
+    def clamp_max_(self, max): return self._inplace(lambda s, hi: F.clamp(s, max=hi), max)
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return self._inplace(lambda s: F.nan_to_num(s, nan, posinf, neginf))
+    def logical_and_(self, other): return self._inplace(F.logical_and, other)
+    def logical_or_(self, other): return self._inplace(F.logical_or, other)
+    def logical_xor_(self, other): return self._inplace(F.logical_xor, other)
+    def logical_not_(self): return self._inplace(F.logical_not)
+    def bitwise_and_(self, other): return self._inplace(F.bitwise_and, other)
+    def bitwise_or_(self, other): return self._inplace(F.bitwise_or, other)
+    def bitwise_xor_(self, other): return self._inplace(F.bitwise_xor, other)
+    def bitwise_not_(self): return self._inplace(F.bitwise_not)
+    def bitwise_left_shift_(self, other): return self._inplace(F.bitwise_left_shift, other)
+    def bitwise_right_shift_(self, other): return self._inplace(F.bitwise_right_shift, other)
+    __ifloordiv__ = floor_divide_
+    __imod__ = remainder_
+    __iand__ = bitwise_and_
+    __ior__ = bitwise_or_
+    __ixor__ = bitwise_xor_
+    __ilshift__ = bitwise_left_shift_
+    __irshift__ = bitwise_right_shift_
+    # ==== end of the issue-13 block ======================================================
 
     def __repr__(self):
         return format_tensor(self)

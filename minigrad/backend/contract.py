@@ -157,6 +157,124 @@ class Backend(Protocol):
     def erfinv(self, a):
         """The inverse of erf: +-inf at +-1, NaN outside [-1, 1] and for NaN."""
 
+    # ---- elementwise math (floating arrays unless said; the op layer converts integers) ----
+
+    def sin(self, a):
+        """sin(a)."""
+
+    def cos(self, a):
+        """cos(a)."""
+
+    def tan(self, a):
+        """tan(a)."""
+
+    def asin(self, a):
+        """arcsin(a); NaN outside [-1, 1]."""
+
+    def acos(self, a):
+        """arccos(a); NaN outside [-1, 1]."""
+
+    def atan(self, a):
+        """arctan(a)."""
+
+    def sinh(self, a):
+        """sinh(a)."""
+
+    def cosh(self, a):
+        """cosh(a)."""
+
+    def asinh(self, a):
+        """arcsinh(a)."""
+
+    def acosh(self, a):
+        """arccosh(a); NaN below 1."""
+
+    def atanh(self, a):
+        """arctanh(a); +-inf at +-1, NaN outside."""
+
+    def floor(self, a):
+        """The largest integer <= a (inf and NaN unchanged)."""
+
+    def ceil(self, a):
+        """The smallest integer >= a."""
+
+    def trunc(self, a):
+        """a rounded towards zero."""
+
+    def round_half_even(self, a):
+        """a rounded to the nearest integer, ties to even."""
+
+    def log2(self, a):
+        """log2(a)."""
+
+    def log10(self, a):
+        """log10(a)."""
+
+    def log1p(self, a):
+        """log(1 + a), accurate for small a."""
+
+    def exp2(self, a):
+        """2 ** a."""
+
+    def expm1(self, a):
+        """exp(a) - 1, accurate for small a."""
+
+    def isinf(self, a):
+        """Bool array: a is +inf or -inf."""
+
+    def isfinite(self, a):
+        """Bool array: a is neither infinite nor NaN."""
+
+    def isposinf(self, a):
+        """Bool array: a is +inf."""
+
+    def isneginf(self, a):
+        """Bool array: a is -inf."""
+
+    def atan2(self, a, b):
+        """The angle of the point (b, a), in [-pi, pi]."""
+
+    def hypot(self, a, b):
+        """sqrt(a**2 + b**2) without intermediate overflow."""
+
+    def copysign(self, a, b):
+        """|a| with the sign of b."""
+
+    def fmod(self, a, b):
+        """Remainder of truncated division (sign of a); integer or floating, b != 0 for
+        integers (checked by the caller)."""
+
+    def remainder(self, a, b):
+        """Remainder of floored division (sign of b); integer or floating."""
+
+    def floor_divide(self, a, b):
+        """Floored quotient; integer or floating (floats: numpy's and PyTorch's fmod-based
+        quotient, consistent with remainder)."""
+
+    def logical_and(self, a, b):
+        """Bool array: a != 0 and b != 0 (any dtype)."""
+
+    def logical_or(self, a, b):
+        """Bool array: a != 0 or b != 0."""
+
+    def logical_xor(self, a, b):
+        """Bool array: (a != 0) != (b != 0)."""
+
+    def bitwise_and(self, a, b):
+        """a & b for int64 or bool operands."""
+
+    def bitwise_or(self, a, b):
+        """a | b for int64 or bool operands."""
+
+    def bitwise_xor(self, a, b):
+        """a ^ b for int64 or bool operands."""
+
+    def left_shift(self, a, b):
+        """a << b (int64); shifts outside [0, 64) give 0."""
+
+    def right_shift(self, a, b):
+        """a >> b (int64, arithmetic); shifts outside [0, 64) give 0 or -1 (the sign)."""
+
     # ---- reductions -----------------------------------------------------------------------
 
     def sum(self, a, axes, keepdims):

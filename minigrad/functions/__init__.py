@@ -1,9 +1,9 @@
 """Differentiable operations, one file per family; each is a `Function` plus a plain function."""
 from ..creation import full_like
 from .conversion import clone, contiguous, to
-from .elementwise import (abs, add, bitwise_not, clamp, div, eq, exp, ge, gt, isnan, le, log,
-                          logical_not, lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid,
-                          sign, sqrt, sub, tanh, where)
+from .elementwise import (abs, add, bitwise_not, eq, exp, ge, gt, isnan, le, log, logical_not,
+                          lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt,
+                          sub, tanh, where)
 from .indexing import getitem, index_put, index_put_indices, setitem_
 from .linalg import matmul
 from .reduce import all, amax, amin, any, argmax, argmin, max, mean, min, std, sum, var
@@ -13,3 +13,12 @@ from .shape import (broadcast_to, cat, chunk, expand, flatten, narrow, pad, perm
 # ---- layers family: activations used as Tensor methods ----------------------------------------
 from .activation import log_softmax, softmax
 from .activation_extra import erf, erfc, erfinv, hardshrink, prelu
+# ---- the PyTorch operator breadth: math, scans and sorting, indexing, linalg, bitwise ----
+from .math import (acos, acosh, addcdiv, addcmul, asin, asinh, atan, atan2, atanh, ceil, clamp,
+                   clamp_max, clamp_min, copysign, cos, cosh, div, divide, exp2, expm1, floor,
+                   floor_divide, fmax, fmin, fmod, frac, hypot, isfinite, isinf, isneginf,
+                   isposinf, lerp, log1p, log2, log10, logaddexp, logical_and, logical_or,
+                   logical_xor, nan_to_num, reciprocal, remainder, round, rsqrt, sgn, sin, sinh,
+                   square, tan, true_divide, trunc, xlogy)
+from .bitwise import (bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift,
+                      bitwise_xor)

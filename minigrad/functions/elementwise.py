@@ -251,12 +251,19 @@ def _binary(cls, a, b, name):
     return cls.apply(a, b)
 
 
-def add(a, b):
-    return _binary(Add, a, b, "add")
+def _scaled(b, alpha):
+    """alpha * b for add/sub's `alpha` (1 leaves b as it is)."""
+    return b if alpha == 1 else (mul(b, alpha) if isinstance(b, Tensor) else b * alpha)
 
 
-def sub(a, b):
-    return _binary(Sub, a, b, "sub")
+def add(a, b, *, alpha=1):
+    """a + alpha * b."""
+    return _binary(Add, a, _scaled(b, alpha), "add")
+
+
+def sub(a, b, *, alpha=1):
+    """a - alpha * b."""
+    return _binary(Sub, a, _scaled(b, alpha), "sub")
 
 
 def mul(a, b):
@@ -354,25 +361,6 @@ def relu(x):
 
 def sign(x):
     return Sign.apply(x)
-
-
-def clamp(x, min=None, max=None):
-    if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
-    dtype = x.dtype
-    for bound in (min, max):
-        if bound is not None:  # a float bound makes an integer tensor float, as PyTorch
-            dtype = dtypes.scalar_dtype(bound, dtype)
-    lo = None if min is None else as_python_scalar(min, dtype)
-    hi = None if max is None else as_python_scalar(max, dtype)
-    return Clamp.apply(x.to(dtype=dtype), lo, hi)
 
 
 def _promoted(name, a, b):

@@ -73,7 +73,11 @@ def tanh(a):
 
 
 def sign(a):
-    return np.sign(a)
+    """-1, 0 or 1; NaN gives 0, as PyTorch's sign (numpy's keeps NaN)."""
+    out = np.sign(a)
+    if out.dtype.kind == "f":
+        out = np.where(np.isnan(out), out.dtype.type(0), out)
+    return out
 
 
 def logical_not(a):
@@ -86,6 +90,14 @@ def div(a, b):
 
 def pow(a, b):
     return np.power(a, b)
+
+
+def sign(a):
+    """-1, 0 or 1; NaN gives 0, as PyTorch's sign (numpy's keeps NaN)."""
+    out = np.sign(a)
+    if out.dtype.kind == "f":
+        out = np.where(np.isnan(out), out.dtype.type(0), out)
+    return out
 
 
 def sigmoid(a):

@@ -20,6 +20,12 @@ from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
                           minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
                           where)
+from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bitwise_and,
+                               bitwise_or, bitwise_xor, ceil, copysign, cos, cosh, exp2, expm1,
+                               floor, floor_divide, fmod, hypot, isfinite, isinf, isneginf,
+                               isposinf, left_shift, log1p, log2, log10, logical_and, logical_or,
+                               logical_xor, remainder, right_shift, round_half_even, sin, sinh,
+                               tan, trunc)
 from .linalg import linear_forward, matmul
 from .loss import clamped_log
 from .optim import adam_step, rmsprop_step, sgd_step

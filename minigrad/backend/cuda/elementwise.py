@@ -94,13 +94,13 @@ def _store_unary(op, out, i, x, p0, p1):
         out[i] = -x
     elif op == ABS:
         out[i] = _abs(x)
-    elif op == SIGN:  # 0 stays 0 and NaN stays NaN, as numpy's sign
+    elif op == SIGN:  # 0 and NaN give 0, as PyTorch's sign
         if x > 0:
             out[i] = 1
         elif x < 0:
             out[i] = -1
         else:
-            out[i] = x
+            out[i] = 0
     elif op == RELU:
         if x > 0 or x != x:
             out[i] = x
