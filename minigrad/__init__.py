@@ -35,6 +35,7 @@ from .serialization import load, save
 from .functions.activation import log_softmax, softmax
 from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshrink, prelu,
                                          rrelu, rrelu_, selu, selu_, threshold, threshold_)
+from .functions.normalization_extra import cosine_similarity, pairwise_distance
 # ---- end of layers family block ---------------------------------------------------------------
 from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)

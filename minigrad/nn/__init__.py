@@ -16,3 +16,7 @@ from .parallel import DataParallel
 from .modules import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
                       Mish, PReLU, ReLU6, RReLU, SiLU, Softmin, Softplus, Softshrink, Softsign,
                       Tanhshrink, Threshold)
+
+# ---- layers family: normalisation and embedding -----------------------------------------------
+from .modules import (BatchNorm3d, CosineSimilarity, Embedding, GroupNorm, InstanceNorm1d,
+                      InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance, RMSNorm)

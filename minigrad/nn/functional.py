@@ -17,3 +17,8 @@ from ..functions.activation_extra import (celu, celu_, glu, hardshrink, hardsigm
                                           logsigmoid, mish, prelu, rrelu, rrelu_, selu, selu_,
                                           silu, softmin, softshrink, softsign, tanhshrink,
                                           threshold, threshold_)
+
+# ---- layers family: normalisation and embedding -----------------------------------------------
+from ..functions.embedding import embedding
+from ..functions.normalization_extra import (cosine_similarity, group_norm, instance_norm,
+                                             layer_norm, normalize, pairwise_distance, rms_norm)

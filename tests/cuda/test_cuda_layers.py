@@ -32,6 +32,17 @@ CASES = {
     "softmin": (lambda x: F.softmin(x, 1), [X], []),
     "erfc": (minigrad.erfc, [X * 3], []),
     "erfinv": (minigrad.erfinv, [UNIT], []),
+    "layer_norm": (lambda x, w, b: F.layer_norm(x, (4,), w, b), [X, rng.random(4),
+                                                                 rng.random(4)], []),
+    "rms_norm": (lambda x, w: F.rms_norm(x, (4,), w), [X, rng.random(4)], []),
+    "group_norm": (lambda x, w, b: F.group_norm(x, 3, w, b), [IMAGES, rng.random(3),
+                                                               rng.random(3)], []),
+    "instance_norm": (lambda x: F.instance_norm(x), [IMAGES], []),
+    "normalize": (lambda x: F.normalize(x, 3.0, 0), [X], []),
+    "cosine_similarity": (lambda a, b: F.cosine_similarity(a, b), [X, X[::-1].copy()], []),
+    "pairwise_distance": (F.pairwise_distance, [X, X[::-1].copy()], []),
+    "embedding": (lambda w, i: F.embedding(i, w, padding_idx=0, scale_grad_by_freq=True),
+                  [X], [np.array([[0, 2], [2, 1]])]),
 }
 
 
@@ -63,7 +74,7 @@ def test_values_and_gradients_match_the_cpu(case):
                                    atol=1e-12)
 
 
-@pytest.mark.parametrize("case", ["erfinv", "prelu"])
+@pytest.mark.parametrize("case", ["erfinv", "prelu", "group_norm"])
 def test_gradcheck_on_the_device(case):
     fn, leaves, constants = CASES[case]
     tensors = [minigrad.tensor(a, dtype=minigrad.float64, device="cuda", requires_grad=True)

@@ -14,3 +14,9 @@ from .upsample import Upsample
 from .activation_extra import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                                LogSigmoid, Mish, PReLU, ReLU6, RReLU, SiLU, Softmin, Softplus,
                                Softshrink, Softsign, Tanhshrink, Threshold)
+
+# ---- layers family: normalisation and embedding -----------------------------------------------
+from .embedding import Embedding
+from .normalization_extra import (BatchNorm3d, CosineSimilarity, GroupNorm, InstanceNorm1d,
+                                  InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance,
+                                  RMSNorm)
