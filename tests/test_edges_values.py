@@ -219,3 +219,71 @@ def test_cross_entropy_float_column_target_raises_runtime_error():
             F.cross_entropy(x, minigrad.zeros(3, 1))
     with pytest.raises(RuntimeError):
         F.cross_entropy(x, minigrad.zeros(3, 1, dtype=minigrad.int64))
+
+
+# ---- NaN in gradients -----------------------------------------------------------------------
+
+NAN = math.nan
+VALUES = [1.0, NAN, 3.0, NAN]
+# name -> (function of a tensor (minigrad or torch), input, the gradient of its sum in PyTorch)
+NAN_GRADIENTS = {
+    "relu": (lambda x: x.relu(), [NAN, -1.0, 1.0, 0.0], [1.0, 0.0, 1.0, 0.0]),
+    "abs": (lambda x: x.abs(), [NAN, -1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0]),
+    "max": (lambda x: x.max(), VALUES, [0.0, 0.5, 0.0, 0.5]),
+    "min": (lambda x: x.min(), VALUES, [0.0, 0.5, 0.0, 0.5]),
+    "amax": (lambda x: x.amax(), VALUES, [NAN] * 4),
+    "amin": (lambda x: x.amin(), VALUES, [NAN] * 4),
+    "max_dim": (lambda x: x.reshape(2, 2).max(1)[0], VALUES, [0.0, 1.0, 0.0, 1.0]),
+    "amax_dim0": (lambda x: x.reshape(2, 2).amax(0), VALUES, [0.0, NAN, 1.0, NAN]),
+    "max_ties": (lambda x: x.max(), [3.0, 1.0, 3.0], [0.5, 0.0, 0.5]),
+    "hardtanh": (lambda x: F.hardtanh(x), [NAN, 0.5, 1.0], [1.0, 1.0, 0.0]),
+    "relu6": (lambda x: F.relu6(x), [NAN, 0.5, 7.0], [1.0, 1.0, 0.0]),
+    "clamp": (lambda x: x.clamp(0, 1), [NAN, 0.5], [0.0, 1.0]),
+    "sign": (lambda x: x.sign(), [NAN, 0.0], [0.0, 0.0]),
+}
+
+
+def _torch_functional(name):
+    if name == "hardtanh":
+        return lambda x: torch.nn.functional.hardtanh(x)
+    if name == "relu6":
+        return lambda x: torch.nn.functional.relu6(x)
+    return NAN_GRADIENTS[name][0]
+
+
+@pytest.mark.parametrize("name", list(NAN_GRADIENTS))
+def test_gradients_at_nan(name, device):
+    fn, values, expected = NAN_GRADIENTS[name]
+    x = minigrad.tensor(values, device=device, requires_grad=True)
+    with np.errstate(all="ignore"):
+        fn(x).sum().backward()
+    np.testing.assert_equal(x.grad.tolist(), expected)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", list(NAN_GRADIENTS))
+def test_nan_gradient_table_is_torchs(name):
+    _, values, expected = NAN_GRADIENTS[name]
+    x = torch.tensor(values, requires_grad=True)
+    _torch_functional(name)(x).sum().backward()
+    np.testing.assert_equal(x.grad.tolist(), expected)
+
+
+def test_sign_of_nan_is_zero_as_torch(device):
+    assert minigrad.tensor([NAN, -2.0, 0.0, 3.0], device=device).sign().tolist() == \
+        [0.0, -1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("op", [minigrad.maximum, minigrad.minimum])
+def test_maximum_and_minimum_gradients_with_nan(op, device):
+    a = minigrad.tensor([NAN, 0.5, 2.0, 1.0], device=device, requires_grad=True)
+    b = minigrad.tensor([0.0, NAN, 1.0, 1.0], device=device, requires_grad=True)
+    op(a, b).sum().backward()
+    wins = [1.0, 1.0, 1.0, 0.5] if op is minigrad.maximum else [1.0, 1.0, 0.0, 0.5]
+    assert a.grad.tolist() == wins
+    assert b.grad.tolist() == [1.0, 1.0, 1.0 - wins[2], 0.5]
+    if torch is not None:
+        ta = torch.tensor(a.numpy(), requires_grad=True)
+        tb = torch.tensor(b.numpy(), requires_grad=True)
+        getattr(torch, op.__name__)(ta, tb).sum().backward()
+        assert ta.grad.tolist() == a.grad.tolist() and tb.grad.tolist() == b.grad.tolist()

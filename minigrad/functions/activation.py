@@ -71,7 +71,8 @@ class Elu(Function):
 
 
 class Hardtanh(Function):
-    """Clamp to [min_val, max_val]; the gradient passes only strictly inside (as PyTorch)."""
+    """Clamp to [min_val, max_val]; the gradient passes except at or beyond the bounds (so
+    strictly inside, and at NaN, as PyTorch)."""
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
@@ -84,8 +85,8 @@ class Hardtanh(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         lo, hi = ctx.bounds
-        inside = (x > lo).to(dtype=grad.dtype) * (x < hi).to(dtype=grad.dtype)
-        return grad * inside, None, None
+        # zero where x <= lo or x >= hi, so a NaN passes its gradient (as PyTorch)
+        return where(x <= lo, 0.0, where(x >= hi, 0.0, grad)), None, None
 
 
 class Gelu(Function):

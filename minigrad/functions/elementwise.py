@@ -139,8 +139,14 @@ class Maximum(Function):
     def backward(ctx, grad):
         saved = ctx.saved_tensors
         a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
-        share = (a > b).to(dtype=grad.dtype) + (a == b).to(dtype=grad.dtype) * 0.5
-        return _reduced(ctx, lambda: grad * share, lambda: grad * (1 - share))
+        return _reduced(ctx, lambda: grad * _share(a, b, a < b),
+                        lambda: grad * _share(a, b, a > b))
+
+
+def _share(a, b, loses):
+    """An operand's share of max/min's gradient, as PyTorch: half at ties, none where it
+    loses, all otherwise (so both get all of it where a NaN makes them incomparable)."""
+    return where(a == b, 0.5, where(loses, 0.0, 1.0))
 
 
 class Minimum(Function):
@@ -152,8 +158,8 @@ class Minimum(Function):
     def backward(ctx, grad):
         saved = ctx.saved_tensors
         a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
-        share = (a < b).to(dtype=grad.dtype) + (a == b).to(dtype=grad.dtype) * 0.5
-        return _reduced(ctx, lambda: grad * share, lambda: grad * (1 - share))
+        return _reduced(ctx, lambda: grad * _share(a, b, a > b),
+                        lambda: grad * _share(a, b, a < b))
 
 
 class Where(Function):
@@ -211,8 +217,9 @@ Tanh = _unary("Tanh", lambda backend: backend.tanh,
               lambda g, x, out: g * (1 - out * out), save="output")
 Sigmoid = _unary("Sigmoid", lambda backend: backend.sigmoid,
                  lambda g, x, out: g * out * (1 - out), save="output")
+# zero where out <= 0, so a NaN passes its gradient (PyTorch's threshold_backward)
 Relu = _unary("Relu", lambda backend: backend.relu,
-              lambda g, x, out: g * (out > 0).to(dtype=g.dtype), save="output")
+              lambda g, x, out: where(out <= 0, 0.0, g), save="output")
 Sign = _unary("Sign", lambda backend: backend.sign,
               lambda g, x, out: g * 0, save="none")
 

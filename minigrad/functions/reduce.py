@@ -6,6 +6,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from .._args import normalize_dims
 from ._util import keepdim_shape, to_float
+from .elementwise import isnan
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -34,11 +35,16 @@ class _Extreme(Function):
         ctx.save_for_backward(x, out)
         return out
 
-    @staticmethod
-    def backward(ctx, grad):
+    nan_is_extreme = False
+
+    @classmethod
+    def backward(cls, ctx, grad):
         x, out = ctx.saved_tensors
         shape = keepdim_shape(x.shape, ctx.axes)
-        hits = (x == out.reshape(shape)).to(dtype=grad.dtype)
+        hits = x == out.reshape(shape)
+        if cls.nan_is_extreme:  # a NaN result: its NaNs share the gradient
+            hits = hits + isnan(x) * isnan(out.reshape(shape))
+        hits = hits.to(dtype=grad.dtype)
         count = hits.sum(dim=ctx.axes, keepdim=True)
         return grad.reshape(shape) * hits / count, None, None
 
@@ -53,6 +59,17 @@ class Amin(_Extreme):
     @staticmethod
     def kernel(backend):
         return backend.amin
+
+
+class MaxAll(Amax):
+    """max() of every element: unlike amax (whose gradient is NaN everywhere when the max is
+    NaN, as in PyTorch), PyTorch's max() shares the gradient among the NaNs."""
+
+    nan_is_extreme = True
+
+
+class MinAll(Amin):
+    nan_is_extreme = True
 
 
 class _ExtremeAlongDim(Function):
@@ -145,7 +162,9 @@ def amin(x, dim=(), keepdim=False):
 
 def _max_or_min(x, dim, keepdim, along_dim, whole, result_type):
     if dim is None:
-        return whole(x, None, keepdim)
+        axes = tuple(range(x.ndim))
+        _check_nonempty(x, axes, result_type.__name__)
+        return (MaxAll if whole is amax else MinAll).apply(x, axes, keepdim)
     if isinstance(dim, (tuple, list)):
         return whole(x, dim, keepdim)
     if x.ndim == 0:  # a 0-d tensor is one element along its dim 0 (or -1), as in PyTorch
