@@ -10,23 +10,29 @@
 
 A progress bar on stderr shows the running loss and throughput; each epoch prints its train and
 test accuracy. With --checkpoint the model, optimizer, scheduler, data-loader position, random
-generator and history are saved after every epoch, and Ctrl-C stops after the current batch and
-saves too: --resume then continues exactly where the run stopped, with the same losses an
-uninterrupted run would have had. Beside the checkpoint, a metrics file (the checkpoint's name
-with ".metrics.jsonl") holds one JSON line per finished epoch, for `minigrad.viz.plot_history`. On resume, settings not given on the command line come from
-the checkpoint. `main(argv)` returns the history, one dict per epoch.
+generator and history are saved after every epoch, and Ctrl-C (or SIGTERM) stops after the
+current batch and saves too: --resume then continues exactly where the run stopped, with the
+same losses an uninterrupted run would have had. Beside the checkpoint, a metrics file (the
+checkpoint's name with ".metrics.jsonl") holds one JSON line per finished epoch, for
+`minigrad.viz.plot_history`. On resume, settings not given on the command line come from the
+checkpoint. Mistakes (an option out of range, a checkpoint that cannot be written or does not
+fit the run) stop the script before any training with one line and exit status 2. A model with
+batch norm leaves out an epoch's last batch when it would hold a single sample. `main(argv)`
+returns the history, one dict per epoch.
 """
 import argparse
 import json
+import math
 import os
 import signal
 import sys
+import tempfile
 import textwrap
 import threading
 import time
 
 import minigrad
-from minigrad import optim
+from minigrad import nn, optim
 from minigrad.backend import is_available
 from minigrad.data import DataLoader, Subset, transforms
 from minigrad.data.datasets import MNIST, MNIST1D, XO, Digits, FashionMNIST
@@ -60,13 +66,21 @@ CHECKPOINT_FORMAT = "minigrad-train-1"
 EVAL_BATCH_SIZE = 256
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (no usage block), status 2."""
+
+    def error(self, message):
+        one_line = " ".join(str(message).split())  # some library errors span several lines
+        self.exit(2, f"{self.prog}: error: {one_line} (see --help)\n")
+
+
 def build_parser():
     defaults = "\n".join(
         f"  {name}: {d['model']}, {d['epochs']} epochs, {d['optimizer']} lr {d['lr']:g} "
         f"({d['schedule']}), batch {d['batch_size']}, label smoothing {d['label_smoothing']:g}"
         for name, d in DEFAULTS.items())
     models = ", ".join(name.replace("_", "-") for name in list_models())
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         description="Train a CNN from minigrad's model zoo.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"defaults per dataset:\n{defaults}\n" + textwrap.fill(f"models: {models}", 79))
@@ -111,14 +125,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.model is not None:
         args.model = args.model.strip().lower().replace("_", "-")
-    for name in ("epochs", "batch_size", "train_size", "test_size"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if args.lr is not None and not args.lr > 0:
-        parser.error(f"--lr must be positive, got {args.lr}")
-    if args.label_smoothing is not None and not 0 <= args.label_smoothing <= 1:
-        parser.error(f"--label-smoothing must be in [0, 1], got {args.label_smoothing}")
+    check_numbers(parser, args)
     checkpoint = None
     if args.resume:
         checkpoint = load_checkpoint(parser, args.checkpoint)
@@ -131,8 +138,65 @@ def parse_args(argv):
         if args.epochs is None:
             args.epochs = checkpoint["settings"]["epochs"]
     fill_defaults(args)
+    check_checkpoint_path(parser, args)
     check_choices(parser, args)
     return parser, args, checkpoint
+
+
+# The numeric options: (type, lowest, highest, whether the lowest is allowed, wording).
+NUMBERS = {
+    "epochs": (int, 1, None, True, "at least 1"),
+    "batch_size": (int, 1, None, True, "at least 1"),
+    "train_size": (int, 1, None, True, "at least 1"),
+    "test_size": (int, 1, None, True, "at least 1"),
+    "seed": (int, 0, 2 ** 64 - 1, True, "an integer in [0, 2**64 - 1]"),
+    "lr": (float, 0.0, None, False, "a finite number > 0"),
+    "momentum": (float, 0.0, 1.0, True, "a number in [0, 1)"),
+    "weight_decay": (float, 0.0, None, True, "a finite number >= 0"),
+    "label_smoothing": (float, 0.0, 1.0, True, "in [0, 1]"),
+}
+
+
+def number_problem(name, value):
+    """What the numeric option `name` must be, if `value` is out of its range or of the wrong
+    type (settings read from a checkpoint can be anything); None if it is fine or unset."""
+    if value is None:
+        return None
+    kind, low, high, low_allowed, wording = NUMBERS[name]
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and (kind is float or isinstance(value, int))
+    ok = numeric and math.isfinite(value) and (value >= low if low_allowed else value > low)
+    if ok and high is not None:
+        ok = value <= high if name in ("seed", "label_smoothing") else value < high
+    return None if ok else wording
+
+
+def check_numbers(parser, args):
+    """Exit with status 2 and one line naming the first numeric option out of its range."""
+    for name in NUMBERS:
+        value = getattr(args, name, None)
+        wording = number_problem(name, value)
+        if wording is not None:
+            parser.error(f"--{name.replace('_', '-')} must be {wording}, got {value!r}")
+
+
+def check_checkpoint_path(parser, args):
+    """Before any training: the checkpoint (and metrics) file can be written where it goes."""
+    if args.checkpoint is None:
+        return
+    path = os.path.abspath(args.checkpoint)
+    if os.path.isdir(path):
+        parser.error(f"--checkpoint {args.checkpoint!r} is a directory; give a file name")
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        problem = "is not a directory" if os.path.exists(directory) else "does not exist"
+        parser.error(f"--checkpoint {args.checkpoint!r}: {directory!r} {problem}")
+    try:
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as err:
+        parser.error(f"--checkpoint {args.checkpoint!r}: cannot write into {directory!r} "
+                     f"({err.strerror or err})")
 
 
 def fill_defaults(args):
@@ -173,7 +237,68 @@ def load_checkpoint(parser, path):
         parser.error(f"--resume: {err}")
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
         parser.error(f"--resume: {path!r} is not a checkpoint written by this script")
+    problem = checkpoint_problem(checkpoint)
+    if problem is not None:
+        parser.error(f"--resume: {path!r} cannot be resumed: {problem}")
     return checkpoint
+
+
+CHECKPOINT_ENTRIES = {"settings": dict, "model": dict, "optimizer": dict,
+                      "scheduler": (dict, type(None)), "loader": dict, "rng": dict, "epoch": int,
+                      "totals": (dict, type(None)), "history": list}
+
+
+def checkpoint_problem(checkpoint):
+    """What is wrong with the layout of a loaded checkpoint (entries, their types, the run
+    settings), or None; the values are checked when they are restored."""
+    for key, kind in CHECKPOINT_ENTRIES.items():
+        if key not in checkpoint:
+            return f"it has no {key!r} entry"
+        if not isinstance(checkpoint[key], kind) or isinstance(checkpoint[key], bool):
+            return f"its {key!r} entry is a {type(checkpoint[key]).__name__}"
+    settings = checkpoint["settings"]
+    missing = [name for name in (*RUN_SETTINGS, "epochs") if name not in settings]
+    if missing:
+        return f"its settings have no {', '.join(missing)}"
+    for name in NUMBERS:
+        wording = number_problem(name, settings.get(name))
+        if wording is not None:
+            return f"its setting {name} is {settings[name]!r}, which must be {wording}"
+    for name in ("dataset", "model", "optimizer", "schedule", "data_dir"):
+        if not isinstance(settings[name], str):
+            return f"its setting {name} is {settings[name]!r}, which must be a string"
+    if checkpoint["epoch"] < 0:
+        return f"its epoch is {checkpoint['epoch']}"
+    totals = checkpoint["totals"]
+    if totals is not None and (set(totals) != set(fresh_totals()) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in totals.values())):
+        return "its running totals are malformed"
+    if not all(isinstance(record, dict) for record in checkpoint["history"]):
+        return "its history is malformed"
+    return None
+
+
+def restore(parser, args, checkpoint, model, optimizer, scheduler, loader):
+    """Load the checkpoint's states into the run's objects; a state that does not fit them
+    (other model, mis-shaped tensors, a bad random-generator state, ...) exits with status 2
+    and one line."""
+    try:
+        if (scheduler is None) != (checkpoint["scheduler"] is None):
+            raise ValueError("its learning-rate schedule does not match the run's")
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        if scheduler is not None:
+            expected = scheduler.state_dict()
+            saved = checkpoint["scheduler"]
+            if set(saved) != set(expected) or any(
+                    type(saved[key]) is not type(value) for key, value in expected.items()):
+                raise ValueError("its scheduler state is malformed")
+            scheduler.load_state_dict(saved)
+        loader.load_state_dict(checkpoint["loader"])
+        minigrad.set_rng_state(checkpoint["rng"])
+    except (KeyError, TypeError, ValueError, RuntimeError, OverflowError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        parser.error(f"--resume: {args.checkpoint!r} does not fit this run: {message}")
 
 
 def make_datasets(parser, args):
@@ -202,6 +327,23 @@ def make_datasets(parser, args):
     if args.test_size is not None:
         test = Subset(test, range(min(args.test_size, len(test))))
     return train, test, num_classes
+
+
+def needs_drop_last(parser, args, model, train_size):
+    """Whether training drops each epoch's last batch: with batch norm, a batch of one sample
+    cannot be normalised (PyTorch raises "Expected more than 1 value per channel when
+    training"), so a last batch of one is dropped, and the run says so."""
+    if not any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
+        return False
+    if train_size == 1:
+        parser.error(f"--train-size 1: {args.model} has batch norm, which needs batches of at "
+                     "least 2 samples in training")
+    if train_size % args.batch_size != 1:
+        return False
+    print(f"note: {args.model} has batch norm, which cannot train on a batch of one sample; "
+          f"the last sample of each shuffled epoch ({train_size} = {train_size // args.batch_size}"
+          f" x {args.batch_size} + 1) is left out", file=sys.stderr)
+    return True
 
 
 def make_optimizer(args, params):
@@ -241,28 +383,35 @@ class ProgressBar:
 
 
 class StopOnInterrupt:
-    """Within the `with` block, the first Ctrl-C (SIGINT) only sets `requested`, so training
+    """Within the `with` block, the first Ctrl-C (SIGINT) or SIGTERM only records the request
+    (`requested`, and `exit_code`: 130 or 143, as a shell reports those signals), so training
     can stop between batches with a consistent state to save; a second one interrupts at once.
     """
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __init__(self):
         self.requested = False
-        self.previous = None
+        self.exit_code = None
+        self.previous = {}
 
     def handle(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\nstopping after this batch (Ctrl-C again to abort at once)", file=sys.stderr)
+        self.exit_code = 128 + signum
+        how = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+        print(f"\n{how}: stopping after this batch (again to abort at once)", file=sys.stderr)
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self.handle)
+            for signum in self.SIGNALS:
+                self.previous[signum] = signal.signal(signum, self.handle)
         return self
 
     def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 def fresh_totals():
@@ -351,17 +500,13 @@ def main(argv=None):
     optimizer = make_optimizer(args, model.parameters())
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs) \
         if args.schedule == "cosine" else None
+    drop_last = needs_drop_last(parser, args, model, len(train_set))
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                              seed=args.seed)
+                              seed=args.seed, drop_last=drop_last)
     test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
     epoch, totals, history = 0, None, []
     if checkpoint is not None:
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(checkpoint["scheduler"])
-        train_loader.load_state_dict(checkpoint["loader"])
-        minigrad.set_rng_state(checkpoint["rng"])
+        restore(parser, args, checkpoint, model, optimizer, scheduler, train_loader)
         epoch, totals, history = checkpoint["epoch"], checkpoint["totals"], checkpoint["history"]
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.model} ({params:,} parameters) on {args.dataset}: {len(train_set)} train / "
@@ -383,7 +528,7 @@ def main(argv=None):
                                     loader_state, epoch, totals, history)
                     print(f"stopped during epoch {epoch + 1}; saved to {args.checkpoint}, "
                           "continue with --resume", file=sys.stderr)
-                raise SystemExit(130)
+                raise SystemExit(stop.exit_code)
             epoch += 1
             test_loss, test_acc = evaluate(model, test_loader, args.device)
             if scheduler is not None:
@@ -406,7 +551,7 @@ def main(argv=None):
                 if args.checkpoint is not None:
                     print(f"stopped; saved to {args.checkpoint}, continue with --resume",
                           file=sys.stderr)
-                raise SystemExit(130)
+                raise SystemExit(stop.exit_code)
     return history
 
 
