@@ -333,7 +333,8 @@ def needs_drop_last(parser, args, model, train_size):
     """Whether training drops each epoch's last batch: with batch norm, a batch of one sample
     cannot be normalised (PyTorch raises "Expected more than 1 value per channel when
     training"), so a last batch of one is dropped, and the run says so."""
-    if not any(isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) for m in model.modules()):
+    batch_norms = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+    if not any(isinstance(m, batch_norms) for m in model.modules()):
         return False
     if train_size == 1:
         parser.error(f"--train-size 1: {args.model} has batch norm, which needs batches of at "
