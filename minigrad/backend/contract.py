@@ -326,41 +326,43 @@ class Backend(Protocol):
     def linear_forward(self, x, weight, bias):
         """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out)."""
 
-    # ---- convolution (N, C, H, W) -----------------------------------------------------------
+    # ---- convolution (N, C, H, W); `geometry`: a 2-d minigrad.geometry.ConvGeometry ------------
 
-    def conv2d_forward(self, x, weight, stride, padding, dilation, groups, bias=None):
-        """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias
-        (O,) if given -> (N, O, oh, ow). stride, padding, dilation: (h, w) int pairs."""
+    def conv2d_forward(self, x, weight, bias, geometry):
+        """Cross-correlation of x (N, C, *geometry.input_size) with weight
+        (O, C // groups, *geometry.kernel_size), plus bias (O,) or None ->
+        (N, O, *geometry.output_size)."""
 
-    def conv2d_backward_input(self, grad, weight, input_hw, stride, padding, dilation,
-                              groups):
+    def conv2d_backward_input(self, grad, weight, geometry):
         """The gradient of conv2d with respect to its input (the transposed convolution):
-        grad (N, O, oh, ow), weight (O, C // groups, kh, kw) -> (N, C, *input_hw)."""
+        grad (N, O, *geometry.output_size), weight (O, C // groups, kh, kw) ->
+        (N, C, *geometry.input_size)."""
 
-    def conv2d_backward_weight(self, x, grad, kernel_hw, stride, padding, dilation, groups):
-        """The gradient of conv2d with respect to its weight: x (N, C, H, W), grad
-        (N, O, oh, ow) -> (O, C // groups, *kernel_hw)."""
+    def conv2d_backward_weight(self, x, grad, geometry):
+        """The gradient of conv2d with respect to its weight: x (N, C, *geometry.input_size),
+        grad (N, O, *geometry.output_size) -> (O, C // groups, *geometry.kernel_size)."""
 
-    # ---- pooling (N, C, H, W) ---------------------------------------------------------------
+    # ---- pooling (N, C, H, W); `geometry`: a 2-d minigrad.geometry.PoolGeometry ----------------
 
-    def max_pool2d_forward(self, x, output_hw, kernel, stride, padding, dilation):
+    def max_pool2d_forward(self, x, geometry):
         """Max over each dilated window of x padded with -inf -> (out, indices), both
-        (N, C, *output_hw); indices are int64 flat positions in the input plane (the first
-        maximum wins, a NaN always wins)."""
+        (N, C, *geometry.output_size); indices are int64 flat positions in the input plane
+        (the first maximum wins, a NaN always wins)."""
 
-    def avg_pool2d_forward(self, x, output_hw, kernel, stride, padding, count_include_pad,
-                           divisor_override):
-        """Average over each window of x -> (N, C, *output_hw), PyTorch's divisors."""
+    def avg_pool2d_forward(self, x, geometry):
+        """Average over each window of x -> (N, C, *geometry.output_size), divided as the
+        geometry says (count_include_pad, divisor_override)."""
 
-    def avg_pool2d_backward(self, grad, input_hw, kernel, stride, padding, count_include_pad,
-                            divisor_override):
-        """The adjoint of avg_pool2d_forward: grad (N, C, oh, ow) -> (N, C, *input_hw)."""
+    def avg_pool2d_backward(self, grad, geometry):
+        """The adjoint of avg_pool2d_forward: grad (N, C, *geometry.output_size) ->
+        (N, C, *geometry.input_size)."""
 
-    def adaptive_avg_pool2d_forward(self, x, output_hw):
-        """Adaptive average pooling of x (N, C, H, W) -> (N, C, *output_hw)."""
+    def adaptive_avg_pool2d_forward(self, x, geometry):
+        """Adaptive average pooling of x (N, C, H, W) -> (N, C, *geometry.output_size)."""
 
-    def adaptive_avg_pool2d_backward(self, grad, input_hw):
-        """The adjoint of adaptive_avg_pool2d_forward: (N, C, oh, ow) -> (N, C, *input_hw)."""
+    def adaptive_avg_pool2d_backward(self, grad, geometry):
+        """The adjoint of adaptive_avg_pool2d_forward: (N, C, *geometry.output_size) ->
+        (N, C, *geometry.input_size)."""
 
     def scatter_by_plane_indices(self, values, indices, plane_hw, accumulate):
         """Zeros (N, C, *plane_hw) with values (N, C, h, w) written at the int64 flat plane

@@ -8,95 +8,77 @@ Everything runs on three (N, C, H, W) Functions, each bilinear in its two tensor
 
 The derivative of a bilinear map in one argument is the map itself with that argument swapped
 for the incoming gradient, so each Function's backward is written with the other two, and
-derivatives of any order exist. Conv2dInputGrad is also the transposed convolution. A 1-d
-convolution is a 2-d one with H = 1; "same" padding that is odd in total pads the input's end
-by the extra element first, as PyTorch does.
+derivatives of any order exist. Conv2dInputGrad is also the transposed convolution. All three
+share the `ConvGeometry` built once per call (kept on ctx), which is all the kernels are told
+about sizes and padding. A 1-d convolution is a 2-d one with H = 1; "same" padding that is odd
+in total pads the input's end by the extra element first, as PyTorch does.
 """
 from .._args import check_floating, check_groups, check_same_dtype, int_tuple
 from ..autograd.function import Function
+from ..geometry import ConvGeometry
 from ..tensor import Tensor
 from .shape import pad
 
 
 class Conv2d(Function):
-    """x (N, C, H, W), weight (O, C // groups, kh, kw), bias (O,) or None -> (N, O, oh, ow).
-
-    `params` is ((sh, sw), (ph, pw), (dh, dw), groups), validated by the caller.
-    """
+    """x (N, C, H, W), weight (O, C // groups, kh, kw), bias (O,) or None ->
+    (N, O, *geometry.output_size), for the `ConvGeometry` the caller built and checked."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, params):
+    def forward(ctx, x, weight, bias, geometry):
         ctx.save_for_backward(x, weight)
-        ctx.params = params
-        return x._new(x._backend.conv2d_forward(x._data, weight._data, *params,
-                                                bias=None if bias is None else bias._data))
+        ctx.geometry = geometry
+        return x._new(x._backend.conv2d_forward(x._data, weight._data,
+                                                None if bias is None else bias._data, geometry))
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        grad_x = Conv2dInputGrad.apply(grad, weight, tuple(x.shape[2:]), ctx.params) \
-            if need[0] else None
-        grad_weight = Conv2dWeightGrad.apply(x, grad, tuple(weight.shape[2:]), ctx.params) \
-            if need[1] else None
+        grad_x = Conv2dInputGrad.apply(grad, weight, ctx.geometry) if need[0] else None
+        grad_weight = Conv2dWeightGrad.apply(x, grad, ctx.geometry) if need[1] else None
         grad_bias = grad.sum(dim=(0, 2, 3)) if need[2] else None
         return grad_x, grad_weight, grad_bias, None
 
 
 class Conv2dInputGrad(Function):
-    """grad (N, O, oh, ow), weight (O, C // groups, kh, kw) -> (N, C, *input_hw): the gradient
-    of Conv2d with respect to its input, which is also the transposed convolution."""
+    """grad (N, O, *geometry.output_size), weight (O, C // groups, kh, kw) ->
+    (N, C, *geometry.input_size): the gradient of Conv2d with respect to its input, which is
+    also the transposed convolution."""
 
     @staticmethod
-    def forward(ctx, grad, weight, input_hw, params):
+    def forward(ctx, grad, weight, geometry):
         ctx.save_for_backward(grad, weight)
-        ctx.params = params
-        return grad._new(grad._backend.conv2d_backward_input(grad._data, weight._data, input_hw,
-                                                             *params))
+        ctx.geometry = geometry
+        return grad._new(grad._backend.conv2d_backward_input(grad._data, weight._data, geometry))
 
     @staticmethod
     def backward(ctx, grad_x):
         grad, weight = ctx.saved_tensors
         need = ctx.needs_input_grad
-        grad_grad = _conv2d_cropped(grad_x, weight, ctx.params, grad.shape[2:]) \
-            if need[0] else None
-        grad_weight = Conv2dWeightGrad.apply(grad_x, grad, tuple(weight.shape[2:]), ctx.params) \
-            if need[1] else None
-        return grad_grad, grad_weight, None, None
+        grad_grad = Conv2d.apply(grad_x, weight, None, ctx.geometry) if need[0] else None
+        grad_weight = Conv2dWeightGrad.apply(grad_x, grad, ctx.geometry) if need[1] else None
+        return grad_grad, grad_weight, None
 
 
 class Conv2dWeightGrad(Function):
-    """x (N, C, H, W), grad (N, O, oh, ow) -> (O, C // groups, *kernel_hw): the gradient of
-    Conv2d with respect to its weight."""
+    """x (N, C, *geometry.input_size), grad (N, O, *geometry.output_size) ->
+    (O, C // groups, *geometry.kernel_size): the gradient of Conv2d with respect to its
+    weight."""
 
     @staticmethod
-    def forward(ctx, x, grad, kernel_hw, params):
+    def forward(ctx, x, grad, geometry):
         ctx.save_for_backward(x, grad)
-        ctx.params = params
-        return x._new(x._backend.conv2d_backward_weight(x._data, grad._data, kernel_hw, *params))
+        ctx.geometry = geometry
+        return x._new(x._backend.conv2d_backward_weight(x._data, grad._data, geometry))
 
     @staticmethod
     def backward(ctx, grad_weight):
         x, grad = ctx.saved_tensors
         need = ctx.needs_input_grad
-        grad_x = Conv2dInputGrad.apply(grad, grad_weight, tuple(x.shape[2:]), ctx.params) \
-            if need[0] else None
-        grad_grad = _conv2d_cropped(x, grad_weight, ctx.params, grad.shape[2:]) \
-            if need[1] else None
-        return grad_x, grad_grad, None, None
-
-
-def _conv2d_cropped(x, weight, params, out_hw):
-    """Conv2d(x, weight) restricted to its first out_hw output positions.
-
-    An input larger than the one a gradient came from (a transposed convolution's
-    output_padding can add rows no output position reads) gives extra positions here, whose
-    gradients are not wanted.
-    """
-    y = Conv2d.apply(x, weight, None, params)
-    if tuple(y.shape[2:]) != tuple(out_hw):
-        y = y[:, :, :out_hw[0], :out_hw[1]]
-    return y
+        grad_x = Conv2dInputGrad.apply(grad, grad_weight, ctx.geometry) if need[0] else None
+        grad_grad = Conv2d.apply(x, grad_weight, None, ctx.geometry) if need[1] else None
+        return grad_x, grad_grad, None
 
 
 # ---- argument checking ------------------------------------------------------------------------
@@ -159,10 +141,14 @@ def _as_2d(nd, x):
     return x.unsqueeze(2) if nd == 1 else x
 
 
-def _params_2d(nd, stride, padding, dilation, groups):
+def _geometry_2d(nd, input_size, kernel, stride, padding, dilation, groups, output_size=None):
+    """The ConvGeometry of the (N, C, H, W) convolution that runs an `nd`-d one (H = 1 in 1-d).
+    `output_size` defaults to the convolution's; a transposed convolution gives its input's."""
     if nd == 1:
-        return ((1,) + stride, (0,) + padding, (1,) + dilation, groups)
-    return (stride, padding, dilation, groups)
+        input_size, kernel = (1,) + tuple(input_size), (1,) + tuple(kernel)
+        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+        output_size = None if output_size is None else (1,) + tuple(output_size)
+    return ConvGeometry.of(input_size, kernel, stride, padding, dilation, groups, output_size)
 
 
 def _finish(nd, y, batched):
@@ -198,8 +184,8 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
         raise ValueError(f"{op}: the kernel of size {kernel} with dilation {dilation} spans "
                          f"{span}, larger than the padded input size {padded} (input spatial "
                          f"size {tuple(x.shape[2:])}, padding {padding})")
-    y = Conv2d.apply(_as_2d(nd, x), _as_2d(nd, weight), bias,
-                     _params_2d(nd, stride, padding, dilation, groups))
+    geometry = _geometry_2d(nd, tuple(x.shape[2:]), kernel, stride, padding, dilation, groups)
+    y = Conv2d.apply(_as_2d(nd, x), _as_2d(nd, weight), bias, geometry)
     return _finish(nd, y, batched)
 
 
@@ -254,9 +240,9 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
         raise ValueError(f"{op}: the output size {out_size} is not positive (input spatial "
                          f"size {tuple(x.shape[2:])}, kernel {kernel}, stride {stride}, padding "
                          f"{padding}, dilation {dilation}, output_padding {output_padding})")
-    out_hw = (1,) + out_size if nd == 1 else out_size
-    y = Conv2dInputGrad.apply(_as_2d(nd, x), _as_2d(nd, weight), out_hw,
-                              _params_2d(nd, stride, padding, dilation, groups))
+    geometry = _geometry_2d(nd, out_size, kernel, stride, padding, dilation, groups,
+                            output_size=tuple(x.shape[2:]))
+    y = Conv2dInputGrad.apply(_as_2d(nd, x), _as_2d(nd, weight), geometry)
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1)
     return _finish(nd, y, batched)

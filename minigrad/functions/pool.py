@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from .._args import check_floating, int_tuple, is_int
 from ..autograd.function import Function
+from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
 
 # ---- Functions on (N, C, H, W) tensors --------------------------------------------------------
@@ -22,20 +23,18 @@ class MaxPool2d(Function):
     """Returns (out, indices): window maxima and their flat positions in the input plane."""
 
     @staticmethod
-    def forward(ctx, x, output_hw, kernel, stride, padding, dilation):
-        out, indices = x._backend.max_pool2d_forward(x._data, output_hw, kernel, stride,
-                                                     padding, dilation)
+    def forward(ctx, x, geometry):
+        out, indices = x._backend.max_pool2d_forward(x._data, geometry)
         out, indices = x._new(out), x._new(indices)
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
-        ctx.input_hw = tuple(x.shape[2:])
+        ctx.input_hw = geometry.input_size
         return out, indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
         (indices,) = ctx.saved_tensors
-        grad_input = ScatterByIndices.apply(grad, indices, ctx.input_hw, True)
-        return grad_input, None, None, None, None, None
+        return ScatterByIndices.apply(grad, indices, ctx.input_hw, True), None
 
 
 class ScatterByIndices(Function):
@@ -73,9 +72,9 @@ class GatherByIndices(Function):
 
 
 def _adjoint_pair(name, map_kernel, adjoint_kernel):
-    """Two Functions: a linear map between plane grids, `map_kernel(backend)(x, out_hw, *params)`
-    on x (N, C, H, W), and its adjoint `adjoint_kernel(backend)(g, in_hw, *params)` on g
-    (N, C, oH, oW).
+    """Two Functions: a linear map between plane grids described by a `PoolGeometry`,
+    `map_kernel(backend)(x, geometry)` on x (N, C, *input_size), and its adjoint
+    `adjoint_kernel(backend)(g, geometry)` on g (N, C, *output_size).
 
     The gradient of a linear map is its adjoint applied to the incoming gradient, and the
     adjoint's adjoint is the map, so each Function's backward is the other one.
@@ -83,23 +82,23 @@ def _adjoint_pair(name, map_kernel, adjoint_kernel):
 
     class Map(Function):
         @staticmethod
-        def forward(ctx, x, out_hw, params):
-            ctx.in_hw, ctx.params = tuple(x.shape[2:]), params
-            return x._new(map_kernel(x._backend)(x._data, out_hw, *params))
+        def forward(ctx, x, geometry):
+            ctx.geometry = geometry
+            return x._new(map_kernel(x._backend)(x._data, geometry))
 
         @staticmethod
         def backward(ctx, grad):
-            return Adjoint.apply(grad, ctx.in_hw, ctx.params), None, None
+            return Adjoint.apply(grad, ctx.geometry), None
 
     class Adjoint(Function):
         @staticmethod
-        def forward(ctx, grad, in_hw, params):
-            ctx.out_hw, ctx.params = tuple(grad.shape[2:]), params
-            return grad._new(adjoint_kernel(grad._backend)(grad._data, in_hw, *params))
+        def forward(ctx, grad, geometry):
+            ctx.geometry = geometry
+            return grad._new(adjoint_kernel(grad._backend)(grad._data, geometry))
 
         @staticmethod
         def backward(ctx, grad):
-            return Map.apply(grad, ctx.out_hw, ctx.params), None, None
+            return Map.apply(grad, ctx.geometry), None
 
     Map.__name__ = Map.__qualname__ = name
     Adjoint.__name__ = Adjoint.__qualname__ = name + "Adjoint"
@@ -149,16 +148,6 @@ def _plane(values, fill):
     return values if len(values) == 2 else (fill,) + values
 
 
-def _pooled_size(size, kernel, stride, pad, dilation, ceil_mode):
-    """PyTorch's output size: ceil_mode rounds up, but the last window must start inside the
-    input or the left padding."""
-    span = dilation * (kernel - 1) + 1
-    out = (size + 2 * pad - span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + pad:
-        out -= 1
-    return out
-
-
 def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode):
     """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each."""
     kernel = int_tuple(kernel_size, dims, "kernel_size", op, minimum=1, allow_one=True)
@@ -171,7 +160,7 @@ def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_m
         raise ValueError(f"{op}: padding must be at most half of kernel_size, got padding "
                          f"{padding} with kernel_size {kernel}")
     sizes = tuple(x.shape[-dims:])
-    out = tuple(_pooled_size(*args, ceil_mode) for args in
+    out = tuple(pooled_size(*args, ceil_mode) for args in
                 zip(sizes, kernel, stride, padding, dilation))
     if min(out) < 1:
         raise ValueError(f"{op}: input of spatial size {sizes} is too small for kernel_size "
@@ -188,8 +177,9 @@ def _max_pool(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode
     kernel, stride, padding, dilation, out_size = _window_geometry(
         op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
     x, lead = _as_nchw(input, dims)
-    out, indices = MaxPool2d.apply(x, _plane(out_size, 1), _plane(kernel, 1), _plane(stride, 1),
-                                   _plane(padding, 0), _plane(dilation, 1))
+    geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
+                            _plane(stride, 1), _plane(padding, 0), _plane(dilation, 1))
+    out, indices = MaxPool2d.apply(x, geometry)
     out = _restore(out, lead, dims)
     return (out, _restore(indices, lead, dims)) if return_indices else out
 
@@ -236,9 +226,10 @@ def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_in
             raise ValueError(f"{op}: divisor_override must not be zero")
         divisor_override = int(divisor_override)
     x, lead = _as_nchw(input, dims)
-    params = (_plane(kernel, 1), _plane(stride, 1), _plane(padding, 0), bool(count_include_pad),
-              divisor_override)
-    return _restore(AvgPool2d.apply(x, _plane(out_size, 1), params), lead, dims)
+    geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
+                            _plane(stride, 1), _plane(padding, 0), (1, 1),
+                            bool(count_include_pad), divisor_override or 0)
+    return _restore(AvgPool2d.apply(x, geometry), lead, dims)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -290,7 +281,8 @@ def _adaptive_avg_pool(op, dims, input, output_size):
     _check_input(input, dims, op)
     out_size = _adaptive_size(op, output_size, tuple(input.shape[-dims:]))
     x, lead = _as_nchw(input, dims)
-    return _restore(AdaptiveAvgPool2d.apply(x, _plane(out_size, 1), ()), lead, dims)
+    geometry = PoolGeometry.adaptive_of(tuple(x.shape[2:]), _plane(out_size, 1))
+    return _restore(AdaptiveAvgPool2d.apply(x, geometry), lead, dims)
 
 
 def adaptive_avg_pool1d(input, output_size):

@@ -181,4 +181,39 @@ def conv_transpose_reference(x, weight, bias=None, stride=1, padding=0, output_p
     return out
 
 
-__all__ = ["ConvCase", "conv_axis", "conv_params", "conv_reference", "conv_transpose_reference"]
+def conv_input_grad_reference(grad, weight, input_size, stride=1, padding=0, dilation=1,
+                              groups=1):
+    """The gradient of a convolution with respect to its input (N, C, *input_size): the
+    transposed convolution of grad (N, O, *out) with weight (O, C // groups, *kernel), extended
+    at the end to `input_size` (positions no window reads get zeros)."""
+    grad = np.asarray(grad, np.float64)
+    dims = grad.ndim - 2
+    kernel = np.asarray(weight).shape[2:]
+    stride = int_tuple(stride, dims, "stride", "conv reference")
+    padding = int_tuple(padding, dims, "padding", "conv reference")
+    dilation = int_tuple(dilation, dims, "dilation", "conv reference")
+    natural = [(grad.shape[2 + d] - 1) * stride[d] - 2 * padding[d]
+               + dilation[d] * (kernel[d] - 1) + 1 for d in range(dims)]
+    extra = tuple(size - n for size, n in zip(input_size, natural))
+    # output_padding past stride and dilation is fine here: the definition still holds
+    return conv_transpose_reference(grad, weight, None, stride, padding, extra, groups, dilation)
+
+
+def conv_weight_grad_reference(x, grad, kernel_size, stride=1, padding=0, dilation=1, groups=1):
+    """The gradient of a convolution with respect to its weight (O, C // groups, *kernel_size)
+    by the definition of the adjoint: entry e is <grad, conv(x, unit weight e)>, the output
+    positions being grad's (the first ones of the convolution's)."""
+    x, grad = np.asarray(x, np.float64), np.asarray(grad, np.float64)
+    shape = (grad.shape[1], x.shape[1] // groups) + tuple(kernel_size)
+    out = np.zeros(shape)
+    window = tuple(slice(0, s) for s in grad.shape[2:])
+    for e in np.ndindex(*shape):
+        unit = np.zeros(shape)
+        unit[e] = 1.0
+        y = conv_reference(x, unit, None, stride, padding, dilation, groups)
+        out[e] = np.sum(grad * y[(slice(None), slice(None)) + window])
+    return out
+
+
+__all__ = ["ConvCase", "conv_axis", "conv_input_grad_reference", "conv_params", "conv_reference",
+           "conv_transpose_reference", "conv_weight_grad_reference"]

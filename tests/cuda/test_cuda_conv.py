@@ -1,8 +1,9 @@
-"""The cuda convolution kernels against the cpu backend's on the same inputs: both strategies
-(direct loops and im2col + GEMM, the latter with several chunks of images, a split weight-gradient
-reduction and the 1x1 shortcut), strides, padding, dilation, groups and depthwise, strided and
-broadcast operands; and conv2d end to end on device="cuda": forward and backward against the
-cpu, a float64 gradcheck, and a training step that makes no host<->device copies."""
+"""The cuda convolution kernels against the naive references of minigrad.testing: both
+strategies (direct loops and im2col + GEMM, the latter with several chunks of images, a split
+weight-gradient reduction and the 1x1 shortcut), strides, padding, dilation, groups and
+depthwise, strided and broadcast operands; and conv2d end to end on device="cuda": forward and
+backward against the cpu, a float64 gradcheck, and a training step that makes no host<->device
+copies."""
 import numpy as np
 import pytest
 
@@ -10,6 +11,9 @@ import minigrad
 import minigrad.nn.functional as F
 from cuda_helpers import check, dev
 from minigrad.backend.cuda import conv as cuda_conv
+from minigrad.geometry import ConvGeometry
+from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
+                                   conv_weight_grad_reference)
 
 rng = np.random.default_rng(5)
 
@@ -28,23 +32,32 @@ GEMM_CASES = [
 TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-5), np.float64: dict(rtol=1e-10, atol=1e-12)}
 
 
-def _compare_all_three(cu, cpu, case, dtype, with_bias=True, grad_input_hw=None):
-    """conv2d_forward, conv2d_backward_input and conv2d_backward_weight on both backends."""
+def _geometry(x_shape, w_shape, stride, padding, dilation, groups, input_hw=None, out_hw=None):
+    if input_hw is not None:  # an input gradient for a larger input: grad keeps its size
+        return ConvGeometry.of(input_hw, w_shape[2:], stride, padding, dilation, groups, out_hw)
+    return ConvGeometry.of(x_shape[2:], w_shape[2:], stride, padding, dilation, groups)
+
+
+def _check_all_three(cu, case, dtype, with_bias=True, grad_input_hw=None):
+    """conv2d_forward, conv2d_backward_input and conv2d_backward_weight against the references."""
     x_shape, w_shape, stride, padding, dilation, groups = case
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
     bias = rng.standard_normal(w_shape[0]).astype(dtype) if with_bias else None
     params = (stride, padding, dilation, groups)
+    geometry = _geometry(x_shape, w_shape, *params)
     tol = TOLERANCE[dtype]
-    expected = cpu.conv2d_forward(x, w, *params, bias=bias)
-    out = cu.conv2d_forward(dev(x), dev(w), *params, bias=None if bias is None else dev(bias))
+    expected = conv_reference(x, w, bias, *params).astype(dtype)
+    out = cu.conv2d_forward(dev(x), dev(w), None if bias is None else dev(bias), geometry)
     check(out, expected, **tol)
     grad = rng.standard_normal(expected.shape).astype(dtype)
-    input_hw = x_shape[2:] if grad_input_hw is None else grad_input_hw
-    check(cu.conv2d_backward_input(dev(grad), dev(w), input_hw, *params),
-          cpu.conv2d_backward_input(grad, w, input_hw, *params), **tol)
-    check(cu.conv2d_backward_weight(dev(x), dev(grad), w_shape[2:], *params),
-          cpu.conv2d_backward_weight(x, grad, w_shape[2:], *params), **tol)
+    if grad_input_hw is not None:
+        geometry = _geometry(x_shape, w_shape, *params, grad_input_hw, expected.shape[2:])
+    input_hw = geometry.input_size
+    check(cu.conv2d_backward_input(dev(grad), dev(w), geometry),
+          conv_input_grad_reference(grad, w, input_hw, *params).astype(dtype), **tol)
+    check(cu.conv2d_backward_weight(dev(x), dev(grad), _geometry(x_shape, w_shape, *params)),
+          conv_weight_grad_reference(x, grad, w_shape[2:], *params).astype(dtype), **tol)
 
 
 @pytest.fixture
@@ -59,16 +72,16 @@ def gemm_path(monkeypatch):
 @pytest.mark.parametrize("case", DIRECT_CASES, ids=["plain", "strided-grouped", "depthwise",
                                                     "depthwise-multiplier"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_direct_kernels_match_the_cpu(cu, cpu, case, dtype):
+def test_direct_kernels(cu, case, dtype):
     assert cuda_conv._use_direct(case[1], case[5])
-    _compare_all_three(cu, cpu, case, dtype, with_bias=dtype == np.float32)
+    _check_all_three(cu, case, dtype, with_bias=dtype == np.float32)
 
 
 @pytest.mark.parametrize("case,dtype", [(GEMM_CASES[0], np.float64), (GEMM_CASES[1], np.float32),
                                         (GEMM_CASES[2], np.float64)],
                          ids=["chunked-split", "strided-grouped", "pointwise"])
-def test_gemm_kernels_match_the_cpu(cu, cpu, gemm_path, case, dtype):
-    _compare_all_three(cu, cpu, case, dtype)
+def test_gemm_kernels(cu, gemm_path, case, dtype):
+    _check_all_three(cu, case, dtype)
 
 
 def test_weight_gradient_split_divides_the_depth(gemm_path):
@@ -78,17 +91,17 @@ def test_weight_gradient_split_divides_the_depth(gemm_path):
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "gemm"])
-def test_input_gradient_of_a_larger_input(cu, cpu, monkeypatch, direct):
+def test_input_gradient_of_a_larger_input(cu, monkeypatch, direct):
     """A transposed convolution's output_padding asks for an input gradient with rows and
     columns that no window reaches: they get zeros."""
     if not direct:
         monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
     case = ((1, 2, 3, 3), (2, 2, 2, 2), (2, 2), (0, 0), (1, 1), 1)
-    _compare_all_three(cu, cpu, case, np.float64, grad_input_hw=(4, 5))
+    _check_all_three(cu, case, np.float64, grad_input_hw=(4, 5))
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "gemm"])
-def test_strided_and_broadcast_operands(cu, cpu, monkeypatch, direct):
+def test_strided_and_broadcast_operands(cu, monkeypatch, direct):
     """x as a permuted view, the output gradient as a stride-0 broadcast (the gradient of a sum),
     weight as a permuted view: read through their strides, as contiguous copies would be."""
     if not direct:
@@ -96,26 +109,25 @@ def test_strided_and_broadcast_operands(cu, cpu, monkeypatch, direct):
     x = rng.standard_normal((2, 2, 3, 4))
     w = rng.standard_normal((2, 2, 2, 2))
     params = ((1, 1), (1, 0), (1, 1), 1)
+    geometry = ConvGeometry.of((3, 4), (2, 2), *params)
     x_view = cu.permute(dev(np.ascontiguousarray(x.transpose(1, 0, 3, 2))), (1, 0, 3, 2))
     w_view = cu.permute(dev(np.ascontiguousarray(w.transpose(3, 2, 1, 0))), (3, 2, 1, 0))
-    expected = cpu.conv2d_forward(x, w, *params)
-    check(cu.conv2d_forward(x_view, w_view, *params), expected, rtol=1e-10, atol=1e-12)
+    expected = conv_reference(x, w, None, *params)
+    check(cu.conv2d_forward(x_view, w_view, None, geometry), expected, rtol=1e-10, atol=1e-12)
     grad = np.broadcast_to(rng.standard_normal((1, 2, 1, 1)), expected.shape)
     grad_view = cu.broadcast_to(dev(grad[:1, :, :1, :1]), expected.shape)
-    check(cu.conv2d_backward_input(grad_view, w_view, (3, 4), *params),
-          cpu.conv2d_backward_input(np.ascontiguousarray(grad), w, (3, 4), *params),
-          rtol=1e-10, atol=1e-12)
-    check(cu.conv2d_backward_weight(x_view, grad_view, (2, 2), *params),
-          cpu.conv2d_backward_weight(x, np.ascontiguousarray(grad), (2, 2), *params),
-          rtol=1e-10, atol=1e-12)
+    check(cu.conv2d_backward_input(grad_view, w_view, geometry),
+          conv_input_grad_reference(grad, w, (3, 4), *params), rtol=1e-10, atol=1e-12)
+    check(cu.conv2d_backward_weight(x_view, grad_view, geometry),
+          conv_weight_grad_reference(x, grad, (2, 2), *params), rtol=1e-10, atol=1e-12)
 
 
 def test_empty_batch(cu):
     x, w = dev(np.zeros((0, 2, 3, 3))), dev(np.ones((2, 2, 2, 2)))
-    params = ((1, 1), (0, 0), (1, 1), 1)
-    assert cu.conv2d_forward(x, w, *params).shape == (0, 2, 2, 2)
-    grad = cu.conv2d_forward(x, w, *params)
-    check(cu.conv2d_backward_weight(x, grad, (2, 2), *params), np.zeros((2, 2, 2, 2)))
+    geometry = ConvGeometry.of((3, 3), (2, 2), (1, 1), (0, 0), (1, 1), 1)
+    assert cu.conv2d_forward(x, w, None, geometry).shape == (0, 2, 2, 2)
+    grad = cu.conv2d_forward(x, w, None, geometry)
+    check(cu.conv2d_backward_weight(x, grad, geometry), np.zeros((2, 2, 2, 2)))
 
 
 # ---- end to end on device="cuda" --------------------------------------------------------------

@@ -1,5 +1,14 @@
-"""Running a Numba parallel kernel on the calling thread alone when its work is small."""
+"""The two things every Numba kernel call needs: arrays ready for a kernel, and a thread count
+that fits the work."""
 import numba
+import numpy as np
+
+
+def ready(a):
+    """`a` as a writeable C-contiguous array, copied only if it is not one: each kernel is then
+    compiled for one array type per dtype and rank (Numba types read-only and strided arrays
+    apart)."""
+    return np.require(a, requirements=("C", "W"))
 
 
 def call(kernel, parallel, *args):

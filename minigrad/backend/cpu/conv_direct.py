@@ -7,6 +7,8 @@ all strides, paddings, dilations and groups; the innermost loop runs along a row
 (unit stride in memory), so it vectorizes.
 
 Layouts: x, dx (N, C, H, W); w, dw (O, C // groups, kh, kw); out, grad (N, O, out_h, out_w).
+Arguments as on the cuda backend: the result first, `window` the geometry's flat
+(kh, kw, sh, sw, ph, pw, dh, dw) (the kernel size is read from the weight's shape).
 """
 import numba
 import numpy as np
@@ -15,9 +17,10 @@ from .conv_im2col import _inside, _u
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"contract"})
-def direct_forward(x, w, bias, sh, sw, ph, pw, dh, dw, groups, out):
+def forward(out, x, w, bias, window, groups):
     """out[n, o] = bias[o] + sum over the group's input channels c of x[n, c] correlated with
     w[o, c]."""
+    _, _, sh, sw, ph, pw, dh, dw = window
     channels_out, group_in, kh, kw = w.shape
     height, width = x.shape[2], x.shape[3]
     out_h, out_w = out.shape[2], out.shape[3]
@@ -48,11 +51,12 @@ def direct_forward(x, w, bias, sh, sw, ph, pw, dh, dw, groups, out):
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"contract"})
-def direct_backward_input(grad, w, sh, sw, ph, pw, dh, dw, groups, dx):
+def backward_input(dx, grad, w, window, groups):
     """dx[n, c] = sum over the group's output channels o of grad[n, o] scattered through w[o, c].
 
     One task per (image, input channel) plane, so no two tasks write the same element.
     """
+    _, _, sh, sw, ph, pw, dh, dw = window
     channels_out, group_in, kh, kw = w.shape
     channels_in, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
     out_h, out_w = grad.shape[2], grad.shape[3]
@@ -83,13 +87,14 @@ def direct_backward_input(grad, w, sh, sw, ph, pw, dh, dw, groups, dx):
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"contract"})
-def direct_backward_weight(x, grad, sh, sw, ph, pw, dh, dw, groups, dweight):
+def backward_weight(dweight, x, grad, window, groups):
     """dweight[o, c, i, j] = sum over n, y, x of grad[n, o, y, x] * x_pad[n, c', y*sh + i*dh, ...].
 
     One task per (output channel, input channel of its group). Each tap keeps one partial sum
     per output column (so the loop over columns vectorizes without reassociating a sum); the
     partial sums are added up in float64 at the end.
     """
+    _, _, sh, sw, ph, pw, dh, dw = window
     channels_out, group_in, kh, kw = dweight.shape
     height, width = x.shape[2], x.shape[3]
     out_h, out_w = grad.shape[2], grad.shape[3]

@@ -10,13 +10,15 @@ images sit side by side along each row, so the weight gradient is one long matri
 all of a chunk's output positions. col2im is the adjoint: it adds every column entry back to
 the input position it was copied from.
 
-Both run on the calling thread on purpose: the GEMM path leaves the cores to BLAS, and waking
-Numba's thread pool between BLAS calls would leave its workers spin-waiting (OpenMP's default
-wait policy) on the very cores BLAS's threads need. Copying is a small share of a convolution's
-time next to the matrix products.
+Both are serial kernels (no prange), so they run on the calling thread: the GEMM path leaves
+the cores to BLAS's own threads, and copying is a small share of a convolution's time next to
+the matrix products. Arguments as on the cuda backend: the result first, `window` the
+geometry's flat (kh, kw, sh, sw, ph, pw, dh, dw).
 """
 import numba
 import numpy as np
+
+from ._config import get_config
 
 # Innermost indices are cast to unsigned: Numba then skips the wraparound it applies to
 # possibly negative indices, which would otherwise keep LLVM from vectorizing the loops.
@@ -56,25 +58,19 @@ def _sources(kernel, stride, padding, dilation, size, out_size):
     return src
 
 
-# Output rows at least this wide are copied as runs (zeros, a contiguous copy, zeros); narrower
-# ones element by element from a table of source columns, which saves three loop set-ups per
-# row of a small map: 2x faster at 4x4, 1.4x slower at 28x28. (One kernel with both loops
-# inside ran slower than either on its own shapes.)
-_RUN_MIN_WIDTH = 12
-
-
-def im2col(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols):
-    """Fill cols (C * kh * kw, b, out_h * out_w) from images n0..n0+b-1 of x (N, C, H, W).
-
-    Positions that fall in the padding get zeros.
+def im2col(cols, x, n0, window, out_w):
+    """Fill cols (C * kh * kw, b, out_h * out_w) from images n0..n0+b-1 of x (N, C, H, W);
+    `window` is (kh, kw, sh, sw, ph, pw, dh, dw). Positions in the padding get zeros.
     """
-    kernel = _im2col_runs if out_w >= _RUN_MIN_WIDTH else _im2col_table
-    kernel(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols)
+    # wide rows as runs (zeros, a copy, zeros), narrow ones from a table of source columns
+    kernel = _im2col_runs if out_w >= get_config().im2col_run_min_width else _im2col_table
+    kernel(cols, x, n0, window, out_w)
 
 
 @numba.njit(cache=True)
-def _im2col_runs(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols):
+def _im2col_runs(cols, x, n0, window, out_w):
     """im2col for wide rows."""
+    kh, kw, sh, sw, ph, pw, dh, dw = window
     # Plain indexing throughout: views made in the inner loops would cost reference counting.
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
     images, out_h = cols.shape[1], cols.shape[2] // out_w
@@ -107,8 +103,9 @@ def _im2col_runs(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols):
 
 
 @numba.njit(cache=True)
-def _im2col_table(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols):
+def _im2col_table(cols, x, n0, window, out_w):
     """im2col for narrow rows."""
+    kh, kw, sh, sw, ph, pw, dh, dw = window
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
     images, out_h = cols.shape[1], cols.shape[2] // out_w
     rows = _sources(kh, sh, ph, dh, height, out_h)
@@ -132,10 +129,11 @@ def _im2col_table(x, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, cols):
 
 
 @numba.njit(cache=True)
-def col2im(cols, n0, kh, kw, sh, sw, ph, pw, dh, dw, out_w, dx):
+def col2im(dx, cols, n0, window, out_w):
     """Set images n0..n0+b-1 of dx (N, C, H, W) to the adjoint of im2col applied to cols
     (C * kh * kw, b, out_h * out_w): each plane is zeroed, then every column entry that came
     from it is added back."""
+    kh, kw, sh, sw, ph, pw, dh, dw = window
     channels, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
     images, out_h = cols.shape[1], cols.shape[2] // out_w
     lo, hi = _column_spans(kw, sw, pw, dw, width, out_w)

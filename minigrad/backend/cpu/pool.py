@@ -3,50 +3,41 @@ scatter/gather by per-plane indices that max pooling's gradients (and max unpool
 
 Every kernel works plane by plane: an (N, C, H, W) array is N * C independent (H, W) planes, and
 Numba runs the planes in parallel. Indices are int64 flat positions h * W + w inside a plane,
-as PyTorch returns them. Geometry arguments are (height, width) pairs of Python ints; callers
-validate them. One-dimensional pooling uses these kernels with H = 1.
+as PyTorch returns them. `geometry` is the 2-d `minigrad.geometry.PoolGeometry` the op built
+(sizes, windows, divisors). One-dimensional pooling uses these kernels with H = 1. Arguments of
+the Numba kernels as on the cuda backend: results first.
 """
 import math
 
 import numba
 import numpy as np
 
-from ._parallel import call
-
-
-# Below this many elements touched, a kernel runs on the calling thread alone: waking the
-# thread pool costs more than splitting such small work saves.
-_PARALLEL_MIN_ELEMENTS = 1 << 15
+from ._config import get_config
+from ._parallel import call, ready
 
 
 def _run(kernel, elements, *args):
     """Call a parallel (prange over planes) kernel, on one thread if the work is small."""
-    call(kernel, elements >= _PARALLEL_MIN_ELEMENTS, *args)
-
-
-def _kernel_input(a):
-    """`a` as a C-contiguous writeable array (copied only if it is not one), so that each
-    kernel is compiled for one array type per dtype (Numba types read-only arrays apart)."""
-    return np.require(a, requirements=("C", "W"))
+    call(kernel, elements >= get_config().pool_parallel_min_elements, *args)
 
 
 def _planes(a):
     """An (N, C, H, W) array as a C-contiguous (N * C, H, W) stack of planes."""
     n, c, h, w = a.shape
-    return _kernel_input(a).reshape(n * c, h, w)
+    return ready(a).reshape(n * c, h, w)
 
 
 def _flat_planes(a):
     """An (N, C, h, w) array as a C-contiguous (N * C, h * w) stack of flattened planes."""
     n, c, h, w = a.shape
-    return _kernel_input(a).reshape(n * c, h * w)
+    return ready(a).reshape(n * c, h * w)
 
 
 # ---- max pooling ------------------------------------------------------------------------------
 
 @numba.njit(cache=True, parallel=True)
-def _max_pool_planes(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h,
-                     dilation_w, out, indices):
+def _max_pool_planes(out, indices, x, window):
+    kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w = window
     planes, height, width = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
     for p in numba.prange(planes):
@@ -73,22 +64,22 @@ def _max_pool_planes(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, di
                 indices[p, oh, ow] = best_index
 
 
-def max_pool2d_forward(x, output_hw, kernel, stride, padding, dilation):
+def max_pool2d_forward(x, geometry):
     """Max over each (dilated) window of x (N, C, H, W), padded with -inf.
 
-    Returns (out, indices), both (N, C, *output_hw); indices (int64) are flat positions in the
-    input plane. A window lying wholly in the padding gives -inf.
+    Returns (out, indices), both (N, C, *geometry.output_size); indices (int64) are flat
+    positions in the input plane. A window lying wholly in the padding gives -inf.
     """
     n, c = x.shape[:2]
+    output_hw = geometry.output_size
     out = np.empty((n * c, *output_hw), dtype=x.dtype)
     indices = np.empty((n * c, *output_hw), dtype=np.int64)
-    _run(_max_pool_planes, x.size + out.size, _planes(x), *kernel, *stride, *padding, *dilation,
-         out, indices)
+    _run(_max_pool_planes, x.size + out.size, out, indices, _planes(x), geometry.window)
     return out.reshape(n, c, *output_hw), indices.reshape(n, c, *output_hw)
 
 
 @numba.njit(cache=True, parallel=True)
-def _scatter_planes(values, indices, out, accumulate):
+def _scatter_planes(out, values, indices, accumulate):
     plane_size = out.shape[1]
     for p in numba.prange(values.shape[0]):
         for k in range(values.shape[1]):
@@ -109,13 +100,13 @@ def scatter_by_plane_indices(values, indices, plane_hw, accumulate):
     """
     n, c = values.shape[:2]
     out = np.zeros((n * c, plane_hw[0] * plane_hw[1]), dtype=values.dtype)
-    _run(_scatter_planes, values.size + out.size, _flat_planes(values), _flat_planes(indices),
-         out, accumulate)
+    _run(_scatter_planes, values.size + out.size, out, _flat_planes(values),
+         _flat_planes(indices), accumulate)
     return out.reshape(n, c, *plane_hw)
 
 
 @numba.njit(cache=True, parallel=True)
-def _gather_planes(source, indices, out):
+def _gather_planes(out, source, indices):
     plane_size = source.shape[1]
     for p in numba.prange(indices.shape[0]):
         for k in range(indices.shape[1]):
@@ -129,7 +120,7 @@ def gather_by_plane_indices(source, indices):
     """
     n, c = indices.shape[:2]
     out = np.empty((n * c, indices.shape[2] * indices.shape[3]), dtype=source.dtype)
-    _run(_gather_planes, indices.size, _flat_planes(source), _flat_planes(indices), out)
+    _run(_gather_planes, indices.size, out, _flat_planes(source), _flat_planes(indices))
     return out.reshape(indices.shape)
 
 
@@ -137,11 +128,12 @@ def gather_by_plane_indices(source, indices):
 #
 # Both are "window means": output (oh, ow) averages the input rectangle rows [row_start[oh],
 # row_stop[oh]) x columns [col_start[ow], col_stop[ow]), divided by row_div[oh] * col_div[ow].
-# The windows and divisors depend on the pooling kind only, so two kernels (the map and its
-# adjoint, which is its gradient) serve both kinds.
+# The windows and divisors come from the geometry (`PoolGeometry.mean_windows`), so two kernels
+# (the map and its adjoint, which is its gradient) serve both kinds. The sums are float64, as
+# PyTorch's cpu kernels accumulate.
 
 @numba.njit(cache=True, parallel=True)
-def _window_means(x, row_start, row_stop, row_div, col_start, col_stop, col_div, out):
+def _window_means(out, x, row_start, row_stop, row_div, col_start, col_stop, col_div):
     out_h, out_w = out.shape[1], out.shape[2]
     for p in numba.prange(x.shape[0]):
         for oh in range(out_h):
@@ -154,8 +146,8 @@ def _window_means(x, row_start, row_stop, row_div, col_start, col_stop, col_div,
 
 
 @numba.njit(cache=True, parallel=True)
-def _window_means_adjoint(grad, row_start, row_stop, row_div, col_start, col_stop, col_div,
-                          out):
+def _window_means_adjoint(out, grad, row_start, row_stop, row_div, col_start, col_stop,
+                          col_div):
     out_h, out_w = grad.shape[1], grad.shape[2]
     for p in numba.prange(grad.shape[0]):
         for oh in range(out_h):
@@ -166,71 +158,42 @@ def _window_means_adjoint(grad, row_start, row_stop, row_div, col_start, col_sto
                         out[p, ih, iw] += share
 
 
-def _apply_window_means(x, out_hw, rows, cols):
+def _apply_window_means(x, geometry):
     n, c = x.shape[:2]
+    out_hw = geometry.output_size
     out = np.empty((n * c, *out_hw), dtype=x.dtype)
-    _run(_window_means, x.size + out.size, _planes(x), *rows, *cols, out)
+    _run(_window_means, x.size + out.size, out, _planes(x), *geometry.mean_windows(0),
+         *geometry.mean_windows(1))
     return out.reshape(n, c, *out_hw)
 
 
-def _apply_window_means_adjoint(grad, in_hw, rows, cols):
+def _apply_window_means_adjoint(grad, geometry):
     n, c = grad.shape[:2]
+    in_hw = geometry.input_size
     out = np.zeros((n * c, *in_hw), dtype=grad.dtype)
-    _run(_window_means_adjoint, grad.size + out.size, _planes(grad), *rows, *cols, out)
+    _run(_window_means_adjoint, grad.size + out.size, out, _planes(grad),
+         *geometry.mean_windows(0), *geometry.mean_windows(1))
     return out.reshape(n, c, *in_hw)
 
 
-def _avg_windows(in_size, out_size, kernel, stride, pad, count_include_pad):
-    """(start, stop, divisor) arrays along one axis, with PyTorch's divisor rule: a window
-    counts the padding it covers but never reaches beyond the padding (ceil_mode overhang)."""
-    start = np.arange(out_size, dtype=np.int64) * stride - pad
-    stop = np.minimum(start + kernel, in_size + pad)
-    padded_size = stop - start
-    start, stop = np.maximum(start, 0), np.minimum(stop, in_size)
-    divisor = padded_size if count_include_pad else stop - start
-    return start, stop, divisor.astype(np.float64)
+def avg_pool2d_forward(x, geometry):
+    """Average over each window of x (N, C, H, W) -> (N, C, *geometry.output_size), with the
+    geometry's windows and divisors."""
+    return _apply_window_means(x, geometry)
 
 
-def _avg_geometry(in_hw, out_hw, kernel, stride, padding, count_include_pad, divisor_override):
-    rows, cols = (_avg_windows(in_hw[a], out_hw[a], kernel[a], stride[a], padding[a],
-                               count_include_pad) for a in (0, 1))
-    if divisor_override is not None:
-        rows = rows[:2] + (np.full(out_hw[0], float(divisor_override)),)
-        cols = cols[:2] + (np.ones(out_hw[1]),)
-    return rows, cols
+def avg_pool2d_backward(grad, geometry):
+    """The adjoint of avg_pool2d_forward: grad (N, C, *geometry.output_size) ->
+    (N, C, *geometry.input_size)."""
+    return _apply_window_means_adjoint(grad, geometry)
 
 
-def avg_pool2d_forward(x, output_hw, kernel, stride, padding, count_include_pad,
-                       divisor_override):
-    """Average over each window of x (N, C, H, W) -> (N, C, *output_hw), PyTorch's divisors."""
-    geometry = _avg_geometry(x.shape[2:], output_hw, kernel, stride, padding, count_include_pad,
-                             divisor_override)
-    return _apply_window_means(x, output_hw, *geometry)
+def adaptive_avg_pool2d_forward(x, geometry):
+    """Adaptive average pooling of x (N, C, H, W) -> (N, C, *geometry.output_size)."""
+    return _apply_window_means(x, geometry)
 
 
-def avg_pool2d_backward(grad, input_hw, kernel, stride, padding, count_include_pad,
-                        divisor_override):
-    """The adjoint of avg_pool2d_forward: grad (N, C, oH, oW) -> (N, C, *input_hw)."""
-    geometry = _avg_geometry(input_hw, grad.shape[2:], kernel, stride, padding,
-                             count_include_pad, divisor_override)
-    return _apply_window_means_adjoint(grad, input_hw, *geometry)
-
-
-def _adaptive_windows(in_size, out_size):
-    """Window i covers [floor(i * in / out), ceil((i + 1) * in / out))."""
-    i = np.arange(out_size, dtype=np.int64)
-    start = i * in_size // out_size
-    stop = -(-(i + 1) * in_size // out_size)
-    return start, stop, (stop - start).astype(np.float64)
-
-
-def adaptive_avg_pool2d_forward(x, output_hw):
-    """Adaptive average pooling of x (N, C, H, W) -> (N, C, *output_hw)."""
-    rows, cols = (_adaptive_windows(x.shape[2 + a], output_hw[a]) for a in (0, 1))
-    return _apply_window_means(x, output_hw, rows, cols)
-
-
-def adaptive_avg_pool2d_backward(grad, input_hw):
-    """The adjoint of adaptive_avg_pool2d_forward: (N, C, oH, oW) -> (N, C, *input_hw)."""
-    rows, cols = (_adaptive_windows(input_hw[a], grad.shape[2 + a]) for a in (0, 1))
-    return _apply_window_means_adjoint(grad, input_hw, rows, cols)
+def adaptive_avg_pool2d_backward(grad, geometry):
+    """The adjoint of adaptive_avg_pool2d_forward: (N, C, *geometry.output_size) ->
+    (N, C, *geometry.input_size)."""
+    return _apply_window_means_adjoint(grad, geometry)

@@ -1,8 +1,10 @@
 """2-D convolution kernels (cross-correlation, as PyTorch): forward, input and weight gradients.
 
 Layouts are NCHW: x (N, C, H, W), weight (O, C // groups, kh, kw), output (N, O, out_h, out_w).
-Geometry arguments are (height, width) pairs of Python ints, padding symmetric; callers validate
-them (one-dimensional convolutions call these with H = 1). Inputs may be any strided views.
+`geometry` is the 2-d `minigrad.geometry.ConvGeometry` the op built; its flat `window`
+(kh, kw, sh, sw, ph, pw, dh, dw) is what the kernels take (one-dimensional convolutions come
+with H = 1). Inputs may be any strided views. (The taps that only ever meet padding, which the
+cpu backend drops, are computed here as zeros.)
 
 Two strategies, chosen per call by the channels per group:
 - GEMM, on the backend's tiled GEMM (batched over groups): im2col (conv_im2col.py) copies a
@@ -43,22 +45,9 @@ _SPLIT_MAX_BYTES = 64 << 20
 _no_bias = {}
 
 
-def _out_size(size, kernel, stride, padding, dilation):
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def _geometry(kernel_hw, stride, padding, dilation):
-    """The flat tuple the kernels take: (kh, kw, sh, sw, ph, pw, dh, dw)."""
-    return tuple(int(v) for pair in (kernel_hw, stride, padding, dilation) for v in pair)
-
-
 def _use_direct(weight_shape, groups):
     channels_out, group_in = weight_shape[:2]
     return (channels_out // groups) * group_in <= _DIRECT_MAX_CHANNEL_PAIRS
-
-
-def _is_pointwise(kernel_hw, stride, padding):
-    return tuple(kernel_hw) == (1, 1) and tuple(stride) == (1, 1) and tuple(padding) == (0, 0)
 
 
 def _bias_operand(bias, dtype):
@@ -112,15 +101,13 @@ def _weight_slices(depth, groups, group_out, rows, itemsize):
     return 1
 
 
-def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
+def conv2d_forward(x, weight, bias, geometry):
     """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
-    if given -> new C-contiguous (N, O, out_h, out_w)."""
+    if given -> new C-contiguous (N, O, *geometry.output_size)."""
     images = x.shape[0]
-    input_hw = tuple(x.shape[2:])
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out, group_in, kh, kw = weight.shape
-    geometry = _geometry((kh, kw), stride, padding, dilation)
-    out_hw = tuple(_out_size(input_hw[d], (kh, kw)[d], stride[d], padding[d], dilation[d])
-                   for d in range(2))
+    window = geometry.window
     shape = (images, channels_out) + out_hw
     if numel(shape) == 0:
         return empty(shape, x.dtype)
@@ -130,11 +117,11 @@ def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
     if _use_direct(weight.shape, groups):
         out = empty(shape, x.dtype)
         conv_direct.forward(out, buffer(x), element_strides(x), weight, bias_buffer, has_bias,
-                            groups, input_hw, geometry)
+                            groups, input_hw, window)
         return out
     group_out, rows = channels_out // groups, group_in * kh * kw
     weights = reshaped(weight, (groups, group_out, rows))
-    if _is_pointwise((kh, kw), stride, padding):
+    if geometry.is_pointwise and out_hw == input_hw:
         # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW
         out = reshaped(gemm(weights, _grouped_planes(x, groups)), shape)
         if has_bias:
@@ -149,24 +136,23 @@ def conv2d_forward(x, weight, stride, padding, dilation, groups, bias=None):
     for n0 in range(0, images, chunk):
         size = min(chunk, images - n0)
         columns = _prefix(cols, groups * rows * size * positions)
-        im2col(columns, x_buffer, x_strides, n0, size, input_hw, geometry, out_hw)
+        im2col(columns, x_buffer, x_strides, n0, size, input_hw, window, out_hw)
         product = gemm(weights, reshaped(columns, (groups, rows, size * positions)))
         to_images(out_buffer, n0, buffer(product), (size * positions, positions, 1), size,
                   channels_out, positions, bias_buffer, has_bias)
     return out
 
 
-def conv2d_backward_input(grad, weight, input_hw, stride, padding, dilation, groups):
+def conv2d_backward_input(grad, weight, geometry):
     """The gradient of conv2d with respect to its input (equivalently, the transposed
-    convolution of grad): grad (N, O, out_h, out_w), weight (O, C // groups, kh, kw) ->
-    new C-contiguous (N, C, H, W) with (H, W) = input_hw."""
+    convolution of grad): grad (N, O, *geometry.output_size), weight (O, C // groups, kh, kw)
+    -> new C-contiguous (N, C, *geometry.input_size)."""
     images, channels_out = grad.shape[:2]
-    out_hw = tuple(grad.shape[2:])
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     group_in, kh, kw = weight.shape[1:]
-    input_hw = tuple(int(v) for v in input_hw)
     channels_in = group_in * groups
     shape = (images, channels_in) + input_hw
-    geometry = _geometry((kh, kw), stride, padding, dilation)
+    window = geometry.window
     if numel(shape) == 0:
         return empty(shape, grad.dtype)
     if grad.size == 0:
@@ -177,12 +163,12 @@ def conv2d_backward_input(grad, weight, input_hw, stride, padding, dilation, gro
     if _use_direct(weight.shape, groups):
         dx = empty(shape, grad.dtype)
         conv_direct.backward_input(dx, buffer(grad), element_strides(grad), weight, groups,
-                                   geometry, out_hw)
+                                   window, out_hw)
         return dx
     group_out, rows = channels_out // groups, group_in * kh * kw
     positions = out_hw[0] * out_hw[1]
     weights_t = view(weight, (groups, rows, group_out), (group_out * rows, 1, rows))
-    if _is_pointwise((kh, kw), stride, padding) and input_hw == out_hw:
+    if geometry.is_pointwise and input_hw == out_hw:
         # (groups, C/g, O/g) @ (N, groups, O/g, P) -> (N, groups, C/g, P), which is NCHW
         return reshaped(gemm(weights_t, _grouped_planes(grad, groups)), shape)
     dx = empty(shape, grad.dtype)
@@ -192,19 +178,17 @@ def conv2d_backward_input(grad, weight, input_hw, stride, padding, dilation, gro
         size = min(chunk, images - n0)
         grad_t = reshaped(_channel_major(grad, n0, size), (groups, group_out, size * positions))
         columns = gemm(weights_t, grad_t)  # (groups, rows, size * positions)
-        col2im(dx_buffer, n0, buffer(columns), size, channels_in, input_hw, geometry, out_hw)
+        col2im(dx_buffer, buffer(columns), n0, size, channels_in, input_hw, window, out_hw)
     return dx
 
 
-def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups):
-    """The gradient of conv2d with respect to its weight: x (N, C, H, W), grad
-    (N, O, out_h, out_w) -> new C-contiguous (O, C // groups, kh, kw). Output positions are
-    those of grad."""
+def conv2d_backward_weight(x, grad, geometry):
+    """The gradient of conv2d with respect to its weight: x (N, C, *geometry.input_size), grad
+    (N, O, *geometry.output_size) -> new C-contiguous (O, C // groups, *geometry.kernel_size)."""
     images, channels_in = x.shape[:2]
-    input_hw = tuple(x.shape[2:])
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out = grad.shape[1]
-    out_hw = tuple(grad.shape[2:])
-    kh, kw = (int(k) for k in kernel_hw)
+    kh, kw = geometry.kernel_size
     group_in = channels_in // groups
     dweight = empty((channels_out, group_in, kh, kw), x.dtype)
     if dweight.size == 0:
@@ -212,10 +196,10 @@ def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups
     if grad.size == 0:
         _copy.fill(dweight, 0)
         return dweight
-    geometry = _geometry((kh, kw), stride, padding, dilation)
+    window = geometry.window
     if _use_direct(dweight.shape, groups):
         conv_direct.backward_weight(dweight, buffer(x), element_strides(x), buffer(grad),
-                                    element_strides(grad), groups, input_hw, geometry,
+                                    element_strides(grad), groups, input_hw, window,
                                     (images,) + out_hw)
         return dweight
     group_out, rows = channels_out // groups, group_in * kh * kw
@@ -227,7 +211,7 @@ def conv2d_backward_weight(x, grad, kernel_hw, stride, padding, dilation, groups
         size = min(chunk, images - n0)
         depth = size * positions
         columns = _prefix(cols, groups * rows * depth)
-        im2col(columns, x_buffer, x_strides, n0, size, input_hw, geometry, out_hw)
+        im2col(columns, x_buffer, x_strides, n0, size, input_hw, window, out_hw)
         grad_t = _channel_major(grad, n0, size)
         slices = _weight_slices(depth, groups, group_out, rows, x.dtype.itemsize)
         part = depth // slices

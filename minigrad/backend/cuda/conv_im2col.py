@@ -123,7 +123,7 @@ def im2col(cols, x, x_strides, n0, images, input_hw, geometry, out_hw):
                 geometry, *out_hw, images, rows)
 
 
-def col2im(dx, n0, cols, images, channels, input_hw, geometry, out_hw):
+def col2im(dx, cols, n0, images, channels, input_hw, geometry, out_hw):
     """Set images n0..n0+images-1 of dx (a flat C-contiguous (N, channels, H, W) buffer) to the
     adjoint of im2col applied to cols (channels * kh * kw, images, out_h * out_w)."""
     rows = images * channels

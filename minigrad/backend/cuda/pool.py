@@ -4,15 +4,16 @@ scatter/gather by per-plane indices that max pooling's gradients (and max unpool
 One thread per output element (per input element for the averages' adjoint, which gathers
 instead of scattering, so it needs no atomics and is deterministic), over (plane, position)
 grids (see _planes.py). Indices are int64 flat positions h * W + w inside a plane, as PyTorch
-returns them. Geometry arguments are (height, width) pairs of Python ints; callers validate
-them. Inputs are read through their element strides (any layout); results are new C-contiguous
-arrays. The window and divisor rules are the cpu backend's, computed per window inside the
-kernels. (The kernels spell out min and max: numba's built-in CUDA target cannot compile the
-builtins' vararg overloads.)
+returns them. `geometry` is the 2-d `minigrad.geometry.PoolGeometry` the op built. Inputs are
+read through their element strides (any layout); results are new C-contiguous arrays. The
+window and divisor rules are the geometry's own scalar functions, compiled into the kernels.
+(The kernels spell out min and max: numba's built-in CUDA target cannot compile the builtins'
+vararg overloads.)
 """
 import numpy as np
 from numba import cuda
 
+from ...geometry import adaptive_window, average_window
 from . import _copy
 from ._array import buffer, element_strides, empty
 from ._planes import launch_rows, plane_base
@@ -56,18 +57,17 @@ def _max_pool_kernel(out, indices, x, x_strides, channels, height, width, geomet
             indices[plane * positions + p] = best_index
 
 
-def max_pool2d_forward(x, output_hw, kernel, stride, padding, dilation):
+def max_pool2d_forward(x, geometry):
     """Max over each (dilated) window of x (N, C, H, W), padded with -inf.
 
-    Returns (out, indices), both (N, C, *output_hw); indices (int64) are flat positions in the
-    input plane. A window lying wholly in the padding gives -inf.
+    Returns (out, indices), both (N, C, *geometry.output_size); indices (int64) are flat
+    positions in the input plane. A window lying wholly in the padding gives -inf.
     """
     n, c, height, width = x.shape
-    out_h, out_w = (int(s) for s in output_hw)
+    out_h, out_w = geometry.output_size
     out, indices = empty((n, c, out_h, out_w), x.dtype), empty((n, c, out_h, out_w), np.int64)
-    geometry = tuple(int(v) for v in (*kernel, *stride, *padding, *dilation))
     launch_rows(_max_pool_kernel, n * c, out_h * out_w, buffer(out), buffer(indices), buffer(x),
-                element_strides(x), c, height, width, geometry, out_h, out_w,
+                element_strides(x), c, height, width, geometry.window, out_h, out_w,
                 x.dtype.type(-np.inf), n * c)
     return out, indices
 
@@ -194,28 +194,17 @@ def gather_by_plane_indices(source, indices):
 # `params` is (kh, kw, sh, sw, ph, pw) for average pooling (unused for adaptive pooling);
 # `override` is the divisor_override, 0 for none.
 
+_average_window = cuda.jit(device=True)(average_window)
+_adaptive_window = cuda.jit(device=True)(adaptive_window)
+
+
 @cuda.jit(device=True)
 def _window(o, in_size, out_size, kind, kernel, stride, pad, include_pad):
-    """(start, stop, divisor) of window o along one axis. Average pooling uses PyTorch's divisor
-    rule: a window counts the padding it covers but never reaches beyond the padding (the
-    ceil_mode overhang); adaptive window o covers [floor(o * in / out), ceil((o + 1) * in / out)).
-    """
+    """(start, stop, divisor) of window o along one axis, by the geometry's rules (the same
+    functions that give the cpu backend its window tables)."""
     if kind == _ADAPTIVE:
-        start = o * in_size // out_size
-        stop = ((o + 1) * in_size + out_size - 1) // out_size
-        return start, stop, stop - start
-    start = o * stride - pad
-    stop = start + kernel
-    if stop > in_size + pad:
-        stop = in_size + pad
-    padded = stop - start
-    if start < 0:
-        start = 0
-    if stop > in_size:
-        stop = in_size
-    if include_pad:
-        return start, stop, padded
-    return start, stop, stop - start
+        return _adaptive_window(o, in_size, out_size)
+    return _average_window(o, in_size, kernel, stride, pad, include_pad)
 
 
 @cuda.jit(device=True)
@@ -254,7 +243,7 @@ def _window_means_kernel(out, x, x_strides, channels, height, width, out_h, out_
 
 @cuda.jit(cache=True)
 def _window_means_adjoint_kernel(out, grad, g_strides, channels, height, width, out_h, out_w,
-                                 kind, params, include_pad, override, planes):
+                                 kind, params, include_pad, override, zero, planes):
     kh, kw, sh, sw, ph, pw = params
     positions = height * width
     for plane in range(cuda.blockIdx.y, planes, cuda.gridDim.y):
@@ -264,7 +253,7 @@ def _window_means_adjoint_kernel(out, grad, g_strides, channels, height, width, 
             iw = q - ih * width
             oh_lo, oh_hi = _covering(ih, height, out_h, kind, kh, sh, ph)
             ow_lo, ow_hi = _covering(iw, width, out_w, kind, kw, sw, pw)
-            total = 0.0
+            total = zero
             for oh in range(oh_lo, oh_hi):
                 h0, h1, h_div = _window(oh, height, out_h, kind, kh, sh, ph, include_pad)
                 if ih < h0 or ih >= h1:
@@ -277,52 +266,49 @@ def _window_means_adjoint_kernel(out, grad, g_strides, channels, height, width, 
             out[plane * positions + q] = total
 
 
-def _window_means(x, out_hw, kind, params, include_pad, override):
+def _window_means(x, geometry, kind):
     n, c, height, width = x.shape
-    out_h, out_w = (int(s) for s in out_hw)
+    out_h, out_w = geometry.output_size
     out = empty((n, c, out_h, out_w), x.dtype)
     launch_rows(_window_means_kernel, n * c, out_h * out_w, buffer(out), buffer(x),
-                element_strides(x), c, height, width, out_h, out_w, kind, params, include_pad,
-                override, x.dtype.type(0), n * c)
+                element_strides(x), c, height, width, out_h, out_w, kind, _params(geometry),
+                geometry.count_include_pad, geometry.divisor_override, x.dtype.type(0), n * c)
     return out
 
 
-def _window_means_adjoint(grad, in_hw, kind, params, include_pad, override):
+def _window_means_adjoint(grad, geometry, kind):
     n, c, out_h, out_w = grad.shape
-    height, width = (int(s) for s in in_hw)
+    height, width = geometry.input_size
     out = empty((n, c, height, width), grad.dtype)
     launch_rows(_window_means_adjoint_kernel, n * c, height * width, buffer(out), buffer(grad),
-                element_strides(grad), c, height, width, out_h, out_w, kind, params, include_pad,
-                override, n * c)
+                element_strides(grad), c, height, width, out_h, out_w, kind, _params(geometry),
+                geometry.count_include_pad, geometry.divisor_override, grad.dtype.type(0), n * c)
     return out
 
 
-def _avg_params(kernel, stride, padding):
-    return tuple(int(v) for v in (*kernel, *stride, *padding))
+def _params(geometry):
+    """(kh, kw, sh, sw, ph, pw): the average windows' part of the geometry."""
+    return geometry.kernel_size + geometry.stride + geometry.padding
 
 
-def avg_pool2d_forward(x, output_hw, kernel, stride, padding, count_include_pad,
-                       divisor_override):
-    """Average over each window of x (N, C, H, W) -> (N, C, *output_hw), PyTorch's divisors."""
-    return _window_means(x, output_hw, _AVERAGE, _avg_params(kernel, stride, padding),
-                         bool(count_include_pad), int(divisor_override or 0))
+def avg_pool2d_forward(x, geometry):
+    """Average over each window of x (N, C, H, W) -> (N, C, *geometry.output_size), with the
+    geometry's windows and divisors."""
+    return _window_means(x, geometry, _AVERAGE)
 
 
-def avg_pool2d_backward(grad, input_hw, kernel, stride, padding, count_include_pad,
-                        divisor_override):
-    """The adjoint of avg_pool2d_forward: grad (N, C, oH, oW) -> (N, C, *input_hw)."""
-    return _window_means_adjoint(grad, input_hw, _AVERAGE, _avg_params(kernel, stride, padding),
-                                 bool(count_include_pad), int(divisor_override or 0))
+def avg_pool2d_backward(grad, geometry):
+    """The adjoint of avg_pool2d_forward: grad (N, C, *geometry.output_size) ->
+    (N, C, *geometry.input_size)."""
+    return _window_means_adjoint(grad, geometry, _AVERAGE)
 
 
-_NO_PARAMS = (0,) * 6
+def adaptive_avg_pool2d_forward(x, geometry):
+    """Adaptive average pooling of x (N, C, H, W) -> (N, C, *geometry.output_size)."""
+    return _window_means(x, geometry, _ADAPTIVE)
 
 
-def adaptive_avg_pool2d_forward(x, output_hw):
-    """Adaptive average pooling of x (N, C, H, W) -> (N, C, *output_hw)."""
-    return _window_means(x, output_hw, _ADAPTIVE, _NO_PARAMS, False, 0)
-
-
-def adaptive_avg_pool2d_backward(grad, input_hw):
-    """The adjoint of adaptive_avg_pool2d_forward: (N, C, oH, oW) -> (N, C, *input_hw)."""
-    return _window_means_adjoint(grad, input_hw, _ADAPTIVE, _NO_PARAMS, False, 0)
+def adaptive_avg_pool2d_backward(grad, geometry):
+    """The adjoint of adaptive_avg_pool2d_forward: (N, C, *geometry.output_size) ->
+    (N, C, *geometry.input_size)."""
+    return _window_means_adjoint(grad, geometry, _ADAPTIVE)

@@ -1,0 +1,62 @@
+"""Thresholds of the cpu kernels, in one place (the cpu twin of cuda's `LaunchConfig`).
+
+Every kernel gives correct results for any values here; they only choose between strategies
+(threads or not, direct loops or GEMM, chunk sizes) by measured break-even points. Tests move
+them with `override(...)` to reach every strategy on tiny shapes.
+"""
+import contextlib
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class CpuConfig:
+    """Strategy thresholds of the cpu backend.
+
+    conv_parallel_min_work: a direct convolution kernel with fewer inner-loop steps runs on
+        the calling thread alone (waking the thread pool costs more than the work, and much
+        more on a busy machine).
+    conv_direct_max_weights: convolutions whose group weight matrix (out per group x in per
+        group x kernel taps) has at most this many entries use the direct loop nests, not
+        GEMM (BLAS is slow on such thin matrices).
+    conv_chunk_bytes: the im2col column buffer per chunk of images: large enough for efficient
+        GEMMs, small enough to stay in the last-level cache.
+    conv_transposed_max_out: the weight gradient's GEMM puts rows first up to this many output
+        channels per group.
+    im2col_run_min_width: output rows at least this wide are copied as runs (zeros, a copy,
+        zeros); narrower ones element by element from a table (2x faster at 4x4, 1.4x slower
+        at 28x28).
+    pool_parallel_min_elements: pooling kernels touching fewer elements run on one thread.
+    """
+
+    conv_parallel_min_work: int = 1 << 16
+    conv_direct_max_weights: int = 32
+    conv_chunk_bytes: int = 2 << 20
+    conv_transposed_max_out: int = 64
+    im2col_run_min_width: int = 12
+    pool_parallel_min_elements: int = 1 << 15
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"CpuConfig.{field.name} must be an int, got {value!r}")
+
+
+_config = CpuConfig()
+
+
+def get_config():
+    """The configuration in use."""
+    return _config
+
+
+@contextlib.contextmanager
+def override(**changes):
+    """Use a configuration with some fields changed inside a `with` block (for tests)."""
+    global _config
+    previous = _config
+    _config = dataclasses.replace(previous, **changes)
+    try:
+        yield _config
+    finally:
+        _config = previous
