@@ -487,6 +487,16 @@ class Tensor:
                             f"tensors take one; this tensor has shape {tuple(self.shape)})")
         return str(self)
 
+    def __reduce__(self):
+        """Pickling (DataLoader workers send batches this way): values, dtype, device,
+        requires_grad and the class (a Parameter stays one); not the grad or the history, and a
+        non-leaf that requires grad is refused, as in PyTorch."""
+        if self.requires_grad and not self.is_leaf:
+            raise AutogradError("can't pickle a non-leaf tensor that requires grad; detach() "
+                                "it first")
+        return (_unpickle_tensor, (type(self), self.numpy(), self._dtype.name,
+                                   str(self._device), self.requires_grad))
+
     def __deepcopy__(self, memo):
         """A leaf copy with its own storage (and grad); keeps the class, so Parameters stay
         Parameters. Only leaves can be deep-copied, as in PyTorch."""
@@ -987,6 +997,16 @@ def _legacy_type_from_name(name):
                          "(or minigrad.cuda.<Name>)")
     device_type = "cpu" if module == "minigrad" else "cuda"
     return _LegacyTypeSpec(by_name[type_name], device_type)
+
+
+def _unpickle_tensor(cls, array, dtype_name, device, requires_grad):
+    """The tensor `Tensor.__reduce__` describes."""
+    dtype, device = dtypes.from_name(dtype_name), Device(device)
+    backend = get_backend(device)
+    t = cls.__new__(cls)
+    t._init(backend.from_numpy(array, dtype.numpy), dtype, device, backend)
+    t.requires_grad = bool(requires_grad)
+    return t
 
 
 class Size(tuple):

@@ -8,7 +8,8 @@
         ...
 """
 from . import datasets, transforms
-from .collate import default_collate
+from ._worker import WorkerInfo, get_worker_info
+from .collate import default_collate, default_convert
 from .dataloader import DataLoader
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .distributed import DistributedSampler

@@ -44,3 +44,18 @@ def default_collate(samples):
     raise TypeError(f"default_collate: cannot batch samples of type {type(elem).__name__}; "
                     "expected Tensors, numpy arrays, numbers, strings, or tuples/lists/dicts "
                     "of them (or pass collate_fn)")
+
+
+def default_convert(sample):
+    """One sample as PyTorch's `default_convert` leaves it (the collate_fn when batch_size is
+    None): numpy arrays and numpy numbers become Tensors, containers are converted element by
+    element (keeping their type), anything else is returned unchanged."""
+    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biuf":
+        return Tensor(np.asarray(sample))
+    if isinstance(sample, collections.abc.Mapping):
+        return {key: default_convert(value) for key, value in sample.items()}
+    if _is_namedtuple(sample):
+        return type(sample)(*(default_convert(v) for v in sample))
+    if isinstance(sample, (tuple, list)):
+        return type(sample)(default_convert(v) for v in sample)
+    return sample

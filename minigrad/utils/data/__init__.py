@@ -11,13 +11,15 @@ import sys
 
 from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, DistributedSampler,
                      RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
-                     TensorDataset, WeightedRandomSampler, dataloader, dataset,
-                     default_collate, distributed, random_split, sampler)
+                     TensorDataset, WeightedRandomSampler, WorkerInfo, dataloader, dataset,
+                     default_collate, default_convert, distributed, get_worker_info,
+                     random_split, sampler)
 
 for _module in (dataloader, dataset, distributed, sampler):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
 __all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
            "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
-           "TensorDataset", "WeightedRandomSampler", "dataloader", "dataset", "default_collate",
-           "distributed", "random_split", "sampler"]
+           "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "dataloader", "dataset",
+           "default_collate", "default_convert", "distributed", "get_worker_info", "random_split",
+           "sampler"]
