@@ -10,7 +10,7 @@ from .. import dtypes
 from ..autograd.function import Function
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor
-from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
+from ._util import broadcast_shapes, coerce_pair, sum_to, to_float
 
 
 def _raw(x):
@@ -296,9 +296,10 @@ def pow(a, b):
         return Pow.apply(a, b)
     if not isinstance(b, Tensor):
         if b < 0:
-            raise InvalidArgumentError(f"pow: integers to negative integer powers are not allowed (a "
-                             f"tensor of dtype {dtype.name} to the power {b}); use a float "
-                             "exponent or convert the tensor with .float()")
+            raise InvalidArgumentError(
+                f"pow: integers to negative integer powers are not allowed (a tensor of dtype "
+                f"{dtype.name} to the power {b}); use a float exponent or convert the tensor "
+                "with .float()")
         return Pow.apply(a, b)
     magnitude = Pow.apply(a, abs(b))
     below_one = b < 0

@@ -92,14 +92,6 @@ def pow(a, b):
     return np.power(a, b)
 
 
-def sign(a):
-    """-1, 0 or 1; NaN gives 0, as PyTorch's sign (numpy's keeps NaN)."""
-    out = np.sign(a)
-    if out.dtype.kind == "f":
-        out = np.where(np.isnan(out), out.dtype.type(0), out)
-    return out
-
-
 def sigmoid(a):
     """1 / (1 + exp(-a)), computed without overflow for large |a|."""
     e = np.exp(-np.abs(a))
