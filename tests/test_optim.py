@@ -127,13 +127,13 @@ def test_defaults_match_torch():
 
 
 @pytest.mark.parametrize("name,kwargs", CONFIGS)
-def test_fused_updates_on_threads_match_torch(name, kwargs, monkeypatch):
+def test_fused_updates_on_threads_match_torch(name, kwargs):
     """The CPU updates split large parameters over threads; force that on small ones."""
-    from minigrad.backend.cpu import optim as cpu_optim
-    monkeypatch.setattr(cpu_optim, "_PARALLEL_MIN_ELEMENTS", 0)
-    for ours, theirs in run_both(name, kwargs):
-        for a, b in zip(ours, theirs):
-            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    from minigrad.backend.cpu._config import override
+    with override(optim_parallel_min_elements=0):
+        for ours, theirs in run_both(name, kwargs):
+            for a, b in zip(ours, theirs):
+                np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
 def _as_array(value):

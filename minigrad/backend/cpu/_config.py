@@ -26,6 +26,7 @@ class CpuConfig:
         zeros); narrower ones element by element from a table (2x faster at 4x4, 1.4x slower
         at 28x28).
     pool_parallel_min_elements: pooling kernels touching fewer elements run on one thread.
+    optim_parallel_min_elements: fused optimizer steps on smaller parameters run on one thread.
     """
 
     conv_parallel_min_work: int = 1 << 16
@@ -34,6 +35,7 @@ class CpuConfig:
     conv_transposed_max_out: int = 64
     im2col_run_min_width: int = 12
     pool_parallel_min_elements: int = 1 << 15
+    optim_parallel_min_elements: int = 1 << 16
 
     def __post_init__(self):
         for field in dataclasses.fields(self):

@@ -10,10 +10,8 @@ import numba
 import numpy as np
 
 from ..update_rules import DeviceOps, fused_optimizer_steps
+from ._config import get_config
 from ._parallel import call
-
-# Below this many elements an update runs on the calling thread alone.
-_PARALLEL_MIN_ELEMENTS = 1 << 16
 
 
 @numba.njit(cache=True, parallel=True)
@@ -94,7 +92,7 @@ def _copy_back(a, flat):
 
 
 def _launch(kernel, n, *args):
-    call(kernel, n >= _PARALLEL_MIN_ELEMENTS, *args)
+    call(kernel, n >= get_config().optim_parallel_min_elements, *args)
 
 
 sgd_step, adam_step, rmsprop_step = fused_optimizer_steps(
