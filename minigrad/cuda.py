@@ -3,6 +3,7 @@
     minigrad.cuda.is_available()      # can tensors go to device="cuda" here?
     minigrad.cuda.synchronize()       # wait for queued kernels (they run asynchronously)
     minigrad.cuda.transfer_count()    # host<->device copies so far (a check for hidden copies)
+    minigrad.cuda.memory_allocated()  # bytes held by live tensors (caching allocator)
 
 Everything here works, and does nothing or returns 0, on a machine without a GPU. The legacy
 types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor` and `BoolTensor` are here too.
@@ -68,3 +69,62 @@ def reset_transfer_count():
     if is_available():
         from .backend.cuda import _device
         _device.reset_transfer_count()
+
+
+# ---- memory: the caching allocator's statistics, as torch.cuda's ------------------------------
+def _pool():
+    if not is_available():
+        return None
+    from .backend.cuda import allocator
+    return allocator.pool()
+
+
+def memory_allocated(device=None):
+    """Bytes of device memory held by live tensors (in the allocator's rounded block sizes)."""
+    pool = _pool()
+    return 0 if pool is None else pool.allocated
+
+
+def max_memory_allocated(device=None):
+    """The peak of `memory_allocated()` since the start or `reset_peak_memory_stats()`."""
+    pool = _pool()
+    return 0 if pool is None else pool.peak_allocated
+
+
+def memory_reserved(device=None):
+    """Bytes the allocator holds from the driver: allocated plus cached for reuse."""
+    pool = _pool()
+    return 0 if pool is None else pool.reserved
+
+
+def max_memory_reserved(device=None):
+    """The peak of `memory_reserved()` since the start or `reset_peak_memory_stats()`."""
+    pool = _pool()
+    return 0 if pool is None else pool.peak_reserved
+
+
+def empty_cache():
+    """Give the cached, unused device memory back to the driver (live tensors keep theirs)."""
+    pool = _pool()
+    if pool is not None:
+        pool.empty_cache()
+
+
+def reset_peak_memory_stats(device=None):
+    """Restart the peaks of `max_memory_allocated` and `max_memory_reserved` from now."""
+    pool = _pool()
+    if pool is not None:
+        pool.reset_peak()
+
+
+def memory_stats(device=None):
+    """The allocator's counters as a dict (a subset of torch.cuda.memory_stats's keys)."""
+    pool = _pool()
+    if pool is None:
+        return {}
+    return {"allocated_bytes.all.current": pool.allocated,
+            "allocated_bytes.all.peak": pool.peak_allocated,
+            "reserved_bytes.all.current": pool.reserved,
+            "reserved_bytes.all.peak": pool.peak_reserved,
+            "num_alloc_retries": pool.retries,
+            "num_device_alloc": pool.raw_allocations}

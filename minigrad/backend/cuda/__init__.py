@@ -13,6 +13,7 @@ except ImportError as err:  # numba without its CUDA target
     raise ImportError(f"numba.cuda cannot be imported ({err}); install the cuda extra: "
                       "pip install 'minigrad[cuda]'") from err
 
+from . import _setup  # first: the allocator and warning settings, before any CUDA context
 from ._device import check_available
 from .activation import elu, erf, softplus
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward

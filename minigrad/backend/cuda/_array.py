@@ -18,6 +18,8 @@ import numpy as np
 from numba import cuda
 from numba.core import config
 
+from . import allocator
+
 SIMULATOR = bool(config.ENABLE_CUDASIM)
 
 if SIMULATOR:
@@ -27,8 +29,11 @@ else:
 
 
 def empty(shape, dtype):
-    """An uninitialised C-contiguous device array."""
-    return cuda.device_array(tuple(int(s) for s in shape), dtype=np.dtype(dtype))
+    """An uninitialised C-contiguous device array (from the caching allocator's pool)."""
+    shape = tuple(int(s) for s in shape)
+    if SIMULATOR:
+        return allocator.simulator_empty(shape, dtype, FakeCUDAArray)
+    return cuda.device_array(shape, dtype=np.dtype(dtype))
 
 
 def numel(shape):

@@ -40,7 +40,7 @@ class LaunchConfig:
     gemm_block_k: int = 16
     gemm_thread_m: int = 4
     gemm_thread_n: int = 4
-    rng_blocks: int = 64
+    rng_blocks: int = 528  # four per SM of the largest GPUs (132 SMs): the draw fills them
 
     def __post_init__(self):
         for field in dataclasses.fields(self):

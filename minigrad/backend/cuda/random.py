@@ -42,14 +42,17 @@ def _seed_kernel(states, seed):
 
 
 @cuda.jit(cache=True)
-def _draw_kernel(out, states, n, normal):
-    """Thread t fills out[t], out[t + threads], ... from its own state t."""
+def _draw_kernel(out, states, n, normal, below_one):
+    """Thread t fills out[t], out[t + threads], ... from its own state t. `below_one` is the
+    largest value of out's dtype under 1."""
     t = cuda.grid(1)
     for i in range(t, n, cuda.gridsize(1)):
         if normal:
             out[i] = xoroshiro128p_normal_float64(states, t)
         else:
             out[i] = xoroshiro128p_uniform_float64(states, t)
+            if out[i] >= 1:  # a float64 just under 1 rounds to 1 in float32: keep [0, 1)
+                out[i] = below_one
 
 
 def _seeded_states(seed):
@@ -65,8 +68,9 @@ def _draw(states, shape, dtype, normal):
     out = empty(shape, dtype)
     n = numel(out.shape)
     if n:
+        below_one = np.nextafter(np.ones((), out.dtype), np.zeros((), out.dtype))
         launch(_draw_kernel, config.rng_blocks, config.threads_per_block,
-               buffer(out), states, n, normal)
+               buffer(out), states, n, normal, below_one)
     return out
 
 
