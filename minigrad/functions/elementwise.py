@@ -326,7 +326,8 @@ def where(condition, a, b):
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         # two numbers: the result takes their common dtype, as PyTorch (1.0, 0 -> float32)
         dtype = dtypes.scalar_dtype(a, dtypes.scalar_dtype(b, dtypes.bool_))
-        a = Tensor(a, dtype=dtype, device=condition.device)
+        # filled on the condition's device: no host-to-device copy of the number
+        a = condition.new_full((), a, dtype=dtype)
     a, b, _ = coerce_pair(a, b, "where")
     shape = broadcast_shapes(condition.shape, *(x.shape for x in (a, b)
                                                 if isinstance(x, Tensor)), op="where")
