@@ -121,9 +121,10 @@ def tables(reports):
     for label in MODELS:
         for r in reports:
             m = r["models"][label]
+            images_per_s = r["size"] * m["batch"] / m["step"] * 1e3
             lines.append(f"| {label} | {r['size']} | {m['batch']} | {m['step']:.1f} | "
                          f"{m['compute']:.1f} | {max(m['step'] - m['compute'], 0):.1f} | "
-                         f"{m['allreduce']:.2f} | {r['size'] * m['batch'] / m['step'] * 1e3:,.0f} |")
+                         f"{m['allreduce']:.2f} | {images_per_s:,.0f} |")
     lines += ["", "| bytes | " + " | ".join(f"{r['size']} processes: time (us), bus GB/s"
                                           for r in reports if r["size"] > 1) + " |",
               "|---|" + "---|" * sum(r["size"] > 1 for r in reports)]

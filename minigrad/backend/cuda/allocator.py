@@ -9,8 +9,9 @@ stream: work queued after the reuse runs after all work queued before it.
 
 Layers:
 - `BlockPool` is the policy, in plain Python over two callables `raw_alloc(nbytes)` and
-  `raw_free(handles)` (which takes a list of handles, empties it and frees them): rounding, free lists, statistics, and on running out of memory, one
-  retry after returning every cached block to the driver. Tested on any machine.
+  `raw_free(handles)` (which takes a list of handles, empties it and frees them): rounding,
+  free lists, statistics, and on running out of memory, one retry after returning every
+  cached block to the driver. Tested on any machine.
 - On a GPU, `CachingMemoryManager` plugs it into numba through numba's external memory manager
   interface (`numba.cuda.set_memory_manager`), so every device array numba makes (minigrad's
   own and the user's) draws from the pool. `MINIGRAD_CUDA_ALLOCATOR=numba` keeps numba's
