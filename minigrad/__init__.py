@@ -29,6 +29,11 @@ from .functions import (acos, acosh, add, addcdiv, addcmul, asin, asinh, atan, a
                         log1p, log2, log10, logaddexp, logical_and, logical_not, logical_or,
                         logical_xor, mul, nan_to_num, neg, pow, reciprocal, remainder, round,
                         rsqrt, sgn, sin, sinh, square, sub, tan, true_divide, trunc, xlogy)
+from .functions import (argwhere, diag, diag_embed, diagonal, flip, fliplr, flipud, gather,
+                        index_add, index_select, masked_fill, masked_scatter, masked_select,
+                        meshgrid, movedim, moveaxis, narrow_copy, nonzero, repeat_interleave,
+                        roll, rot90, scatter, scatter_add, scatter_reduce, swapaxes, swapdims,
+                        take, tile, trace, tril, triu, unflatten, where)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------

@@ -846,7 +846,7 @@ class Tensor:
     def erfinv_(self): return self._inplace(F.erfinv)
     # ---- end of layers family block -------------------------------------------------------
 
-    # ==== PyTorch operator breadth (issue 13): elementwise math, bitwise ===================
+    # ==== PyTorch operator breadth (issue 13): math, bitwise, shape and indexing, ... ====
     # One block, so that the methods of these families stay together; each forwards to F.
     def sin(self): return F.sin(self)
     def cos(self): return F.cos(self)
@@ -976,6 +976,65 @@ class Tensor:
     __ixor__ = bitwise_xor_
     __ilshift__ = bitwise_left_shift_
     __irshift__ = bitwise_right_shift_
+
+    # shape and indexing
+    def repeat(self, *sizes): return F.repeat(self, *sizes)
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return F.repeat_interleave(self, repeats, dim, output_size=output_size)
+    def tile(self, *dims): return F.tile(self, _shape_args(dims))
+    def flip(self, *dims): return F.flip(self, *dims)
+    def fliplr(self): return F.fliplr(self)
+    def flipud(self): return F.flipud(self)
+    def roll(self, shifts, dims=None): return F.roll(self, shifts, dims)
+    def rot90(self, k=1, dims=(0, 1)): return F.rot90(self, k, dims)
+    def tril(self, diagonal=0): return F.tril(self, diagonal)
+    def triu(self, diagonal=0): return F.triu(self, diagonal)
+    def tril_(self, diagonal=0): return self._inplace(lambda s: F.tril(s, diagonal))
+    def triu_(self, diagonal=0): return self._inplace(lambda s: F.triu(s, diagonal))
+    def diag(self, diagonal=0): return F.diag(self, diagonal)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return F.diagonal(self, offset, dim1, dim2)
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return F.diag_embed(self, offset, dim1, dim2)
+    def trace(self): return F.trace(self)
+    def unflatten(self, dim, sizes): return F.unflatten(self, dim, sizes)
+    def unfold(self, dimension, size, step): return F.unfold(self, dimension, size, step)
+    def movedim(self, source, destination): return F.movedim(self, source, destination)
+    moveaxis = movedim
+    def swapaxes(self, axis0, axis1): return F.transpose(self, axis0, axis1)
+    swapdims = swapaxes
+    def narrow_copy(self, dim, start, length): return F.narrow_copy(self, dim, start, length)
+    def gather(self, dim, index): return F.gather(self, dim, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return F.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        return self._inplace(lambda s, i, v: F.scatter(s, dim, i, v, reduce=reduce), index,
+                             value if src is None else src)
+    def scatter_add(self, dim, index, src): return F.scatter_add(self, dim, index, src)
+    def scatter_add_(self, dim, index, src):
+        return self._inplace(lambda s, i, v: F.scatter_add(s, dim, i, v), index, src)
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return F.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return self._inplace(lambda s, i, v: F.scatter_reduce(s, dim, i, v, reduce,
+                                                              include_self=include_self),
+                             index, src)
+    def index_select(self, dim, index): return F.index_select(self, dim, index)
+    def index_add(self, dim, index, source, *, alpha=1):
+        return F.index_add(self, dim, index, source, alpha=alpha)
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return self._inplace(lambda s, i, v: F.index_add(s, dim, i, v, alpha=alpha), index,
+                             source)
+    def take(self, index): return F.take(self, index)
+    def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda s, m, v: F.masked_fill(s, m, v), mask, value)
+    def masked_select(self, mask): return F.masked_select(self, mask)
+    def masked_scatter(self, mask, source): return F.masked_scatter(self, mask, source)
+    def masked_scatter_(self, mask, source):
+        return self._inplace(lambda s, m, v: F.masked_scatter(s, m, v), mask, source)
+    def nonzero(self, *, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)
+    def argwhere(self): return F.argwhere(self)
+    def where(self, condition, other): return F.where(condition, self, other)
     # ==== end of the issue-13 block ======================================================
 
     def __repr__(self):

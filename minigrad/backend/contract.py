@@ -309,6 +309,12 @@ class Backend(Protocol):
     def index_add(self, shape, index, values):
         """zeros(shape) with `values` added at `index`; repeated positions accumulate."""
 
+    def scatter_reduce(self, a, dim, index, src, reduce, include_self):
+        """A new array: `a` with each src[p] combined into a[p with p[dim] = index[p]] by
+        `reduce` ("amax", "amin" or "prod"; NaN wins max and min). `index` (int64, in range)
+        and `src` (a's dtype) have one shape, no larger than a's outside dim. Without
+        include_self a receiving position combines its sources only."""
+
     def concatenate(self, arrays, axis):
         """The arrays (one dtype, equal shapes except along axis) joined along `axis`."""
 

@@ -22,3 +22,9 @@ from .math import (acos, acosh, addcdiv, addcmul, asin, asinh, atan, atan2, atan
                    square, tan, true_divide, trunc, xlogy)
 from .bitwise import (bitwise_and, bitwise_left_shift, bitwise_or, bitwise_right_shift,
                       bitwise_xor)
+from .rearrange import (diag, diag_embed, diagonal, flip, fliplr, flipud, index_select, meshgrid,
+                        movedim, moveaxis, narrow_copy, repeat, repeat_interleave, roll, rot90,
+                        swapaxes, swapdims, tile, trace, tril, triu, unflatten, unfold)
+from .gather_scatter import (argwhere, gather, index_add, masked_fill, masked_scatter,
+                             masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
+                             where)

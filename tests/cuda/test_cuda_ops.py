@@ -1,12 +1,15 @@
-"""The op-breadth ops (elementwise math and bitwise so far) on device="cuda" against the same
-ops on the cpu: values and every input's gradient, tiny broadcast shapes, one fixed draw per
-case. The full hypothesis-driven PyTorch comparisons run device-parametrized in tests/."""
+"""The op-breadth ops on device="cuda": elementwise math and bitwise against the same ops on
+the cpu (values and every input's gradient, tiny broadcast shapes, one fixed draw per case);
+shape and indexing ops against PyTorch on a few drawn cases. The full hypothesis-driven
+comparisons run device-parametrized in tests/."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minigrad
 from math_cases import CASES as MATH
-from op_cases import compare_devices, fixed_values
+from op_cases import compare_devices, compare_with_torch, fixed_values
 
 # a broadcast pattern per arity: the first input full, the others missing or stretched dims
 SHAPES = {1: [(2, 3)], 2: [(2, 3), (3,)], 3: [(2, 3), (1, 3), (2, 1)]}
@@ -32,3 +35,18 @@ def test_integer_math_and_bitwise():
         cuda = op(minigrad.tensor(a, device="cuda"), minigrad.tensor(b, device="cuda"))
         assert cuda.dtype is cpu.dtype
         np.testing.assert_array_equal(cuda.cpu().numpy(), cpu.numpy())
+
+
+# ---- shape and indexing: the drawn cases of tests/test_shape_index_ops.py, on the device ------
+
+torch = pytest.importorskip("torch")
+from test_shape_index_ops import CASES as SHAPE_CASES  # noqa: E402  (needs torch)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_CASES))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_shape_and_indexing_ops_match_torch(name, data):
+    fn, inputs = data.draw(SHAPE_CASES[name]("cuda"))
+    assert all(t.device.type == "cuda" for t in inputs)
+    compare_with_torch(torch, fn, inputs)
