@@ -14,11 +14,11 @@ loader's seed and k, so augmentation randomness repeats run to run too.
 """
 import numpy as np
 
-from ..random import as_numpy_generator, default_generator
+from ..random import as_numpy_generator
 from ._worker import Fetcher
 from ._worker_pool import WorkerPool
 from .collate import default_collate, default_convert
-from .sampler import BatchSampler, Sampler
+from .sampler import BatchSampler
 
 
 def _non_negative_int(value, name):
