@@ -9,11 +9,11 @@ from . import _threads  # first of all: before Numba starts its thread pool
 from . import _keywords
 from .tensor import Size, Tensor  # next: the op modules bind to the Tensor class
 from . import autograd, cuda
-from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, is_grad_enabled,
-                       no_grad, set_grad_enabled)
-from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
-                       tensor, zeros, zeros_like)
+from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, inference_mode,
+                       is_grad_enabled, no_grad, set_grad_enabled)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                       randperm, tensor, zeros, zeros_like)
 from .device import Device, device
 from .dtypes import DType, bool_ as bool, float32, float64, int64
 from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,

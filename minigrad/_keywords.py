@@ -13,7 +13,9 @@ def _takes_dim(fn):
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
-    return "dim" in params or "keepdim" in params
+    # a function with numpy's own names takes them as they are
+    return ("dim" in params or "keepdim" in params) and "axis" not in params \
+        and "keepdims" not in params
 
 
 def with_numpy_keywords(fn):

@@ -32,6 +32,21 @@ def from_numpy(ndarray):
     return Tensor._wrap(ndarray, device, get_backend(device))
 
 
+def as_tensor(data, dtype=None, device=None):
+    """`data` as a tensor, sharing memory where it can, as PyTorch's: a Tensor already of that
+    dtype and device is returned itself (else converted); a numpy array of a dtype minigrad has,
+    wanted unchanged on the cpu, is shared as by `from_numpy`; anything else is copied."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    wanted = None if dtype is None else dtypes.as_dtype(dtype)
+    on_cpu = device is None or Device(device) == Device("cpu")
+    if isinstance(data, np.ndarray) and on_cpu and data.dtype in [d.numpy for d in dtypes.ALL] \
+            and (wanted is None or wanted.numpy == data.dtype) \
+            and all(stride >= 0 for stride in data.strides):
+        return from_numpy(data)
+    return Tensor(data, dtype=wanted, device="cpu" if device is None else device)
+
+
 def check_shape(shape):
     """`shape` as a tuple of non-negative ints, or ValueError."""
     for s in shape:

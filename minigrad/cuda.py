@@ -54,6 +54,11 @@ def manual_seed(seed):
         random.generator.manual_seed(seed)
 
 
+def manual_seed_all(seed):
+    """Reseed the generator of every CUDA device (minigrad drives one: as `manual_seed`)."""
+    manual_seed(seed)
+
+
 def transfer_count():
     """How many copies between host and GPU memory were made since the last reset: tensor data
     moved by `Tensor(..., device="cuda")`, `.to()`, `.cpu()`, `.numpy()`, `.item()`, printing,

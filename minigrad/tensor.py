@@ -420,15 +420,26 @@ class Tensor:
         self._grad_fn, self.requires_grad = None, False
         return self
 
-    def to(self, *args, device=None, dtype=None, copy=False):
-        """`to(device)`, `to(dtype)`, `to(device, dtype)` or keywords; differentiable."""
+    def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False):
+        """`to(device)`, `to(dtype)`, `to(device, dtype)` or keywords; differentiable.
+
+        `non_blocking` is accepted for PyTorch's signature (given positionally too, after the
+        device or dtype, followed by `copy`); copies are ordered on the device's stream
+        either way."""
+        flags = []
         for arg in args:
-            if isinstance(arg, (dtypes.DType, type, np.dtype)):
+            if isinstance(arg, bool):
+                flags.append(arg)
+            elif isinstance(arg, (dtypes.DType, type, np.dtype)):
                 dtype = arg
             elif isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
             else:
                 device = arg
+        if len(flags) > 2:
+            raise TypeError(f"to() takes at most two flags (non_blocking, copy), got {flags}")
+        if len(flags) == 2:
+            copy = flags[1]
         return F.to(self, device=device, dtype=dtype, copy=copy)
 
     def float(self):
@@ -446,7 +457,7 @@ class Tensor:
     def cpu(self):
         return self.to(device="cpu")
 
-    def cuda(self, device=None):
+    def cuda(self, device=None, non_blocking=False):
         return self.to(device="cuda" if device is None else Device(
             device if isinstance(device, (str, Device)) else f"cuda:{device}"))
 

@@ -154,3 +154,59 @@ def test_weights_path_loads_a_minigrad_checkpoint(tmp_path):
     loaded = models.resnet18(weights=path, num_classes=3, in_channels=1)
     np.testing.assert_array_equal(loaded.fc.weight.numpy(), model.fc.weight.numpy())
     assert models.get_model("resnet18", num_classes=3, in_channels=1, weights=str(path))
+
+
+# ---- more calls training scripts make ----------------------------------------------------
+
+def test_to_and_cuda_take_non_blocking_like_torch():
+    x, tx = minigrad.ones(2), torch.ones(2)
+    for args, kwargs in [(("cpu",), {"non_blocking": True}), (("cpu", torch.float64, True), {}),
+                         ((torch.float64, False, True), {})]:
+        ours_args = tuple(minigrad.float64 if a is torch.float64 else a for a in args)
+        ours, theirs = x.to(*ours_args, **kwargs), tx.to(*args, **kwargs)
+        assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    copied = x.to(minigrad.float32, False, True)
+    assert copied is not x and copied.tolist() == x.tolist()
+    with pytest.raises(TypeError, match="at most two flags"):
+        x.to(True, True, True)
+
+
+def test_as_tensor_shares_memory_where_torch_does():
+    a = np.zeros(3)
+    ours, theirs = minigrad.as_tensor(a), torch.as_tensor(a)
+    a[0] = 7.0
+    assert ours[0].item() == theirs[0].item() == 7.0
+    converted = minigrad.as_tensor(a, dtype=minigrad.float32)
+    a[1] = 5.0
+    assert converted[1].item() == 0.0 and converted.dtype == minigrad.float32
+    t = minigrad.ones(2)
+    assert minigrad.as_tensor(t) is t and torch.as_tensor(tx := torch.ones(2)) is tx
+    assert minigrad.as_tensor([1, 2]).tolist() == [1, 2]
+    assert minigrad.as_tensor(t, dtype=minigrad.float64).dtype == minigrad.float64
+
+
+def test_inference_mode_turns_recording_off_like_torch():
+    x = minigrad.ones(2, requires_grad=True)
+    tx = torch.ones(2, requires_grad=True)
+    with minigrad.inference_mode(), torch.inference_mode():
+        assert not (x * 2).requires_grad and not (tx * 2).requires_grad
+    with minigrad.inference_mode(False), torch.inference_mode(False):
+        assert (x * 2).requires_grad and (tx * 2).requires_grad
+
+    @minigrad.inference_mode
+    def bare():
+        return (x * 2).requires_grad
+
+    @minigrad.inference_mode()
+    def called():
+        return (x * 2).requires_grad
+    assert not bare() and not called() and minigrad.is_grad_enabled()
+    with minigrad.no_grad():
+        assert not minigrad.inference_mode(False)(lambda: (x * 2).requires_grad)()
+
+
+def test_cuda_manual_seed_all_is_accepted_everywhere():
+    minigrad.cuda.manual_seed_all(0)
+    torch.cuda.manual_seed_all(0)
+    with pytest.raises(TypeError, match="int"):
+        minigrad.cuda.manual_seed_all(0.5)

@@ -2,10 +2,11 @@
 from .api import backward, grad
 from .errors import AutogradError, InplaceModificationError
 from .function import BackwardNode, Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .variable import Variable
 
 __all__ = ["AutogradError", "BackwardNode", "Function", "GradcheckError",
            "InplaceModificationError", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "is_grad_enabled", "no_grad", "set_grad_enabled", "Variable"]
+           "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "Variable"]

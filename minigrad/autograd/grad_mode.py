@@ -90,3 +90,35 @@ class set_grad_enabled(_GradMode):
         # Used as a decorator: the mode applies per call, not from decoration time on.
         _set_enabled(self._previous[0])
         return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """`inference_mode(mode=True)`: as `no_grad` (nothing inside records a graph), for code
+    written with PyTorch's inference mode; `inference_mode(False)` leaves the grad mode as it
+    is. Context manager and decorator, with or without parentheses. Unlike PyTorch's, tensors
+    made inside are ordinary tensors: they may be used with autograd afterwards."""
+
+    def __new__(cls, mode=True):
+        instance = object.__new__(cls)
+        if callable(mode):  # `@inference_mode` without parentheses
+            instance.__init__(True)
+            return instance(mode)
+        return instance
+
+    def __init__(self, mode=True):
+        if callable(mode):
+            mode = True
+        if not isinstance(mode, (bool, int)):
+            raise TypeError(f"inference_mode expects a bool, got {type(mode).__name__}")
+        self.enabled = bool(mode)
+        self._previous = []
+
+    @property
+    def mode(self):
+        """The grad mode inside: off in inference mode, else unchanged."""
+        return False if self.enabled else is_grad_enabled()
+
+    def __call__(self, func):
+        if self.enabled or not callable(func):
+            return super().__call__(func)
+        return func  # inference_mode(False) changes nothing
