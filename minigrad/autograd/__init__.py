@@ -9,4 +9,5 @@ from .variable import Variable
 
 __all__ = ["AutogradError", "BackwardNode", "Function", "GradcheckError",
            "InplaceModificationError", "backward", "enable_grad", "grad", "gradcheck",
-           "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "Variable"]
+           "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
+           "Variable"]
