@@ -7,6 +7,7 @@ results of the libraries can be compared with each other before they are timed.
 import numpy as np
 
 import _reference as ref
+from _common import Target
 
 try:
     import torch
@@ -14,16 +15,6 @@ except ImportError:
     torch = None
 
 LIBRARIES = ("minigrad", "torch", "numpy")
-
-
-class Target:
-    """`ratio` of minigrad's time to `baseline`'s ("numpy" or "torch") that counts as met."""
-
-    def __init__(self, baseline, ratio):
-        self.baseline, self.ratio = baseline, ratio
-
-    def __str__(self):
-        return f"<= {self.ratio:g}x {self.baseline}"
 
 
 class Case:
@@ -111,7 +102,7 @@ def _conv_case(key, n, c, o, hw, k, stride=1, padding=0, groups=1):
     kind = "depthwise " if groups == c and groups > 1 else ""
     title = (f"conv2d {kind}{k}x{k} s{stride} p{padding} {c}->{o}, {hw}x{hw}, N={n} "
              f"(fwd+bwd)")
-    return Case(key, title, Target("torch", 1.5), make_inputs, {
+    return Case(key, title, Target.time_ratio("torch", 1.5), make_inputs, {
         "minigrad": _minigrad_runner("conv2d", **options),
         "torch": _torch_runner("conv2d", **options),
         "numpy": _numpy_runner(ref.conv2d_forward_backward, **options)})
@@ -121,10 +112,11 @@ def _pool_case(key, name, reference, n=64, c=64, hw=28):
     def make_inputs():
         rng = np.random.default_rng(0)
         return [_random(rng, (n, c, hw, hw)), _random(rng, (n, c, hw // 2, hw // 2))]
-    return Case(key, f"{name} 2x2, C={c}, {hw}x{hw}, N={n} (fwd+bwd)", Target("torch", 1.5),
-                make_inputs, {"minigrad": _minigrad_runner(name, kernel_size=2),
-                              "torch": _torch_runner(name, kernel_size=2),
-                              "numpy": _numpy_runner(reference)})
+    return Case(key, f"{name} 2x2, C={c}, {hw}x{hw}, N={n} (fwd+bwd)",
+                Target.time_ratio("torch", 1.5), make_inputs,
+                {"minigrad": _minigrad_runner(name, kernel_size=2),
+                 "torch": _torch_runner(name, kernel_size=2),
+                 "numpy": _numpy_runner(reference)})
 
 
 def _matmul_case(size=1024):
@@ -144,9 +136,9 @@ def _matmul_case(size=1024):
     def build_numpy(arrays):
         a, b = arrays
         return lambda: [a @ b]
-    return Case("matmul", f"matmul {size}x{size} @ {size}x{size} (fwd)", Target("numpy", 1.1),
-                make_inputs, {"minigrad": build_minigrad, "torch": build_torch,
-                              "numpy": build_numpy})
+    return Case("matmul", f"matmul {size}x{size} @ {size}x{size} (fwd)",
+                Target.time_ratio("numpy", 1.1), make_inputs,
+                {"minigrad": build_minigrad, "torch": build_torch, "numpy": build_numpy})
 
 
 def _linear_case(batch=128, in_features=400, out_features=120):
@@ -156,7 +148,7 @@ def _linear_case(batch=128, in_features=400, out_features=120):
                 _random(rng, (out_features, in_features), in_features ** -0.5),
                 _random(rng, (out_features,)), _random(rng, (batch, out_features))]
     return Case("linear", f"linear {in_features}->{out_features}, batch {batch} (fwd+bwd)",
-                Target("torch", 1.5), make_inputs, {
+                Target.time_ratio("torch", 1.5), make_inputs, {
                     "minigrad": _minigrad_runner("linear"),
                     "torch": _torch_runner("linear"),
                     "numpy": _numpy_runner(ref.linear_forward_backward)})

@@ -12,8 +12,9 @@ import numpy as np
 
 import _reference as ref
 from _cases import mismatch
-from bench_train import (LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, Workload,
-                         training_step)
+from _common import Target
+from _training import (LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, Workload,
+                       training_step)
 
 try:
     import torch
@@ -22,16 +23,6 @@ except ImportError:
 
 # Width of the small CNN that stands in for LeNet-5 and ResNet-18 in smoke runs.
 SMOKE_CNN_WIDTH = 2
-
-
-class Target:
-    """minigrad's throughput must reach `fraction` of PyTorch's, which runs on `baseline`."""
-
-    def __init__(self, fraction, baseline):
-        self.fraction, self.baseline = fraction, baseline
-
-    def __str__(self):
-        return f">= {self.fraction:.0%} of {self.baseline}"
 
 
 def _synced(work, sync):
@@ -74,7 +65,7 @@ class Sgemm:
     def __init__(self, size):
         self.size = size
         self.title = f"SGEMM {size}x{size}x{size} (matmul)"
-        self.target = Target(0.5, "cuBLAS")
+        self.target = Target.throughput_share("cuBLAS", 0.5)
         self.work = 2 * size ** 3 / 1e12  # TFLOP per call
 
     def inputs(self):
@@ -139,7 +130,7 @@ class Conv:
         note = f", {s.note}" if s.note else ""
         self.title = (f"conv2d {kind}{s.k}x{s.k} s{s.stride} p{s.padding} {s.c}->{s.o}, "
                       f"{s.hw}x{s.hw}, N={s.n}{note} (fwd+bwd)")
-        self.target = Target(0.3, "cuDNN")
+        self.target = Target.throughput_share("cuDNN", 0.3)
         self.work = s.n
         self.options = dict(stride=s.stride, padding=s.padding, groups=s.groups)
 
@@ -211,7 +202,7 @@ class Training:
         self.key = f"train_{w.key}"
         shape = "x".join(map(str, w.input_shape))
         self.title = f"{w.title} training step, batch {w.batch}, {shape}"
-        self.target = Target(0.4, "PyTorch")
+        self.target = Target.throughput_share("PyTorch", 0.4)
         self.work = w.batch
         self.minigrad_step = None  # the step without the waits, set by build("minigrad")
 

@@ -156,7 +156,7 @@ def main():
     print(text)
     if args.write:
         sys.path.insert(0, HERE)
-        from _timing import _cpu_model
+        from _common import _cpu_model
         header = (f"# Data-parallel training on MPI\n\nMeasured with `python "
                   f"bench/bench_distributed.py --write` on {_cpu_model()} "
                   f"({os.cpu_count()} cores); load average {load:.2f} at the start, "

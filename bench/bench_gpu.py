@@ -2,7 +2,7 @@
 
     python bench/bench_gpu.py                    # every case; markdown tables on stdout
     python bench/bench_gpu.py --cases 'conv*'    # a subset (shell-style patterns, comma-separated)
-    python bench/bench_gpu.py --write            # also record the tables in bench/README.md
+    python bench/bench_gpu.py --write            # also record the tables in bench/results/gpu.md
     NUMBA_ENABLE_CUDASIM=1 python bench/bench_gpu.py --smoke   # tiny sizes, no GPU needed
 
 PyTorch runs with TF32 off, so both libraries do float32 arithmetic. --smoke runs every case on
@@ -17,9 +17,8 @@ import platform
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-README = os.path.join(HERE, "README.md")
-MARKER = "gpu-results"
+from _common import HERE, blocked_medians, select, write_results
+
 # Launch sizes for numba's CUDA simulator, which runs one Python thread per CUDA thread: blocks
 # of a few threads and tiles of a few elements, as tests/cuda uses.
 SIMULATOR_LAUNCHES = dict(threads_per_block=4, max_blocks=2, reduce_threads=4,
@@ -38,7 +37,8 @@ def parse_args(argv):
                         help="every case on a few elements, 3 timed calls each: checks the "
                         "script (also under NUMBA_ENABLE_CUDASIM=1)")
     parser.add_argument("--write", action="store_true",
-                        help="write the results (and machine description) into bench/README.md")
+                        help="write the results (and machine description) into "
+                        "bench/results/gpu.md")
     args = parser.parse_args(argv)
     if args.smoke and args.write:
         parser.error("--write records full runs only; leave out --smoke")
@@ -146,7 +146,6 @@ def run_case(case, libraries, smoke, budget_s):
     A library whose runner fails or gives wrong results is left out of the timing and named in
     `problems`. Each runner waits for the GPU before and after its work.
     """
-    from _timing import blocked_medians
     arrays = case.inputs()
     runners, results, problems = {}, {}, []
     for lib in libraries:
@@ -203,7 +202,7 @@ def results_table(rows, with_torch):
         fields = [f"`{case.key}`", case.title, ms["minigrad"]]
         if with_torch:
             share = row["share"]
-            met = "—" if share is None else ("yes" if share >= case.target.fraction else "no")
+            met = "—" if share is None else ("yes" if share >= case.target.min_speed else "no")
             fields += [ms["torch"], _rate(r.get("minigrad"), case.unit),
                        _rate(r.get("torch"), case.unit),
                        "—" if share is None else _percent(share), str(case.target), met]
@@ -239,7 +238,6 @@ def main(argv=None):
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
     simulator = None if args.list else check_device(args.smoke)
     import _gpu_cases
-    from bench_cpu import replace_section, select
     cases = _gpu_cases.make_cases(smoke=args.smoke)
     if args.list:
         print("\n".join(f"{c.key}: {c.title}" for c in cases))
@@ -271,8 +269,8 @@ def main(argv=None):
     body = "\n\n".join(parts)
     print(f"\n{body}")
     if args.write:
-        replace_section(README, MARKER, body)
-        print(f"\nwrote the results into {README}")
+        path = write_results("gpu", "GPU benchmark", body)
+        print(f"\nwrote the results into {path}")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
     python bench/bench_train.py                    # LeNet-5 and ResNet-18, markdown tables
     python bench/bench_train.py --models lenet5    # a subset (comma-separated keys)
     python bench/bench_train.py --steps 3          # fewer timed steps per library and model
-    python bench/bench_train.py --write            # also record the tables in bench/README.md
+    python bench/bench_train.py --write            # also record the tables in bench/results/
 
 One process, float32, every library on the same number of threads (2 by default). A step is
 forward, cross_entropy loss, backward and an SGD (momentum 0.9) update on one fixed batch. The
@@ -14,37 +14,17 @@ import argparse
 import math
 import os
 import sys
-from dataclasses import dataclass
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-README = os.path.join(HERE, "README.md")
-MARKER = "train-results"
-TARGET_RATIO = 1.5       # minigrad's step time at most this many times PyTorch's
-LOSS_RTOL = 1e-4         # first-step losses of the two libraries must agree this closely
-LEARNING_RATE = 0.01
-MOMENTUM = 0.9
+from _common import (HERE, Target, add_policy_argument, blocked_medians, limit_threads,
+                     machine_description, results_name, settle_blas_environment,
+                     settle_openmp_policy, write_results)
+from _training import (LEARNING_RATE, LOSS_RTOL, MOMENTUM, TORCH_BUILDERS, WORKLOADS,
+                       training_step)
+
+TARGET = Target.time_ratio("torch", 1.5)  # minigrad's step time against PyTorch's
 # Many rounds of one-step blocks would spend most of the time on the untimed step that starts
 # each block, so the timed steps are split into this many blocks per library.
 ROUNDS = 3
-
-
-@dataclass(frozen=True)
-class Workload:
-    """One model trained on random images: `input_shape` is (C, H, W) of one image;
-    `default_steps` is this benchmark's number of timed steps (others time by budget)."""
-
-    key: str
-    title: str
-    batch: int
-    input_shape: tuple
-    num_classes: int
-    default_steps: int = 0
-
-
-WORKLOADS = [
-    Workload("lenet5", "LeNet-5", 128, (1, 28, 28), 10, default_steps=30),
-    Workload("resnet18", "ResNet-18", 32, (3, 32, 32), 10, default_steps=6),
-]
 
 
 def parse_args():
@@ -60,10 +40,10 @@ def parse_args():
                         help="untimed steps per library after the loss check (default 2)")
     parser.add_argument("--threads", type=int, default=2, help="threads for every library")
     parser.add_argument("--write", action="store_true",
-                        help="write the results (and machine description) into bench/README.md")
+                        help="write the results (and machine description) into "
+                        "bench/results/train.md")
     parser.add_argument("--keep-blas-env", action="store_true",
                         help="keep OpenBLAS's kernel-pinning environment variables if set")
-    from bench_cpu import add_policy_argument
     add_policy_argument(parser)
     args = parser.parse_args()
     if args.steps is not None and args.steps < 1:
@@ -80,91 +60,6 @@ def select(patterns):
     if unknown or not keys:
         raise SystemExit(f"unknown model key(s) {unknown}; the keys are: {', '.join(known)}")
     return [known[k] for k in keys]
-
-
-def torch_lenet5(nn, num_classes, in_channels):
-    """minigrad.models.LeNet5 in torch.nn, same module names (its upscaling of inputs below
-    28x28 is left out: the benchmark feeds 28x28)."""
-    class LeNet5(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.features = nn.Sequential(
-                nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2),
-                nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
-                nn.MaxPool2d(kernel_size=2, stride=2))
-            self.avgpool = nn.AdaptiveAvgPool2d((5, 5))
-            self.classifier = nn.Sequential(
-                nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-                nn.Linear(84, num_classes))
-
-        def forward(self, x):
-            return self.classifier(self.avgpool(self.features(x)).flatten(1))
-
-    return LeNet5()
-
-
-def torch_resnet18(nn, num_classes, in_channels):
-    """minigrad.models.resnet18 in torch.nn, same module names (so the state_dicts match)."""
-    def conv(cin, cout, kernel, stride=1):
-        return nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False)
-
-    class BasicBlock(nn.Module):
-        def __init__(self, inplanes, planes, stride):
-            super().__init__()
-            self.conv1 = conv(inplanes, planes, 3, stride)
-            self.bn1 = nn.BatchNorm2d(planes)
-            self.relu = nn.ReLU()
-            self.conv2 = conv(planes, planes, 3)
-            self.bn2 = nn.BatchNorm2d(planes)
-            self.downsample = None
-            if stride != 1 or inplanes != planes:
-                self.downsample = nn.Sequential(conv(inplanes, planes, 1, stride),
-                                                nn.BatchNorm2d(planes))
-
-        def forward(self, x):
-            out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-            identity = x if self.downsample is None else self.downsample(x)
-            return self.relu(out + identity)
-
-    class ResNet18(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
-            self.bn1 = nn.BatchNorm2d(64)
-            self.relu = nn.ReLU()
-            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-            widths = [(64, 64, 1), (64, 128, 2), (128, 256, 2), (256, 512, 2)]
-            for i, (cin, cout, stride) in enumerate(widths, start=1):
-                stage = nn.Sequential(BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1))
-                setattr(self, f"layer{i}", stage)
-            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-            self.fc = nn.Linear(512, num_classes)
-
-        def forward(self, x):
-            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-            x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-            return self.fc(self.avgpool(x).flatten(1))
-
-    return ResNet18()
-
-
-TORCH_BUILDERS = {"lenet5": torch_lenet5, "resnet18": torch_resnet18}
-
-
-def training_step(model, optimizer, x, y, cross_entropy):
-    """`model` in training mode and a function that runs one step on the batch (x, y):
-    zero_grad, forward, loss, backward, optimizer step. It returns the loss tensor, not its
-    value: reading that would wait for a GPU."""
-    model.train()
-
-    def step():
-        optimizer.zero_grad()
-        loss = cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-    return step
 
 
 def build_steppers(workload, seed=0):
@@ -204,7 +99,6 @@ def build_steppers(workload, seed=0):
 
 def run_workload(workload, steps, warmup, threads):
     """Loss check, warm-up, then the blocked median step time of each library."""
-    from _timing import blocked_medians, limit_threads
     steppers = build_steppers(workload)
     # The first step compiles minigrad's Numba kernels; it doubles as the loss check, and the
     # second step's loss (after one update) checks gradients and the SGD update as well.
@@ -234,7 +128,7 @@ def results_table(rows):
         rates = [f"{1e3 * w.batch / t[lib]:.0f}" for lib in ("minigrad", "torch")]
         lines.append(f"| {w.title} | {w.batch}, {shape} | {t['minigrad']:.2f} | "
                      f"{t['torch']:.2f} | {rates[0]} | {rates[1]} | {ratio:.2f} | "
-                     f"<= {TARGET_RATIO:g}x torch | {'yes' if ratio <= TARGET_RATIO else 'no'} |")
+                     f"{TARGET} | {'yes' if TARGET.met(t['torch'], t['minigrad']) else 'no'} |")
     return "\n".join(lines)
 
 
@@ -259,16 +153,15 @@ def loss_verdict(rows):
 
 def main():
     args = parse_args()
-    from bench_cpu import (replace_section, results_marker, settle_blas_environment,
-                           settle_openmp_policy)
     removed = settle_blas_environment(args.keep_blas_env)
     settle_openmp_policy(args.omp_wait_policy)
     sys.path.insert(0, os.path.dirname(HERE))  # run from a checkout without installing
-    import _timing  # imports numpy, so only now that the BLAS environment is settled
-    if _timing.torch is None:
+    try:
+        import torch  # noqa: F401  (before minigrad: see settle_openmp_policy)
+    except ImportError:
         raise SystemExit("this benchmark compares against PyTorch: pip install -e \".[torch]\"")
     workloads = select(args.models)
-    threads = _timing.limit_threads(args.threads)
+    threads = limit_threads(args.threads)
     if removed:
         print(f"Unset for this run (they pin OpenBLAS's kernel choice): {', '.join(removed)}")
     load_before = os.getloadavg()
@@ -278,7 +171,7 @@ def main():
         print(f"timing {workload.key} ({steps} steps per library) ...", file=sys.stderr,
               flush=True)
         rows.append(run_workload(workload, steps, args.warmup, threads))
-    machine = _timing.machine_description(threads, load_before, args.omp_wait_policy)
+    machine = machine_description(threads, load_before, args.omp_wait_policy)
     steps_note = ", ".join(f"{r['workload'].title} {r['steps']}" for r in rows)
     note = (f"float32, SGD lr {LEARNING_RATE:g} momentum {MOMENTUM:g}; step times are the "
             f"median of the timed steps per library\n({steps_note}) in {ROUNDS} alternating "
@@ -286,8 +179,10 @@ def main():
     body = "\n\n".join([machine, note, results_table(rows), loss_verdict(rows), loss_table(rows)])
     print(f"\n{body}")
     if args.write:
-        replace_section(README, results_marker(MARKER, args.omp_wait_policy), body)
-        print(f"\nwrote the results into {README}")
+        path = write_results(results_name("train", args.omp_wait_policy),
+                             f"Training benchmark (OpenMP wait policy: {args.omp_wait_policy})",
+                             body)
+        print(f"\nwrote the results into {path}")
 
 
 if __name__ == "__main__":

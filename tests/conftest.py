@@ -1,7 +1,13 @@
-"""Shared test set-up: hypothesis profiles and the `device` fixture.
+"""Shared test set-up: hypothesis profiles, the `device` fixture and the device selection.
 
-Profiles: "ci" (the default: few examples, so the suite stays within minutes on 2 cores) and
-"thorough" (many examples); pick one with HYPOTHESIS_PROFILE=thorough.
+Profiles: "ci" (the default: few examples, so the suite stays within minutes on 2 cores),
+"thorough" (many examples; HYPOTHESIS_PROFILE=thorough) and "simulator" (the fewest, the default
+of a cuda pass under numba's CUDA simulator, which runs one Python thread per CUDA thread).
+
+`--devices cpu,cuda` chooses the devices the `device` fixture runs on (default: every available
+one). A pass without cpu (`NUMBA_ENABLE_CUDASIM=1 python -m pytest --devices cuda`) runs only
+what can say something new on those devices: the device-parametrized tests, less those marked
+`cpu_suffices`, and tests/cuda.
 """
 import os
 import warnings
@@ -19,18 +25,61 @@ settings.register_profile("ci", max_examples=12, deadline=None, print_blob=True,
                           suppress_health_check=_SUPPRESSED)
 settings.register_profile("thorough", max_examples=300, deadline=None, print_blob=True,
                           suppress_health_check=_SUPPRESSED)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.register_profile("simulator", max_examples=3, deadline=None, print_blob=True,
+                          suppress_health_check=_SUPPRESSED)
 
-DEVICES = ["cpu"] + (["cuda"] if is_available("cuda") else [])
-
-
-@pytest.fixture(params=DEVICES)
-def device(request):
-    """Each test that takes `device` runs once per available device."""
-    return request.param
+AVAILABLE = ["cpu"] + (["cuda"] if is_available("cuda") else [])
+DEVICES = list(AVAILABLE)  # set from --devices in pytest_configure
 
 
-if "cuda" in DEVICES:
+def pytest_addoption(parser):
+    parser.addoption("--devices", default=None,
+                     help="comma-separated devices for the `device` fixture (default: every "
+                          "available one); without cpu, only device-parametrized tests and "
+                          "tests/cuda run")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cpu_suffices: a device-parametrized test whose run on "
+                                       "another device adds nothing (it fails before any kernel "
+                                       "runs); passes without cpu leave it out")
+    chosen = config.getoption("--devices")
+    if chosen:
+        names = [d.strip() for d in chosen.split(",") if d.strip()]
+        unknown = [d for d in names if d not in AVAILABLE]
+        if unknown:
+            raise pytest.UsageError(f"--devices {chosen}: {unknown} not available here "
+                                    f"(available: {AVAILABLE})")
+        DEVICES[:] = names
+    if "cpu" not in DEVICES and "HYPOTHESIS_PROFILE" not in os.environ and SIMULATOR:
+        settings.load_profile("simulator")
+    else:
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_generate_tests(metafunc):
+    if "device" in metafunc.fixturenames:
+        metafunc.parametrize("device", DEVICES)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without cpu, keep what says something new on the chosen devices."""
+    if "cpu" in DEVICES:
+        return
+    cuda_dir = os.path.join(os.path.dirname(__file__), "cuda") + os.sep
+    keep, drop = [], []
+    for item in items:
+        own = str(item.path).startswith(cuda_dir)
+        parametrized = "device" in getattr(item, "fixturenames", ())
+        new = own or (parametrized and item.get_closest_marker("cpu_suffices") is None)
+        (keep if new else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+SIMULATOR = False
+if "cuda" in AVAILABLE:
     from minigrad.backend.cuda import _array, _launch
 
     SIMULATOR = _array.SIMULATOR

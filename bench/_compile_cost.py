@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 
+from _common import write_results
+
 WARM_TARGET_S = 2.0
 WARM_RUNS = 2
 
@@ -54,8 +56,9 @@ def table(rows):
     return "\n".join(lines)
 
 
-def main(write, readme, replace_section):
-    """Measure cold then warm; print a markdown table; with `write`, record it in `readme`."""
+def main(write):
+    """Measure cold then warm; print a markdown table; with `write`, record it in
+    bench/results/compile-cost.md."""
     repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory(prefix="minigrad-numba-cache-") as cache_dir:
         rows = [("cold (empty)", _measure(cache_dir, repo_root))]
@@ -67,5 +70,5 @@ def main(write, readme, replace_section):
     body = f"{table(rows)}\n\n{verdict}"
     print(body)
     if write:
-        replace_section(readme, "compile-cost", body)
-        print(f"\nwrote the compile cost into {readme}")
+        path = write_results("compile-cost", "Numba compile cost", body)
+        print(f"\nwrote the compile cost into {path}")

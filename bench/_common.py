@@ -1,30 +1,123 @@
-"""Timing helpers for the benchmarks: thread limits, interleaved medians, machine description.
+"""What every benchmark shares: the process environment (BLAS overrides, OpenMP wait policy),
+targets, case selection, thread limits, interleaved medians, the machine description, and the
+results files under bench/results/.
 
-Import this module only after the BLAS environment is settled (see bench_cpu.py): numpy reads
-OpenBLAS's environment variables once, when it is first imported.
+Importing this module loads no numeric library: numpy reads OpenBLAS's environment variables
+once, when it is first imported, so a script settles the environment (`settle_blas_environment`,
+`settle_openmp_policy`) first and only then imports numpy, torch or minigrad.
 """
+import fnmatch
 import gc
+import importlib
 import math
 import os
 import platform
 import statistics
 import time
 
-import numba
-import numpy as np
-
-try:
-    import threadpoolctl
-except ImportError:
-    threadpoolctl = None
-
-try:
-    import torch
-except ImportError:
-    torch = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+# OpenBLAS reads these when numpy loads it; set by hand they can pin a slower kernel.
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 # Kept for the whole process: threadpoolctl applies the limit when this object is created.
 _blas_limit = None
+
+
+def _optional(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+# ---- the process environment -------------------------------------------------------------------
+
+def settle_blas_environment(keep):
+    """Drop the OpenBLAS overrides (before numpy is imported) unless asked to keep them.
+
+    Returns the 'NAME=value' strings removed, to be reported.
+    """
+    if keep:
+        return []
+    return [f"{name}={os.environ.pop(name)}" for name in BLAS_OVERRIDES if name in os.environ]
+
+
+def add_policy_argument(parser):
+    parser.add_argument("--omp-wait-policy", type=str.lower, choices=("passive", "default"),
+                        default="passive",
+                        help="OpenMP wait policy of the process: passive (minigrad's default "
+                        "and the default here) or default (OMP_WAIT_POLICY unset: the runtime "
+                        "spins its workers a while after each parallel region, as PyTorch runs "
+                        "on its own)")
+
+
+def settle_openmp_policy(policy):
+    """Set (or, for "default", unset) OpenMP's wait policy before any OpenMP runtime loads.
+    Numba and PyTorch end up on one OpenMP runtime in a process that has both (whichever
+    loads it first reads the policy), so one policy holds for both libraries; the machine
+    description records it."""
+    if policy == "passive":
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        # PyTorch is imported (and loads its runtime) before minigrad, whose import sets
+        # PASSIVE where nothing else has: without PyTorch this choice is passive too
+        os.environ.pop("OMP_WAIT_POLICY", None)
+
+
+# ---- targets, case selection and results files -----------------------------------------------
+
+class Target:
+    """What minigrad must reach against `baseline`: a speed (work per second) of at least
+    `min_speed` times the baseline's. Written as a time ratio ("<= 1.5x torch") or as a share
+    of throughput (">= 50% of cuBLAS"), whichever the table reports."""
+
+    def __init__(self, baseline, min_speed, text):
+        self.baseline, self.min_speed, self.text = baseline, min_speed, text
+
+    @classmethod
+    def time_ratio(cls, baseline, ratio):
+        """minigrad's time at most `ratio` times the baseline's."""
+        return cls(baseline, 1.0 / ratio, f"<= {ratio:g}x {baseline}")
+
+    @classmethod
+    def throughput_share(cls, baseline, share):
+        """minigrad's throughput at least `share` of the baseline's."""
+        return cls(baseline, share, f">= {share:.0%} of {baseline}")
+
+    def met(self, baseline_time, minigrad_time):
+        return baseline_time >= self.min_speed * minigrad_time
+
+    def __str__(self):
+        return self.text
+
+
+def select(cases, patterns):
+    """The cases whose key matches one of the comma-separated shell `patterns`."""
+    patterns = [p.strip() for p in patterns.split(",") if p.strip()]
+    chosen = [c for c in cases if any(fnmatch.fnmatch(c.key, p) for p in patterns)]
+    if not chosen:
+        keys = ", ".join(c.key for c in cases)
+        raise SystemExit(f"no case matches {patterns}; the cases are: {keys}")
+    return chosen
+
+
+def results_name(name, policy):
+    """The results file of a run: results under the runtime's default OpenMP policy are kept
+    apart from those under passive waiting."""
+    return name if policy == "passive" else f"{name}-{policy}"
+
+
+def write_results(name, title, body):
+    """Write `body` (markdown) as bench/results/<name>.md under `title`; returns the path."""
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, f"{name}.md")
+    with open(path, "w") as f:
+        f.write(f"# {title}\n\n{body.rstrip()}\n")
+    return path
+
+
+# ---- threads, timing and the machine ------------------------------------------------------------
 
 
 def limit_threads(threads):
@@ -33,6 +126,8 @@ def limit_threads(threads):
     Returns the thread count actually used (Numba cannot go above NUMBA_NUM_THREADS).
     """
     global _blas_limit
+    import numba
+    torch, threadpoolctl = _optional("torch"), _optional("threadpoolctl")
     threads = min(threads, numba.config.NUMBA_NUM_THREADS)
     numba.set_num_threads(threads)
     if torch is not None:
@@ -45,6 +140,7 @@ def limit_threads(threads):
 def thread_pools():
     """One line per native thread pool loaded so far: BLAS builds (with the kernel OpenBLAS
     picked for this CPU) and OpenMP runtimes, each with its thread count."""
+    threadpoolctl = _optional("threadpoolctl")
     if threadpoolctl is None:
         return ["BLAS: unknown (pip install threadpoolctl to see the BLAS kernel and threads)"]
     lines = []
@@ -84,6 +180,9 @@ def machine_description(threads, load_before, omp_wait_policy):
     for the cores inflate every time, BLAS's most (its threads wait for each other).
     `omp_wait_policy` is the --omp-wait-policy of the run ("passive" or "default").
     """
+    import numba
+    import numpy as np
+    torch = _optional("torch")
     try:
         affinity = len(os.sched_getaffinity(0))
     except AttributeError:
