@@ -294,3 +294,72 @@ def test_spawned_workers_get_a_pickled_dataset():
     loader = DataLoader(ds, batch_size=4, num_workers=1, multiprocessing_context="spawn",
                         timeout=120)
     assert [b[1].tolist() for b in loader] == [[0, 1, 2, 3], [4, 5]]
+
+
+# ---- iterable-style datasets -----------------------------------------------------------------
+
+class Stream(minigrad.utils.data.IterableDataset):
+    """Yields [i, i * 10] for i in range(start, stop), split between the loader's workers."""
+
+    def __init__(self, start, stop):
+        self.start, self.stop = start, stop
+
+    def __iter__(self):
+        info = get_worker_info()
+        step = 1 if info is None else info.num_workers
+        first = self.start if info is None else self.start + info.id
+        for i in range(first, self.stop, step):
+            yield np.array([i, i * 10], dtype=np.int64)
+
+
+class TorchStream(torch_data.IterableDataset):
+    def __init__(self, start, stop):
+        self.start, self.stop = start, stop
+
+    def __iter__(self):
+        info = torch_data.get_worker_info()
+        step = 1 if info is None else info.num_workers
+        first = self.start if info is None else self.start + info.id
+        for i in range(first, self.stop, step):
+            yield np.array([i, i * 10], dtype=np.int64)
+
+
+@pytest.mark.parametrize("num_workers", [0, 1, 2])
+@pytest.mark.parametrize("kwargs", [{"batch_size": 4}, {"batch_size": 4, "drop_last": True},
+                                    {"batch_size": None}, {"batch_size": 3}])
+def test_iterable_dataset_batches_match_torch(num_workers, kwargs):
+    ours = [b.tolist() for b in DataLoader(Stream(0, 11), num_workers=num_workers, **kwargs)]
+    theirs = [b.tolist() for b in torch_data.DataLoader(TorchStream(0, 11),
+                                                        num_workers=num_workers, **kwargs)]
+    assert ours == theirs
+
+
+def test_iterable_dataset_rules_match_torch():
+    with pytest.raises(ValueError, match="shuffle"):
+        torch_data.DataLoader(TorchStream(0, 3), shuffle=True)
+    with pytest.raises(ValueError, match="shuffle"):
+        DataLoader(Stream(0, 3), shuffle=True)
+    with pytest.raises(ValueError, match="sampler"):
+        DataLoader(Stream(0, 3), sampler=[0, 1])
+    with pytest.raises(TypeError):
+        len(DataLoader(Stream(0, 3)))
+    with pytest.raises(TypeError, match="iterate"):
+        Stream(0, 3)[0]
+    chained = Stream(0, 2) + Stream(5, 7)
+    assert [int(x[0]) for x in chained] == [0, 1, 5, 6]
+
+
+def test_iterable_dataset_resumes_and_stops_workers():
+    loader = DataLoader(Stream(0, 20), batch_size=3, num_workers=2, persistent_workers=True)
+    iterator = iter(loader)
+    next(iterator)
+    state = loader.state_dict()
+    rest = [b.tolist() for b in iterator]
+    fresh = DataLoader(Stream(0, 20), batch_size=3, num_workers=2)
+    fresh.load_state_dict(state)
+    assert [b.tolist() for b in fresh] == rest
+    processes = loader._pool.workers
+    del loader, iterator
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()

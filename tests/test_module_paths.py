@@ -19,7 +19,9 @@ def test_import_minigrad_loads_data_and_utils():
 @pytest.mark.parametrize("name", ["Dataset", "DataLoader", "TensorDataset", "random_split",
                                   "Subset", "ConcatDataset", "Sampler", "SequentialSampler",
                                   "RandomSampler", "SubsetRandomSampler",
-                                  "WeightedRandomSampler", "BatchSampler", "default_collate"])
+                                  "WeightedRandomSampler", "BatchSampler", "default_collate",
+                                  "default_convert", "IterableDataset", "ChainDataset",
+                                  "get_worker_info"])
 def test_utils_data_has_torch_names(name):
     torch_data = pytest.importorskip("torch.utils.data")
     assert hasattr(torch_data, name)

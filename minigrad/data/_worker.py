@@ -4,6 +4,7 @@ A worker receives (epoch token, task number, indices) on its own index queue, fe
 collates that batch, and puts (epoch token, task number, batch or failure) on the result
 queue it shares with the other workers. None on the index queue tells it to exit.
 """
+import itertools
 import os
 import queue
 import random
@@ -43,7 +44,10 @@ def get_worker_info():
 class Fetcher:
     """Turns a list of indices into a batch: through `dataset.get_batch` when it has one and
     no collate_fn is given, else sample by sample and `collate`. With `batched=False` an index
-    is one sample, passed through `collate` on its own (PyTorch's batch_size=None)."""
+    is one sample, passed through `collate` on its own (PyTorch's batch_size=None).
+
+    `fetch(token, indices)` is what a worker calls; the token (the epoch's) matters only to
+    iterable datasets."""
 
     def __init__(self, dataset, collate_fn, default_collate, batched=True):
         self.dataset = dataset
@@ -61,6 +65,38 @@ class Fetcher:
                 return batch
         samples = [self.dataset[int(i)] for i in indices]
         return (self.collate_fn or self.default_collate)(samples)
+
+    def fetch(self, token, indices):
+        return self(indices)
+
+
+class Exhausted:
+    """What an iterable dataset's fetcher returns once its iterator has no batch left."""
+
+
+class IterableFetcher:
+    """Batches from an iterable dataset: `batch_size` samples at a time from one iterator per
+    epoch (`token`), collated; `Exhausted` when no (full, with drop_last) batch is left. With
+    batch_size None each sample is a batch, passed through `collate` on its own."""
+
+    def __init__(self, dataset, collate_fn, default_collate, batch_size, drop_last):
+        self.dataset = dataset
+        self.collate = collate_fn or default_collate
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self._token = None
+        self._iterator = None
+
+    def fetch(self, token, indices=None):
+        if token != self._token:  # a new epoch: start the dataset's iteration afresh
+            self._token, self._iterator = token, iter(self.dataset)
+        if self.batch_size is None:
+            sample = next(self._iterator, Exhausted)
+            return Exhausted() if sample is Exhausted else self.collate(sample)
+        samples = list(itertools.islice(self._iterator, self.batch_size))
+        if not samples or (self.drop_last and len(samples) < self.batch_size):
+            return Exhausted()
+        return self.collate(samples)
 
 
 class WorkerFailure:
@@ -120,7 +156,7 @@ def worker_loop(fetch, index_queue, result_queue, worker_id, num_workers, base_s
             return
         token, number, indices = task
         try:
-            batch = fetch(indices)
+            batch = fetch.fetch(token, indices)
         except Exception:  # noqa: BLE001  (reported to the main process, which raises it)
             batch = WorkerFailure(worker_id, "")
         result_queue.put((token, number, batch))

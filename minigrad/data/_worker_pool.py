@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import queue
 
-from ._worker import WorkerFailure, worker_loop
+from ._worker import Exhausted, WorkerFailure, worker_loop
 
 # While waiting for a batch, how often the main process checks that its workers are alive (s).
 STATUS_CHECK_INTERVAL = 1.0
@@ -86,6 +86,44 @@ class WorkerPool:
                 batch.reraise()
             if result_token != token:
                 continue  # a result of an abandoned epoch
+            in_flight -= 1
+            ready[number] = batch
+
+    def iterable_batches(self):
+        """The batches of an iterable dataset: each worker runs through its own iterator of
+        it (shard it with `get_worker_info()`); batches come round-robin over the workers, a
+        worker dropping out once it reports its iterator exhausted."""
+        token = next(self._tokens)
+        numbers = itertools.count()
+        owner, ready, in_flight, next_number = {}, {}, 0, 0
+        active = set(range(len(self.workers)))
+
+        def request(worker):
+            number = next(numbers)
+            owner[number] = worker
+            self.index_queues[worker].put((token, number, None))
+        for _ in range(self.prefetch_factor):
+            for worker in sorted(active):
+                request(worker)
+                in_flight += 1
+        while in_flight or next_number in ready:
+            if next_number in ready:
+                batch = ready.pop(next_number)
+                worker = owner.pop(next_number)
+                next_number += 1
+                if isinstance(batch, Exhausted):
+                    active.discard(worker)
+                    continue
+                if worker in active:
+                    request(worker)
+                    in_flight += 1
+                yield batch
+                continue
+            result_token, number, batch = self._get()
+            if isinstance(batch, WorkerFailure):
+                batch.reraise()
+            if result_token != token:
+                continue
             in_flight -= 1
             ready[number] = batch
 

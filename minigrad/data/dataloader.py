@@ -12,12 +12,15 @@ With `num_workers > 0`, batches are made in that many processes; worker i of epo
 minigrad's generator (and Python's and numpy's) with base_seed + i, base_seed derived from the
 loader's seed and k, so augmentation randomness repeats run to run too.
 """
+import itertools
+
 import numpy as np
 
 from ..random import as_numpy_generator
-from ._worker import Fetcher
+from ._worker import Exhausted, Fetcher, IterableFetcher
 from ._worker_pool import WorkerPool
 from .collate import default_collate, default_convert
+from .dataset import IterableDataset
 from .sampler import BatchSampler
 
 
@@ -63,9 +66,16 @@ class DataLoader:
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="",
                  in_order=True, seed=None):
-        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"DataLoader: dataset must define __getitem__ and __len__, got "
-                            f"{type(dataset).__name__}")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            for value, name in ((shuffle, "shuffle"), (sampler, "sampler"),
+                                (batch_sampler, "batch_sampler")):
+                if value:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value!r}")
+        elif not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
+            raise TypeError(f"DataLoader: dataset must define __getitem__ and __len__ (or be "
+                            f"an IterableDataset), got {type(dataset).__name__}")
         self._check_order_arguments(batch_size, shuffle, sampler, batch_sampler, drop_last)
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got "
@@ -144,6 +154,15 @@ class DataLoader:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
+    def _length_if_known(self):
+        """len(self), or None for an IterableDataset without a length."""
+        try:
+            return len(self)
+        except TypeError:
+            if self._iterable:
+                return None
+            raise
+
     @property
     def epoch(self):
         """The epoch the next `iter(loader)` will run."""
@@ -185,11 +204,13 @@ class DataLoader:
         """Where the loader stands: {"seed", "epoch", "batch"} (batches of `epoch` consumed).
 
         Taken inside the loop, it counts the batch just handed out as consumed; after the last
-        batch of an epoch it points at the start of the next one.
+        batch of an epoch it points at the start of the next one (for an IterableDataset
+        without a length: once the loop has ended).
         """
         epoch, batch = self._progress if self._progress is not None else \
             (self._next_epoch, self._skip)
-        if batch and batch >= len(self):
+        length = self._length_if_known()
+        if batch and length is not None and batch >= length:
             epoch, batch = epoch + 1, 0
         return {"seed": self.seed, "epoch": epoch, "batch": batch}
 
@@ -199,14 +220,20 @@ class DataLoader:
         missing = {"seed", "epoch", "batch"} - set(state)
         if missing:
             raise KeyError(f"load_state_dict: state is missing {sorted(missing)}")
-        if not 0 <= state["batch"] <= len(self) or state["epoch"] < 0 or state["seed"] < 0:
+        length = self._length_if_known()
+        if state["batch"] < 0 or (length is not None and state["batch"] > length) \
+                or state["epoch"] < 0 or state["seed"] < 0:
             raise ValueError(f"load_state_dict: invalid state {state} for a loader with "
-                             f"{len(self)} batches per epoch")
+                             f"{length} batches per epoch")
         self.seed = int(state["seed"])
         self._next_epoch, self._skip, self._progress = int(state["epoch"]), \
             int(state["batch"]), None
 
     def _fetcher(self):
+        if self._iterable:
+            return IterableFetcher(self.dataset, self.collate_fn, default_collate
+                                   if self.batch_size is not None else default_convert,
+                                   self.batch_size, self.drop_last)
         return Fetcher(self.dataset, self.collate_fn,
                        default_collate if self.batch_size is not None else default_convert,
                        batched=self.batch_size is not None)
@@ -216,6 +243,8 @@ class DataLoader:
         self._next_epoch, self._skip = epoch + 1, 0
         progress = [epoch, skip]
         self._progress = progress
+        if self._iterable:
+            return self._iterable_batches(epoch, skip, progress)
         index_batches = self._index_batches(epoch)
         for _ in range(skip):  # resuming: pass over the batches already consumed
             next(index_batches, None)
@@ -230,6 +259,26 @@ class DataLoader:
             if self.persistent_workers:
                 self._pool = pool
         return self._track(pool.batches(index_batches), progress, pool)
+
+    def _iterable_batches(self, epoch, skip, progress):
+        """An epoch of an IterableDataset; the first `skip` batches are made and dropped."""
+        if self.num_workers == 0:
+            batches, pool = self._iterate_here(epoch), None
+        else:
+            pool = self._pool or WorkerPool(
+                self._fetcher(), self.num_workers, self.worker_base_seed(epoch),
+                self.worker_init_fn, self.prefetch_factor, self.timeout,
+                self.multiprocessing_context)
+            if self.persistent_workers:
+                self._pool = pool
+            batches = pool.iterable_batches()
+        return self._track(itertools.islice(batches, skip, None), progress, pool)
+
+    def _iterate_here(self, epoch):
+        """The batches of an IterableDataset, made in this process."""
+        fetcher = self._fetcher()
+        while not isinstance(batch := fetcher.fetch(epoch), Exhausted):
+            yield batch
 
     def _track(self, batches, progress, pool):
         """Yield `batches`, counting them in `progress`; stop workers that are not kept (and

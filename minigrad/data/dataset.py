@@ -1,5 +1,5 @@
-"""Map-style datasets: the `Dataset` protocol, `TensorDataset`, `Subset`, `ConcatDataset` and
-`random_split`.
+"""Datasets: the map-style `Dataset` protocol, `TensorDataset`, `Subset`, `ConcatDataset` and
+`random_split`; iterable-style `IterableDataset` and `ChainDataset`.
 
 A dataset maps an index in [0, len(dataset)) to one sample. A dataset that holds its samples in
 memory may also return a whole collated batch at once from `get_batch(indices)`; the `DataLoader`
@@ -37,6 +37,42 @@ class Dataset(abc.ABC):
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of iterable-style datasets (streams): subclasses define `__iter__`, which
+    yields samples, and may define `__len__`. With DataLoader workers, each worker iterates
+    its own copy: shard the stream with `get_worker_info()` (id, num_workers), or every worker
+    yields every sample, as in PyTorch. `a + b` chains two of them."""
+
+    @abc.abstractmethod
+    def __iter__(self):
+        """The samples, one by one."""
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an iterable dataset: iterate over it "
+                        "instead of indexing it")
+
+    def __len__(self):
+        raise TypeError(f"{type(self).__name__} is an iterable dataset without a length "
+                        "(define __len__ to give it one)")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of several iterable datasets, one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
 
 
 def _as_index(index, length, name):

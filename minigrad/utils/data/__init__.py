@@ -9,17 +9,17 @@ submodules programs import by PyTorch's names (`dataloader`, `dataset`, `sampler
 """
 import sys
 
-from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, DistributedSampler,
-                     RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
-                     TensorDataset, WeightedRandomSampler, WorkerInfo, dataloader, dataset,
-                     default_collate, default_convert, distributed, get_worker_info,
-                     random_split, sampler)
+from ...data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, Dataset,
+                     DistributedSampler, IterableDataset, RandomSampler, Sampler,
+                     SequentialSampler, Subset, SubsetRandomSampler, TensorDataset,
+                     WeightedRandomSampler, WorkerInfo, dataloader, dataset, default_collate,
+                     default_convert, distributed, get_worker_info, random_split, sampler)
 
 for _module in (dataloader, dataset, distributed, sampler):
     sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module
 
-__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
-           "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
-           "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "dataloader", "dataset",
-           "default_collate", "default_convert", "distributed", "get_worker_info", "random_split",
-           "sampler"]
+__all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+           "DistributedSampler", "IterableDataset", "RandomSampler", "Sampler",
+           "SequentialSampler", "Subset", "SubsetRandomSampler", "TensorDataset",
+           "WeightedRandomSampler", "WorkerInfo", "dataloader", "dataset", "default_collate",
+           "default_convert", "distributed", "get_worker_info", "random_split", "sampler"]
