@@ -6,6 +6,8 @@ to build parameters; values are checked once, by the functional layer (`function
 """
 import numbers
 
+from .errors import DTypeError, ShapeError, SizeArgumentError
+
 
 def is_int(value):
     """True for Python and numpy ints, False for bools (which PyTorch does not take as sizes)."""
@@ -16,13 +18,17 @@ def int_tuple(value, n, name, op, minimum=None, allow_one=False):
     """`value` (an int, or a sequence of `n` ints; of 1 int too if `allow_one`) as a tuple of
     `n` Python ints, each at least `minimum` when given.
 
-    TypeError for a value of the wrong kind or length, ValueError for one below `minimum`.
+    TypeError for a value of the wrong kind, SizeArgumentError (also a RuntimeError, as in
+    PyTorch) for a sequence of the wrong length, ValueError for one below `minimum`.
     """
     if is_int(value):
         values = (int(value),) * n
     elif isinstance(value, (tuple, list)) and all(is_int(v) for v in value) and \
             (len(value) == n or (allow_one and len(value) == 1)):
         values = tuple(int(v) for v in value) * (n // len(value))
+    elif isinstance(value, (tuple, list)) and all(is_int(v) for v in value):
+        raise SizeArgumentError(f"{op}: {name} must be an int or a sequence of {n} ints, got "
+                                f"{value!r}")
     else:
         raise TypeError(f"{op}: {name} must be an int or a sequence of {n} ints, got {value!r}")
     if minimum is not None and min(values, default=minimum) < minimum:
@@ -36,7 +42,7 @@ def sequence_length(value, n, name, op):
     ValueError when a sequence has another length (PyTorch's layers raise ValueError there)."""
     if isinstance(value, (tuple, list)):
         if len(value) != n:
-            raise ValueError(f"{op}: {name} must be an int or a sequence of {n} ints, got "
+            raise ShapeError(f"{op}: {name} must be an int or a sequence of {n} ints, got "
                              f"{tuple(value)}")
         return tuple(value)
     return (value,) * n
@@ -97,6 +103,6 @@ def check_floating(op, tensor, name="input"):
 def check_same_dtype(op, first, second, first_name="input", second_name="weight"):
     """TypeError unless two tensors share one dtype."""
     if second.dtype is not first.dtype:
-        raise TypeError(f"{op}: {first_name} dtype {first.dtype} and {second_name} dtype "
-                        f"{second.dtype} must be the same")
+        raise DTypeError(f"{op}: {first_name} dtype {first.dtype} and {second_name} dtype "
+                         f"{second.dtype} must be the same")
 

@@ -4,7 +4,7 @@ import numpy as np
 from . import dtypes
 from .backend import get_backend
 from .device import Device
-from .errors import DTypeNotImplementedError
+from .errors import DTypeNotImplementedError, InvalidArgumentError
 from .random import as_numpy_generator
 from .tensor import Tensor, _shape_args
 
@@ -51,7 +51,7 @@ def check_shape(shape):
     """`shape` as a tuple of non-negative ints, or ValueError."""
     for s in shape:
         if not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"sizes must be non-negative ints, got {shape}")
+            raise InvalidArgumentError(f"sizes must be non-negative ints, got {shape}")
     return tuple(int(s) for s in shape)
 
 
@@ -140,7 +140,7 @@ def randint(low, high=None, size=(), *, generator=None, dtype=None, device="cpu"
     if high is None:
         low, high = 0, low
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+        raise InvalidArgumentError(f"randint: high ({high}) must be greater than low ({low})")
     values = as_numpy_generator(generator, "randint").integers(
         low, high, size=check_shape(tuple(size)))
     return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device,
@@ -159,7 +159,7 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be non-zero")
+        raise InvalidArgumentError("arange: step must be non-zero")
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if ints else dtypes.default_float

@@ -22,6 +22,11 @@ class DTypeError(TypeError, RuntimeError):
     negative power, a float class-index target)."""
 
 
+class SizeArgumentError(TypeError, RuntimeError):
+    """A kernel_size, stride or padding sequence of the wrong length for the op's dims (a
+    TypeError in earlier minigrad, a RuntimeError in PyTorch)."""
+
+
 class DTypeNotImplementedError(TypeError, NotImplementedError):
     """A factory or kernel asked for a dtype it has no implementation for (arange or linspace
     of bool, rand of int64), where PyTorch raises NotImplementedError."""
@@ -34,3 +39,8 @@ class ModeNotImplementedError(ValueError, NotImplementedError):
 class IntegerOverflowError(ValueError, TypeError):
     """Integer data outside int64's range given to `tensor()` (ValueError in PyTorch; a
     TypeError in earlier minigrad), instead of wrapping around to other numbers."""
+
+
+class EmptyReductionError(ValueError, RuntimeError, IndexError):
+    """A max/min/argmax-style reduction over a dim of size 0, which has no value to give
+    (PyTorch raises RuntimeError or IndexError, depending on the op)."""

@@ -13,7 +13,8 @@ import numpy as np
 from . import dtypes
 from ._args import normalize_dim as _normalize_dim
 from .autograd.errors import AutogradError
-from .errors import IntegerOverflowError
+from .errors import (DTypeError, IntegerOverflowError, InvalidArgumentError,
+                     ShapeError)
 from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import is_grad_enabled
 from .autograd.hooks import HookDict, add_hook
@@ -301,8 +302,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not self._dtype.is_floating_point:
-            raise TypeError(f"only floating point tensors can require gradients, but this tensor "
-                            f"has dtype {self._dtype}; convert it with .float() or .double()")
+            raise DTypeError(f"only floating point tensors can require gradients, but this tensor "
+                             f"has dtype {self._dtype}; convert it with .float() or .double()")
         if not self.is_leaf:
             if not requires_grad:
                 raise AutogradError("requires_grad can only be turned off on a leaf tensor; "
@@ -384,8 +385,8 @@ class Tensor:
 
     def item(self):
         if self.numel() != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape "
-                             f"{tuple(self.shape)}")
+            raise InvalidArgumentError(f"item() needs a tensor with one element, got shape "
+                                       f"{tuple(self.shape)}")
         return self.numpy().reshape(()).item()
 
     def tolist(self):
@@ -399,8 +400,8 @@ class Tensor:
 
     def __bool__(self):
         if self.numel() != 1:
-            raise ValueError(f"the truth value of a tensor with {self.numel()} elements is "
-                             "ambiguous; use .any() or .all()")
+            raise InvalidArgumentError(f"the truth value of a tensor with {self.numel()} "
+                                       "elements is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __index__(self):
@@ -547,10 +548,10 @@ class Tensor:
         else:
             result = op(self, *others)
         if not dtypes.can_store(result.dtype, self._dtype):
-            raise TypeError(f"result of dtype {result.dtype} cannot be stored in place in a "
-                            f"tensor of dtype {self._dtype}")
+            raise DTypeError(f"result of dtype {result.dtype} cannot be stored in place in a "
+                             f"tensor of dtype {self._dtype}")
         if tuple(result.shape) != tuple(self.shape):
-            raise ValueError(f"in-place result has shape {tuple(result.shape)}, which does not "
+            raise ShapeError(f"in-place result has shape {tuple(result.shape)}, which does not "
                              f"match the tensor's shape {tuple(self.shape)}")
         if record:
             result = result.to(dtype=self._dtype)

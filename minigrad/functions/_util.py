@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import dtypes
+from ..errors import ShapeError
 from ..tensor import Tensor, check_same_device
 
 Number = (bool, int, float, np.bool_, np.integer, np.floating)
@@ -15,7 +16,7 @@ def broadcast_shapes(*shapes, op="operation"):
         sizes = {s[i] for s in shapes if len(s) >= -i} - {1}
         if len(sizes) > 1:
             listed = " and ".join(str(tuple(s)) for s in shapes)
-            raise ValueError(f"{op}: shapes {listed} are not broadcastable (dimension {ndim + i} "
+            raise ShapeError(f"{op}: shapes {listed} are not broadcastable (dimension {ndim + i} "
                              f"has sizes {sorted(sizes)})")
         result.append(sizes.pop() if sizes else 1)
     return tuple(result)

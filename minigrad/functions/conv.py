@@ -15,9 +15,20 @@ in total pads the input's end by the extra element first, as PyTorch does.
 """
 from .._args import check_floating, check_groups, check_same_dtype, int_tuple
 from ..autograd.function import Function
+from ..errors import ShapeError
 from ..geometry import ConvGeometry
 from ..tensor import Tensor
 from .shape import pad
+
+
+def _has_empty(*operands):
+    """Whether an operand holds no elements: the kernels assume none does."""
+    return any(t.numel() == 0 for t in operands)
+
+
+def _zeros(like, shape):
+    """zeros(shape) on `like`'s device and dtype: a convolution summing over nothing."""
+    return like._new(like._backend.full(tuple(shape), like.dtype.numpy, 0))
 
 
 class Conv2d(Function):
@@ -28,6 +39,9 @@ class Conv2d(Function):
     def forward(ctx, x, weight, bias, geometry):
         ctx.save_for_backward(x, weight)
         ctx.geometry = geometry
+        if _has_empty(x, weight):  # no output channels, or an empty input: a sum of nothing
+            out = _zeros(x, (x.shape[0], weight.shape[0], *geometry.output_size))
+            return out if bias is None else out + bias.reshape(-1, 1, 1)
         return x._new(x._backend.conv2d_forward(x._data, weight._data,
                                                 None if bias is None else bias._data, geometry))
 
@@ -50,6 +64,9 @@ class Conv2dInputGrad(Function):
     def forward(ctx, grad, weight, geometry):
         ctx.save_for_backward(grad, weight)
         ctx.geometry = geometry
+        if _has_empty(grad, weight):
+            channels = weight.shape[1] * geometry.groups
+            return _zeros(grad, (grad.shape[0], channels, *geometry.input_size))
         return grad._new(grad._backend.conv2d_backward_input(grad._data, weight._data, geometry))
 
     @staticmethod
@@ -70,6 +87,9 @@ class Conv2dWeightGrad(Function):
     def forward(ctx, x, grad, geometry):
         ctx.save_for_backward(x, grad)
         ctx.geometry = geometry
+        if _has_empty(x, grad):
+            return _zeros(x, (grad.shape[1], x.shape[1] // geometry.groups,
+                              *geometry.kernel_size))
         return x._new(x._backend.conv2d_backward_weight(x._data, grad._data, geometry))
 
     @staticmethod
@@ -88,7 +108,7 @@ def _check_tensor(op, name, value, ndims):
         raise TypeError(f"{op}: expected {name} to be a Tensor, got {type(value).__name__}")
     if value.ndim not in ndims:
         expected = " or ".join(f"{d}-D" for d in ndims)
-        raise ValueError(f"{op}: expected a {expected} {name}, got shape {tuple(value.shape)}")
+        raise ShapeError(f"{op}: expected a {expected} {name}, got shape {tuple(value.shape)}")
 
 
 def _check_operands(op, nd, input, weight, bias):
@@ -108,7 +128,7 @@ def _check_operands(op, nd, input, weight, bias):
 
 def _check_bias(op, bias, channels_out):
     if bias is not None and tuple(bias.shape) != (channels_out,):
-        raise ValueError(f"{op}: expected bias of shape ({channels_out},) (one per output "
+        raise ShapeError(f"{op}: expected bias of shape ({channels_out},) (one per output "
                          f"channel), got {tuple(bias.shape)}")
 
 
@@ -168,7 +188,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     groups = check_groups(op, groups, (("in_channels", x.shape[1]),
                                        ("out_channels", channels_out)))
     if x.shape[1] != weight.shape[1] * groups:
-        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} with groups={groups} "
+        raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)} with groups={groups} "
                          f"expects input with {weight.shape[1] * groups} channels, got input of "
                          f"shape {tuple(input.shape)} with {x.shape[1]} channels")
     _check_bias(op, bias, channels_out)
@@ -181,7 +201,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(s > p for s, p in zip(span, padded)):
-        raise ValueError(f"{op}: the kernel of size {kernel} with dilation {dilation} spans "
+        raise ShapeError(f"{op}: the kernel of size {kernel} with dilation {dilation} spans "
                          f"{span}, larger than the padded input size {padded} (input spatial "
                          f"size {tuple(x.shape[2:])}, padding {padding})")
     geometry = _geometry_2d(nd, tuple(x.shape[2:]), kernel, stride, padding, dilation, groups)
@@ -230,14 +250,14 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
     channels_in, kernel = weight.shape[0], tuple(weight.shape[2:])
     groups = check_groups(op, groups, (("in_channels", channels_in),))
     if x.shape[1] != channels_in:
-        raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} expects input with "
+        raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)} expects input with "
                          f"{channels_in} channels, got input of shape {tuple(input.shape)} with "
                          f"{x.shape[1]} channels")
     _check_bias(op, bias, weight.shape[1] * groups)
     out_size = tuple((s - 1) * st - 2 * p + d * (k - 1) + e + 1 for s, st, p, d, k, e in
                      zip(x.shape[2:], stride, padding, dilation, kernel, output_padding))
     if any(s < 1 for s in out_size):
-        raise ValueError(f"{op}: the output size {out_size} is not positive (input spatial "
+        raise ShapeError(f"{op}: the output size {out_size} is not positive (input spatial "
                          f"size {tuple(x.shape[2:])}, kernel {kernel}, stride {stride}, padding "
                          f"{padding}, dilation {dilation}, output_padding {output_padding})")
     geometry = _geometry_2d(nd, out_size, kernel, stride, padding, dilation, groups,

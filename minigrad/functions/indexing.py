@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..errors import DTypeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, sum_to
 
@@ -251,7 +251,7 @@ def _prepare_value(x, plan, value):
         broadcast_shapes(tuple(value.shape), target, op="index assignment")
         if len(value.shape) > len(target) or \
                 broadcast_shapes(tuple(value.shape), target) != target:
-            raise ValueError(f"index assignment: a value of shape {tuple(value.shape)} cannot "
+            raise ShapeError(f"index assignment: a value of shape {tuple(value.shape)} cannot "
                              f"be broadcast to the indexed shape {target}")
         return value.to(dtype=x.dtype)  # cast to the target's dtype, as PyTorch does
     return as_python_scalar(value, x.dtype)

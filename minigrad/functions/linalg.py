@@ -1,6 +1,7 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules."""
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import ShapeError
 from ._util import broadcast_shapes, sum_to
 
 
@@ -28,15 +29,15 @@ def matmul(a, b):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both arguments need at least 1 dim, got shapes "
+        raise ShapeError(f"matmul: both arguments need at least 1 dim, got shapes "
                          f"{tuple(a.shape)} and {tuple(b.shape)}")
     if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
-        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                          f"multiplied ({a.shape[-1]} != {b.shape[0 if b.ndim == 1 else -2]})")
     try:
         broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
     except ValueError:
-        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} have batch dims "
+        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} have batch dims "
                          f"{tuple(a.shape[:-2])} and {tuple(b.shape[:-2])}, which are not "
                          "broadcastable") from None
     dtype = dtypes.promote(a.dtype, b.dtype)

@@ -2,6 +2,7 @@
 import math
 
 from ..autograd.function import Function
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 
 
@@ -60,22 +61,22 @@ def linear(input, weight, bias=None):
     if bias is not None:
         _check_tensor(bias, "bias")
     if input.ndim == 0:
-        raise ValueError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
+        raise ShapeError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
                          "tensor")
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                          f"{tuple(weight.shape)}")
     out_features, in_features = weight.shape
     if input.shape[-1] != in_features:
-        raise ValueError(f"linear: input shape {tuple(input.shape)} does not match weight shape "
+        raise ShapeError(f"linear: input shape {tuple(input.shape)} does not match weight shape "
                          f"{tuple(weight.shape)}: input's last dim is {input.shape[-1]} but "
                          f"weight expects in_features={in_features}")
     if bias is not None and tuple(bias.shape) != (out_features,):
-        raise ValueError(f"linear: bias must have shape ({out_features},) to match weight shape "
+        raise ShapeError(f"linear: bias must have shape ({out_features},) to match weight shape "
                          f"{tuple(weight.shape)}, got {tuple(bias.shape)}")
     others = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
     for name, t in others:
         if t.dtype != input.dtype:
-            raise TypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
-                            f"got {t.dtype}; convert with .to(dtype=...) first")
+            raise DTypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
+                             f"got {t.dtype}; convert with .to(dtype=...) first")
     return Linear.apply(input, weight, bias)

@@ -12,7 +12,7 @@ import warnings
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import arange
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .activation import log_softmax, softplus
 from .elementwise import where
@@ -91,7 +91,7 @@ def _check_class_target(input, target, name):
     if target.dtype is not dtypes.int64:
         raise DTypeError(f"{name}: expected class-index targets of dtype int64 with shape "
                         f"{expected} for input of shape {tuple(input.shape)}, got a {target.dtype} "
-                        f"target of shape {tuple(target.shape)}")
+                         f"target of shape {tuple(target.shape)}")
     if tuple(target.shape) != expected:
         raise ShapeError(f"{name}: expected a target of shape {expected} for input of shape "
                          f"{tuple(input.shape)} (the input's shape without its class dim), got "
@@ -343,8 +343,9 @@ def one_hot(tensor, num_classes=-1):
         low, high = tensor.amin().item(), tensor.amax().item()
         if low < 0 or high >= num_classes:
             bad = low if low < 0 else high
-            raise ValueError(f"one_hot: class value {bad} is out of range for {num_classes} "
-                             f"classes (values must be in [0, {num_classes - 1}])")
+            raise InvalidArgumentError(f"one_hot: class value {bad} is out of range for "
+                                       f"{num_classes} classes (values must be in [0, "
+                                       f"{num_classes - 1}])")
     classes = arange(num_classes, device=tensor.device)
     return (tensor.unsqueeze(-1) == classes).to(dtype=dtypes.int64)
 

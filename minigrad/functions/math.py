@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import full_like
 from ..autograd.function import Function
+from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
 from .elementwise import (Clamp, _binary_forward, _kernels, _operand, _raw, _reduced, _unary,
@@ -472,7 +473,7 @@ def clamp(input, min=None, max=None):
     """Limit input to [min, max]; either bound may be None, a number or a Tensor (tensors
     broadcast and promote together). Where min > max the result is max, as PyTorch."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise InvalidArgumentError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return _clamp_tensor(input, min, max)
     dtype = input.dtype

@@ -1,6 +1,7 @@
 """Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..errors import ShapeError
 from ..tensor import Tensor
 
 
@@ -73,7 +74,7 @@ def _check_channel_tensor(t, what, input):
         raise TypeError(f"batch_norm: {what} must be a Tensor or None, got {type(t).__name__}")
     channels = input.shape[1]
     if t.numel() != channels:
-        raise ValueError(f"batch_norm: {what} must have {channels} elements (one per channel "
+        raise ShapeError(f"batch_norm: {what} must have {channels} elements (one per channel "
                          f"of input shape {tuple(input.shape)}), got shape {tuple(t.shape)}")
     if t.dtype is not input.dtype:
         raise TypeError(f"batch_norm: {what} has dtype {t.dtype} but input has {input.dtype}; "
@@ -109,6 +110,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if weight is not None:
             scale = scale * weight.reshape(shape)
         out = (input - running_mean.reshape(shape)) * scale
+        return out if bias is None else out + bias.reshape(shape)
+    if input.numel() == 0:
+        # an empty batch: an empty result (weight and bias get zero gradients) and the running
+        # statistics untouched, as in PyTorch
+        out = input * (1.0 if weight is None else weight.reshape(shape))
         return out if bias is None else out + bias.reshape(shape)
     count = input.numel() // channels
     if count <= 1:

@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes
 from .._args import check_floating, int_tuple, is_int
 from ..autograd.function import Function
+from ..errors import ShapeError
 from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
 
@@ -124,10 +125,10 @@ def _check_input(x, dims, op):
         raise TypeError(f"{op}: expected input to be a Tensor, got {type(x).__name__}")
     unbatched, batched = _LAYOUTS[dims]
     if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: expected a {dims + 1}-D {unbatched} or {dims + 2}-D {batched} "
+        raise ShapeError(f"{op}: expected a {dims + 1}-D {unbatched} or {dims + 2}-D {batched} "
                          f"input, got shape {tuple(x.shape)}")
     if 0 in x.shape[-dims - 1:]:
-        raise ValueError(f"{op}: expected non-zero sizes in all dims except the batch dim, got "
+        raise ShapeError(f"{op}: expected non-zero sizes in all dims except the batch dim, got "
                          f"shape {tuple(x.shape)}")
     check_floating(op, x)
 
@@ -157,13 +158,13 @@ def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_m
     padding = int_tuple(padding, dims, "padding", op, minimum=0, allow_one=True)
     dilation = int_tuple(dilation, dims, "dilation", op, minimum=1, allow_one=True)
     if any(p > k // 2 for p, k in zip(padding, kernel)):
-        raise ValueError(f"{op}: padding must be at most half of kernel_size, got padding "
+        raise ShapeError(f"{op}: padding must be at most half of kernel_size, got padding "
                          f"{padding} with kernel_size {kernel}")
     sizes = tuple(x.shape[-dims:])
     out = tuple(pooled_size(*args, ceil_mode) for args in
                 zip(sizes, kernel, stride, padding, dilation))
     if min(out) < 1:
-        raise ValueError(f"{op}: input of spatial size {sizes} is too small for kernel_size "
+        raise ShapeError(f"{op}: input of spatial size {sizes} is too small for kernel_size "
                          f"{kernel} with padding {padding} and dilation {dilation}: the output "
                          f"size would be {out}")
     return kernel, stride, padding, dilation, out
@@ -320,7 +321,7 @@ def _unpool_size(op, sizes, kernel, stride, padding, output_size):
                 raise ValueError(f"{op}: invalid output_size {output_size!r}: dim {d} must be "
                                  f"strictly between {base - step} and {base + step}")
     if min(size) < 0:
-        raise ValueError(f"{op}: output size must be non-negative, got {size} (from kernel_size "
+        raise ShapeError(f"{op}: output size must be non-negative, got {size} (from kernel_size "
                          f"{kernel}, stride {stride}, padding {padding})")
     return size
 

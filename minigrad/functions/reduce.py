@@ -4,6 +4,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import EmptyReductionError
 from .._args import normalize_dims
 from ._util import keepdim_shape, to_float
 from .elementwise import isnan
@@ -128,7 +129,8 @@ def _reduced_dims(dim, ndim):
 
 def _check_nonempty(x, axes, name):
     if builtins.any(x.shape[a] == 0 for a in axes) or (not axes and x.numel() == 0):
-        raise ValueError(f"{name}: cannot reduce over an empty dimension (shape {tuple(x.shape)})")
+        raise EmptyReductionError(f"{name}: cannot reduce over an empty dimension (shape "
+                                  f"{tuple(x.shape)}); give a dim of non-zero size")
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):

@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import InvalidArgumentError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import as_python_scalar, broadcast_shapes, sum_to
 
@@ -193,7 +193,7 @@ def transpose(x, dim0, dim1):
 
 def t(x):
     if x.ndim > 2:
-        raise ValueError(f"t() expects a tensor with <= 2 dims, got shape {tuple(x.shape)}")
+        raise ShapeError(f"t() expects a tensor with <= 2 dims, got shape {tuple(x.shape)}")
     return transpose(x, 0, 1) if x.ndim == 2 else x
 
 
@@ -216,7 +216,7 @@ def unsqueeze(x, dim):
 def expand(x, sizes):
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < x.ndim:
-        raise ValueError(f"expand: {len(sizes)} sizes {sizes} given for a tensor with {x.ndim} "
+        raise ShapeError(f"expand: {len(sizes)} sizes {sizes} given for a tensor with {x.ndim} "
                          f"dims (shape {tuple(x.shape)})")
     lead = len(sizes) - x.ndim
     shape = []
@@ -224,10 +224,10 @@ def expand(x, sizes):
         own = x.shape[i - lead] if i >= lead else None
         if s == -1:
             if own is None:
-                raise ValueError(f"expand: -1 is not allowed for new leading dim {i}")
+                raise ShapeError(f"expand: -1 is not allowed for new leading dim {i}")
             s = own
         if own is not None and own != 1 and own != s:
-            raise ValueError(f"expand: the size {own} of dim {i - lead} of shape "
+            raise ShapeError(f"expand: the size {own} of dim {i - lead} of shape "
                              f"{tuple(x.shape)} cannot be expanded to {s} (target {sizes})")
         shape.append(s)
     shape = tuple(shape)
@@ -246,7 +246,7 @@ def narrow(x, dim, start, length):
     n = x.shape[dim]
     begin = start + n if -n <= start < 0 else start
     if not 0 <= begin <= n or length < 0 or begin + length > n:
-        raise ValueError(f"narrow: start {start} and length {length} do not fit in dim {dim} "
+        raise ShapeError(f"narrow: start {start} and length {length} do not fit in dim {dim} "
                          f"of size {n} (shape {tuple(x.shape)})")
     index = [slice(None)] * dim + [slice(begin, begin + length)]
     return x[tuple(index)]
@@ -265,7 +265,7 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape))
                                        if j != dim):
-            raise ValueError(f"cat: tensor {i} has shape {tuple(t.shape)}, which does not match "
+            raise ShapeError(f"cat: tensor {i} has shape {tuple(t.shape)}, which does not match "
                              f"shape {tuple(first.shape)} of tensor 0 outside dim {dim}")
     dtype = first.dtype
     for t in tensors[1:]:
@@ -280,7 +280,7 @@ def stack(tensors, dim=0):
         raise ValueError("stack: expected a non-empty sequence of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     dim = _normalize_dim(dim, tensors[0].ndim + 1)
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
@@ -293,7 +293,7 @@ def split(x, split_size, dim=0):
         if split_size < 0 or (split_size == 0 and n):
             raise InvalidArgumentError(
                 f"split: split_size must be positive (or 0 for a dim of size 0), got "
-                f"{split_size} for dim {dim} of size {n}")
+                                       f"{split_size} for dim {dim} of size {n}")
         sizes = [min(split_size, n - s) for s in range(0, n, split_size)] if n else [0]
     elif isinstance(split_size, (list, tuple)) and all(
             isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in split_size):
@@ -330,17 +330,17 @@ def pad(x, pad, mode="constant", value=0.0):
     Only mode="constant" is supported; negative amounts crop.
     """
     if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got mode={mode!r}")
+        raise ModeNotImplementedError(f"pad: only mode='constant' is supported, got mode={mode!r}")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: expected an even number of at most {2 * x.ndim} amounts for a "
+        raise ShapeError(f"pad: expected an even number of at most {2 * x.ndim} amounts for a "
                          f"tensor of shape {tuple(x.shape)}, got {pad}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     for (b, a), n in zip(widths, x.shape):
         if n + b + a < 0:
-            raise ValueError(f"pad: amounts {pad} would give a negative size for shape "
+            raise ShapeError(f"pad: amounts {pad} would give a negative size for shape "
                              f"{tuple(x.shape)}")
     return Pad.apply(x, tuple(widths), as_python_scalar(value, x.dtype))
 

@@ -1,6 +1,7 @@
 """`Linear` (y = x W^T + b) and `Identity`."""
 import math
 
+from ...errors import ShapeError
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -48,7 +49,7 @@ class Linear(Module):
     def forward(self, input):
         check_tensor(input, self)
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise ValueError(f"Linear expected input with last dimension {self.in_features}, "
+            raise ShapeError(f"Linear expected input with last dimension {self.in_features}, "
                              f"got shape {tuple(input.shape)}")
         return F.linear(input, self.weight, self.bias)
 
