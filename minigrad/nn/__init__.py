@@ -20,3 +20,7 @@ from .modules import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardt
 # ---- layers family: normalisation and embedding -----------------------------------------------
 from .modules import (BatchNorm3d, CosineSimilarity, Embedding, GroupNorm, InstanceNorm1d,
                       InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance, RMSNorm)
+
+# ---- layers family: folding, attention, recurrent layers --------------------------------------
+from .modules import (GRU, LSTM, RNN, ConvTranspose1d, Fold, GRUCell, LSTMCell,
+                      MultiheadAttention, PixelShuffle, PixelUnshuffle, RNNCell, Unfold)

@@ -22,3 +22,7 @@ from ..functions.activation_extra import (celu, celu_, glu, hardshrink, hardsigm
 from ..functions.embedding import embedding
 from ..functions.normalization_extra import (cosine_similarity, group_norm, instance_norm,
                                              layer_norm, normalize, pairwise_distance, rms_norm)
+
+# ---- layers family: folding and attention ------------------------------------------------------
+from ..functions.attention import multi_head_attention_forward, scaled_dot_product_attention
+from ..functions.fold import fold, pixel_shuffle, pixel_unshuffle, unfold

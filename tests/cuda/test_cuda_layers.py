@@ -7,6 +7,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad.functions import rnn as F_rnn
 
 rng = np.random.default_rng(11)
 X = rng.standard_normal((3, 4))
@@ -43,6 +44,20 @@ CASES = {
     "pairwise_distance": (F.pairwise_distance, [X, X[::-1].copy()], []),
     "embedding": (lambda w, i: F.embedding(i, w, padding_idx=0, scale_grad_by_freq=True),
                   [X], [np.array([[0, 2], [2, 1]])]),
+    "unfold": (lambda x: F.unfold(x, 2, padding=1, stride=(1, 2)), [IMAGES], []),
+    "fold": (lambda x: F.fold(x, (2, 3), (1, 2), padding=(0, 1)), [rng.standard_normal(
+        (1, 4, 8))], []),
+    "pixel_shuffle": (lambda x: F.pixel_unshuffle(F.pixel_shuffle(x.reshape(1, 4, 3, 3), 2),
+                                                  1), [IMAGES[:, :, :, :3].copy()], []),
+    "sdpa": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+             [X[:, :2], X[:, 1:3], X[:, 2:]], []),
+    "lstm_cell": (lambda x, h, c, wi, wh: F_rnn.lstm_cell(x, (h, c), wi, wh),
+                  [X[:2, :3], X[:2, :1], X[1:, :1], rng.standard_normal((4, 3)),
+                   rng.standard_normal((4, 1))], []),
+    "gru_cell": (lambda x, h, wi, wh, bi, bh: F_rnn.gru_cell(x, h, wi, wh, bi, bh),
+                 [X[:2, :3], X[:2, :1], rng.standard_normal((3, 3)),
+                  rng.standard_normal((3, 1)), rng.standard_normal(3), rng.standard_normal(3)],
+                 []),
 }
 
 
@@ -74,10 +89,27 @@ def test_values_and_gradients_match_the_cpu(case):
                                    atol=1e-12)
 
 
-@pytest.mark.parametrize("case", ["erfinv", "prelu", "group_norm"])
+@pytest.mark.parametrize("case", ["erfinv", "prelu", "group_norm", "fold", "lstm_cell"])
 def test_gradcheck_on_the_device(case):
     fn, leaves, constants = CASES[case]
     tensors = [minigrad.tensor(a, dtype=minigrad.float64, device="cuda", requires_grad=True)
                for a in leaves]
     fixed = [minigrad.tensor(c, device="cuda") for c in constants]
     assert minigrad.gradcheck(lambda *t: fn(*t, *fixed), tensors)
+
+
+def test_multihead_attention_and_lstm_modules_on_the_device():
+    rng_ = np.random.default_rng(3)
+    for make, args in ((lambda: minigrad.nn.MultiheadAttention(4, 2), (rng_.standard_normal(
+            (2, 1, 4)),) * 3), (lambda: minigrad.nn.LSTM(2, 2, num_layers=2),
+                                (rng_.standard_normal((2, 1, 2)),))):
+        minigrad.manual_seed(0)
+        cpu_layer = make().double()
+        cuda_layer = make().double()
+        cuda_layer.load_state_dict(cpu_layer.state_dict())
+        cuda_layer.to("cuda")
+        out_cpu = cpu_layer(*[minigrad.tensor(a) for a in args])[0]
+        out_cuda = cuda_layer(*[minigrad.tensor(a, device="cuda") for a in args])[0]
+        assert out_cuda.device.type == "cuda"
+        np.testing.assert_allclose(out_cuda.detach().numpy(), out_cpu.detach().numpy(),
+                                   rtol=1e-10, atol=1e-12)

@@ -20,3 +20,9 @@ from .embedding import Embedding
 from .normalization_extra import (BatchNorm3d, CosineSimilarity, GroupNorm, InstanceNorm1d,
                                   InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance,
                                   RMSNorm)
+
+# ---- layers family: folding, attention, recurrent layers --------------------------------------
+from .attention import MultiheadAttention
+from .conv_transpose1d import ConvTranspose1d
+from .fold import Fold, PixelShuffle, PixelUnshuffle, Unfold
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell

@@ -1,0 +1,270 @@
+"""Recurrent layers: `RNNCell`, `LSTMCell`, `GRUCell` (one step) and `RNN`, `LSTM`, `GRU`
+(multi-layer, optionally bidirectional, over a whole sequence).
+
+Parameters carry PyTorch's names (weight_ih, weight_hh, bias_ih, bias_hh for cells;
+weight_ih_l{k}[_reverse], ... for the sequence layers), shapes and gate order, and are all
+initialised from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), so state_dicts carry over.
+"""
+import math
+
+from ...creation import zeros
+from ...functions import rnn as R
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+from ._util import check_tensor, empty_tensor
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+class _CellBase(Module):
+    """Shared by the cells: parameters, initialisation, input checks, repr."""
+
+    _gates = 1
+
+    def __init__(self, input_size, hidden_size, bias, device, dtype):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        rows = self._gates * hidden_size
+        self.weight_ih = Parameter(empty_tensor((rows, input_size), device, dtype))
+        self.weight_hh = Parameter(empty_tensor((rows, hidden_size), device, dtype))
+        if bias:
+            self.bias_ih = Parameter(empty_tensor((rows,), device, dtype))
+            self.bias_hh = Parameter(empty_tensor((rows,), device, dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _prepare(self, input, hx):
+        """(batched input (N, I), batched state or None, whether the input was unbatched)."""
+        check_tensor(input, self)
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: expected input of shape (N, "
+                             f"{self.input_size}) or ({self.input_size},), got "
+                             f"{tuple(input.shape)}")
+        unbatched = input.ndim == 1
+        if unbatched:
+            input = input.unsqueeze(0)
+            if hx is not None:
+                hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, tuple) else \
+                    hx.unsqueeze(0)
+        return input, hx, unbatched
+
+    def _zeros(self, input):
+        return zeros((input.shape[0], self.hidden_size), dtype=input.dtype, device=input.device)
+
+    def _params(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        nonlinearity = getattr(self, "nonlinearity", "tanh")
+        if nonlinearity != "tanh":
+            s += f", nonlinearity={nonlinearity}"
+        return s
+
+
+class RNNCell(_CellBase):
+    """`RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh')`:
+    h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act tanh or relu. forward(input, hx=None)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; expected 'tanh' "
+                             "or 'relu'")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, hx, unbatched = self._prepare(input, hx)
+        hx = self._zeros(input) if hx is None else hx
+        cell = R.rnn_tanh_cell if self.nonlinearity == "tanh" else R.rnn_relu_cell
+        h = cell(input, hx, *self._params())
+        return h.squeeze(0) if unbatched else h
+
+
+class LSTMCell(_CellBase):
+    """`LSTMCell(input_size, hidden_size, bias=True)`: forward(input, hx=None) with hx = (h, c)
+    returns (h', c'); gates i, f, g, o."""
+
+    _gates = 4
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, hx, unbatched = self._prepare(input, hx)
+        if hx is None:
+            hx = (self._zeros(input), self._zeros(input))
+        h, c = R.lstm_cell(input, hx, *self._params())
+        return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
+
+
+class GRUCell(_CellBase):
+    """`GRUCell(input_size, hidden_size, bias=True)`: forward(input, hx=None) returns h'; gates
+    r, z, n."""
+
+    _gates = 3
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):
+        input, hx, unbatched = self._prepare(input, hx)
+        hx = self._zeros(input) if hx is None else hx
+        h = R.gru_cell(input, hx, *self._params())
+        return h.squeeze(0) if unbatched else h
+
+
+class _RNNBase(Module):
+    """Shared by RNN, LSTM and GRU: parameters per layer and direction, the forward pass over
+    (L, N, I) input (batch_first: (N, L, I); unbatched: (L, I)), repr."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
+                 device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError(f"{name}: dropout should be a number in range [0, 1] representing "
+                             f"the probability of an element being zeroed, got {dropout}")
+        if num_layers < 1 or hidden_size < 1:
+            raise ValueError(f"{name}: num_layers and hidden_size must be positive, got "
+                             f"{num_layers} and {hidden_size}")
+        if proj_size:
+            raise ValueError(f"{name}: proj_size is not supported; use proj_size=0")
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        directions = 2 if bidirectional else 1
+        rows = _GATES[mode] * hidden_size
+        self._weight_names = []
+        for layer in range(num_layers):
+            layer_in = input_size if layer == 0 else hidden_size * directions
+            for d in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if d == 1 else "")
+                shapes = [("weight_ih", (rows, layer_in)), ("weight_hh", (rows, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (rows,)), ("bias_hh", (rows,))]
+                for kind, shape in shapes:
+                    setattr(self, kind + suffix, Parameter(empty_tensor(shape, device, dtype)))
+                self._weight_names.append(tuple(kind + suffix for kind in
+                                                ("weight_ih", "weight_hh", "bias_ih",
+                                                 "bias_hh")))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _weights(self):
+        return [tuple(getattr(self, n, None) for n in names) for names in self._weight_names]
+
+    def _check_state(self, h, batch, name):
+        expected = ((2 if self.bidirectional else 1) * self.num_layers, batch, self.hidden_size)
+        if tuple(h.shape) != expected:
+            raise ValueError(f"{type(self).__name__}: expected {name} of shape {expected}, got "
+                             f"{tuple(h.shape)}")
+
+    def forward(self, input, hx=None):
+        check_tensor(input, self)
+        name = type(self).__name__
+        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: expected input of shape (L, N, {self.input_size}) (or "
+                             f"batch_first (N, L, {self.input_size}), or unbatched (L, "
+                             f"{self.input_size})), got {tuple(input.shape)}")
+        unbatched = input.ndim == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        is_lstm = self.mode == "LSTM"
+        if hx is not None:
+            states = list(hx) if is_lstm else [hx]
+            if unbatched:
+                states = [s.unsqueeze(1) for s in states]
+        else:
+            directions = 2 if self.bidirectional else 1
+            shape = (directions * self.num_layers, input.shape[1], self.hidden_size)
+            states = [zeros(shape, dtype=input.dtype, device=input.device)
+                      for _ in range(2 if is_lstm else 1)]
+        for s, what in zip(states, ("h_0", "c_0")):
+            self._check_state(s, input.shape[1], what)
+        out, h_n, c_n = R.recurrent_forward(self.mode, input, states[0],
+                                            states[1] if is_lstm else None, self._weights(),
+                                            self.num_layers, self.bidirectional, self.dropout,
+                                            self.training)
+        if unbatched:
+            out, h_n = out.squeeze(1), h_n.squeeze(1)
+            c_n = c_n.squeeze(1) if is_lstm else None
+        elif self.batch_first:
+            out = out.transpose(0, 1)
+        return (out, (h_n, c_n)) if is_lstm else (out, h_n)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+
+class RNN(_RNNBase):
+    """`RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
+    batch_first=False, dropout=0.0, bidirectional=False)`: forward(input, h_0=None) returns
+    (output, h_n)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or "
+                             "'relu'")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
+                         hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+
+class LSTM(_RNNBase):
+    """`LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    bidirectional=False)`: forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n))."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+
+class GRU(_RNNBase):
+    """`GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    bidirectional=False)`: forward(input, h_0=None) returns (output, h_n)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, device=device, dtype=dtype)
