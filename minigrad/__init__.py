@@ -42,6 +42,7 @@ from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshr
                                          rrelu, rrelu_, selu, selu_, threshold, threshold_)
 from .functions.normalization_extra import cosine_similarity, pairwise_distance
 # ---- end of layers family block ---------------------------------------------------------------
+from . import tensor_types
 from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
@@ -58,6 +59,10 @@ __version__ = "0.1.0"
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
+
+
+def __getattr__(name):
+    raise tensor_types.missing_attribute(__name__, name)
 
 
 # Last: `axis=`/`keepdims=` on every dim-taking Tensor method and minigrad.* function.

@@ -11,7 +11,7 @@ types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor` and `BoolTensor`
 import numpy as np
 
 from .backend import is_available as _backend_available
-from .tensor_types import CUDA_TYPES
+from .tensor_types import CUDA_TYPES, missing_attribute
 
 BoolTensor = CUDA_TYPES["BoolTensor"]
 DoubleTensor = CUDA_TYPES["DoubleTensor"]
@@ -133,3 +133,7 @@ def memory_stats(device=None):
             "reserved_bytes.all.peak": pool.peak_reserved,
             "num_alloc_retries": pool.retries,
             "num_device_alloc": pool.raw_allocations}
+
+
+def __getattr__(name):
+    raise missing_attribute(__name__, name)

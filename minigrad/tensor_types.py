@@ -70,4 +70,19 @@ DoubleTensor = CPU_TYPES["DoubleTensor"]
 LongTensor = CPU_TYPES["LongTensor"]
 BoolTensor = CPU_TYPES["BoolTensor"]
 
+# PyTorch's legacy types of dtypes minigrad does not have, with the dtype each stands for.
+_ABSENT = {"IntTensor": "int32", "ShortTensor": "int16", "CharTensor": "int8",
+           "ByteTensor": "uint8", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16"}
+
+
+def missing_attribute(module, name):
+    """The AttributeError for `module.name`; for a legacy type of a dtype minigrad lacks it
+    says which types there are (the module's `__getattr__` raises it)."""
+    if name in _ABSENT:
+        return AttributeError(f"module {module!r} has no attribute {name!r}: minigrad has no "
+                              f"{_ABSENT[name]} dtype; its legacy types are FloatTensor, "
+                              "DoubleTensor, LongTensor and BoolTensor (a mask is a BoolTensor)")
+    return AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
 __all__ = ["BoolTensor", "DoubleTensor", "FloatTensor", "LongTensor", "TensorType"]

@@ -149,3 +149,14 @@ def test_data_is_detached_shares_storage_and_bypasses_version_checks():
         warnings.simplefilter("error")
         d[0] = 5.0
     assert x[0].item() == 5.0
+
+
+@pytest.mark.parametrize("name, dtype", [("IntTensor", "int32"), ("ByteTensor", "uint8"),
+                                         ("HalfTensor", "float16")])
+def test_legacy_types_of_absent_dtypes_explain_themselves(name, dtype):
+    assert hasattr(torch, name)
+    with pytest.raises(AttributeError, match=f"no {dtype} dtype.*BoolTensor"):
+        getattr(minigrad, name)
+    with pytest.raises(AttributeError, match=f"no {dtype} dtype"):
+        getattr(minigrad.cuda, name)
+    assert not hasattr(minigrad, "no_such_name")
