@@ -12,11 +12,10 @@ node's pre-hooks. A leaf's `.grad` is then accumulated and its post-accumulate-g
 any other node runs its backward and then its post hooks, which may replace the gradients
 passed on to its inputs.
 """
-import numpy as np
 
 from .errors import AutogradError
 from .function import AccumulateGrad
-from .grad_mode import set_grad_enabled
+from .grad_mode import no_grad, set_grad_enabled
 from .hooks import hook_name
 
 
@@ -105,9 +104,8 @@ def _accumulate(leaf, grad, create_graph):
     elif leaf.grad is None:
         leaf.grad = grad.detach().clone()
     else:
-        summed = leaf.grad._backend.add(leaf.grad._data, grad._data)
-        # numpy adds 0-d arrays into a scalar: keep .grad holding a real array
-        leaf.grad._data = np.asarray(summed) if isinstance(summed, np.generic) else summed
+        with no_grad():  # in place, as PyTorch accumulates: views of .grad see the sum
+            leaf.grad.add_(grad)
 
 
 def _check_hook_result(hook, result, grad):

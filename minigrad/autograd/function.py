@@ -112,6 +112,8 @@ class BackwardNode(Node):
         self.output_meta = ()
         self._saved = ()
         self._non_differentiable = ()
+        self._save_positions = ((), ())  # a KernelFunction's ctx.save(...)
+        self._non_differentiable_positions = ()
         self.freed = False
 
     def name(self):
@@ -140,6 +142,16 @@ class BackwardNode(Node):
     def mark_non_differentiable(self, *tensors):
         """Outputs that never get a gradient (indices, masks)."""
         self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def save(self, inputs=(), outputs=()):
+        """For a `KernelFunction`, whose forward sees arrays: keep the Tensor arguments at the
+        positions `inputs`, then the outputs at the positions `outputs`, for backward (they
+        come back in that order from `saved_tensors`)."""
+        self._save_positions = (tuple(inputs), tuple(outputs))
+
+    def mark_outputs_non_differentiable(self, *positions):
+        """For a `KernelFunction`: the outputs at `positions` never get a gradient."""
+        self._non_differentiable_positions = positions
 
     def set_materialize_grads(self, value):
         """If False, backward receives None (not zeros) for outputs that got no gradient."""
@@ -182,8 +194,11 @@ class Function:
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = any(needs) and is_grad_enabled()
         ctx = BackwardNode(cls, needs)
-        with no_grad():
-            result = cls.forward(ctx, *args, **kwargs)
+        if issubclass(cls, KernelFunction):
+            result = cls._run_on_arrays(ctx, Tensor, tensors[0], args, kwargs)
+        else:
+            with no_grad():
+                result = cls.forward(ctx, *args, **kwargs)
         is_tuple = isinstance(result, tuple)
         outputs = result if is_tuple else (result,)
         for i, out in enumerate(outputs):
@@ -213,4 +228,35 @@ class Function:
             for nr, out in enumerate(outputs):
                 if saved.tensor is out and out._grad_fn is ctx:
                     saved.become_output(nr)
+        return outputs if is_tuple else outputs[0]
+
+
+class KernelFunction(Function):
+    """A Function computed by backend kernels, on arrays (needle's `compute`, tinygrad's ctx).
+
+    `forward(ctx, kernels, *args)` gets the inputs' backend as `kernels` and each Tensor
+    argument as its backend array (other arguments as given), and returns an array or a tuple
+    of arrays; `apply` wraps them as tensors on the inputs' device. So a kernel-backed op
+    never touches a Tensor's private fields. Tensors for backward are named by position:
+    `ctx.save(inputs=(0, 1))`, `ctx.save(outputs=(1,))`; `ctx.mark_outputs_non_differentiable(1)`
+    marks an output such as argmax indices. `backward` is written with Tensor ops, as for every
+    Function.
+    """
+
+    @classmethod
+    def _run_on_arrays(cls, ctx, tensor_type, first, args, kwargs):
+        device, kernels = first.device, first._backend
+        arrays = [a._data if isinstance(a, tensor_type) else a for a in args]
+        with no_grad():
+            result = cls.forward(ctx, kernels, *arrays, **kwargs)
+        is_tuple = isinstance(result, tuple)
+        outputs = tuple(tensor_type._wrap(a, device, kernels)
+                        for a in (result if is_tuple else (result,)))
+        inputs, saved_outputs = ctx._save_positions
+        if inputs or saved_outputs:
+            ctx.save_for_backward(*(args[i] for i in inputs),
+                                  *(outputs[i] for i in saved_outputs))
+        if ctx._non_differentiable_positions:
+            ctx.mark_non_differentiable(*(outputs[i] for i in
+                                          ctx._non_differentiable_positions))
         return outputs if is_tuple else outputs[0]

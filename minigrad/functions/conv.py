@@ -14,36 +14,36 @@ about sizes and padding. A 1-d convolution is a 2-d one with H = 1; "same" paddi
 in total pads the input's end by the extra element first, as PyTorch does.
 """
 from .._args import check_floating, check_groups, check_same_dtype, int_tuple
-from ..autograd.function import Function
+from ..autograd.function import KernelFunction
 from ..errors import ShapeError
 from ..geometry import ConvGeometry
 from ..tensor import Tensor
 from .shape import pad
 
 
-def _has_empty(*operands):
+def _has_empty(*arrays):
     """Whether an operand holds no elements: the kernels assume none does."""
-    return any(t.numel() == 0 for t in operands)
+    return any(a.size == 0 for a in arrays)
 
 
-def _zeros(like, shape):
-    """zeros(shape) on `like`'s device and dtype: a convolution summing over nothing."""
-    return like._new(like._backend.full(tuple(shape), like.dtype.numpy, 0))
+def _zeros(kernels, like, shape):
+    """zeros(shape) of `like`'s dtype: a convolution summing over nothing."""
+    return kernels.full(tuple(shape), like.dtype, 0)
 
 
-class Conv2d(Function):
+class Conv2d(KernelFunction):
     """x (N, C, H, W), weight (O, C // groups, kh, kw), bias (O,) or None ->
     (N, O, *geometry.output_size), for the `ConvGeometry` the caller built and checked."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, geometry):
-        ctx.save_for_backward(x, weight)
+    def forward(ctx, kernels, x, weight, bias, geometry):
+        ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
         if _has_empty(x, weight):  # no output channels, or an empty input: a sum of nothing
-            out = _zeros(x, (x.shape[0], weight.shape[0], *geometry.output_size))
-            return out if bias is None else out + bias.reshape(-1, 1, 1)
-        return x._new(x._backend.conv2d_forward(x._data, weight._data,
-                                                None if bias is None else bias._data, geometry))
+            out = _zeros(kernels, x, (x.shape[0], weight.shape[0], *geometry.output_size))
+            return out if bias is None else kernels.add(
+                out, kernels.reshape(bias, (bias.shape[0], 1, 1)))
+        return kernels.conv2d_forward(x, weight, bias, geometry)
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,19 +55,19 @@ class Conv2d(Function):
         return grad_x, grad_weight, grad_bias, None
 
 
-class Conv2dInputGrad(Function):
+class Conv2dInputGrad(KernelFunction):
     """grad (N, O, *geometry.output_size), weight (O, C // groups, kh, kw) ->
     (N, C, *geometry.input_size): the gradient of Conv2d with respect to its input, which is
     also the transposed convolution."""
 
     @staticmethod
-    def forward(ctx, grad, weight, geometry):
-        ctx.save_for_backward(grad, weight)
+    def forward(ctx, kernels, grad, weight, geometry):
+        ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
         if _has_empty(grad, weight):
             channels = weight.shape[1] * geometry.groups
-            return _zeros(grad, (grad.shape[0], channels, *geometry.input_size))
-        return grad._new(grad._backend.conv2d_backward_input(grad._data, weight._data, geometry))
+            return _zeros(kernels, grad, (grad.shape[0], channels, *geometry.input_size))
+        return kernels.conv2d_backward_input(grad, weight, geometry)
 
     @staticmethod
     def backward(ctx, grad_x):
@@ -78,19 +78,19 @@ class Conv2dInputGrad(Function):
         return grad_grad, grad_weight, None
 
 
-class Conv2dWeightGrad(Function):
+class Conv2dWeightGrad(KernelFunction):
     """x (N, C, *geometry.input_size), grad (N, O, *geometry.output_size) ->
     (O, C // groups, *geometry.kernel_size): the gradient of Conv2d with respect to its
     weight."""
 
     @staticmethod
-    def forward(ctx, x, grad, geometry):
-        ctx.save_for_backward(x, grad)
+    def forward(ctx, kernels, x, grad, geometry):
+        ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
         if _has_empty(x, grad):
-            return _zeros(x, (grad.shape[1], x.shape[1] // geometry.groups,
-                              *geometry.kernel_size))
-        return x._new(x._backend.conv2d_backward_weight(x._data, grad._data, geometry))
+            return _zeros(kernels, x, (grad.shape[1], x.shape[1] // geometry.groups,
+                                       *geometry.kernel_size))
+        return kernels.conv2d_backward_weight(x, grad, geometry)
 
     @staticmethod
     def backward(ctx, grad_weight):

@@ -1,17 +1,17 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules."""
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import KernelFunction
 from ..errors import ShapeError
 from ._util import broadcast_shapes, sum_to
 
 
-class MatMul(Function):
+class MatMul(KernelFunction):
     """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast."""
 
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a._new(a._backend.matmul(a._data, b._data))
+    def forward(ctx, kernels, a, b):
+        ctx.save(inputs=(0, 1))
+        return kernels.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,7 +1,7 @@
 """The affine map of a fully connected layer: `linear(input, weight, bias)`."""
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import KernelFunction
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 
@@ -11,7 +11,7 @@ def _rows(shape):
     return math.prod(shape[:-1])
 
 
-class Linear(Function):
+class Linear(KernelFunction):
     """input (*, in) @ weight.T (in, out) + bias (out,) -> (*, out).
 
     Forward flattens the leading dims into one GEMM (plus the bias in the same kernel call);
@@ -19,12 +19,12 @@ class Linear(Function):
     """
 
     @staticmethod
-    def forward(ctx, input, weight, bias):
-        ctx.save_for_backward(input, weight)
-        backend = input._backend
-        x2d = backend.reshape(input._data, (_rows(input.shape), input.shape[-1]))
-        out = backend.linear_forward(x2d, weight._data, None if bias is None else bias._data)
-        return input._new(backend.reshape(out, tuple(input.shape[:-1]) + (weight.shape[0],)))
+    def forward(ctx, kernels, input, weight, bias):
+        ctx.save(inputs=(0, 1))
+        shape = tuple(input.shape)  # a plain tuple: device arrays' shapes may not index from -1
+        x2d = kernels.reshape(input, (_rows(shape), shape[-1]))
+        out = kernels.linear_forward(x2d, weight, bias)
+        return kernels.reshape(out, shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, grad):

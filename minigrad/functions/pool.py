@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import dtypes
 from .._args import check_floating, int_tuple, is_int
-from ..autograd.function import Function
+from ..autograd.function import KernelFunction
 from ..errors import ShapeError
 from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
@@ -20,17 +20,15 @@ from ..tensor import Tensor
 # ---- Functions on (N, C, H, W) tensors --------------------------------------------------------
 
 
-class MaxPool2d(Function):
+class MaxPool2d(KernelFunction):
     """Returns (out, indices): window maxima and their flat positions in the input plane."""
 
     @staticmethod
-    def forward(ctx, x, geometry):
-        out, indices = x._backend.max_pool2d_forward(x._data, geometry)
-        out, indices = x._new(out), x._new(indices)
-        ctx.mark_non_differentiable(indices)
-        ctx.save_for_backward(indices)
+    def forward(ctx, kernels, x, geometry):
+        ctx.save(outputs=(1,))
+        ctx.mark_outputs_non_differentiable(1)
         ctx.input_hw = geometry.input_size
-        return out, indices
+        return kernels.max_pool2d_forward(x, geometry)
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
@@ -38,17 +36,16 @@ class MaxPool2d(Function):
         return ScatterByIndices.apply(grad, indices, ctx.input_hw, True), None
 
 
-class ScatterByIndices(Function):
+class ScatterByIndices(KernelFunction):
     """Zeros of shape (N, C, *plane_hw) with `values` (N, C, h, w) written at the flat plane
     positions `indices` (same shape): added up where repeated if `accumulate` (max pooling's
     gradient), else the last write wins (max unpooling, as PyTorch). Its gradient gathers at the
     same positions, as PyTorch's max unpooling gradient does."""
 
     @staticmethod
-    def forward(ctx, values, indices, plane_hw, accumulate):
-        ctx.save_for_backward(indices)
-        return values._new(values._backend.scatter_by_plane_indices(
-            values._data, indices._data, plane_hw, accumulate))
+    def forward(ctx, kernels, values, indices, plane_hw, accumulate):
+        ctx.save(inputs=(1,))
+        return kernels.scatter_by_plane_indices(values, indices, plane_hw, accumulate)
 
     @staticmethod
     def backward(ctx, grad):
@@ -56,15 +53,15 @@ class ScatterByIndices(Function):
         return GatherByIndices.apply(grad, indices), None, None, None
 
 
-class GatherByIndices(Function):
+class GatherByIndices(KernelFunction):
     """out[n, c, ...] = source[n, c] at flat plane position indices[n, c, ...]; its gradient is
     the accumulating scatter."""
 
     @staticmethod
-    def forward(ctx, source, indices):
-        ctx.save_for_backward(indices)
+    def forward(ctx, kernels, source, indices):
+        ctx.save(inputs=(1,))
         ctx.plane_hw = tuple(source.shape[2:])
-        return source._new(source._backend.gather_by_plane_indices(source._data, indices._data))
+        return kernels.gather_by_plane_indices(source, indices)
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,21 +78,21 @@ def _adjoint_pair(name, map_kernel, adjoint_kernel):
     adjoint's adjoint is the map, so each Function's backward is the other one.
     """
 
-    class Map(Function):
+    class Map(KernelFunction):
         @staticmethod
-        def forward(ctx, x, geometry):
+        def forward(ctx, kernels, x, geometry):
             ctx.geometry = geometry
-            return x._new(map_kernel(x._backend)(x._data, geometry))
+            return map_kernel(kernels)(x, geometry)
 
         @staticmethod
         def backward(ctx, grad):
             return Adjoint.apply(grad, ctx.geometry), None
 
-    class Adjoint(Function):
+    class Adjoint(KernelFunction):
         @staticmethod
-        def forward(ctx, grad, geometry):
+        def forward(ctx, kernels, grad, geometry):
             ctx.geometry = geometry
-            return grad._new(adjoint_kernel(grad._backend)(grad._data, geometry))
+            return adjoint_kernel(kernels)(grad, geometry)
 
         @staticmethod
         def backward(ctx, grad):
