@@ -15,7 +15,11 @@ current batch and saves too: --resume then continues exactly where the run stopp
 same losses an uninterrupted run would have had. Beside the checkpoint, a metrics file (the
 checkpoint's name with ".metrics.jsonl") holds one JSON line per finished epoch, for
 `minigrad.viz.plot_history`. On resume, settings not given on the command line come from the
-checkpoint. Mistakes (an option out of range, a checkpoint that cannot be written or does not
+checkpoint. Under `mpiexec -n N python -m mpi4py examples/train.py ...` the run is
+data-parallel over N processes (DistributedDataParallel; see the README): each trains on its
+shard of every epoch with --batch-size samples per step, rank 0 alone prints, checkpoints and
+writes metrics, and --resume continues on the same number of processes exactly. Mistakes (an
+option out of range, a checkpoint that cannot be written or does not
 fit the run) stop the script before any training with one line and exit status 2. A model with
 batch norm leaves out an epoch's last batch when it would hold a single sample. `main(argv)`
 returns the history, one dict per epoch.
@@ -31,10 +35,25 @@ import textwrap
 import threading
 import time
 
-import minigrad
-from minigrad import nn, optim
+
+def limit_threads_per_process():
+    """Under mpiexec, each process gets cores / (processes on this machine) threads for
+    Numba, OpenMP and BLAS (unless set already): they must be set before numpy loads."""
+    local = os.environ.get("MPI_LOCALNRANKS") or os.environ.get("OMPI_COMM_WORLD_LOCAL_SIZE")
+    if local is None or not local.isdigit() or int(local) < 2:
+        return
+    threads = str(max(1, (os.cpu_count() or 1) // int(local)))
+    for name in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                 "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, threads)
+
+
+limit_threads_per_process()
+
+import minigrad  # after the thread limits (E402 allowed here)
+from minigrad import distributed, nn, optim
 from minigrad.backend import is_available
-from minigrad.data import DataLoader, Subset, transforms
+from minigrad.data import DataLoader, DistributedSampler, Subset, transforms
 from minigrad.data.datasets import MNIST, MNIST1D, XO, Digits, FashionMNIST
 from minigrad.models import get_model, list_models
 from minigrad.nn import functional as F
@@ -64,6 +83,34 @@ MEAN_STD = {"digits": (0.3055, 0.3761), "mnist": (0.1307, 0.3081),
             "fashion-mnist": (0.2860, 0.3530)}
 CHECKPOINT_FORMAT = "minigrad-train-1"
 EVAL_BATCH_SIZE = 256
+
+
+class World:
+    """The processes of this run: one, or N started by `mpiexec ... python -m mpi4py`.
+
+    `rank`, `size` and `main` (rank 0, the one that prints and saves); `sum(values)` adds a
+    list of numbers over all processes; `any(flag)` is True on every process if it is on one.
+    """
+
+    def __init__(self):
+        launched = "mpi4py.MPI" in sys.modules or "PMI_SIZE" in os.environ \
+            or "OMPI_COMM_WORLD_SIZE" in os.environ
+        if launched and not distributed.is_initialized():
+            distributed.init_process_group("mpi")
+        self.active = launched and distributed.get_world_size() > 1
+        self.rank = distributed.get_rank() if self.active else 0
+        self.size = distributed.get_world_size() if self.active else 1
+        self.main = self.rank == 0
+
+    def sum(self, values):
+        if not self.active:
+            return list(values)
+        t = minigrad.tensor([float(v) for v in values], dtype=minigrad.float64)
+        distributed.all_reduce(t)
+        return t.tolist()
+
+    def any(self, flag):
+        return self.sum([1.0 if flag else 0.0])[0] > 0 if self.active else bool(flag)
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -329,7 +376,7 @@ def make_datasets(parser, args):
     return train, test, num_classes
 
 
-def needs_drop_last(parser, args, model, train_size):
+def needs_drop_last(parser, args, model, train_size, say=True):
     """Whether training drops each epoch's last batch: with batch norm, a batch of one sample
     cannot be normalised (PyTorch raises "Expected more than 1 value per channel when
     training"), so a last batch of one is dropped, and the run says so."""
@@ -341,6 +388,8 @@ def needs_drop_last(parser, args, model, train_size):
                      "least 2 samples in training")
     if train_size % args.batch_size != 1:
         return False
+    if not say:
+        return True
     print(f"note: {args.model} has batch norm, which cannot train on a batch of one sample; "
           f"the last sample of each shuffled epoch ({train_size} = {train_size // args.batch_size}"
           f" x {args.batch_size} + 1) is left out", file=sys.stderr)
@@ -421,12 +470,15 @@ def fresh_totals():
     return {"loss_sum": 0.0, "correct": 0, "seen": 0, "seconds": 0.0}
 
 
-def train_epoch(model, loader, optimizer, args, totals, stop, bar):
-    """Train until the loader's epoch ends or a stop is requested; updates `totals` in place.
-    Returns the loader state after the last completed batch."""
+def train_epoch(model, loader, optimizer, args, totals, stop, bar, world):
+    """Train until the loader's epoch ends or a stop is requested (on any process); updates
+    `totals` (this process's sums) in place. Returns the loader state after the last completed
+    batch."""
     model.train()
     started = time.perf_counter() - totals["seconds"]
     loader_state = loader.state_dict()
+    if isinstance(loader.sampler, DistributedSampler):
+        loader.sampler.set_epoch(loader.epoch)  # the epoch's shuffle, the same on every process
     for images, labels in loader:
         images, labels = images.to(args.device), labels.to(args.device)
         logits = model(images)
@@ -442,14 +494,15 @@ def train_epoch(model, loader, optimizer, args, totals, stop, bar):
         loader_state = loader.state_dict()
         bar.update(loader_state["batch"] or len(loader), totals["loss_sum"] / totals["seen"],
                    totals["seen"] / max(totals["seconds"], 1e-9))
-        if stop.requested:
+        if world.any(stop.requested):  # every process stops after the same batch
             break
     bar.close()
     return loader_state
 
 
-def evaluate(model, loader, device):
-    """(mean loss, accuracy) of `model` on every batch of `loader`, in eval mode."""
+def evaluate(model, loader, device, world):
+    """(mean loss, accuracy) of `model` on every batch of `loader` (this process's share of
+    the test set), over all processes, in eval mode."""
     model.eval()
     loss_sum, correct, seen = 0.0, 0, 0
     with minigrad.no_grad():
@@ -459,15 +512,17 @@ def evaluate(model, loader, device):
             loss_sum += F.cross_entropy(logits, labels, reduction="sum").item()
             correct += int((logits.argmax(1) == labels).sum().item())
             seen += labels.shape[0]
+    loss_sum, correct, seen = world.sum([loss_sum, correct, seen])
     return loss_sum / seen, correct / seen
 
 
 def save_checkpoint(path, args, model, optimizer, scheduler, loader_state, epoch, totals,
-                    history):
+                    history, processes=1):
     """Everything needed to continue the run exactly: `epoch` epochs are complete, and
     `totals` holds the sums of the one under way (None at an epoch boundary)."""
     settings = {name: getattr(args, name) for name in RUN_SETTINGS}
     settings["epochs"] = args.epochs
+    settings["processes"] = processes
     minigrad.save({"format": CHECKPOINT_FORMAT, "settings": settings,
                    "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                    "scheduler": None if scheduler is None else scheduler.state_dict(),
@@ -489,70 +544,105 @@ def write_metrics(path, history):
     os.replace(partial, path)
 
 
+def global_totals(world, totals):
+    """This epoch's running sums over all processes (the seconds are this process's)."""
+    loss_sum, correct, seen = world.sum([totals["loss_sum"], totals["correct"], totals["seen"]])
+    return {"loss_sum": loss_sum, "correct": int(correct), "seen": int(seen),
+            "seconds": totals["seconds"]}
+
+
 def main(argv=None):
     """Run the training described by the command-line arguments `argv` (default: sys.argv);
     returns the history, one dict per epoch (train/test loss and accuracy, time, images/s)."""
     parser, args, checkpoint = parse_args(argv)
+    world = World()
+    if checkpoint is not None and checkpoint["settings"].get("processes", 1) != world.size:
+        parser.error(f"--resume: {args.checkpoint!r} was written by a run on "
+                     f"{checkpoint['settings'].get('processes', 1)} processes; resume it on "
+                     f"as many (this run has {world.size}) to continue exactly")
+    if not world.main:
+        args.quiet = True
     train_set, test_set, num_classes = make_datasets(parser, args)
     in_channels = train_set[0][0].shape[0]
     minigrad.manual_seed(args.seed)
-    model = get_model(args.model, num_classes=num_classes, in_channels=in_channels)
-    model.to(args.device)
-    optimizer = make_optimizer(args, model.parameters())
+    net = get_model(args.model, num_classes=num_classes, in_channels=in_channels)
+    net.to(args.device)
+    optimizer = make_optimizer(args, net.parameters())
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs) \
         if args.schedule == "cosine" else None
-    drop_last = needs_drop_last(parser, args, model, len(train_set))
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                              seed=args.seed, drop_last=drop_last)
-    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+    if world.active:
+        # each process reads its own shard of every epoch, and of the test set
+        sampler = DistributedSampler(train_set, world.size, world.rank, seed=args.seed)
+        drop_last = needs_drop_last(parser, args, net, len(sampler), say=world.main)
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, sampler=sampler,
+                                  drop_last=drop_last, seed=args.seed)
+        test_part = Subset(test_set, range(world.rank, len(test_set), world.size))
+    else:
+        drop_last = needs_drop_last(parser, args, net, len(train_set))
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                                  seed=args.seed, drop_last=drop_last)
+        test_part = test_set
+    test_loader = DataLoader(test_part, batch_size=EVAL_BATCH_SIZE)
     epoch, totals, history = 0, None, []
     if checkpoint is not None:
-        restore(parser, args, checkpoint, model, optimizer, scheduler, train_loader)
+        restore(parser, args, checkpoint, net, optimizer, scheduler, train_loader)
         epoch, totals, history = checkpoint["epoch"], checkpoint["totals"], checkpoint["history"]
-    params = sum(p.numel() for p in model.parameters())
-    print(f"{args.model} ({params:,} parameters) on {args.dataset}: {len(train_set)} train / "
-          f"{len(test_set)} test images, {args.optimizer} lr {args.lr:g}, batch "
-          f"{args.batch_size}, {args.device}" + (f", resuming after epoch {epoch}"
-                                                 if checkpoint is not None else ""))
-    if epoch >= args.epochs:
-        print(f"the checkpoint has all {epoch} epochs already; pass a larger --epochs to train "
-              "on")
+        if totals is not None and not world.main:  # the saved sums are all processes' already
+            totals = dict(fresh_totals(), seconds=totals["seconds"])
+    model = nn.parallel.DistributedDataParallel(net) if world.active else net
+    params = sum(p.numel() for p in net.parameters())
+    if world.main:
+        print(f"{args.model} ({params:,} parameters) on {args.dataset}: {len(train_set)} train "
+              f"/ {len(test_set)} test images, {args.optimizer} lr {args.lr:g}, batch "
+              f"{args.batch_size}" + (f" x {world.size} processes" if world.active else "") +
+              f", {args.device}" + (f", resuming after epoch {epoch}"
+                                    if checkpoint is not None else ""))
+        if epoch >= args.epochs:
+            print(f"the checkpoint has all {epoch} epochs already; pass a larger --epochs to "
+                  "train on")
+
+    def save(loader_state, epoch, totals):
+        if world.main and args.checkpoint is not None:
+            save_checkpoint(args.checkpoint, args, net, optimizer, scheduler, loader_state,
+                            epoch, totals, history, world.size)
+
     with StopOnInterrupt() as stop:
         while epoch < args.epochs:
             totals = totals or fresh_totals()
             bar = ProgressBar(len(train_loader), f"epoch {epoch + 1}/{args.epochs}",
                               enabled=not args.quiet)
-            loader_state = train_epoch(model, train_loader, optimizer, args, totals, stop, bar)
+            loader_state = train_epoch(model, train_loader, optimizer, args, totals, stop, bar,
+                                       world)
             if loader_state["batch"] != 0:  # stopped inside the epoch
-                if args.checkpoint is not None:
-                    save_checkpoint(args.checkpoint, args, model, optimizer, scheduler,
-                                    loader_state, epoch, totals, history)
+                save(loader_state, epoch, global_totals(world, totals))
+                if world.main and args.checkpoint is not None:
                     print(f"stopped during epoch {epoch + 1}; saved to {args.checkpoint}, "
                           "continue with --resume", file=sys.stderr)
-                raise SystemExit(stop.exit_code)
+                raise SystemExit(stop.exit_code or 130)
             epoch += 1
-            test_loss, test_acc = evaluate(model, test_loader, args.device)
+            test_loss, test_acc = evaluate(model, test_loader, args.device, world)
             if scheduler is not None:
                 scheduler.step()
-            record = {"epoch": epoch, "train_loss": totals["loss_sum"] / totals["seen"],
-                      "train_acc": totals["correct"] / totals["seen"], "test_loss": test_loss,
-                      "test_acc": test_acc, "seconds": totals["seconds"],
-                      "images_per_s": totals["seen"] / max(totals["seconds"], 1e-9)}
+            done = global_totals(world, totals)
+            record = {"epoch": epoch, "train_loss": done["loss_sum"] / done["seen"],
+                      "train_acc": done["correct"] / done["seen"], "test_loss": test_loss,
+                      "test_acc": test_acc, "seconds": done["seconds"],
+                      "images_per_s": done["seen"] / max(done["seconds"], 1e-9)}
             history.append(record)
             totals = None
-            print(f"epoch {epoch:3d}/{args.epochs}  loss {record['train_loss']:.4f}  "
-                  f"train acc {100 * record['train_acc']:6.2f}%  "
-                  f"test acc {100 * test_acc:6.2f}%  {record['seconds']:.1f} s  "
-                  f"{record['images_per_s']:,.0f} img/s", flush=True)
-            if args.checkpoint is not None:
-                save_checkpoint(args.checkpoint, args, model, optimizer, scheduler,
-                                train_loader.state_dict(), epoch, None, history)
+            if world.main:
+                print(f"epoch {epoch:3d}/{args.epochs}  loss {record['train_loss']:.4f}  "
+                      f"train acc {100 * record['train_acc']:6.2f}%  "
+                      f"test acc {100 * test_acc:6.2f}%  {record['seconds']:.1f} s  "
+                      f"{record['images_per_s']:,.0f} img/s", flush=True)
+            save(train_loader.state_dict(), epoch, None)
+            if world.main and args.checkpoint is not None:
                 write_metrics(metrics_path(args.checkpoint), history)
-            if stop.requested:
-                if args.checkpoint is not None:
+            if world.any(stop.requested):
+                if world.main and args.checkpoint is not None:
                     print(f"stopped; saved to {args.checkpoint}, continue with --resume",
                           file=sys.stderr)
-                raise SystemExit(stop.exit_code)
+                raise SystemExit(stop.exit_code or 130)
     return history
 
 

@@ -118,3 +118,36 @@ def test_process_group_functions_need_a_group():
             fn()
     with pytest.raises(ValueError, match="backend"):
         dist.init_process_group("nccl")
+
+
+TRAIN = os.path.join(ROOT, "examples", "train.py")
+
+
+def run_train(n, *args):
+    env = dict(os.environ, OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([_mpiexec(), "-n", str(n), sys.executable, "-m", "mpi4py", TRAIN,
+                           "--dataset", "xo", "--train-size", "96", "--test-size", "32",
+                           "--quiet", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_train_example_on_two_processes_resumes_exactly(tmp_path):
+    import minigrad
+    straight, first = str(tmp_path / "straight.mg"), str(tmp_path / "resumed.mg")
+    code, out = run_train(2, "--epochs", "2", "--checkpoint", straight)
+    assert code == 0, out
+    assert "x 2 processes" in out and out.count("epoch   2/2") == 1  # rank 0 alone prints
+    code, out = run_train(2, "--epochs", "1", "--checkpoint", first)
+    assert code == 0, out
+    code, out = run_train(2, "--epochs", "2", "--checkpoint", first, "--resume")
+    assert code == 0, out
+    a, b = minigrad.load(straight), minigrad.load(first)
+    assert a["settings"]["processes"] == 2
+    for key, value in a["model"].items():
+        assert np.array_equal(value.numpy(), b["model"][key].numpy()), key
+    assert a["history"][-1]["train_loss"] == b["history"][-1]["train_loss"]
+    code, out = run_train(1, "--epochs", "3", "--checkpoint", first, "--resume")
+    assert code == 2 and "2 processes" in out
