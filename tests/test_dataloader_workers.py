@@ -363,3 +363,26 @@ def test_iterable_dataset_resumes_and_stops_workers():
     for process in processes:
         process.join(timeout=10)
         assert not process.is_alive()
+
+
+class PooledMaps(Dataset):
+    """Samples made with a multi-threaded kernel (max pooling of a large batch)."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        with minigrad.no_grad():
+            return minigrad.nn.functional.max_pool2d(minigrad.randn(32, 8, 64, 64), 2)[0, 0]
+
+
+def test_forked_workers_running_openmp_kernels_fail_with_a_hint():
+    numba = pytest.importorskip("numba")
+    PooledMaps()[0]  # the main process starts its thread pool
+    loader = DataLoader(PooledMaps(), batch_size=2, num_workers=1, timeout=60,
+                        multiprocessing_context="fork")
+    if numba.threading_layer() != "omp":
+        assert tuple(next(iter(loader)).shape) == (2, 32, 32)
+        return
+    with pytest.raises(RuntimeError, match="(?s)exited unexpectedly.*OpenMP.*spawn"):
+        list(loader)

@@ -13,6 +13,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from .. import random as minigrad_random
@@ -137,6 +138,10 @@ def worker_loop(fetch, index_queue, result_queue, worker_id, num_workers, base_s
     # Ctrl-C reaches every process of the terminal's group: the main process handles it and
     # shuts the workers down, so they must not die with their own KeyboardInterrupt traces.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One compute thread per worker, as PyTorch's workers: the workers already run in
+    # parallel, and a forked child must not start the OpenMP pool its parent used (GNU
+    # OpenMP is not fork-safe: Numba would terminate the worker).
+    numba.set_num_threads(1)
     try:
         seed = seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, fetch.dataset)

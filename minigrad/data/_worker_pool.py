@@ -12,11 +12,12 @@ import itertools
 import multiprocessing
 import os
 import queue
+import signal
 
 from ._worker import Exhausted, WorkerFailure, worker_loop
 
 # While waiting for a batch, how often the main process checks that its workers are alive (s).
-STATUS_CHECK_INTERVAL = 1.0
+STATUS_CHECK_INTERVAL = 0.5
 # How long shutdown waits for a worker to exit by itself before terminating it (s).
 JOIN_TIMEOUT = 5.0
 
@@ -35,6 +36,7 @@ class WorkerPool:
     def __init__(self, fetch, num_workers, base_seed, worker_init_fn=None, prefetch_factor=2,
                  timeout=0, multiprocessing_context=None):
         context = _context(multiprocessing_context)
+        self.start_method = context.get_start_method()
         self.prefetch_factor = prefetch_factor
         self.timeout = timeout
         self.result_queue = context.Queue()
@@ -141,7 +143,15 @@ class WorkerPool:
             dead = [w for w in self.workers if not w.is_alive()]
             if dead:
                 codes = ", ".join(f"pid {w.pid} exit code {w.exitcode}" for w in dead)
-                raise RuntimeError(f"DataLoader worker ({codes}) exited unexpectedly")
+                hint = ""
+                if self.start_method == "fork" and any(w.exitcode == -signal.SIGTERM
+                                                       for w in dead):
+                    hint = ("; a forked worker that runs minigrad's multi-threaded (OpenMP) "
+                            "kernels after the main process did is stopped this way, since "
+                            "GNU OpenMP cannot continue after fork(): make samples with numpy "
+                            "or small tensor ops, or pass multiprocessing_context='spawn' "
+                            "(with the program's entry under `if __name__ == '__main__':`)")
+                raise RuntimeError(f"DataLoader worker ({codes}) exited unexpectedly{hint}")
             if self.timeout and waited >= self.timeout:
                 raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds waiting "
                                    "for a batch from its workers")
