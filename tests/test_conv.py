@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
+import minigrad.nn.functional as F
 from minigrad.backend.cpu import _config as cpu_config
-from minigrad.functions import conv as F
 from minigrad.geometry import ConvGeometry
 from minigrad.testing import assert_close, tensors
 from minigrad.testing.conv import conv_params, conv_reference, conv_transpose_reference
@@ -392,7 +392,7 @@ def test_conv_transpose2d_rejects_bad_arguments(args, kwargs, error, message):
 
 
 def test_functional_namespace_exports_the_convolutions():
-    from minigrad.nn import functional
-    assert functional.conv2d is F.conv2d and functional.conv1d is F.conv1d
-    assert functional.conv_transpose2d is F.conv_transpose2d
-    assert functional.conv_transpose1d is F.conv_transpose1d
+    from minigrad.functions import conv
+    assert F.conv2d is conv.conv2d and F.conv1d is conv.conv1d
+    assert F.conv_transpose2d is conv.conv_transpose2d
+    assert F.conv_transpose1d is conv.conv_transpose1d

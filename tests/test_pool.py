@@ -6,11 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.functions import pool as F
+import minigrad.nn.functional as F
 from minigrad.testing import assert_close, tensors
-from minigrad.testing.pool import (adaptive_avg_pool_reference, adaptive_pool_cases,
-                                   avg_pool_reference, max_pool_reference,
-                                   max_unpool_reference, pool_cases)
+from minigrad.testing.pool import (
+    adaptive_avg_pool_reference,
+    adaptive_pool_cases,
+    avg_pool_reference,
+    max_pool_reference,
+    max_unpool_reference,
+    pool_cases,
+)
 
 MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d}
 AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d}

@@ -1,4 +1,5 @@
-"""Matrix products: `matmul` with numpy's batching and 1-D rules."""
+"""Matrix products: `matmul` with numpy's batching and 1-D rules (the affine map of a layer is
+`linear.py`)."""
 from .. import dtypes
 from ..autograd.function import KernelFunction
 from ..errors import ShapeError
