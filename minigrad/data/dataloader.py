@@ -52,7 +52,8 @@ class DataLoader:
       worker is raised in the main process with the worker's traceback; Ctrl-C (or leaving the
       loop) stops the workers.
     - `pin_memory` / `pin_memory_device` are accepted and do nothing (no pinned host memory
-      here); `in_order=True` is the only order (batches come in sampler order).
+      here); batches always come in sampler order (`in_order=False` permits PyTorch to hand
+      them out as they are ready, which keeping the order also satisfies).
     - `generator` (a `minigrad.Generator` or numpy Generator) or `seed` fix the shuffling and
       worker seeds; when both are None, a seed is drawn from minigrad's global generator
       at construction (so `minigrad.manual_seed` before building the loader fixes it).
@@ -96,9 +97,8 @@ class DataLoader:
             raise ValueError("DataLoader: prefetch_factor must be at least 1")
         if persistent_workers and num_workers == 0:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
-        if not in_order:
-            raise ValueError("DataLoader: only in_order=True is supported (batches always "
-                             "come in sampler order)")
+        if not isinstance(in_order, bool):
+            raise TypeError(f"DataLoader: in_order must be a bool, got {in_order!r}")
         if seed is None:
             draw = shuffle or num_workers > 0 or generator is not None
             seed = int(as_numpy_generator(generator, "DataLoader").integers(2 ** 63)) \
