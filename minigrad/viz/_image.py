@@ -92,6 +92,12 @@ def colorize(image, cmap):
     return colormaps[cmap](np.clip(image, 0, 1))[..., :3]
 
 
+def heatmap_grid(maps, cmap, nrow=None):
+    """(B, H, W) maps, each scaled to [0, 1] on its own and coloured with `cmap`, tiled with
+    white padding: (rows, cols, 3)."""
+    return tile(colorize(normalize(maps, axes=(1, 2)), cmap), nrow=nrow)
+
+
 def write_png(path, image, cmap=None, scale=1):
     """Write `image` ((H, W) or (H, W, 3), values in [0, 1]) to the PNG file `path`; a 2-D
     image goes through the colour map `cmap` when one is named, else stays grey. `scale`

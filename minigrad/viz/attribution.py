@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import grad, no_grad
 from ..tensor import Tensor
-from ._image import normalize, resize_bilinear, tile, write_png
+from ._image import heatmap_grid, resize_bilinear, write_png
 from .filters import capture_output
 
 
@@ -72,8 +72,7 @@ def save_heatmaps(path, maps, nrow=None, scale=4):
     maps = np.asarray(maps)
     if maps.ndim == 2:  # 1-D inputs: one strip per sample
         maps = maps[:, None, :]
-    write_png(path, tile(normalize(maps, axes=(1, 2)), nrow=nrow), cmap="inferno",
-              scale=scale)
+    write_png(path, heatmap_grid(maps, "inferno", nrow=nrow), scale=scale)
 
 
 def saliency(model, x, target, path=None):

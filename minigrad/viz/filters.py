@@ -2,7 +2,7 @@
 
 from ..autograd import no_grad
 from ..nn import Module
-from ._image import as_numpy, normalize, tile, write_png
+from ._image import as_numpy, heatmap_grid, normalize, tile, write_png
 
 
 def filter_grid(weight, path=None, nrow=None, padding=1, scale=8):
@@ -90,6 +90,5 @@ def feature_maps(model, layer, x, path=None, sample=0, nrow=None, scale=4):
         if not -maps.shape[0] <= sample < maps.shape[0]:
             raise IndexError(f"sample {sample} is out of range for {maps.shape[0]} inputs")
         chosen = maps[sample] if maps.ndim == 4 else maps[sample][:, None, :]
-        grid = tile(normalize(chosen, axes=(1, 2)), nrow=nrow)
-        write_png(path, grid, cmap="viridis", scale=scale)
+        write_png(path, heatmap_grid(chosen, "viridis", nrow=nrow), scale=scale)
     return maps

@@ -1,9 +1,7 @@
 """`guided_backprop`: the input gradient with only positive signals let back through ReLUs."""
-import numpy as np
-
 from ..nn import ReLU
-from .attribution import input_gradient
 from ._image import normalize, tile, write_png
+from .attribution import input_gradient
 
 
 def _positive_only(module, grad_input, grad_output):
