@@ -65,3 +65,12 @@ def test_cnn1d_parameter_names_follow_the_layers():
     names = [name for name, _ in CNN1d().named_parameters()]
     assert names[:3] == ["features.0.weight", "features.1.weight", "features.1.bias"]
     assert names[-2:] == ["fc.weight", "fc.bias"]
+
+
+def test_cnn1d_loads_weights_from_a_checkpoint(tmp_path):
+    model = CNN1d(width=4)
+    minigrad.save(model.state_dict(), tmp_path / "cnn1d.mg")
+    loaded = get_model("cnn1d", width=4, weights=tmp_path / "cnn1d.mg")
+    x = minigrad.randn(2, 1, 12)
+    model.eval(), loaded.eval()
+    assert np.array_equal(model(x).detach().numpy(), loaded(x).detach().numpy())
