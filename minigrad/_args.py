@@ -6,7 +6,7 @@ to build parameters; values are checked once, by the functional layer (`function
 """
 import numbers
 
-from .errors import DTypeError, ShapeError, SizeArgumentError
+from .errors import DTypeError, InvalidArgumentError, ShapeError, SizeArgumentError
 
 
 def is_int(value):
@@ -88,7 +88,7 @@ def normalize_dims(dim, ndim):
         dim = (dim,)
     axes = tuple(normalize_dim(d, ndim) for d in dim)
     if len(set(axes)) != len(axes):
-        raise ValueError(f"dim {tuple(dim)} names a dimension more than once")
+        raise InvalidArgumentError(f"dim {tuple(dim)} names a dimension more than once")
     if ndim == 0:  # dim 0 or -1 of a 0-d tensor is allowed (as PyTorch) and reduces nothing
         return ()
     return tuple(sorted(axes))

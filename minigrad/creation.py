@@ -4,7 +4,7 @@ import numpy as np
 from . import dtypes
 from .backend import get_backend
 from .device import Device
-from .errors import DTypeNotImplementedError, InvalidArgumentError
+from .errors import DTypeNotImplementedError, InvalidArgumentError, SizeArgumentError
 from .random import as_numpy_generator
 from .tensor import Tensor, _shape_args
 
@@ -48,9 +48,12 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def check_shape(shape):
-    """`shape` as a tuple of non-negative ints, or ValueError."""
+    """`shape` as a tuple of non-negative ints: SizeArgumentError (a TypeError) for a size that
+    is not an int, InvalidArgumentError (a RuntimeError, as in PyTorch) for a negative one."""
     for s in shape:
-        if not isinstance(s, (int, np.integer)) or s < 0:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise SizeArgumentError(f"sizes must be non-negative ints, got {shape}")
+        if s < 0:
             raise InvalidArgumentError(f"sizes must be non-negative ints, got {shape}")
     return tuple(int(s) for s in shape)
 

@@ -1,4 +1,5 @@
 """`Device`: where a tensor's storage lives ("cpu", "cuda[:index]", or another registered type)."""
+from .errors import InvalidArgumentError
 
 
 class Device:
@@ -19,8 +20,9 @@ class Device:
         if kind not in ("cpu", "cuda"):
             from .backend import device_types  # the registry imports this module
             if kind not in device_types():
-                raise ValueError(f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:N' "
-                                 f"(device types with a backend: {', '.join(device_types())})")
+                raise InvalidArgumentError(
+                    f"unknown device {spec!r}; expected 'cpu', 'cuda' or 'cuda:N' (device "
+                    f"types with a backend: {', '.join(device_types())})")
         if idx:
             if not idx.isdigit():
                 raise ValueError(f"bad device index in {spec!r}; expected 'cuda:N' with N >= 0")

@@ -22,9 +22,10 @@ class DTypeError(TypeError, RuntimeError):
     negative power, a float class-index target)."""
 
 
-class SizeArgumentError(TypeError, RuntimeError):
-    """A kernel_size, stride or padding sequence of the wrong length for the op's dims (a
-    TypeError in earlier minigrad, a RuntimeError in PyTorch)."""
+class SizeArgumentError(TypeError, ValueError, RuntimeError):
+    """A size argument of the wrong kind or length: a kernel_size, stride or padding sequence
+    of the wrong length for the op's dims (RuntimeError in PyTorch), a size that is not an
+    int (TypeError in PyTorch); earlier minigrad raised TypeError or ValueError."""
 
 
 class DTypeNotImplementedError(TypeError, NotImplementedError):
@@ -34,6 +35,10 @@ class DTypeNotImplementedError(TypeError, NotImplementedError):
 
 class ModeNotImplementedError(ValueError, NotImplementedError):
     """An unknown mode string (F.pad's mode), where PyTorch raises NotImplementedError."""
+
+
+class LabelOutOfRangeError(ValueError, IndexError):
+    """A class label outside [0, C) given to a loss (IndexError in PyTorch)."""
 
 
 class IntegerOverflowError(ValueError, TypeError):

@@ -112,6 +112,30 @@ BAD_CALLS = {
     "int64_overflow": (lambda L: L.tensor([2**63]), ValueError),
     "backward_non_scalar": (lambda L: L.zeros(2, requires_grad=True).exp().backward(),
                             RuntimeError),
+    "unknown_device": (lambda L: L.zeros(2).to("tpu"), RuntimeError),
+    "stack_empty": (lambda L: L.stack([]), RuntimeError),
+    "expand_negative": (lambda L: L.zeros(1).expand(-2), RuntimeError),
+    "permute_too_many": (lambda L: L.zeros(2).permute(0, 1), RuntimeError),
+    "transpose_0d_range": (lambda L: L.zeros(()).transpose(0, 1), IndexError),
+    "float_size": (lambda L: L.zeros(2.5), TypeError),
+    "mean_of_int": (lambda L: L.zeros(3, dtype=L.int64).mean(), RuntimeError),
+    "softmax_of_int": (lambda L: _f(L).softmax(L.zeros(3, dtype=L.int64), 0),
+                       NotImplementedError),
+    "bce_outside_0_1": (lambda L: _f(L).binary_cross_entropy(L.full((3,), 2.0), L.zeros(3)),
+                        RuntimeError),
+    "nll_label_range": (lambda L: _f(L).nll_loss(L.zeros(3, 4), L.tensor([0, 1, 9])),
+                        IndexError),
+    "cross_entropy_weight_shape": (lambda L: _f(L).cross_entropy(
+        L.zeros(3, 4), L.zeros(3, dtype=L.int64), weight=L.ones(3)), RuntimeError),
+    "one_hot_float": (lambda L: _f(L).one_hot(L.zeros(3), 3), RuntimeError),
+    "where_float_condition": (lambda L: L.where(L.zeros(2), L.zeros(2), L.zeros(2)),
+                              RuntimeError),
+    "sum_dim_repeated": (lambda L: L.zeros(2, 3).sum((1, 1)), RuntimeError),
+    "std_dim_repeated": (lambda L: L.zeros(2, 3).std((0, 0)), RuntimeError),
+    "batch_norm_eval_without_stats": (lambda L: _f(L).batch_norm(L.zeros(2, 3), None, None),
+                                      RuntimeError),
+    "adaptive_pool_negative": (lambda L: _f(L).adaptive_avg_pool2d(L.zeros(1, 1, 4, 4), -1),
+                               RuntimeError),
 }
 
 
@@ -138,8 +162,9 @@ def test_the_table_is_what_torch_raises(name):
     (errors.DTypeNotImplementedError, (TypeError, NotImplementedError)),
     (errors.ModeNotImplementedError, (ValueError, NotImplementedError)),
     (errors.IntegerOverflowError, (ValueError, TypeError)),
-    (errors.SizeArgumentError, (TypeError, RuntimeError)),
+    (errors.SizeArgumentError, (TypeError, ValueError, RuntimeError)),
     (errors.EmptyReductionError, (ValueError, RuntimeError, IndexError)),
+    (errors.LabelOutOfRangeError, (ValueError, IndexError)),
 ])
 def test_error_classes_are_caught_both_ways(cls, bases):
     for base in bases:

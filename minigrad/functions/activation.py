@@ -8,6 +8,7 @@ import warnings
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import DTypeNotImplementedError
 from ..tensor import _normalize_dim
 from .elementwise import exp, relu as _relu, sigmoid, tanh, where
 
@@ -19,8 +20,8 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 def _check_float(x, name):
     if not x.dtype.is_floating_point:
-        raise TypeError(f"{name}: expected a floating point tensor, got {x.dtype}; convert it "
-                        "with .float() or .double() first")
+        raise DTypeNotImplementedError(f"{name}: expected a floating point tensor, got "
+                                       f"{x.dtype}; convert it with .float() or .double() first")
 
 
 def _maybe_inplace(x, inplace, compute):

@@ -8,7 +8,7 @@ import math
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..errors import InvalidArgumentError
+from ..errors import DTypeError, InvalidArgumentError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, coerce_pair, sum_to, to_float
 
@@ -321,8 +321,8 @@ def minimum(a, b):
 def where(condition, a, b):
     """`a` where `condition` is true, else `b`; shapes broadcast together."""
     if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool_:
-        raise TypeError("where: condition must be a bool Tensor, got "
-                        f"{getattr(condition, 'dtype', type(condition).__name__)}")
+        raise DTypeError("where: condition must be a bool Tensor, got "
+                         f"{getattr(condition, 'dtype', type(condition).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         # two numbers: the result takes their common dtype, as PyTorch (1.0, 0 -> float32)
         dtype = dtypes.scalar_dtype(a, dtypes.scalar_dtype(b, dtypes.bool_))

@@ -12,7 +12,7 @@ import warnings
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import arange
-from ..errors import DTypeError, InvalidArgumentError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, LabelOutOfRangeError, ShapeError
 from ..tensor import Tensor
 from .activation import log_softmax, softplus
 from .elementwise import where
@@ -110,9 +110,10 @@ def _check_labels(target, num_classes, ignore_index, name):
     labels = where(target == ignore_index, 0, target)
     for bad in (labels.amin().item(), labels.amax().item()):
         if not 0 <= bad < num_classes:
-            raise ValueError(f"{name}: target label {bad} is out of range for {num_classes} "
-                             f"classes (labels must be in [0, {num_classes - 1}] or equal "
-                             f"ignore_index={ignore_index})")
+            raise LabelOutOfRangeError(f"{name}: target label {bad} is out of range for "
+                                       f"{num_classes} classes (labels must be in [0, "
+                                       f"{num_classes - 1}] or equal "
+                                       f"ignore_index={ignore_index})")
 
 
 def _check_class_weight(weight, num_classes, input, name):
@@ -120,7 +121,7 @@ def _check_class_weight(weight, num_classes, input, name):
         return
     _check_float(weight, "weight", name)
     if tuple(weight.shape) != (num_classes,):
-        raise ValueError(f"{name}: weight must have shape ({num_classes},), one value per "
+        raise ShapeError(f"{name}: weight must have shape ({num_classes},), one value per "
                          f"class, got {tuple(weight.shape)}")
     if weight.dtype is not input.dtype:
         raise TypeError(f"{name}: weight has dtype {weight.dtype} but input has {input.dtype}")
@@ -299,8 +300,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_float(target, "target", "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
     if not ((input >= 0) * (input <= 1)).all():
-        raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
-                         "(pass logits to binary_cross_entropy_with_logits instead)")
+        raise InvalidArgumentError("binary_cross_entropy: all elements of input should be "
+                                   "between 0 and 1 (pass logits to "
+                                   "binary_cross_entropy_with_logits instead)")
     losses = BinaryCrossEntropy.apply(input, target.to(dtype=input.dtype))
     if weight is not None:
         losses = losses * weight
@@ -330,8 +332,8 @@ def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*tensor.shape, num_classes) with 1 at each index; num_classes=-1
     means max(tensor) + 1."""
     if not isinstance(tensor, Tensor) or tensor.dtype is not dtypes.int64:
-        raise TypeError("one_hot: expected an int64 tensor of class indices, got "
-                        f"{getattr(tensor, 'dtype', type(tensor).__name__)}")
+        raise DTypeError("one_hot: expected an int64 tensor of class indices, got "
+                         f"{getattr(tensor, 'dtype', type(tensor).__name__)}")
     if num_classes == -1:
         if tensor.numel() == 0:
             raise ValueError("one_hot: cannot infer the number of classes from an empty tensor; "

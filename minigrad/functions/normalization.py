@@ -1,7 +1,7 @@
 """Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 
 
@@ -104,8 +104,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shape = _channel_shape(input.ndim, channels)
     if not training:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var must be given in "
-                             "evaluation mode (training=False)")
+            raise InvalidArgumentError("batch_norm: running_mean and running_var must be given "
+                                       "in evaluation mode (training=False)")
         scale = (running_var.reshape(shape) + eps) ** -0.5
         if weight is not None:
             scale = scale * weight.reshape(shape)

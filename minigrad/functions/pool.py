@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from .._args import check_floating, int_tuple, is_int
 from ..autograd.function import KernelFunction
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
 
@@ -271,7 +271,8 @@ def _adaptive_size(op, output_size, sizes):
         raise TypeError(f"{op}: output_size must be an int or a sequence of {dims} {allowed}, "
                         f"got {output_size!r}")
     if min(size) < 0:
-        raise ValueError(f"{op}: output_size must be non-negative, got {output_size!r}")
+        raise InvalidArgumentError(f"{op}: output_size must be non-negative, got "
+                                   f"{output_size!r}")
     return size
 
 

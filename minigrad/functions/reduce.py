@@ -4,7 +4,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..errors import EmptyReductionError
+from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
 from ._util import keepdim_shape, to_float
 from .elementwise import isnan
@@ -144,7 +144,7 @@ def sum(x, dim=None, keepdim=False, dtype=None):
 
 def mean(x, dim=None, keepdim=False):
     if not x.dtype.is_floating_point:
-        raise TypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
+        raise DTypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
                         "convert it with .float() first")
     axes = _reduced_dims(dim, x.ndim)
     return Sum.apply(x, axes, keepdim) / _count(x, axes)

@@ -175,6 +175,9 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def permute(x, dims):
+    if len(dims) != x.ndim:
+        raise ShapeError(f"permute: dims {tuple(dims)} are not a permutation of the {x.ndim} "
+                         f"dims of a tensor of shape {tuple(x.shape)} (wrong number of dims)")
     dims = tuple(_normalize_dim(d, x.ndim) for d in dims)
     if sorted(dims) != list(range(x.ndim)):
         raise ShapeError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims of "
@@ -184,6 +187,7 @@ def permute(x, dims):
 
 def transpose(x, dim0, dim1):
     if x.ndim == 0:
+        _normalize_dim(dim0, 0), _normalize_dim(dim1, 0)  # only 0 and -1 name a 0-d's dim
         return x
     dims = list(range(x.ndim))
     a, b = _normalize_dim(dim0, x.ndim), _normalize_dim(dim1, x.ndim)
@@ -226,6 +230,9 @@ def expand(x, sizes):
             if own is None:
                 raise ShapeError(f"expand: -1 is not allowed for new leading dim {i}")
             s = own
+        if s < 0:
+            raise ShapeError(f"expand: sizes must be non-negative (or -1 for an existing dim), "
+                             f"got {sizes}")
         if own is not None and own != 1 and own != s:
             raise ShapeError(f"expand: the size {own} of dim {i - lead} of shape "
                              f"{tuple(x.shape)} cannot be expanded to {s} (target {sizes})")
@@ -277,7 +284,7 @@ def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+        raise InvalidArgumentError("stack: expected a non-empty sequence of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
