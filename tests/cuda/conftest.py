@@ -27,3 +27,10 @@ if AVAILABLE:
     def cpu():
         return get_backend("cpu")
 
+    @pytest.fixture
+    def ref():
+        """Naive references of the kernels (minigrad.testing.kernels), which the cuda kernels
+        are checked against (as the cpu backend's are, by the device-parametrized tests)."""
+        from minigrad.testing import kernels
+        return kernels
+

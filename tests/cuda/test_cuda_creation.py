@@ -26,24 +26,24 @@ def test_to_numpy_of_a_view_is_contiguous(cu):
     np.testing.assert_array_equal(back, A)
 
 
-def test_full_and_arange(cu, cpu):
-    check(cu.full((2, 3), np.float32, 2.5), cpu.full((2, 3), np.float32, 2.5))
-    check(cu.full((), np.bool_, True), cpu.full((), np.bool_, True))
+def test_full_and_arange(cu, ref):
+    check(cu.full((2, 3), np.float32, 2.5), ref.full((2, 3), np.float32, 2.5))
+    check(cu.full((), np.bool_, True), ref.full((), np.bool_, True))
     for args in [(0, 5, 1, np.int64), (5, -3, -2, np.int64), (0.5, 2.0, 0.25, np.float64),
                  (0, 1, 0.3, np.float32), (3, 1, 1, np.int64)]:
-        check(cu.arange(*args), cpu.arange(*args))
+        check(cu.arange(*args), ref.arange(*args))
 
 
 @pytest.mark.parametrize("to", [np.float64, np.float32, np.int64, np.bool_])
-def test_astype_copy_and_copy_into(cu, cpu, to):
-    check(cu.astype(strided_copy(A, "sliced"), to), cpu.astype(A, to))
+def test_astype_copy_and_copy_into(cu, ref, to):
+    check(cu.astype(strided_copy(A, "sliced"), to), ref.astype(A, to))
     copied = cu.copy(strided_copy(A, "transposed"))
     assert cu.is_contiguous(copied)
     check(copied, A)
     target = dev(np.zeros((2, 3, 4), to))
     cu.copy_into(target, strided_copy(A, "transposed"))  # broadcast over the first dim
     expected = np.zeros((2, 3, 4), to)
-    cpu.copy_into(expected, A)
+    ref.copy_into(expected, A)
     check(target, expected)
     cu.copy_into(target, 1)
     check(target, np.ones((2, 3, 4), to))

@@ -42,11 +42,11 @@ def test_matmul_with_broadcast_and_vector_operands(cu):
 
 @pytest.mark.parametrize("with_bias", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_linear_forward(cu, cpu, with_bias, dtype):
+def test_linear_forward(cu, ref, with_bias, dtype):
     x, w = rng.standard_normal((5, 3)).astype(dtype), rng.standard_normal((6, 3)).astype(dtype)
     bias = rng.standard_normal(6).astype(dtype) if with_bias else None
     out = cu.linear_forward(dev(x), dev(w), None if bias is None else dev(bias))
-    check(out, cpu.linear_forward(x, w, bias), rtol=1e-5, atol=1e-5)
+    check(out, ref.linear_forward(x, w, bias), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("tiles", [dict(gemm_block_m=2, gemm_block_n=4, gemm_block_k=1,

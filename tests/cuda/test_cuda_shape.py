@@ -1,5 +1,6 @@
-"""Shape and indexing kernels of the cuda backend against the cpu backend (numpy): views and
-when they share memory, basic and advanced indexing, index_add, setitem, concatenate, pad."""
+"""Shape and indexing kernels of the cuda backend against the naive references of
+minigrad.testing.kernels: views and when they share memory, basic and advanced indexing,
+index_add, setitem, concatenate, pad."""
 import numpy as np
 import pytest
 
@@ -17,13 +18,13 @@ def _shares_memory(cu, a, b):
     return not np.array_equal(host(a), before)
 
 
-def test_reshape_is_a_view_when_the_layout_allows(cu, cpu):
+def test_reshape_is_a_view_when_the_layout_allows(cu, ref):
     a = dev(A)
-    check(cu.reshape(a, (6, -1)), cpu.reshape(A, (6, -1)))
+    check(cu.reshape(a, (6, -1)), ref.reshape(A, (6, -1)))
     assert _shares_memory(cu, a, cu.reshape(a, (4, 6)))
     transposed = np.transpose(A, (2, 1, 0))
     out = cu.reshape(cu.permute(dev(A), (2, 1, 0)), (4, 1, 3, 1, 2))  # only adds dims of 1
-    check(out, cpu.reshape(transposed, (4, 1, 3, 1, 2)))
+    check(out, ref.reshape(transposed, (4, 1, 3, 1, 2)))
     t = cu.permute(dev(A), (2, 1, 0))
     assert _shares_memory(cu, t, cu.reshape(t, (4, 3, 2, 1)))
     t = cu.permute(dev(A), (2, 1, 0))
@@ -34,10 +35,10 @@ def test_reshape_is_a_view_when_the_layout_allows(cu, cpu):
     check(cu.reshape(expanded, (3, 1, 4)), np.broadcast_to(A[0, 0], (3, 1, 4)))
 
 
-def test_permute_and_broadcast_to_are_strided_views(cu, cpu):
+def test_permute_and_broadcast_to_are_strided_views(cu, ref):
     a = dev(A)
     p = cu.permute(a, (1, 2, 0))
-    check(p, cpu.permute(A, (1, 2, 0)))
+    check(p, ref.permute(A, (1, 2, 0)))
     assert not cu.is_contiguous(p) and cu.is_contiguous(a)
     row = dev(A[0, 0])
     b = cu.broadcast_to(row, (3, 2, 4))
@@ -59,10 +60,10 @@ def _numpy_says_contiguous(a):
 
 
 @pytest.mark.parametrize("index", BASIC)
-def test_basic_indexing(cu, cpu, index):
+def test_basic_indexing(cu, ref, index):
     for layout in ["contiguous", "transposed"]:
         out = cu.getitem(strided_copy(A, layout), index)
-        check(out, cpu.getitem(A, index))
+        check(out, ref.getitem(A, index))
         assert bool(cu.is_contiguous(out)) == _numpy_says_contiguous(out)
 
 
@@ -85,14 +86,14 @@ ADVANCED = [(np.array([1, 0, 1]),), (slice(None), np.array([[0, -1], [1, 1]])),
 
 
 @pytest.mark.parametrize("index", ADVANCED)
-def test_advanced_indexing_with_host_arrays(cu, cpu, index):
-    check(cu.getitem(strided_copy(A, "sliced"), index), cpu.getitem(A, index))
+def test_advanced_indexing_with_host_arrays(cu, ref, index):
+    check(cu.getitem(strided_copy(A, "sliced"), index), ref.getitem(A, index))
 
 
 @pytest.mark.parametrize("index", ADVANCED)
-def test_advanced_indexing_with_device_arrays(cu, cpu, index):
+def test_advanced_indexing_with_device_arrays(cu, ref, index):
     on_device = tuple(dev(i) if isinstance(i, np.ndarray) else i for i in index)
-    check(cu.getitem(dev(A), on_device), cpu.getitem(A, index))
+    check(cu.getitem(dev(A), on_device), ref.getitem(A, index))
 
 
 def test_indexing_copies_only_host_index_arrays_and_masks(cu):
@@ -128,26 +129,26 @@ def test_out_of_range_indices(cu):
 @pytest.mark.parametrize("index", [(slice(None), 1), (np.array([1, 1, 0]),),
                                    (slice(None), np.array([0, 0, 2]), slice(None, None, -2)),
                                    (0, slice(None, None, -1))])
-def test_index_add_accumulates_repeats(cu, cpu, index):
+def test_index_add_accumulates_repeats(cu, ref, index):
     values = rng.standard_normal(np.asarray(A[index]).shape).astype(np.float64)
-    check(cu.index_add(A.shape, index, dev(values)), cpu.index_add(A.shape, index, values))
+    check(cu.index_add(A.shape, index, dev(values)), ref.index_add(A.shape, index, values))
     on_device = tuple(dev(i) if isinstance(i, np.ndarray) else i for i in index)
-    check(cu.index_add(A.shape, on_device, dev(values)), cpu.index_add(A.shape, index, values))
+    check(cu.index_add(A.shape, on_device, dev(values)), ref.index_add(A.shape, index, values))
 
 
 @pytest.mark.parametrize("index,value", [((1,), 7.0), ((slice(None), slice(None, None, -2)), None),
                                          ((np.array([0, 1]), 1), None),
                                          ((A[..., 0] > 10,), -1.0), ((Ellipsis, 0), None)])
-def test_setitem(cu, cpu, index, value):
+def test_setitem(cu, ref, index, value):
     expected = A.copy()
     shape = np.asarray(A[index]).shape
     if value is None:
         value = rng.standard_normal(shape[-1:]).astype(np.float32)  # broadcast along rows
-        cpu.setitem(expected, index, value)
+        ref.setitem(expected, index, value)
         target = dev(A)
         cu.setitem(target, index, dev(value))
     else:
-        cpu.setitem(expected, index, value)
+        ref.setitem(expected, index, value)
         target = dev(A)
         cu.setitem(target, index, value)
     check(target, expected)
@@ -159,9 +160,9 @@ def test_setitem_reads_an_overlapping_value_before_writing(cu):
     check(a, np.array([0.0, 0.0, 1.0, 2.0, 3.0, 4.0]))
 
 
-def test_concatenate_and_pad(cu, cpu):
+def test_concatenate_and_pad(cu, ref):
     parts = [A[:, :1], A[:, 1:], A[:, :0]]
     check(cu.concatenate([strided_copy(p, "sliced") if p.size else dev(p) for p in parts], 1),
-          cpu.concatenate(parts, 1))
+          ref.concatenate(parts, 1))
     width = ((1, 0), (0, 2), (1, 1))
-    check(cu.pad(strided_copy(A, "transposed"), width, -1.0), cpu.pad(A, width, -1.0))
+    check(cu.pad(strided_copy(A, "transposed"), width, -1.0), ref.pad(A, width, -1.0))
