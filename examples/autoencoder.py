@@ -22,7 +22,7 @@ from minigrad.backend import is_available
 from minigrad.data import DataLoader, Subset
 from minigrad.data.datasets import MNIST, Digits
 from minigrad.nn import functional as F
-from minigrad.viz._image import tile, write_png
+from minigrad.utils import save_image
 
 
 class ConvAutoencoder(nn.Module):
@@ -133,10 +133,11 @@ def main(argv=None):
     noisy = add_noise(images, args.noise, generator)
     with minigrad.no_grad():
         rebuilt = model(noisy)
-    rows = [images, noisy, rebuilt] if args.noise else [images, rebuilt]
-    grid = tile(np.concatenate([r.cpu().numpy()[:, 0] for r in rows]), nrow=len(images))
+    rows = minigrad.cat([images, noisy, rebuilt] if args.noise else [images, rebuilt]).cpu()
+    enlarged = F.interpolate(rows, scale_factor=4 if args.dataset == "mnist" else 8)
+    os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "reconstructions.png")
-    write_png(path, grid, scale=4 if args.dataset == "mnist" else 8)
+    save_image(enlarged, path, nrow=len(images), padding=4, pad_value=1.0)
     print(f"wrote {path}")
     return {"history": history, "reconstructions": rebuilt.cpu().numpy()}
 

@@ -24,7 +24,7 @@ from minigrad.backend import is_available
 from minigrad.data import ConcatDataset, DataLoader, Subset
 from minigrad.data.datasets import MNIST, Digits
 from minigrad.nn import functional as F
-from minigrad.viz._image import tile, write_png
+from minigrad.utils import save_image
 
 
 class Generator(nn.Module):
@@ -158,18 +158,20 @@ def main(argv=None):
     if len(loader) == 0:
         loader = DataLoader(images, batch_size=len(images), shuffle=True, seed=args.seed)
     fixed_noise = minigrad.randn(64, gen.latent, device=args.device)
+    os.makedirs(args.out, exist_ok=True)
     history = []
     for epoch in range(1, args.epochs + 1):
         history.append(train_epoch((gen, disc), optimizers, loader, args, generator))
         gen.eval()
         with minigrad.no_grad():
-            samples = gen(fixed_noise).cpu().numpy()
+            samples = gen(fixed_noise).cpu()
         path = os.path.join(args.out, f"samples_{epoch:03d}.png")
-        write_png(path, tile((samples[:, 0] + 1) / 2, nrow=8), scale=4 if size > 8 else 6)
+        save_image(F.interpolate(samples, scale_factor=4 if size > 8 else 6), path, nrow=8,
+                   padding=4, normalize=True, value_range=(-1, 1), pad_value=1.0)
         print(f"epoch {epoch:3d}/{args.epochs}  {'critic' if args.gp else 'discriminator'} "
               f"loss {history[-1][0]:.4f}  generator loss {history[-1][1]:.4f}  -> {path}",
               flush=True)
-    return {"history": history, "samples": samples}
+    return {"history": history, "samples": samples.numpy()}
 
 
 if __name__ == "__main__":

@@ -14,5 +14,5 @@ from .graph import to_dot
 from .guided import guided_backprop
 from .history import plot_history, read_history
 
-__all__ = ["feature_maps", "filter_grid", "grad_cam", "guided_backprop", "occlusion", "plot_history",
-           "read_history", "saliency", "smoothgrad", "to_dot"]
+__all__ = ["feature_maps", "filter_grid", "grad_cam", "guided_backprop", "occlusion",
+           "plot_history", "read_history", "saliency", "smoothgrad", "to_dot"]
