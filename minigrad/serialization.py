@@ -57,8 +57,9 @@ _MAX_DIMS = 64
 _MAX_BYTES = 2 ** 63
 
 
-class CheckpointError(ValueError):
-    """The file is not a minigrad checkpoint, or it is damaged (truncated or corrupt)."""
+class CheckpointError(ValueError, RuntimeError):
+    """The file is not a minigrad checkpoint, or it is damaged (truncated, corrupt or crafted).
+    A ValueError, and a RuntimeError as PyTorch raises for a file it cannot read."""
 
 
 # ---- saving -------------------------------------------------------------------------------

@@ -327,6 +327,7 @@ def test_forged_structures_are_rejected(tmp_path, header, data, match):
     with pytest.raises(CheckpointError, match=match) as info:
         minigrad.load(path)
     assert str(path) in str(info.value)  # the error names the file
+    assert isinstance(info.value, RuntimeError)  # what PyTorch raises for an unreadable file
 
 
 def test_newer_format_version_is_reported(checkpoint, tmp_path):
