@@ -34,6 +34,9 @@ from .functions import (argwhere, diag, diag_embed, diagonal, flip, fliplr, flip
                         meshgrid, movedim, moveaxis, narrow_copy, nonzero, repeat_interleave,
                         roll, rot90, scatter, scatter_add, scatter_reduce, swapaxes, swapdims,
                         take, tile, trace, tril, triu, unflatten, where)
+from .functions import (allclose, aminmax, argsort, bincount, count_nonzero, cummax, cummin,
+                        cumprod, cumsum, histc, isclose, kthvalue, logcumsumexp, logsumexp,
+                        median, mode, msort, norm, prod, sort, std_mean, topk, unique, var_mean)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------
@@ -44,6 +47,7 @@ from .functions.normalization_extra import cosine_similarity, pairwise_distance
 # ---- end of layers family block ---------------------------------------------------------------
 from . import tensor_types
 from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, LongTensor
+from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
 

@@ -1047,6 +1047,41 @@ class Tensor:
     def nonzero(self, *, as_tuple=False): return F.nonzero(self, as_tuple=as_tuple)
     def argwhere(self): return F.argwhere(self)
     def where(self, condition, other): return F.where(condition, self, other)
+
+    # reductions, scans, sorting
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        return F.prod(self, dim, keepdim, dtype=dtype)
+    def logsumexp(self, dim, keepdim=False): return F.logsumexp(self, dim, keepdim)
+    def cumsum(self, dim, *, dtype=None): return F.cumsum(self, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return F.cumprod(self, dim, dtype=dtype)
+    def cumsum_(self, dim): return self._inplace(lambda s: F.cumsum(s, dim))
+    def cumprod_(self, dim): return self._inplace(lambda s: F.cumprod(s, dim))
+    def cummax(self, dim): return F.cummax(self, dim)
+    def cummin(self, dim): return F.cummin(self, dim)
+    def logcumsumexp(self, dim): return F.logcumsumexp(self, dim)
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return F.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return F.argsort(self, dim, descending, stable=stable)
+    def msort(self): return F.msort(self)
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return F.topk(self, k, dim, largest, sorted)
+    def kthvalue(self, k, dim=-1, keepdim=False): return F.kthvalue(self, k, dim, keepdim)
+    def median(self, dim=None, keepdim=False): return F.median(self, dim, keepdim)
+    def mode(self, dim=-1, keepdim=False): return F.mode(self, dim, keepdim)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return F.unique(self, sorted, return_inverse, return_counts, dim)
+    def bincount(self, weights=None, minlength=0): return F.bincount(self, weights, minlength)
+    def histc(self, bins=100, min=0, max=0): return F.histc(self, bins, min, max)
+    def count_nonzero(self, dim=None): return F.count_nonzero(self, dim)
+    def aminmax(self, *, dim=None, keepdim=False): return F.aminmax(self, dim=dim,
+                                                                    keepdim=keepdim)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return F.allclose(self, other, rtol, atol, equal_nan)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return F.norm(self, p, dim, keepdim, dtype)
     # ==== end of the issue-13 block ======================================================
 
     def __repr__(self):

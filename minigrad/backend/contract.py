@@ -277,6 +277,26 @@ class Backend(Protocol):
 
     # ---- reductions -----------------------------------------------------------------------
 
+    def cumsum(self, a, dim):
+        """Running sums along dim, in a's dtype (int64 or floating)."""
+
+    def cumprod(self, a, dim):
+        """Running products along dim, in a's dtype."""
+
+    def logcumsumexp(self, a, dim):
+        """log(cumsum(exp(a))) along dim without overflow (floating)."""
+
+    def cummax(self, a, dim):
+        """(values, int64 indices): running maxima along dim and where each was found (the
+        later position among equal values; NaN, once met, stays)."""
+
+    def cummin(self, a, dim):
+        """(values, int64 indices): running minima along dim, as cummax."""
+
+    def sort(self, a, dim, descending):
+        """(values, int64 indices) of a stable sort along dim; NaN sorts above every number
+        (last ascending, first descending)."""
+
     def sum(self, a, axes, keepdims):
         """Sum over `axes` (a tuple); a floating sum stays in a's dtype."""
 

@@ -28,3 +28,8 @@ from .rearrange import (diag, diag_embed, diagonal, flip, fliplr, flipud, index_
 from .gather_scatter import (argwhere, gather, index_add, masked_fill, masked_scatter,
                              masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                              where)
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from .sort import argsort, kthvalue, median, mode, msort, sort, topk
+from .reduce_more import (allclose, aminmax, bincount, count_nonzero, histc, isclose, logsumexp,
+                          prod, std_mean, unique, var_mean)
+from .norms import matrix_norm, norm, vector_norm

@@ -50,3 +50,29 @@ def test_shape_and_indexing_ops_match_torch(name, data):
     fn, inputs = data.draw(SHAPE_CASES[name]("cuda"))
     assert all(t.device.type == "cuda" for t in inputs)
     compare_with_torch(torch, fn, inputs)
+
+
+# ---- reductions, scans, sorting -----------------------------------------------------------------
+
+from test_reduce_scan_sort_ops import CASES as REDUCE_CASES  # noqa: E402  (needs torch)
+
+
+@pytest.mark.parametrize("name", sorted(REDUCE_CASES))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_reductions_scans_and_sorting_match_torch(name, data):
+    fn, inputs = data.draw(REDUCE_CASES[name]("cuda"))
+    assert all(t.device.type == "cuda" for t in inputs)
+    compare_with_torch(torch, fn, inputs, rtol=1e-9, atol=1e-11)
+
+
+def test_sort_and_scans_with_ties_and_nan():
+    values = np.array([[3.0, 1.0, np.nan, 1.0, 3.0, 0.5], [2.0, 2.0, 2.0, -1.0, 2.0, 7.0]])
+    for fn in [lambda t: t.sort(1), lambda t: t.sort(1, descending=True), lambda t: t.sort(0),
+               lambda t: t.cummax(1), lambda t: t.cummin(1), lambda t: t.cumsum(1),
+               lambda t: t.cumprod(1), lambda t: t.logcumsumexp(1), lambda t: t.topk(2),
+               lambda t: t.median(1)]:
+        cpu = fn(minigrad.tensor(values))
+        cuda = fn(minigrad.tensor(values, device="cuda"))
+        for a, b in zip(cuda, cpu):
+            np.testing.assert_allclose(a.cpu().numpy(), b.numpy(), rtol=1e-12, equal_nan=True)

@@ -24,6 +24,7 @@ from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
 from .random import normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
 from .special import erfc, erfinv
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, sort
 from .scatter import scatter_reduce
 from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
                     reshape)

@@ -1,0 +1,19 @@
+"""`minigrad.linalg`, PyTorch's `torch.linalg`: norms, and the matrix functions (inverse,
+solve, determinants, factorizations) with their gradients."""
+from .functions.norms import matrix_norm, norm as _norm, vector_norm
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """torch.linalg.norm: with ord None, the 2-norm of the flattened input (dim None) or of
+    dim; a string ord or two dims give a matrix norm, else a vector norm."""
+    if isinstance(ord, str) or (dim is not None and not isinstance(dim, int) and len(dim) == 2
+                                and ord is not None):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    if ord is None:
+        return _norm(A, "fro", dim, keepdim, dtype)
+    if dim is None and A.ndim == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+
+
+__all__ = ["matrix_norm", "norm", "vector_norm"]
