@@ -24,3 +24,9 @@ from .modules import (BatchNorm3d, CosineSimilarity, Embedding, GroupNorm, Insta
 # ---- layers family: folding, attention, recurrent layers --------------------------------------
 from .modules import (GRU, LSTM, RNN, ConvTranspose1d, Fold, GRUCell, LSTMCell,
                       MultiheadAttention, PixelShuffle, PixelUnshuffle, RNNCell, Unfold)
+
+# ---- layers family: resampling and padding -----------------------------------------------------
+from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
+                      ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                      ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, UpsamplingBilinear2d,
+                      UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d)

@@ -26,3 +26,8 @@ from ..functions.normalization_extra import (cosine_similarity, group_norm, inst
 # ---- layers family: folding and attention ------------------------------------------------------
 from ..functions.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ..functions.fold import fold, pixel_shuffle, pixel_unshuffle, unfold
+
+# ---- layers family: resampling and padding (these interpolate and pad take every mode) ---------
+from ..functions.pad import pad
+from ..functions.resample import (affine_grid, grid_sample, interpolate, upsample,
+                                  upsample_bilinear)

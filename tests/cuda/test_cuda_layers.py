@@ -58,6 +58,17 @@ CASES = {
                  [X[:2, :3], X[:2, :1], rng.standard_normal((3, 3)),
                   rng.standard_normal((3, 1)), rng.standard_normal(3), rng.standard_normal(3)],
                  []),
+    "pad_reflect": (lambda x: F.pad(x, (2, 1, 1, 0), "reflect"), [IMAGES], []),
+    "pad_replicate": (lambda x: F.pad(x, (1, 2), "replicate"), [X.reshape(1, 3, 4)], []),
+    "pad_circular": (lambda x: F.pad(x, (1, 1, 2, 0), "circular"), [IMAGES], []),
+    "bilinear": (lambda x: F.interpolate(x, (3, 4), mode="bilinear", align_corners=True),
+                 [IMAGES], []),
+    "bicubic": (lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic"), [IMAGES], []),
+    "area": (lambda x: F.interpolate(x, (1, 2), mode="area"), [IMAGES], []),
+    "grid_sample": (lambda x, g: F.grid_sample(x, g, padding_mode="reflection"),
+                    [IMAGES, rng.uniform(-1.2, 1.2, (2, 2, 2, 2))], []),
+    "affine_grid": (lambda t: F.affine_grid(t, (2, 1, 2, 3)), [rng.standard_normal((2, 2, 3))],
+                    []),
 }
 
 
@@ -89,7 +100,7 @@ def test_values_and_gradients_match_the_cpu(case):
                                    atol=1e-12)
 
 
-@pytest.mark.parametrize("case", ["erfinv", "prelu", "group_norm", "fold", "lstm_cell"])
+@pytest.mark.parametrize("case", ["erfinv", "prelu", "fold", "lstm_cell"])
 def test_gradcheck_on_the_device(case):
     fn, leaves, constants = CASES[case]
     tensors = [minigrad.tensor(a, dtype=minigrad.float64, device="cuda", requires_grad=True)

@@ -26,3 +26,9 @@ from .attention import MultiheadAttention
 from .conv_transpose1d import ConvTranspose1d
 from .fold import Fold, PixelShuffle, PixelUnshuffle, Unfold
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+
+# ---- layers family: resampling and padding -----------------------------------------------------
+from .resample import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
+                       ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                       ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, UpsamplingBilinear2d,
+                       UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d)

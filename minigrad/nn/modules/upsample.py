@@ -1,4 +1,4 @@
-"""`Upsample`: nearest-neighbour resizing of the spatial dims of (N, C, L), (N, C, H, W) or
+"""`Upsample`: resizing of the spatial dims of (N, C, L), (N, C, H, W) or
 (N, C, D, H, W) input."""
 from .. import functional as F
 from ..module import Module
@@ -7,13 +7,11 @@ from ..module import Module
 class Upsample(Module):
     """`Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None,
     recompute_scale_factor=None)`: resize to `size` or by `scale_factor` (one of them; each a
-    number or one per spatial dim). Only mode='nearest' is supported."""
+    number or one per spatial dim), in any of interpolate's modes."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
-        if mode != "nearest":
-            raise ValueError(f"Upsample: only mode='nearest' is supported, got mode={mode!r}")
         self.size = size
         if isinstance(scale_factor, (tuple, list)):
             self.scale_factor = tuple(float(f) for f in scale_factor)

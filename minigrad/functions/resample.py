@@ -1,0 +1,291 @@
+"""Resampling: F.interpolate in every PyTorch mode (nearest, nearest-exact, linear, bilinear,
+bicubic, trilinear, area), F.grid_sample (bilinear, nearest; zeros, border, reflection padding)
+and F.affine_grid.
+
+The interpolating modes and area are separable: along each spatial dim, every output sample is
+a fixed weighted sum of input samples, i.e. a product with an (out, in) weight matrix built on
+the host from the sizes alone, with PyTorch's source-coordinate rules. Resampling is then one
+matrix product per dim (BLAS on the cpu, the tiled GEMM on cuda), differentiable to any order.
+grid_sample gathers the corners around each sampling point with weights computed from the
+grid by Tensor ops, so it is differentiable in both the input and the grid.
+"""
+import warnings
+
+import numpy as np
+
+from ..creation import arange, tensor
+from ..errors import ShapeError
+from ..tensor import Tensor
+from .elementwise import where
+from .upsample import _output_sizes, interpolate as _nearest_interpolate
+
+_SEPARABLE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": None,
+              "nearest-exact": None}
+_CUBIC_A = -0.75
+
+
+def _scale(in_size, out_size, align_corners, scale_factor):
+    """PyTorch's area_pixel_compute_scale: output step measured in input samples."""
+    if align_corners:
+        return (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    if scale_factor is not None and scale_factor > 0:
+        return 1.0 / scale_factor
+    return in_size / out_size
+
+
+def _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic):
+    scale = _scale(in_size, out_size, align_corners, scale_factor)
+    i = np.arange(out_size, dtype=np.float64)
+    if align_corners:
+        return i * scale
+    src = scale * (i + 0.5) - 0.5
+    return src if cubic else np.maximum(src, 0.0)
+
+
+def _linear_matrix(in_size, out_size, align_corners, scale_factor):
+    src = _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic=False)
+    low = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    high = np.minimum(low + 1, in_size - 1)
+    frac = src - low
+    weights = np.zeros((out_size, in_size))
+    rows = np.arange(out_size)
+    np.add.at(weights, (rows, low), 1.0 - frac)
+    np.add.at(weights, (rows, high), frac)
+    return weights
+
+
+def _cubic_coefficients(t):
+    """Keys' cubic convolution weights (A = -0.75, as PyTorch) of the 4 taps at offsets
+    -1, 0, 1, 2 from floor(src), for fractional positions t."""
+    a = _CUBIC_A
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _cubic_matrix(in_size, out_size, align_corners, scale_factor):
+    src = _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic=True)
+    base = np.floor(src).astype(np.int64)
+    t = src - base
+    weights = np.zeros((out_size, in_size))
+    rows = np.arange(out_size)
+    for offset, w in zip(range(-1, 3), _cubic_coefficients(t)):
+        np.add.at(weights, (rows, np.clip(base + offset, 0, in_size - 1)), w)
+    return weights
+
+
+def _area_matrix(in_size, out_size):
+    """Adaptive average pooling: output i averages input [floor(i in / out),
+    ceil((i + 1) in / out))."""
+    weights = np.zeros((out_size, in_size))
+    for i in range(out_size):
+        start = (i * in_size) // out_size
+        end = -((-(i + 1) * in_size) // out_size)
+        weights[i, start:end] = 1.0 / (end - start)
+    return weights
+
+
+def _nearest_exact_matrix(in_size, out_size, scale_factor):
+    """Output i reads input min(floor((i + 0.5) * scale), in - 1), in float32 as PyTorch."""
+    scale = np.float32(1.0 / scale_factor) if scale_factor is not None and scale_factor > 0 \
+        else np.float32(in_size) / np.float32(out_size)
+    src = np.floor((np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale)
+    src = np.minimum(src.astype(np.int64), in_size - 1)
+    weights = np.zeros((out_size, in_size))
+    weights[np.arange(out_size), src] = 1.0
+    return weights
+
+
+def _resample_dim(x, dim, weights):
+    """x with dim `dim` replaced by weights (out, in) @ that dim."""
+    w = tensor(weights, dtype=x.dtype, device=x.device)
+    moved = x.transpose(dim, -1)
+    return (moved @ w.transpose(0, 1)).transpose(dim, -1)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize the spatial dims (after N, C) of `input` to `size` or by `scale_factor`, as
+    PyTorch: mode 'nearest' / 'nearest-exact' / 'area' on 3-D to 5-D input, 'linear' on 3-D,
+    'bilinear' and 'bicubic' on 4-D, 'trilinear' on 5-D. align_corners (interpolating modes
+    only, default False) maps the corner samples onto each other; otherwise sample centres are
+    aligned and a given scale_factor sets the step unless recompute_scale_factor is True."""
+    if mode == "nearest":
+        return _nearest_interpolate(input, size, scale_factor, mode, align_corners,
+                                    recompute_scale_factor, antialias)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
+    if mode not in _SEPARABLE:
+        raise ValueError(f"interpolate: unknown mode {mode!r}; expected one of 'nearest', "
+                         f"{', '.join(repr(m) for m in _SEPARABLE)}")
+    interpolating = mode in ("linear", "bilinear", "bicubic", "trilinear")
+    if align_corners is not None and not interpolating:
+        raise ValueError("interpolate: align_corners can only be set with the interpolating "
+                         "modes (linear, bilinear, bicubic, trilinear)")
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported")
+    spatial = _SEPARABLE[mode]
+    if input.ndim not in (3, 4, 5) or (spatial is not None and input.ndim != spatial + 2):
+        wanted = f"a {spatial + 2}-D input" if spatial else "a 3-D, 4-D or 5-D input"
+        raise ShapeError(f"interpolate: mode {mode!r} expects {wanted} (N, C, spatial...), "
+                         f"got shape {tuple(input.shape)}")
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got "
+                        f"{input.dtype}")
+    sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
+    out = input
+    for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
+        if mode == "area":
+            weights = _area_matrix(in_size, out_size)
+        elif mode == "nearest-exact":
+            weights = _nearest_exact_matrix(in_size, out_size, scale)
+        elif mode == "bicubic":
+            weights = _cubic_matrix(in_size, out_size, bool(align_corners), scale)
+        else:
+            weights = _linear_matrix(in_size, out_size, bool(align_corners), scale)
+        out = _resample_dim(out, d + 2, weights)
+    return out if out is not input else input.clone()
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated alias of `interpolate`."""
+    warnings.warn("upsample is deprecated; use interpolate instead", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated alias of `interpolate(..., mode='bilinear', align_corners=True)`."""
+    warnings.warn("upsample_bilinear is deprecated; use interpolate instead", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---- grid_sample and affine_grid -----------------------------------------------------------
+
+def _unnormalize(coord, size, align_corners):
+    """[-1, 1] grid coordinates to input pixel coordinates."""
+    if align_corners:
+        return (coord + 1) * ((size - 1) / 2)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord, low2, high2):
+    """Reflect coordinates into [low2 / 2, high2 / 2] (PyTorch's reflect_coordinates)."""
+    if low2 == high2:
+        return coord * 0
+    lo, span = low2 / 2, (high2 - low2) / 2
+    distance = (coord - lo).abs()
+    flips_np = np.floor(distance.detach().numpy() / span)  # piecewise constant: no gradient
+    flips = tensor(flips_np, dtype=coord.dtype, device=coord.device)
+    extra = distance - flips * span
+    even = tensor(flips_np % 2 == 0, device=coord.device)
+    return where(even, extra + lo, span - extra + lo)
+
+
+def _clip(x, size):
+    """x clamped to [0, size - 1], with no gradient on or beyond the bounds (as PyTorch's
+    clip_coordinates_set_grad)."""
+    inside = (x > 0) * (x < size - 1)
+    return where(inside, x, x.detach().clamp(0, size - 1))
+
+
+def _source_pixels(coord, size, padding_mode, align_corners):
+    x = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        return _clip(x, size)
+    if padding_mode == "reflection":
+        x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
+        return _clip(x, size)
+    return x
+
+
+def _gather_corner(flat, batch_index, iy, ix, width, valid):
+    """input values at integer (iy, ix) per output point: (N, Ho, Wo, C), zero where not
+    valid. flat: (N, H * W, C)."""
+    index = tensor(np.where(valid, iy * width + ix, 0), device=flat.device)
+    values = flat[batch_index, index]
+    mask = tensor(valid[..., None], dtype=flat.dtype, device=flat.device)
+    return values * mask
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample (N, C, H, W) input at the points of grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo).
+
+    grid holds (x, y) in [-1, 1] (-1 the left / top edge: of the corner pixels' centres with
+    align_corners=True, of their outer edges otherwise; default False). mode 'bilinear' or
+    'nearest'; padding_mode 'zeros', 'border' or 'reflection' for points outside the input.
+    Differentiable in input and (bilinear) in grid.
+    """
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or "
+                         f"'reflection', got {padding_mode!r}")
+    for t, name in ((input, "input"), (grid, "grid")):
+        if not isinstance(t, Tensor) or not t.dtype.is_floating_point:
+            raise TypeError(f"grid_sample: {name} must be a floating point Tensor, got "
+                            f"{getattr(t, 'dtype', type(t).__name__)}")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or \
+            grid.shape[0] != input.shape[0]:
+        raise ShapeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) "
+                         f"with one N, got {tuple(input.shape)} and {tuple(grid.shape)}")
+    align_corners = bool(align_corners)
+    n, c, h, w = input.shape
+    grid = grid.to(dtype=input.dtype)
+    x = _source_pixels(grid[..., 0], w, padding_mode, align_corners)
+    y = _source_pixels(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape((n, c, h * w)).transpose(1, 2)  # (N, H * W, C)
+    batch_index = arange(n, device=input.device).reshape((n, 1, 1))
+    xs, ys = x.detach().numpy(), y.detach().numpy()
+    if mode == "nearest":
+        ix, iy = np.rint(xs).astype(np.int64), np.rint(ys).astype(np.int64)
+        valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+        out = _gather_corner(flat, batch_index, iy, ix, w, valid)
+        return out.permute((0, 3, 1, 2))
+    x0, y0 = np.floor(xs).astype(np.int64), np.floor(ys).astype(np.int64)
+    fx = x - tensor(x0, dtype=x.dtype, device=x.device)  # differentiable in grid
+    fy = y - tensor(y0, dtype=y.dtype, device=y.device)
+    out = 0
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            cy, cx = y0 + dy, x0 + dx
+            valid = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
+            corner = _gather_corner(flat, batch_index, cy, cx, w, valid)
+            out = out + corner * (wy * wx).unsqueeze(-1)
+    return out.permute((0, 3, 1, 2))
+
+
+def _base_coordinates(size, align_corners):
+    """Pixel centres of `size` samples in [-1, 1] coordinates."""
+    if size <= 1:
+        return np.zeros(max(size, 0))
+    steps = np.linspace(-1.0, 1.0, size)
+    return steps if align_corners else steps * (size - 1) / size
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Sampling grid for grid_sample from affine matrices: theta (N, 2, 3) and size
+    (N, C, H, W) give (N, H, W, 2); theta (N, 3, 4) and size (N, C, D, H, W) give
+    (N, D, H, W, 3). Differentiable in theta."""
+    if not isinstance(theta, Tensor) or not theta.dtype.is_floating_point:
+        raise TypeError(f"affine_grid: theta must be a floating point Tensor, got "
+                        f"{getattr(theta, 'dtype', type(theta).__name__)}")
+    size = tuple(int(s) for s in size)
+    spatial = len(size) - 2
+    if spatial not in (2, 3) or tuple(theta.shape) != (size[0], spatial, spatial + 1):
+        raise ShapeError(f"affine_grid: expected theta (N, 2, 3) with a 4-D size or (N, 3, 4) "
+                         f"with a 5-D size, got theta {tuple(theta.shape)} and size {size}")
+    align_corners = bool(align_corners)
+    axes = [_base_coordinates(s, align_corners) for s in size[2:]]  # (D,) H, W
+    mesh = np.meshgrid(*axes, indexing="ij")
+    # homogeneous coordinates ordered (x, y[, z]): x runs along the last dim
+    base = np.stack([m.reshape(-1) for m in reversed(mesh)] + [np.ones(mesh[0].size)], axis=1)
+    base_t = tensor(base, dtype=theta.dtype, device=theta.device)
+    grid = base_t @ theta.transpose(1, 2)  # (N, points, spatial)
+    return grid.reshape((size[0],) + size[2:] + (spatial,))
+
+
+__all__ = ["affine_grid", "grid_sample", "interpolate", "upsample", "upsample_bilinear"]
