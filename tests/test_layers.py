@@ -300,8 +300,8 @@ def test_constructor_checks():
         nn.Conv2d(1, 1, (3, 3, 3))
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
-    with pytest.raises(ValueError, match="only mode='nearest'"):
-        nn.Upsample(scale_factor=2, mode="bilinear")
+    with pytest.raises(ValueError, match="unknown mode 'cubic'"):
+        nn.Upsample(scale_factor=2, mode="cubic")(minigrad.randn(1, 1, 2, 2))
 
 
 def test_softmax_without_dim_warns_like_pytorch():

@@ -3,14 +3,13 @@ from ..functions.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from ..functions.linear import linear
 from ..functions.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
                               max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
-from ..functions.shape import pad
 from ..functions.activation import (elu, gelu, hardtanh, leaky_relu, log_softmax, relu, relu6,
                                     sigmoid, softmax, softplus, tanh)
 from ..functions.dropout import dropout, dropout1d, dropout2d
 from ..functions.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                               cross_entropy, l1_loss, mse_loss, nll_loss, one_hot)
 from ..functions.normalization import batch_norm
-from ..functions.upsample import interpolate, upsample, upsample_nearest
+from ..functions.upsample import upsample_nearest
 
 # ---- layers family: more activations -------------------------------------------------------
 from ..functions.activation_extra import (celu, celu_, glu, hardshrink, hardsigmoid, hardswish,
@@ -28,6 +27,6 @@ from ..functions.attention import multi_head_attention_forward, scaled_dot_produ
 from ..functions.fold import fold, pixel_shuffle, pixel_unshuffle, unfold
 
 # ---- layers family: resampling and padding (these interpolate and pad take every mode) ---------
-from ..functions.pad import pad
+from ..functions.padding import pad
 from ..functions.resample import (affine_grid, grid_sample, interpolate, upsample,
                                   upsample_bilinear)

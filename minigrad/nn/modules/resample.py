@@ -1,7 +1,7 @@
 """`UpsamplingBilinear2d` and `UpsamplingNearest2d`, and the padding layers: `ZeroPad1d/2d/3d`,
 `ConstantPad1d/2d/3d`, `ReflectionPad1d/2d/3d`, `ReplicationPad1d/2d/3d`,
 `CircularPad1d/2d/3d`."""
-from ...functions.pad import pad
+from ...functions.padding import pad
 from ..module import Module
 from ..._args import sequence_length
 from .upsample import Upsample
