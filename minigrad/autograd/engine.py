@@ -20,7 +20,7 @@ from .hooks import hook_name
 
 
 def _children(node):
-    return [edge[0] for edge in node.next_functions if edge is not None]
+    return [edge[0] for edge in node._edges if edge is not None]
 
 
 def _reachable(roots):
@@ -89,7 +89,7 @@ def _call_backward(node, grads):
     result = node.function.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
-    n_inputs = len(node.next_functions)
+    n_inputs = len(node._edges)
     if len(result) != n_inputs:
         raise AutogradError(f"{node.function.__name__}.backward returned {len(result)} "
                             f"gradients, but forward took {n_inputs} arguments")
@@ -232,12 +232,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             if not any(child in active for child in _children(node)):
                 continue  # a captured node whose inputs lead to no other captured edge
             if all(g is None for g in grads):
-                input_grads = (None,) * len(node.next_functions)
+                input_grads = (None,) * len(node._edges)
             else:
                 input_grads = _call_backward(node, grads)
             if node._post_hooks:
                 input_grads = _apply_post_hooks(node, input_grads, grads)
-            for i, (edge, g) in enumerate(zip(node.next_functions, input_grads)):
+            for i, (edge, g) in enumerate(zip(node._edges, input_grads)):
                 if edge is None or edge[0] not in active:
                     continue
                 target, nr = edge

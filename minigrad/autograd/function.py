@@ -13,9 +13,11 @@ from .hooks import HookDict, add_hook
 
 
 class Node:
-    """A vertex of the backward graph. `next_functions[i]` is `(node, output_nr)` for input i
-    (the node that produced it, or the leaf's `AccumulateGrad`), or None if i needs no grad."""
+    """A vertex of the backward graph. `_edges[i]` is `(node, output_nr)` for argument i of the
+    forward (the node that produced it, or the leaf's `AccumulateGrad`), or None if i needs no
+    grad. `next_functions` shows the same edges as PyTorch does (see BackwardNode)."""
 
+    _edges = ()
     next_functions = ()
     num_outputs = 1
     # Hook registries, created on first use (most nodes never get one):
@@ -103,7 +105,14 @@ class _SavedTensor:
 
 
 class BackwardNode(Node):
-    """The `ctx` of one application of a `Function`, and the `grad_fn` of its outputs."""
+    """The `ctx` of one application of a `Function`, and the `grad_fn` of its outputs.
+
+    Each Function's nodes are of a subclass named as PyTorch names the node of that op
+    (`type(y.grad_fn).__name__ == "MulBackward0"`): the Function's `backward_name`, by default
+    its class name + "Backward", as for a user's `torch.autograd.Function`.
+    """
+
+    _public_args = ()
 
     def __init__(self, function, needs_input_grad):
         self.function = function
@@ -117,7 +126,14 @@ class BackwardNode(Node):
         self.freed = False
 
     def name(self):
-        return self.function.__name__ + "Backward"
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        """One `(node, output_nr)` per tensor argument of the forward (and per number operand
+        of the arithmetic operators), `(None, 0)` where no gradient flows, as in PyTorch."""
+        return tuple((None, 0) if self._edges[i] is None else self._edges[i]
+                     for i in self._public_args)
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -163,6 +179,36 @@ class BackwardNode(Node):
         self.freed = True
 
 
+_NODE_CLASSES = {}
+
+
+def node_class(name):
+    """The BackwardNode subclass called `name` (one class per name)."""
+    cls = _NODE_CLASSES.get(name)
+    if cls is None:
+        cls = type(name, (BackwardNode,), {"__module__": __name__, "__slots__": ()})
+        _NODE_CLASSES[name] = cls
+    return cls
+
+
+def rename_grad_fn(tensor, name):
+    """Give `tensor`'s grad_fn, a node just made by the op that returns `tensor`, PyTorch's
+    name for that op, where it depends on the arguments (`SumBackward1` for a sum over dims)
+    or the op is built from others here (`MseLossBackward0`). Returns `tensor`."""
+    if isinstance(tensor._grad_fn, BackwardNode):
+        tensor._grad_fn.__class__ = node_class(name)
+    return tensor
+
+
+def _node_class_of(function):
+    node_cls = function.__dict__.get("_node_class")
+    if node_cls is None:
+        name = function.__dict__.get("backward_name") or function.__name__ + "Backward"
+        node_cls = node_class(name)
+        function._node_class = node_cls
+    return node_cls
+
+
 def _edge(tensor):
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
@@ -176,6 +222,9 @@ class Function:
     `backward(ctx, *grad_outputs)` returning one gradient (or None) per forward argument.
     Call `MySubclass.apply(*args)`, never forward directly.
     """
+
+    backward_name = None     # the name of its nodes; None: the class name + "Backward"
+    scalar_operands = False  # whether number arguments show in next_functions (as in x * 2)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -193,7 +242,7 @@ class Function:
             check_same_device(tensors, cls.__name__)
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         record = any(needs) and is_grad_enabled()
-        ctx = BackwardNode(cls, needs)
+        ctx = _node_class_of(cls)(cls, needs)
         if issubclass(cls, KernelFunction):
             result = cls._run_on_arrays(ctx, Tensor, tensors[0], args, kwargs)
         else:
@@ -214,7 +263,10 @@ class Function:
         input_ids = {id(t) for t in tensors}
         returned, outputs = outputs, tuple(o._alias() if id(o) in input_ids else o
                                            for o in outputs)
-        ctx.next_functions = tuple(_edge(a) if need else None for a, need in zip(args, needs))
+        ctx._edges = tuple(_edge(a) if need else None for a, need in zip(args, needs))
+        numbers = (int, float) if cls.scalar_operands else ()
+        ctx._public_args = tuple(i for i, a in enumerate(args)
+                                 if isinstance(a, Tensor) or isinstance(a, numbers))
         ctx.output_meta = tuple((o.shape, o.dtype, o.device) for o in outputs)
         for nr, out in enumerate(outputs):
             if differentiable[nr]:

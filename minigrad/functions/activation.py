@@ -32,6 +32,8 @@ def _maybe_inplace(x, inplace, compute):
 class Erf(Function):
     """erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt; d/dx erf(x) = 2/sqrt(pi) exp(-x^2)."""
 
+    backward_name = "ErfBackward0"
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -44,6 +46,8 @@ class Erf(Function):
 
 
 class LeakyRelu(Function):
+    backward_name = "LeakyReluBackward0"
+
     @staticmethod
     def forward(ctx, x, negative_slope):
         b = x._backend
@@ -58,6 +62,8 @@ class LeakyRelu(Function):
 
 
 class Elu(Function):
+    backward_name = "EluBackward0"
+
     @staticmethod
     def forward(ctx, x, alpha):
         ctx.save_for_backward(x)
@@ -74,6 +80,8 @@ class Elu(Function):
 class Hardtanh(Function):
     """Clamp to [min_val, max_val]; the gradient passes except at or beyond the bounds (so
     strictly inside, and at NaN, as PyTorch)."""
+
+    backward_name = "HardtanhBackward0"
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
@@ -93,6 +101,8 @@ class Hardtanh(Function):
 class Gelu(Function):
     """x * Phi(x) with Phi the standard normal CDF, 0.5 * (1 + erf(x / sqrt(2)))."""
 
+    backward_name = "GeluBackward0"
+
     @staticmethod
     def forward(ctx, x):
         b = x._backend
@@ -111,6 +121,8 @@ class Gelu(Function):
 class Softplus(Function):
     """log(1 + exp(beta x)) / beta, linear (x itself) where beta * x > threshold."""
 
+    backward_name = "SoftplusBackward0"
+
     @staticmethod
     def forward(ctx, x, beta, threshold):
         ctx.save_for_backward(x)
@@ -126,6 +138,8 @@ class Softplus(Function):
 
 class Softmax(Function):
     """exp(x - max) / sum(exp(x - max)) along `dim`: subtracting the max keeps exp finite."""
+
+    backward_name = "SoftmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -147,6 +161,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """x - max - log(sum(exp(x - max))) along `dim`: finite even for logits like 1e4."""
+
+    backward_name = "LogSoftmaxBackward0"
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -14,7 +14,7 @@ about sizes and padding. A 1-d convolution is a 2-d one with H = 1; "same" paddi
 in total pads the input's end by the extra element first, as PyTorch does.
 """
 from .._args import check_floating, check_groups, check_same_dtype, int_tuple
-from ..autograd.function import KernelFunction
+from ..autograd.function import KernelFunction, rename_grad_fn
 from ..errors import ShapeError
 from ..geometry import ConvGeometry
 from ..tensor import Tensor
@@ -34,6 +34,8 @@ def _zeros(kernels, like, shape):
 class Conv2d(KernelFunction):
     """x (N, C, H, W), weight (O, C // groups, kh, kw), bias (O,) or None ->
     (N, O, *geometry.output_size), for the `ConvGeometry` the caller built and checked."""
+
+    backward_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, kernels, x, weight, bias, geometry):
@@ -171,6 +173,12 @@ def _geometry_2d(nd, input_size, kernel, stride, padding, dilation, groups, outp
     return ConvGeometry.of(input_size, kernel, stride, padding, dilation, groups, output_size)
 
 
+def _node_name(nd, batched):
+    """PyTorch's grad_fn name for the result: 1-D and unbatched convolutions end with a
+    squeeze there too."""
+    return "ConvolutionBackward0" if nd == 2 and batched else "SqueezeBackward1"
+
+
 def _finish(nd, y, batched):
     if nd == 1:
         y = y.squeeze(2)
@@ -206,7 +214,7 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
                          f"size {tuple(x.shape[2:])}, padding {padding})")
     geometry = _geometry_2d(nd, tuple(x.shape[2:]), kernel, stride, padding, dilation, groups)
     y = Conv2d.apply(_as_2d(nd, x), _as_2d(nd, weight), bias, geometry)
-    return _finish(nd, y, batched)
+    return rename_grad_fn(_finish(nd, y, batched), _node_name(nd, batched))
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -265,7 +273,7 @@ def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding
     y = Conv2dInputGrad.apply(_as_2d(nd, x), _as_2d(nd, weight), geometry)
     if bias is not None:
         y = y + bias.reshape(1, -1, 1, 1)
-    return _finish(nd, y, batched)
+    return rename_grad_fn(_finish(nd, y, batched), _node_name(nd, batched))
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,

@@ -7,6 +7,8 @@ from ..tensor import Tensor
 
 
 class Cast(Function):
+    backward_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.input_dtype = x.dtype
@@ -19,6 +21,8 @@ class Cast(Function):
 
 class ToDevice(Function):
     """Copy to another device. This is the only place data crosses devices."""
+
+    backward_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, device):
@@ -33,6 +37,8 @@ class ToDevice(Function):
 
 
 class Clone(Function):
+    backward_name = "CloneBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return x._new(x._backend.copy(x._data))

@@ -7,7 +7,7 @@ import builtins
 import math
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..errors import DTypeError, InvalidArgumentError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, coerce_pair, sum_to, to_float
@@ -51,6 +51,9 @@ def _reduced(ctx, grad_a, grad_b):
 
 
 class Add(Function):
+    backward_name = "AddBackward0"
+    scalar_operands = True
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).add, a, b)
@@ -61,6 +64,9 @@ class Add(Function):
 
 
 class Sub(Function):
+    backward_name = "SubBackward0"
+    scalar_operands = True
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).sub, a, b)
@@ -71,6 +77,9 @@ class Sub(Function):
 
 
 class Mul(Function):
+    backward_name = "MulBackward0"
+    scalar_operands = True
+
     @staticmethod
     def forward(ctx, a, b):
         # d/da needs b and d/db needs a: keep only what the requested gradients use
@@ -85,6 +94,9 @@ class Mul(Function):
 
 
 class Div(Function):
+    backward_name = "DivBackward0"
+    scalar_operands = True
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).div, a, b, save=(ctx.needs_input_grad[1], True))
@@ -97,6 +109,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    backward_name = "PowBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).pow, a, b, save=(True, True))
@@ -131,6 +145,8 @@ class Pow(Function):
 class Maximum(Function):
     """max(a, b); at ties the gradient is split evenly between a and b, as in PyTorch."""
 
+    backward_name = "MaximumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).maximum, a, b, save=(True, True))
@@ -150,6 +166,8 @@ def _share(a, b, loses):
 
 
 class Minimum(Function):
+    backward_name = "MinimumBackward0"
+
     @staticmethod
     def forward(ctx, a, b):
         return _binary_forward(ctx, _kernels(a, b).minimum, a, b, save=(True, True))
@@ -163,6 +181,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    backward_name = "WhereBackward0"
+
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
@@ -200,6 +220,7 @@ def _unary(name, kernel, backward_rule, save="input"):
             return backward_rule(grad, x, out)
 
     Unary.__name__ = Unary.__qualname__ = name
+    Unary.backward_name = name + "Backward0"
     return Unary
 
 
@@ -226,6 +247,8 @@ Sign = _unary("Sign", lambda backend: backend.sign,
 
 class Clamp(Function):
     """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's rule)."""
+
+    backward_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -270,7 +293,8 @@ def add(a, b, *, alpha=1):
 
 def sub(a, b, *, alpha=1):
     """a - alpha * b."""
-    return _binary(Sub, a, _scaled(b, alpha), "sub")
+    out = _binary(Sub, a, _scaled(b, alpha), "sub")
+    return out if isinstance(a, Tensor) else rename_grad_fn(out, "RsubBackward1")
 
 
 def mul(a, b):
@@ -293,7 +317,10 @@ def pow(a, b):
     negative exponent in an integer tensor gives 1 for a base of 1, +-1 for -1, else 0."""
     a, b, dtype = coerce_pair(a, b, "pow")
     if dtype.is_floating_point:
-        return Pow.apply(a, b)
+        out = Pow.apply(a, b)
+        if isinstance(b, Tensor):  # PyTorch's overloads: tensor ** tensor, number ** tensor
+            rename_grad_fn(out, "PowBackward1" if isinstance(a, Tensor) else "PowBackward2")
+        return out
     if not isinstance(b, Tensor):
         if b < 0:
             raise InvalidArgumentError(

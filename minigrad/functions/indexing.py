@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, sum_to
@@ -186,6 +186,8 @@ def _assign(backend, data, plan, value):
 # ---- the Functions --------------------------------------------------------------------------
 
 class Getitem(Function):
+    backward_name = "IndexBackward0"
+
     @staticmethod
     def forward(ctx, x, plan):
         ctx.input_shape, ctx.plan = x.shape, plan
@@ -233,9 +235,31 @@ class IndexPut(Function):
 
 # ---- public functional forms ----------------------------------------------------------------
 
+def _node_name(plan):
+    """PyTorch's name for the node of `x[index]`: that of the last step it takes (an int
+    selects, a slice that is not the whole dim slices, None unsqueezes; index arrays come
+    last)."""
+    if not plan.is_view:
+        return "IndexBackward0"
+    (items,), (shape,) = plan.steps, plan.shapes
+    name, dim = "AliasBackward0", 0
+    for item in items:
+        if item is None:
+            name = "UnsqueezeBackward0"
+            continue
+        if not isinstance(item, slice):
+            name = "SelectBackward0"
+        elif item.indices(shape[dim]) != (0, shape[dim], 1):
+            name = "SliceBackward0"
+        dim += 1
+    return name
+
+
 def getitem(x, index):
     """`x[index]` with PyTorch's rules; a view of x unless the index holds arrays."""
-    return Getitem.apply(x, _plan(x, index))
+    plan = _plan(x, index)
+    return rename_grad_fn(Getitem.apply(x, plan), _node_name(plan))
+
 
 
 def _indexed_shape(x, plan):

@@ -1,7 +1,7 @@
 """The affine map of a fully connected layer: `linear(input, weight, bias)`."""
 import math
 
-from ..autograd.function import KernelFunction
+from ..autograd.function import KernelFunction, rename_grad_fn
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 
@@ -17,6 +17,8 @@ class Linear(KernelFunction):
     Forward flattens the leading dims into one GEMM (plus the bias in the same kernel call);
     backward is written with Tensor ops so that it can itself be differentiated.
     """
+
+    backward_name = "AddmmBackward0"
 
     @staticmethod
     def forward(ctx, kernels, input, weight, bias):
@@ -79,4 +81,7 @@ def linear(input, weight, bias=None):
         if t.dtype != input.dtype:
             raise DTypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
                              f"got {t.dtype}; convert with .to(dtype=...) first")
-    return Linear.apply(input, weight, bias)
+    out = Linear.apply(input, weight, bias)
+    if input.ndim > 2:  # PyTorch's names: addmm/mm on 2-D input, a view of them beyond
+        return rename_grad_fn(out, "ViewBackward0" if bias is not None else "UnsafeViewBackward0")
+    return out if bias is not None else rename_grad_fn(out, "MmBackward0")

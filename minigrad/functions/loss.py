@@ -10,7 +10,7 @@ import math
 import warnings
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..creation import arange
 from ..errors import DTypeError, InvalidArgumentError, LabelOutOfRangeError, ShapeError
 from ..tensor import Tensor
@@ -25,6 +25,8 @@ _BCE_EPSILON = 9.999999960041972e-13
 class BinaryCrossEntropy(Function):
     """-(t log(x) + (1 - t) log(1 - x)) elementwise, with both logs clamped at -100 (so x = 0
     or 1 gives a finite loss); the gradients are PyTorch's closed forms."""
+
+    backward_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
     def forward(ctx, x, t):
@@ -182,7 +184,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     _check_class_target(input, target, "nll_loss")
     _check_class_weight(weight, num_classes, input, "nll_loss")
     _check_labels(target, num_classes, ignore_index, "nll_loss")
-    return _nll(input, target, weight, ignore_index, reduction)
+    return rename_grad_fn(_nll(input, target, weight, ignore_index, reduction),
+                          "NllLossBackward0")
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -212,7 +215,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_labels(target, num_classes, ignore_index, "cross_entropy")
     loss = _nll(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
-        return loss
+        return rename_grad_fn(loss, "NllLossBackward0")
     smooth = _smoothing_term(log_probs, target, weight, ignore_index, reduction)
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / num_classes)
 
@@ -281,8 +284,9 @@ def _pointwise_loss(errors_of, input, target, size_average, reduce, reduction, w
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """(input - target)^2 per element; `weight` (input's shape) makes 'mean' a weighted mean."""
-    return _pointwise_loss(lambda d: d * d, input, target, size_average, reduce, reduction,
+    loss = _pointwise_loss(lambda d: d * d, input, target, size_average, reduce, reduction,
                            weight, "mse_loss")
+    return rename_grad_fn(loss, "MseLossBackward0")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -306,7 +310,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     losses = BinaryCrossEntropy.apply(input, target.to(dtype=input.dtype))
     if weight is not None:
         losses = losses * weight
-    return _reduce(losses, reduction)
+    return rename_grad_fn(_reduce(losses, reduction), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
@@ -325,7 +329,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     losses = (1 - target) * input + log_one_plus_exp
     if weight is not None:
         losses = losses * weight
-    return _reduce(losses, reduction)
+    return rename_grad_fn(_reduce(losses, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def one_hot(tensor, num_classes=-1):

@@ -1,5 +1,5 @@
 """Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..autograd.grad_mode import no_grad
 from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor
@@ -23,6 +23,8 @@ class BatchNormTraining(Function):
     running statistics). The backward is the closed form, written with Tensor ops that recompute
     the statistics from x, so it is itself differentiable.
     """
+
+    backward_name = "NativeBatchNormBackward0"
 
     @staticmethod
     def forward(ctx, x, weight, bias, eps):
@@ -110,7 +112,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if weight is not None:
             scale = scale * weight.reshape(shape)
         out = (input - running_mean.reshape(shape)) * scale
-        return out if bias is None else out + bias.reshape(shape)
+        out = out if bias is None else out + bias.reshape(shape)
+        return rename_grad_fn(out, "NativeBatchNormBackward0")
     if input.numel() == 0:
         # an empty batch: an empty result (weight and bias get zero gradients) and the running
         # statistics untouched, as in PyTorch

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import dtypes
 from .._args import check_floating, int_tuple, is_int
-from ..autograd.function import KernelFunction
+from ..autograd.function import KernelFunction, rename_grad_fn
 from ..errors import InvalidArgumentError, ShapeError
 from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
@@ -22,6 +22,8 @@ from ..tensor import Tensor
 
 class MaxPool2d(KernelFunction):
     """Returns (out, indices): window maxima and their flat positions in the input plane."""
+
+    backward_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
     def forward(ctx, kernels, x, geometry):
@@ -178,7 +180,8 @@ def _max_pool(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode
     geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
                             _plane(stride, 1), _plane(padding, 0), _plane(dilation, 1))
     out, indices = MaxPool2d.apply(x, geometry)
-    out = _restore(out, lead, dims)
+    out = rename_grad_fn(_restore(out, lead, dims),
+                         "MaxPool2DWithIndicesBackward0" if dims == 2 else "SqueezeBackward1")
     return (out, _restore(indices, lead, dims)) if return_indices else out
 
 
@@ -227,7 +230,8 @@ def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_in
     geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
                             _plane(stride, 1), _plane(padding, 0), (1, 1),
                             bool(count_include_pad), divisor_override or 0)
-    return _restore(AvgPool2d.apply(x, geometry), lead, dims)
+    out = _restore(AvgPool2d.apply(x, geometry), lead, dims)
+    return rename_grad_fn(out, "AvgPool2DBackward0" if dims == 2 else "SqueezeBackward1")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -281,7 +285,11 @@ def _adaptive_avg_pool(op, dims, input, output_size):
     out_size = _adaptive_size(op, output_size, tuple(input.shape[-dims:]))
     x, lead = _as_nchw(input, dims)
     geometry = PoolGeometry.adaptive_of(tuple(x.shape[2:]), _plane(out_size, 1))
-    return _restore(AdaptiveAvgPool2d.apply(x, geometry), lead, dims)
+    out = _restore(AdaptiveAvgPool2d.apply(x, geometry), lead, dims)
+    # PyTorch: a mean for a 1x1 output, and 1-D pooling ends with a squeeze
+    name = "SqueezeBackward1" if dims == 1 else \
+        "MeanBackward1" if tuple(out_size) == (1, 1) else "AdaptiveAvgPool2DBackward0"
+    return rename_grad_fn(out, name)
 
 
 def adaptive_avg_pool1d(input, output_size):

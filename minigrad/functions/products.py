@@ -1,13 +1,15 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules (the affine map of a layer is
 `linear.py`)."""
 from .. import dtypes
-from ..autograd.function import KernelFunction
+from ..autograd.function import KernelFunction, rename_grad_fn
 from ..errors import ShapeError
 from ._util import broadcast_shapes, sum_to
 
 
 class MatMul(KernelFunction):
     """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast."""
+
+    backward_name = "MmBackward0"
 
     @staticmethod
     def forward(ctx, kernels, a, b):
@@ -51,4 +53,8 @@ def matmul(a, b):
         out = out.squeeze(-1)
     if a.ndim == 1:
         out = out.squeeze(-2 if b.ndim > 1 else -1)
-    return out
+    if a.ndim == b.ndim == 1:
+        return rename_grad_fn(out, "DotBackward0")
+    if a.ndim == 2 and b.ndim == 1:
+        return rename_grad_fn(out, "MvBackward0")
+    return rename_grad_fn(out, "UnsafeViewBackward0") if max(a.ndim, b.ndim) > 2 else out

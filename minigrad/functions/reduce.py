@@ -3,7 +3,7 @@ import builtins
 from collections import namedtuple
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
 from ._util import keepdim_shape, to_float
@@ -14,6 +14,8 @@ MinResult = namedtuple("min", ["values", "indices"])
 
 
 class Sum(Function):
+    backward_name = "SumBackward1"
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.input_shape, ctx.axes = x.shape, axes
@@ -51,12 +53,16 @@ class _Extreme(Function):
 
 
 class Amax(_Extreme):
+    backward_name = "AmaxBackward0"
+
     @staticmethod
     def kernel(backend):
         return backend.amax
 
 
 class Amin(_Extreme):
+    backward_name = "AminBackward0"
+
     @staticmethod
     def kernel(backend):
         return backend.amin
@@ -100,12 +106,16 @@ class _ExtremeAlongDim(Function):
 
 
 class MaxAlongDim(_ExtremeAlongDim):
+    backward_name = "MaxBackward0"
+
     @staticmethod
     def kernels(backend):
         return backend.amax, backend.argmax
 
 
 class MinAlongDim(_ExtremeAlongDim):
+    backward_name = "MinBackward0"
+
     @staticmethod
     def kernels(backend):
         return backend.amin, backend.argmin
@@ -139,7 +149,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):
         x = x.to(dtype=dtype)
     elif x.dtype is dtypes.bool_:
         x = x.to(dtype=dtypes.int64)
-    return Sum.apply(x, _reduced_dims(dim, x.ndim), keepdim)
+    out = Sum.apply(x, _reduced_dims(dim, x.ndim), keepdim)
+    return rename_grad_fn(out, "SumBackward0") if dim is None else out
 
 
 def mean(x, dim=None, keepdim=False):
@@ -147,7 +158,8 @@ def mean(x, dim=None, keepdim=False):
         raise DTypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
                         "convert it with .float() first")
     axes = _reduced_dims(dim, x.ndim)
-    return Sum.apply(x, axes, keepdim) / _count(x, axes)
+    out = Sum.apply(x, axes, keepdim) / _count(x, axes)
+    return rename_grad_fn(out, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def amax(x, dim=(), keepdim=False):
@@ -166,7 +178,8 @@ def _max_or_min(x, dim, keepdim, along_dim, whole, result_type):
     if dim is None:
         axes = tuple(range(x.ndim))
         _check_nonempty(x, axes, result_type.__name__)
-        return (MaxAll if whole is amax else MinAll).apply(x, axes, keepdim)
+        out = (MaxAll if whole is amax else MinAll).apply(x, axes, keepdim)
+        return rename_grad_fn(out, "MaxBackward1" if whole is amax else "MinBackward1")
     if isinstance(dim, (tuple, list)):
         return whole(x, dim, keepdim)
     if x.ndim == 0:  # a 0-d tensor is one element along its dim 0 (or -1), as in PyTorch
@@ -221,7 +234,8 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
     axes = _reduced_dims(dim, x.ndim)
     centered = x - mean(x, axes, keepdim=True)
     dof = _count(x, axes) - correction
-    return (centered * centered).sum(dim=axes, keepdim=keepdim) / _positive(dof)
+    out = (centered * centered).sum(dim=axes, keepdim=keepdim) / _positive(dof)
+    return rename_grad_fn(out, "VarBackward0")
 
 
 def _positive(n):
@@ -230,7 +244,8 @@ def _positive(n):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
-    return var(x, dim, unbiased=unbiased, keepdim=keepdim, correction=correction).sqrt()
+    out = var(x, dim, unbiased=unbiased, keepdim=keepdim, correction=correction).sqrt()
+    return rename_grad_fn(out, "StdBackward0")
 
 
 def all(x, dim=None, keepdim=False):

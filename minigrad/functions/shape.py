@@ -6,13 +6,15 @@ outputs share the input's version counter (in-place writes through either are de
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, rename_grad_fn
 from ..errors import InvalidArgumentError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import as_python_scalar, broadcast_shapes, sum_to
 
 
 class Reshape(Function):
+    backward_name = "ViewBackward0"
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
@@ -24,6 +26,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    backward_name = "PermuteBackward0"
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -38,6 +42,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    backward_name = "ExpandBackward0"
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
@@ -49,6 +55,8 @@ class Expand(Function):
 
 
 class Cat(Function):
+    backward_name = "CatBackward0"
+
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim, ctx.sizes = dim, [t.shape[dim] for t in tensors]
@@ -66,6 +74,8 @@ class Cat(Function):
 
 class Pad(Function):
     """Constant padding; negative amounts crop. Backward pads with the negated amounts."""
+
+    backward_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, widths, value):
@@ -192,13 +202,13 @@ def transpose(x, dim0, dim1):
     dims = list(range(x.ndim))
     a, b = _normalize_dim(dim0, x.ndim), _normalize_dim(dim1, x.ndim)
     dims[a], dims[b] = dims[b], dims[a]
-    return Permute.apply(x, tuple(dims))
+    return rename_grad_fn(Permute.apply(x, tuple(dims)), "TransposeBackward0")
 
 
 def t(x):
     if x.ndim > 2:
         raise ShapeError(f"t() expects a tensor with <= 2 dims, got shape {tuple(x.shape)}")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    return rename_grad_fn(transpose(x, 0, 1), "TBackward0") if x.ndim == 2 else x
 
 
 def squeeze(x, dim=None):
@@ -208,13 +218,14 @@ def squeeze(x, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         axes = {_normalize_dim(d, x.ndim) for d in dims}
         axes = {a for a in axes if x.ndim and x.shape[a] == 1}
-    return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
+    out = x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
+    return rename_grad_fn(out, "SqueezeBackward0" if dim is None else "SqueezeBackward1")
 
 
 def unsqueeze(x, dim):
     dim = _normalize_dim(dim, x.ndim + 1)
     shape = tuple(x.shape)
-    return x.reshape(shape[:dim] + (1,) + shape[dim:])
+    return rename_grad_fn(x.reshape(shape[:dim] + (1,) + shape[dim:]), "UnsqueezeBackward0")
 
 
 def expand(x, sizes):
@@ -256,7 +267,7 @@ def narrow(x, dim, start, length):
         raise ShapeError(f"narrow: start {start} and length {length} do not fit in dim {dim} "
                          f"of size {n} (shape {tuple(x.shape)})")
     index = [slice(None)] * dim + [slice(begin, begin + length)]
-    return x[tuple(index)]
+    return rename_grad_fn(x[tuple(index)], "SliceBackward0")
 
 
 def cat(tensors, dim=0):
@@ -289,7 +300,7 @@ def stack(tensors, dim=0):
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     dim = _normalize_dim(dim, tensors[0].ndim + 1)
-    return cat([t.unsqueeze(dim) for t in tensors], dim)
+    return rename_grad_fn(cat([t.unsqueeze(dim) for t in tensors], dim), "StackBackward0")
 
 
 def split(x, split_size, dim=0):
@@ -313,7 +324,7 @@ def split(x, split_size, dim=0):
                         f"{split_size!r}")
     pieces, start = [], 0
     for s in sizes:
-        pieces.append(narrow(x, dim, start, s))
+        pieces.append(rename_grad_fn(narrow(x, dim, start, s), "SplitBackward0"))
         start += s
     return tuple(pieces)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import dtypes
+from ..autograd.function import rename_grad_fn
 from ..creation import tensor
 from ..tensor import Tensor
 
@@ -93,7 +94,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if src is not None:
             index = tensor(src, dtype=dtypes.int64, device=input.device)
             out = out[(slice(None),) * (d + 2) + (index,)]
-    return out if out is not input else input.clone()
+    out = out if out is not input else input.clone()
+    return rename_grad_fn(out, f"UpsampleNearest{input.ndim - 2}DBackward0")
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

@@ -150,7 +150,7 @@ def _non_full_hook_caveat(args, result, node):
         return "on a module whose outputs come from several graph nodes misses some " \
                "grad_output"
     in_nodes = {a.grad_fn for a in args if a.grad_fn is not None}
-    next_nodes = {None if edge is None else edge[0] for edge in node.next_functions}
+    next_nodes = {child for child, _ in node.next_functions}
     if in_nodes != next_nodes:
         return "on a module whose forward is made of several graph nodes sees the last " \
                "node's grad_input, not the module's"

@@ -17,7 +17,7 @@ from ..device import Device
 from ..tensor import DeviceMismatchError, Tensor
 from . import global_hooks
 from .backward_hooks import BackwardHook, attach_non_full_hooks
-from .parameter import Parameter
+from .parameter import Parameter, is_lazy
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -439,6 +439,8 @@ class Module:
                 errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
                               f'numpy array from the checkpoint but received '
                               f'{type(state_dict[key]).__name__}')
+            elif is_lazy(target):  # a lazy module's parameter takes the loaded shape
+                pending.append((target, value))
             elif tuple(value.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(value.shape)} from checkpoint, the shape in current model "
@@ -457,6 +459,8 @@ class Module:
                                + "\n\t".join(errors))
         with no_grad():
             for target, value in pending:
+                if is_lazy(target):
+                    target.materialize(value.shape)
                 target.copy_(value)
         return IncompatibleKeys(missing, unexpected)
 

@@ -172,7 +172,7 @@ def _reachable_leaves(outputs):
             if leaf is not None:
                 leaves.add(id(leaf))
             continue
-        stack.extend(edge[0] for edge in node.next_functions if edge is not None)
+        stack.extend(child for child, _ in node.next_functions if child is not None)
     return leaves
 
 
