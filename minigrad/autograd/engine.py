@@ -134,6 +134,9 @@ def _tensor_hooks(node, nr):
 
 def _apply_output_hooks(node, grads, create_graph):
     """Tensor hooks, then retain_grad, on the gradients of `node`'s outputs (in place)."""
+    if node._tensor_hooks is None and node._retained is None and (
+            not isinstance(node, AccumulateGrad) or not _tensor_hooks(node, 0)):
+        return  # the common case: nothing registered
     for nr, g in enumerate(grads):
         hooks = _tensor_hooks(node, nr) if g is not None else None
         if hooks:
