@@ -21,7 +21,7 @@ def to_dot(tensor, params=None, path=None):
     """The graph of Functions that produced `tensor`, as Graphviz dot text.
 
     Nodes: the tensor itself (an ellipse with its shape), one box per backward Function (its
-    name, e.g. "MatmulBackward", and the shapes it produced) and one box per leaf tensor that
+    name, e.g. "MmBackward0", and the shapes it produced) and one box per leaf tensor that
     requires grad (marked "leaf", with its shape and, when `params` maps names to tensors
     (e.g. `dict(model.named_parameters())`), its name). An edge a -> b means a's result flows
     into b in the forward pass. Node ids are "out", "fn<k>" and "leaf<k>".
@@ -46,10 +46,9 @@ def to_dot(tensor, params=None, path=None):
     while stack:  # depth-first, without recursion: graphs can be thousands of nodes deep
         node = stack.pop()
         lines.append(f"  {ids[node]} [shape=box, {_style(node, names)}];")
-        for edge in node.next_functions:
-            if edge is None:
+        for child, _ in node.next_functions:
+            if child is None:  # an input that needs no gradient
                 continue
-            child = edge[0]
             if child not in ids:
                 ids[child] = _node_id(child, ids)
                 stack.append(child)
