@@ -20,6 +20,7 @@ LAYERS = [
     ("LazyConv2d", (4, 3), (2, 2, 6, 6), "Conv2d", (2, 4, 3)),
     ("LazyConv2d", (4, 3), (2, 6, 6), "Conv2d", (2, 4, 3)),
     ("LazyConvTranspose2d", (4, 2, 2), (1, 3, 3, 3), "ConvTranspose2d", (3, 4, 2, 2)),
+    ("LazyConvTranspose1d", (4, 3, 2), (2, 3, 5), "ConvTranspose1d", (3, 4, 3, 2)),
     ("LazyBatchNorm1d", (), (4, 3), "BatchNorm1d", (3,)),
     ("LazyBatchNorm2d", (), (4, 3, 2, 2), "BatchNorm2d", (3,)),
 ]
@@ -55,6 +56,20 @@ def test_initialised_as_the_plain_layer(lazy, args, shape, plain, plain_args):
     assert got.keys() == expected.keys()
     for key in got:
         np.testing.assert_array_equal(got[key], expected[key])
+
+
+def test_conv_transpose1d_matches_torch():
+    t_layer = torch.nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1)
+    layer = nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1)
+    layer.load_state_dict({k: minigrad.tensor(v.detach().numpy())
+                           for k, v in t_layer.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 3, 5)).astype(np.float32)
+    np.testing.assert_allclose(layer(minigrad.tensor(x)).detach().numpy(),
+                               t_layer(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert repr(layer) == repr(t_layer)
+    assert tuple(layer(minigrad.tensor(x), output_size=[10]).shape) == (2, 4, 10)
+    with pytest.raises(ValueError, match="ConvTranspose1d: requested an output size"):
+        layer(minigrad.tensor(x), output_size=[20])
 
 
 def test_state_dict_before_materialisation_holds_uninitialized_entries():
@@ -142,3 +157,12 @@ def test_training_after_a_dry_run_matches_torch():
             run.append(loss.item())
         losses.append(run)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+
+
+def test_materialises_on_the_module_device(device):
+    net = nn.Sequential(nn.LazyConv2d(2, 3), nn.LazyBatchNorm2d(), nn.Flatten(),
+                        nn.LazyLinear(1)).to(device)
+    out = net(minigrad.ones(2, 1, 4, 4, device=device))
+    assert out.device == minigrad.device(device) and tuple(out.shape) == (2, 1)
+    assert all(p.device == minigrad.device(device) for p in net.parameters())
+    assert net[1].running_mean.device == minigrad.device(device)

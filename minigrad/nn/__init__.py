@@ -8,8 +8,9 @@ from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchN
                       CrossEntropyLoss, Dropout, Dropout2d, Flatten, Identity, L1Loss, LeakyReLU,
                       Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid,
                       Softmax, SyncBatchNorm, Tanh, Upsample)
+from .modules.conv import ConvTranspose1d
 from .modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d,
-                           LazyConvTranspose2d, LazyLinear)
+                           LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear)
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from . import parallel  # after Module: the wrappers are modules
 from .parallel import DataParallel

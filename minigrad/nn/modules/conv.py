@@ -170,8 +170,8 @@ class ConvTranspose2d(_ConvNd):
         if len(output_size) == input.ndim:
             output_size = output_size[-n:]
         if len(output_size) != n:
-            raise ValueError(f"ConvTranspose2d: output_size must have {n} or {input.ndim} "
-                             f"elements (got {len(output_size)})")
+            raise ValueError(f"{type(self).__name__}: output_size must have {n} or "
+                             f"{input.ndim} elements (got {len(output_size)})")
         padding = []
         for d in range(n):
             size_in = input.shape[input.ndim - n + d]
@@ -179,8 +179,9 @@ class ConvTranspose2d(_ConvNd):
                         + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
             largest = smallest + self.stride[d] - 1
             if not smallest <= output_size[d] <= largest:
-                raise ValueError(f"ConvTranspose2d: requested an output size of {output_size}, "
-                                 f"but valid sizes range from {smallest} to {largest} in "
+                raise ValueError(f"{type(self).__name__}: requested an output size of "
+                                 f"{output_size}, but valid sizes range from {smallest} to "
+                                 f"{largest} in "
                                  f"spatial dim {d} for an input of shape {tuple(input.shape)}")
             padding.append(output_size[d] - smallest)
         return tuple(padding)
@@ -189,4 +190,19 @@ class ConvTranspose2d(_ConvNd):
         self._check_input(input)
         output_padding = self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """`ConvTranspose1d(in_channels, out_channels, kernel_size, stride=1, padding=0,
+    output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros')`, the gradient of
+    Conv1d with respect to its input, over (N, C_in, L) or (C_in, L) input;
+    `forward(input, output_size=None)` as ConvTranspose2d's."""
+
+    _spatial_dims = 1
+
+    def forward(self, input, output_size=None):
+        self._check_input(input)
+        output_padding = self._output_padding(input, output_size)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
                                   output_padding, self.groups, self.dilation)

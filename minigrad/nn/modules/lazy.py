@@ -1,4 +1,4 @@
-"""Lazy modules, PyTorch's `LazyLinear`, `LazyConv1d/2d`, `LazyConvTranspose2d` and
+"""Lazy modules, PyTorch's `LazyLinear`, `LazyConv1d/2d`, `LazyConvTranspose1d/2d` and
 `LazyBatchNorm1d/2d`: layers whose input size is read from the first input they see.
 
 Until then their parameters (and BatchNorm's running statistics) are `UninitializedParameter`s
@@ -12,7 +12,7 @@ from ... import dtypes
 from ...autograd.grad_mode import no_grad
 from ...creation import tensor
 from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
-from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d
 
@@ -144,6 +144,20 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
                          padding_mode, device, dtype)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+
+class LazyConvTranspose1d(_LazyConvMixin, ConvTranspose1d):
+    """`LazyConvTranspose1d(out_channels, kernel_size, ...)`: ConvTranspose1d with
+    in_channels from the first input."""
+
+    cls_to_become = ConvTranspose1d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                         dilation, padding_mode, device, dtype)
         self._lazy_init(out_channels, bias, device, dtype)
 
 
