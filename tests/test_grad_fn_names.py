@@ -111,7 +111,7 @@ def test_grad_fn_name_matches_torch(case):
 # ops whose graph here has the same shape as torch's, so next_functions match too
 SAME_SHAPE = ["add", "add_number", "sub", "mul", "mul_number", "div", "neg", "pow_number",
               "exp", "relu", "sum", "sum_dim", "view", "t", "permute", "unsqueeze",
-              "cat", "select", "slice", "clone", "log_softmax",
+              "cat", "select", "slice", "clone", "log_softmax", "mse_loss",
               "softmax", "dropout", "gelu"]
 
 

@@ -216,3 +216,12 @@ def test_hooks_see_differentiable_grads_under_create_graph():
     (ggx,) = minigrad.autograd.grad(gx.sum(), x)
     np.testing.assert_allclose(gx.detach().numpy(), [8.0])
     np.testing.assert_allclose(ggx.numpy(), [8.0])
+
+
+def test_handles_are_torch_utils_hooks_removable_handles():
+    from minigrad.utils.hooks import RemovableHandle
+    x = minigrad.ones(2, requires_grad=True)
+    assert isinstance(x.register_hook(lambda g: None), RemovableHandle)
+    assert isinstance(minigrad.nn.ReLU().register_full_backward_hook(lambda *a: None),
+                      RemovableHandle)
+    assert minigrad.utils.hooks.RemovableHandle is RemovableHandle

@@ -15,6 +15,7 @@ from ..creation import arange
 from ..errors import DTypeError, InvalidArgumentError, LabelOutOfRangeError, ShapeError
 from ..tensor import Tensor
 from .activation import log_softmax, softplus
+from ._util import sum_to
 from .elementwise import where
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -260,9 +261,9 @@ def _elementwise_weights(weight, input, name):
                          f"input shape {tuple(input.shape)}")
 
 
-def _pointwise_loss(errors_of, input, target, size_average, reduce, reduction, weight, name):
-    """errors_of(input - target) per element (input and target broadcast, with PyTorch's
-    warning when their shapes differ), optionally weighted, then reduced."""
+def _check_pointwise(input, target, size_average, reduce, reduction, name, stacklevel=3):
+    """The reduction of a pointwise loss, after checking its operands (with PyTorch's warning
+    when their shapes differ, since they then broadcast)."""
     reduction = _reduction(size_average, reduce, reduction, name)
     _check_float(input, "input", name)
     if not isinstance(target, Tensor):
@@ -271,7 +272,14 @@ def _pointwise_loss(errors_of, input, target, size_average, reduce, reduction, w
         warnings.warn(f"{name}: using a target size ({tuple(target.shape)}) that is different "
                       f"to the input size ({tuple(input.shape)}). This will likely lead to "
                       "incorrect results due to broadcasting. Please ensure they have the same "
-                      "size.", stacklevel=3)
+                      "size.", stacklevel=stacklevel)
+    return reduction
+
+
+def _pointwise_loss(errors_of, input, target, size_average, reduce, reduction, weight, name):
+    """errors_of(input - target) per element (input and target broadcast), optionally
+    weighted, then reduced."""
+    reduction = _check_pointwise(input, target, size_average, reduce, reduction, name, 4)
     losses = errors_of(input - target)
     if weight is None:
         return _reduce(losses, reduction)
@@ -282,8 +290,36 @@ def _pointwise_loss(errors_of, input, target, size_average, reduce, reduction, w
     return _reduce(losses, reduction)
 
 
+class MseLoss(Function):
+    """(input - target)^2, reduced, as one graph node (PyTorch's MseLossBackward0, whose
+    next_functions are the input's and the target's). The backward is written with Tensor
+    ops, so it is twice differentiable."""
+
+    backward_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        ctx.save_for_backward(input, target)
+        ctx.reduction = reduction
+        diff = input - target
+        return _reduce(diff * diff, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        diff = input - target
+        scale = 2.0 / max(diff.numel(), 1) if ctx.reduction == "mean" else 2.0
+        grad_diff = diff * (grad * scale)
+        grad_input = sum_to(grad_diff, input.shape) if ctx.needs_input_grad[0] else None
+        grad_target = -sum_to(grad_diff, target.shape) if ctx.needs_input_grad[1] else None
+        return grad_input, grad_target, None
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """(input - target)^2 per element; `weight` (input's shape) makes 'mean' a weighted mean."""
+    if weight is None:
+        reduction = _check_pointwise(input, target, size_average, reduce, reduction, "mse_loss")
+        return MseLoss.apply(input, target, reduction)
     loss = _pointwise_loss(lambda d: d * d, input, target, size_average, reduce, reduction,
                            weight, "mse_loss")
     return rename_grad_fn(loss, "MseLossBackward0")
