@@ -79,6 +79,10 @@ CASES = {
     "leaky_relu": lambda m, F, t: F.leaky_relu(t["x"], 0.2),
     "dropout": lambda m, F, t: F.dropout(t["x"], 0.5),
     "interpolate": lambda m, F, t: F.interpolate(t["img"], scale_factor=2),
+    "interpolate_bilinear": lambda m, F, t: F.interpolate(t["img"], scale_factor=2,
+                                                          mode="bilinear"),
+    "interpolate_linear": lambda m, F, t: F.interpolate(t["x"][None], size=5, mode="linear"),
+    "interpolate_area": lambda m, F, t: F.interpolate(t["img"], size=(3, 3), mode="area"),
     "pad": lambda m, F, t: F.pad(t["x"], (1, 1)),
     "conv_transpose2d": lambda m, F, t: F.conv_transpose2d(t["img"], t["cw"].transpose(0, 1)),
 }

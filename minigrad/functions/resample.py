@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from ..autograd.function import rename_grad_fn
 from ..creation import arange, tensor
 from ..errors import ShapeError
 from ..tensor import Tensor
@@ -148,7 +149,17 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         else:
             weights = _linear_matrix(in_size, out_size, bool(align_corners), scale)
         out = _resample_dim(out, d + 2, weights)
-    return out if out is not input else input.clone()
+    out = out if out is not input else input.clone()
+    return rename_grad_fn(out, _node_name(mode, input.ndim - 2))
+
+
+def _node_name(mode, spatial):
+    """PyTorch's grad_fn name for interpolate's result in `mode` over `spatial` dims."""
+    if mode == "area":
+        return "SqueezeBackward1" if spatial == 1 else f"AdaptiveAvgPool{spatial}DBackward0"
+    kind = {"nearest-exact": "NearestExact", "linear": "Linear", "bilinear": "Bilinear",
+            "bicubic": "Bicubic", "trilinear": "Trilinear"}[mode]
+    return f"Upsample{kind}{spatial}DBackward0"
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
