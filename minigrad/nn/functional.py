@@ -30,3 +30,7 @@ from ..functions.fold import fold, pixel_shuffle, pixel_unshuffle, unfold
 from ..functions.padding import pad
 from ..functions.resample import (affine_grid, grid_sample, interpolate, upsample,
                                   upsample_bilinear)
+
+# ---- layers family: 3-d convolution and pooling --------------------------------------------------
+from ..functions.conv3d import conv3d, conv_transpose3d
+from ..functions.pool3d import adaptive_avg_pool3d, avg_pool3d, max_pool3d

@@ -13,6 +13,7 @@ rng = np.random.default_rng(11)
 X = rng.standard_normal((3, 4))
 IMAGES = rng.standard_normal((2, 3, 2, 3))
 UNIT = rng.uniform(-0.9, 0.9, (3, 4))
+VOLUME = rng.standard_normal((1, 2, 2, 3, 2))
 
 # name -> (function of the float leaves, leaf values, constant arrays passed after them)
 CASES = {
@@ -69,6 +70,14 @@ CASES = {
                     [IMAGES, rng.uniform(-1.2, 1.2, (2, 2, 2, 2))], []),
     "affine_grid": (lambda t: F.affine_grid(t, (2, 1, 2, 3)), [rng.standard_normal((2, 2, 3))],
                     []),
+    "conv3d": (lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=1),
+               [VOLUME, rng.standard_normal((2, 2, 2, 1, 2))], []),
+    "conv_transpose3d": (lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0)),
+                         [VOLUME, rng.standard_normal((2, 1, 2, 2, 1))], []),
+    "max_pool3d": (lambda x: F.max_pool3d(x, 2, 1, 1), [VOLUME], []),
+    "avg_pool3d": (lambda x: F.avg_pool3d(x, (2, 1, 2), padding=(1, 0, 1), ceil_mode=True,
+                                          count_include_pad=False), [VOLUME], []),
+    "adaptive_avg_pool3d": (lambda x: F.adaptive_avg_pool3d(x, (1, 2, 1)), [VOLUME], []),
 }
 
 

@@ -34,3 +34,6 @@ from .resample import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1
                        ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
                        ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, UpsamplingBilinear2d,
                        UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
+
+# ---- layers family: 3-d convolution and pooling --------------------------------------------------
+from .conv3d import AdaptiveAvgPool3d, AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
