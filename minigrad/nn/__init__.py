@@ -25,8 +25,8 @@ from .modules import (BatchNorm3d, CosineSimilarity, Embedding, GroupNorm, Insta
                       InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance, RMSNorm)
 
 # ---- layers family: folding, attention, recurrent layers --------------------------------------
-from .modules import (GRU, LSTM, RNN, ConvTranspose1d, Fold, GRUCell, LSTMCell,
-                      MultiheadAttention, PixelShuffle, PixelUnshuffle, RNNCell, Unfold)
+from .modules import (GRU, LSTM, RNN, Fold, GRUCell, LSTMCell, MultiheadAttention, PixelShuffle,
+                      PixelUnshuffle, RNNCell, Unfold)
 
 # ---- layers family: resampling and padding -----------------------------------------------------
 from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,

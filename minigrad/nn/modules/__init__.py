@@ -25,7 +25,6 @@ from .normalization_extra import (BatchNorm3d, CosineSimilarity, GroupNorm, Inst
 
 # ---- layers family: folding, attention, recurrent layers --------------------------------------
 from .attention import MultiheadAttention
-from .conv_transpose1d import ConvTranspose1d
 from .fold import Fold, PixelShuffle, PixelUnshuffle, Unfold
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
