@@ -103,3 +103,30 @@ def test_gradients_of_zero_dim_leaves_accumulate_into_arrays(device):
     assert_close(w.grad, 9.0)
     w.grad.zero_()
     assert w.grad.item() == 0.0
+
+
+# methods that need arguments to mean anything, or move or register things
+_SKIPPED_METHODS = {"backward", "cuda", "register_hook", "register_post_accumulate_grad_hook",
+                    "retain_grad", "share_memory_", "pin_memory", "to"}
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_every_tensor_method_that_takes_no_argument_gives_arrays():
+    """A sweep over Tensor's public methods and properties, called on 0-d, 0-d integer and
+    2-d tensors: every tensor they return holds a numpy array (calls that raise are skipped:
+    they need arguments)."""
+    checked = 0
+    for name in sorted(n for n in dir(minigrad.Tensor) if not n.startswith("_")):
+        if name in _SKIPPED_METHODS:
+            continue
+        for x in (minigrad.tensor(0.7), minigrad.tensor(3), minigrad.tensor([[0.5, 2.0]])):
+            try:
+                attr = getattr(x, name)
+                result = attr() if callable(attr) else attr
+            except Exception:  # a method that needs arguments
+                continue
+            for t in result if isinstance(result, tuple) else (result,):
+                if isinstance(t, minigrad.Tensor):
+                    checked += 1
+                    assert type(t._data) is np.ndarray, (name, type(t._data))
+    assert checked > 100
