@@ -37,6 +37,9 @@ from .functions import (argwhere, diag, diag_embed, diagonal, flip, fliplr, flip
 from .functions import (allclose, aminmax, argsort, bincount, count_nonzero, cummax, cummin,
                         cumprod, cumsum, histc, isclose, kthvalue, logcumsumexp, logsumexp,
                         median, mode, msort, norm, prod, sort, std_mean, topk, unique, var_mean)
+from .functions import (addmm, addmv, baddbmm, bmm, cross, det, dot, einsum, ger, kron, logdet,
+                        mm, mv, outer, slogdet, tensordot, vdot)
+from .functions import inv as inverse
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------

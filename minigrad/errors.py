@@ -49,3 +49,8 @@ class IntegerOverflowError(ValueError, TypeError):
 class EmptyReductionError(ValueError, RuntimeError, IndexError):
     """A max/min/argmax-style reduction over a dim of size 0, which has no value to give
     (PyTorch raises RuntimeError or IndexError, depending on the op)."""
+
+
+class LinAlgError(ValueError, RuntimeError):
+    """A matrix the linear-algebra op cannot handle: singular for inv and solve, not positive
+    definite for cholesky (PyTorch's torch.linalg.LinAlgError, a RuntimeError)."""

@@ -1,6 +1,10 @@
 """`minigrad.linalg`, PyTorch's `torch.linalg`: norms, and the matrix functions (inverse,
 solve, determinants, factorizations) with their gradients."""
+from .errors import LinAlgError
+from .functions.contractions import cross as _cross
+from .functions.decompositions import (cholesky, det, inv, qr, slogdet, solve, svd, svdvals)
 from .functions.norms import matrix_norm, norm as _norm, vector_norm
+from .functions.products import matmul
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
@@ -16,4 +20,10 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
-__all__ = ["matrix_norm", "norm", "vector_norm"]
+def cross(input, other, *, dim=-1):
+    """The cross product of 3-vectors along dim (default the last)."""
+    return _cross(input, other, dim)
+
+
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "inv", "matmul", "matrix_norm", "norm",
+           "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]

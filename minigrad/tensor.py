@@ -1082,6 +1082,30 @@ class Tensor:
         return F.allclose(self, other, rtol, atol, equal_nan)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return F.norm(self, p, dim, keepdim, dtype)
+
+    # linear algebra
+    def mm(self, mat2): return F.mm(self, mat2)
+    def bmm(self, mat2): return F.bmm(self, mat2)
+    def mv(self, vec): return F.mv(self, vec)
+    def dot(self, other): return F.dot(self, other)
+    def vdot(self, other): return F.vdot(self, other)
+    def outer(self, vec2): return F.outer(self, vec2)
+    ger = outer
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return F.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return F.addmv(self, mat, vec, beta=beta, alpha=alpha)
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return F.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        return self._inplace(lambda s, a, b: F.addmm(s, a, b, beta=beta, alpha=alpha), mat1,
+                             mat2)
+    def kron(self, other): return F.kron(self, other)
+    def cross(self, other, dim=None): return F.cross(self, other, dim)
+    def inverse(self): return F.inv(self)
+    def det(self): return F.det(self)
+    def logdet(self): return F.logdet(self)
+    def slogdet(self): return F.slogdet(self)
     # ==== end of the issue-13 block ======================================================
 
     def __repr__(self):

@@ -275,6 +275,32 @@ class Backend(Protocol):
     def right_shift(self, a, b):
         """a >> b (int64, arithmetic); shifts outside [0, 64) give 0 or -1 (the sign)."""
 
+    # ---- matrix functions (floating; matrices are the last two dims, batch dims before) ----
+    # A backend without a kernel for one of these raises RuntimeError naming the alternative.
+
+    def inv(self, a):
+        """The inverse of each square matrix; LinAlgError if one is singular."""
+
+    def solve(self, a, b):
+        """X with a X = b, a (..., n, n), b (..., n, k), batch dims broadcast; LinAlgError
+        if a matrix is singular."""
+
+    def det(self, a):
+        """The determinant of each square matrix, shape a.shape[:-2]."""
+
+    def slogdet(self, a):
+        """(sign, log|det|) of each square matrix (sign 0 and -inf for a singular one)."""
+
+    def cholesky(self, a):
+        """The lower triangular L with L L^T = a; LinAlgError unless positive definite."""
+
+    def qr(self, a, mode):
+        """(Q, R): mode "reduced" (Q m x k, R k x n, k = min(m, n)) or "complete" (Q m x m);
+        mode "r" returns an empty Q."""
+
+    def svd(self, a, full_matrices):
+        """(U, S, Vh), singular values descending; full_matrices gives square U and Vh."""
+
     # ---- reductions -----------------------------------------------------------------------
 
     def cumsum(self, a, dim):

@@ -33,3 +33,6 @@ from .sort import argsort, kthvalue, median, mode, msort, sort, topk
 from .reduce_more import (allclose, aminmax, bincount, count_nonzero, histc, isclose, logsumexp,
                           prod, std_mean, unique, var_mean)
 from .norms import matrix_norm, norm, vector_norm
+from .contractions import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, ger, kron, mm, mv,
+                           outer, tensordot, vdot)
+from .decompositions import cholesky, det, inv, logdet, qr, slogdet, solve, svd, svdvals

@@ -11,6 +11,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from .._args import normalize_dims
 from ._util import keepdim_shape
+from .decompositions import svdvals
 from .elementwise import where
 from .reduce import amax, amin
 
@@ -89,8 +90,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """A matrix norm over the two dims `dim`: "fro" (Frobenius), 1 / -1 (max / min absolute
-    column sum), inf / -inf (max / min absolute row sum)."""
+    """A matrix norm over the two dims `dim`: "fro" (Frobenius), "nuc" (sum of singular
+    values), 2 / -2 (largest / smallest singular value), 1 / -1 (max / min absolute column
+    sum), inf / -inf (max / min absolute row sum)."""
     if dtype is not None:
         A = A.to(dtype=dtype)
     if not A.dtype.is_floating_point:
@@ -109,7 +111,18 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         sums = A.abs().sum(dim=summed, keepdim=True)
         out = amax(sums, other, True) if ord > 0 else amin(sums, other, True)
         return out if keepdim else out.squeeze((rows, cols))
-    raise ValueError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r}")
+    if ord in ("nuc", 2, -2):
+        moved = A.movedim((rows, cols), (-2, -1))
+        values = svdvals(moved)
+        if ord == "nuc":
+            out = values.sum(-1)
+        else:
+            out = values.narrow(-1, 0 if ord == 2 else values.shape[-1] - 1, 1).squeeze(-1)
+        if keepdim:
+            out = out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols))
+        return out
+    raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got "
+                     f"{ord!r}")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -121,8 +134,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         if isinstance(dim, (tuple, list)) and len(dim) > 2:
             raise ValueError(f"norm: the Frobenius norm takes at most 2 dims, got {dim}")
         return vector_norm(input, 2, dim, keepdim)
+    if p == "nuc":
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
     if isinstance(p, str):
-        raise ValueError(f"norm: p must be 'fro' or a number, got {p!r}")
+        raise ValueError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
     return vector_norm(input, p, dim, keepdim)
 
 

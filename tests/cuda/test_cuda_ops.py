@@ -76,3 +76,31 @@ def test_sort_and_scans_with_ties_and_nan():
         cuda = fn(minigrad.tensor(values, device="cuda"))
         for a, b in zip(cuda, cpu):
             np.testing.assert_allclose(a.cpu().numpy(), b.numpy(), rtol=1e-12, equal_nan=True)
+
+
+# ---- linear algebra -------------------------------------------------------------------------------
+
+from test_linalg_ops import CASES as LINALG_CASES, CPU_ONLY  # noqa: E402  (needs torch)
+
+
+@pytest.mark.parametrize("name", sorted(LINALG_CASES))
+@settings(max_examples=3)
+@given(data=st.data())
+def test_linear_algebra_on_the_device(name, data):
+    """Products and einsum match torch; the LAPACK-backed functions raise and name .cpu()."""
+    fn, inputs = data.draw(LINALG_CASES[name]("cuda"))
+    if name in CPU_ONLY:
+        with pytest.raises(RuntimeError, match=r"\.cpu\(\)"):
+            fn(minigrad, *inputs)
+        return
+    compare_with_torch(torch, fn, inputs, rtol=1e-8, atol=1e-10)
+
+
+def test_linalg_through_the_cpu_keeps_the_gradient():
+    a = minigrad.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=minigrad.float64, device="cuda",
+                        requires_grad=True)
+    minigrad.linalg.inv(a.cpu()).cuda().sum().backward()
+    assert a.grad.device.type == "cuda"
+    expected = -(np.linalg.inv(a.detach().cpu().numpy()).T @ np.ones((2, 2)) @
+                 np.linalg.inv(a.detach().cpu().numpy()).T)
+    np.testing.assert_allclose(a.grad.cpu().numpy(), expected, rtol=1e-12)

@@ -9,6 +9,7 @@ from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
                           minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
                           where)
+from .decompositions import cholesky, det, inv, qr, slogdet, solve, svd
 from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bitwise_and,
                                bitwise_or, bitwise_xor, ceil, copysign, cos, cosh, exp2, expm1,
                                floor, floor_divide, fmod, hypot, isfinite, isinf, isneginf,
