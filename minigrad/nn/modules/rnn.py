@@ -175,6 +175,12 @@ class _RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
+    def flatten_parameters(self):
+        """PyTorch compacts the weights into one buffer for cuDNN here; minigrad's recurrence
+        reads the parameters where they are, so there is nothing to compact. Kept so that code
+        written for PyTorch (which calls it after .to(device)) runs unchanged."""
+        return None
+
     def _weights(self):
         return [tuple(getattr(self, n, None) for n in names) for names in self._weight_names]
 
