@@ -386,3 +386,16 @@ def test_forked_workers_running_openmp_kernels_fail_with_a_hint():
         return
     with pytest.raises(RuntimeError, match="(?s)exited unexpectedly.*OpenMP.*spawn"):
         list(loader)
+
+
+def test_loader_sampler_is_always_there_like_torch():
+    ours = DataLoader(Pairs(7), batch_size=3)
+    theirs = torch_data.DataLoader(Pairs(7), batch_size=3)
+    assert len(ours.sampler) == len(theirs.sampler) == 7
+    assert list(ours.sampler) == list(theirs.sampler)
+    shuffled = DataLoader(Pairs(7), batch_size=7, shuffle=True, seed=2)
+    upcoming = list(shuffled.sampler)
+    assert sorted(upcoming) == list(range(7))
+    assert next(iter(shuffled))[1].tolist() == [i % 3 for i in upcoming]
+    custom = SubsetRandomSampler([1, 2])
+    assert DataLoader(Pairs(7), sampler=custom).sampler is custom

@@ -210,3 +210,12 @@ def test_closed_form_epoch_argument_matches_torch():
         mine.step(3)
     assert mine.get_last_lr() == pytest.approx(ref.get_last_lr(), rel=1e-12)
     assert math.isclose(mine.get_last_lr()[0], 0.1 * 0.5 ** 3)
+
+
+def test_custom_scheduler_on_the_old_base_class_name_matches_torch():
+    def make(module, opt):
+        class Halving(module._LRScheduler):
+            def get_lr(self):
+                return [base / (2 ** self.last_epoch) for base in self.base_lrs]
+        return Halving(opt)
+    _run(make, 5)

@@ -13,6 +13,7 @@ minigrad's generator (and Python's and numpy's) with base_seed + i, base_seed de
 loader's seed and k, so augmentation randomness repeats run to run too.
 """
 import itertools
+import weakref
 
 import numpy as np
 
@@ -21,7 +22,24 @@ from ._worker import Exhausted, Fetcher, IterableFetcher
 from ._worker_pool import WorkerPool
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
-from .sampler import BatchSampler
+from .sampler import BatchSampler, Sampler
+
+
+class LoaderOrder(Sampler):
+    """A DataLoader's built-in order as a sampler (`loader.sampler` when none was given):
+    iterating it gives the indices of the loader's next epoch, in order or shuffled."""
+
+    def __init__(self, loader):
+        # weak: a cycle would keep a dropped loader (and its persistent workers) alive
+        self._loader = weakref.ref(loader)
+        self.data_source = loader.dataset
+
+    def __iter__(self):
+        loader = self._loader()
+        return iter(loader.order(loader.epoch).tolist())
+
+    def __len__(self):
+        return len(self.data_source)
 
 
 def _non_negative_int(value, name):
@@ -108,7 +126,9 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
-        self.sampler = sampler
+        self._custom_sampler = sampler is not None
+        # as in PyTorch, `loader.sampler` is always there: without one given, the built-in order
+        self.sampler = sampler if sampler is not None or self._iterable else LoaderOrder(self)
         self.batch_sampler = batch_sampler
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
@@ -149,7 +169,7 @@ class DataLoader:
     def __len__(self):
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        n = len(self.sampler) if self._custom_sampler else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
@@ -185,7 +205,7 @@ class DataLoader:
         """Epoch `epoch`'s batches as lists of indices (single indices without batching)."""
         if self.batch_sampler is not None:
             return iter(self.batch_sampler)
-        if self.sampler is not None:
+        if self._custom_sampler:
             if self.batch_size is None:
                 return iter(self.sampler)
             return iter(BatchSampler(self.sampler, self.batch_size, self.drop_last))

@@ -18,6 +18,8 @@ from .lr_scheduler_factor import (ConstantLR, ExponentialLR, LambdaLR, LinearLR,
 from .lr_scheduler_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
+_LRScheduler = LRScheduler  # the base class's old name, which custom schedulers still subclass
+
 __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
            "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
            "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR",
