@@ -261,6 +261,9 @@ def check_choices(parser, args):
     known = [name.replace("_", "-") for name in list_models()]
     if args.model not in known:
         parser.error(f"unknown model {args.model!r}; known models: {', '.join(known)}")
+    if (args.dataset == "mnist1d") != (args.model == "cnn1d"):  # 1-D signals or images
+        parser.error(f"--model {args.model} does not fit --dataset {args.dataset}: cnn1d "
+                     "trains on the 1-D signals of mnist1d, the other models on images")
     if args.device == "cuda" and not is_available("cuda"):
         parser.error("--device cuda: CUDA is not available on this machine")
     if args.dataset in ("mnist", "fashion-mnist") and not os.path.isdir(args.data_dir):

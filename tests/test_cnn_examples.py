@@ -68,7 +68,7 @@ def test_autoencoder_smoke_run_and_denoising(tmp_path, device):
     assert len(result["history"]) == 2
     model = autoencoder.ConvAutoencoder()
     assert tuple(model(minigrad.rand(2, 1, 28, 28)).shape) == (2, 1, 28, 28)
-    assert tuple(model.encoder(minigrad.rand(2, 1, 28, 28)).shape) == (2, 4, 7, 7)
+    assert tuple(model.encoder(minigrad.rand(2, 1, 28, 28)).shape) == (2, 8, 7, 7)
 
 
 @pytest.mark.parametrize("gp", [False, True])

@@ -35,3 +35,11 @@ def test_mnist1d_trains_a_cnn1d(capsys):
     history = load_train().main(["--dataset", "mnist1d", "--epochs", "1"] + TINY)
     assert len(history) == 1 and 0 <= history[0]["test_acc"] <= 1
     assert capsys.readouterr().out.startswith("cnn1d (45,034 parameters) on mnist1d: 48 train")
+
+
+@pytest.mark.parametrize("argv", [["--dataset", "mnist1d", "--model", "lenet5"],
+                                  ["--dataset", "digits", "--model", "cnn1d"]])
+def test_one_dimensional_model_and_data_go_together(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        load_train().main(argv + ["--epochs", "1"])
+    assert exit_info.value.code == 2 and "does not fit" in capsys.readouterr().err
