@@ -128,7 +128,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="A small DCGAN.")
     parser.add_argument("--dataset", choices=("digits", "mnist"), default="digits")
     parser.add_argument("--data-dir", default="data", help="folder of the MNIST IDX files")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate, for both")
     parser.add_argument("--gp", action="store_true",
                         help="WGAN-GP: Wasserstein loss with a gradient penalty")
