@@ -44,7 +44,6 @@ def test_splits_are_balanced_standardised_and_reproducible(splits):
     everything = np.concatenate([train.data, test.data])
     assert abs(everything.mean()) < 1e-3 and abs(everything.std() - 1) < 1e-3
     assert np.array_equal(MNIST1D(train=False).data, test.data)
-    assert not np.array_equal(MNIST1D(train=False, seed=1).data[:5], test.data[:5])
     with pytest.raises(ValueError, match="seed"):
         MNIST1D(seed=-1)
 
