@@ -54,6 +54,17 @@ def test_interpolate_second_derivatives_and_float32(device):
                          [y], rtol=1e-5, atol=1e-5)
 
 
+def test_nearest_exact_gathers_integer_input_too(device):
+    torch = pytest.importorskip("torch")
+    values = np.arange(2 * 5 * 7).reshape(1, 2, 5, 7)
+    out = F.interpolate(minigrad.tensor(values, device=device), scale_factor=1.7,
+                        mode="nearest-exact")
+    expected = torch.nn.functional.interpolate(torch.tensor(values).double(), scale_factor=1.7,
+                                               mode="nearest-exact")
+    assert out.dtype is minigrad.int64
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 @given(data=st.data(), dims=st.integers(1, 3), batched=st.booleans())
 def test_pad_modes_match_torch(device, mode, data, dims, batched):

@@ -90,15 +90,12 @@ def _area_matrix(in_size, out_size):
     return weights
 
 
-def _nearest_exact_matrix(in_size, out_size, scale_factor):
+def _nearest_exact_index(in_size, out_size, scale_factor):
     """Output i reads input min(floor((i + 0.5) * scale), in - 1), in float32 as PyTorch."""
     scale = np.float32(1.0 / scale_factor) if scale_factor is not None and scale_factor > 0 \
         else np.float32(in_size) / np.float32(out_size)
     src = np.floor((np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale)
-    src = np.minimum(src.astype(np.int64), in_size - 1)
-    weights = np.zeros((out_size, in_size))
-    weights[np.arange(out_size), src] = 1.0
-    return weights
+    return np.minimum(src.astype(np.int64), in_size - 1)
 
 
 def _resample_dim(x, dim, weights):
@@ -134,7 +131,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         wanted = f"a {spatial + 2}-D input" if spatial else "a 3-D, 4-D or 5-D input"
         raise ShapeError(f"interpolate: mode {mode!r} expects {wanted} (N, C, spatial...), "
                          f"got shape {tuple(input.shape)}")
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and mode != "nearest-exact":
         raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got "
                         f"{input.dtype}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
@@ -142,8 +139,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
         if mode == "area":
             weights = _area_matrix(in_size, out_size)
-        elif mode == "nearest-exact":
-            weights = _nearest_exact_matrix(in_size, out_size, scale)
+        elif mode == "nearest-exact":  # a gather: exact for every dtype
+            index = tensor(_nearest_exact_index(in_size, out_size, scale), device=out.device)
+            out = out[(slice(None),) * (d + 2) + (index,)]
+            continue
         elif mode == "bicubic":
             weights = _cubic_matrix(in_size, out_size, bool(align_corners), scale)
         else:
