@@ -13,58 +13,39 @@ import types
 
 import pytest
 
-import minigrad
-
 HERE = pathlib.Path(__file__).parent
 
 
-def _missing(dotted):
-    """Whether the attribute path `dotted` ("minigrad.optim.Adadelta") is absent."""
-    obj = minigrad
-    for part in dotted.split(".")[1:]:
-        if not hasattr(obj, part):
-            return True
-        obj = getattr(obj, part)
-    return False
-
-
-# name: (whether the losses are compared with torch's, names it uses that may be missing,
-#        whether it is slow enough to run only when asked with MINIGRAD_SLOW_PROGRAMS=1)
+# name: (whether the losses are compared with torch's, whether it is slow enough to run only
+#        when asked with MINIGRAD_SLOW_PROGRAMS=1)
 PROGRAMS = {
-    "mnist_example": (False, ["minigrad.optim.Adadelta"], False),
-    "vae_example": (False, [], False),
-    "dcgan_example": (False, [], False),
-    "quickstart_tutorial": (True, [], False),
-    "autograd_tutorial": (True, [], False),
-    "neural_networks_tutorial": (True, [], False),
-    "cifar10_tutorial": (True, [], False),
-    "polynomial_custom_function": (True, ["minigrad.sin"], False),
-    "transfer_learning_tutorial": (False, [], True),
-    "d2l_batch_norm": (True, [], False),
-    "d2l_resnet": (True, [], False),
-    "grad_cam": (True, [], False),
-    "wgan_gp": (True, ["minigrad.Tensor.norm"], False),
-    "conv_autoencoder": (True, [], False),
+    "mnist_example": (False, False),
+    "vae_example": (False, False),
+    "dcgan_example": (False, False),
+    "quickstart_tutorial": (True, False),
+    "autograd_tutorial": (True, False),
+    "neural_networks_tutorial": (True, False),
+    "cifar10_tutorial": (True, False),
+    "polynomial_custom_function": (True, False),
+    "transfer_learning_tutorial": (False, True),
+    "d2l_batch_norm": (True, False),
+    "d2l_resnet": (True, False),
+    "grad_cam": (True, False),
+    "wgan_gp": (True, False),
+    "conv_autoencoder": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
 _IMPORT_RENAMES = {"from minigrad import models": "from torchvision import models"}
 
 
-def _marks(name, under_minigrad):
-    _, needs, slow = PROGRAMS[name]
-    marks = [pytest.mark.xfail(_missing(dotted), reason=f"needs {dotted}", strict=True,
-                               raises=AttributeError)
-             for dotted in (needs if under_minigrad else [])]
-    if slow:
-        marks.append(pytest.mark.skipif(not os.environ.get("MINIGRAD_SLOW_PROGRAMS"),
-                                        reason="slow (a resnet18); set "
-                                               "MINIGRAD_SLOW_PROGRAMS=1 to run it"))
-    return marks
-
-
-def _params(names, under_minigrad=True):
-    return [pytest.param(name, marks=_marks(name, under_minigrad), id=name) for name in names]
+def _params(names):
+    """The programs as parameters; the slow one is skipped unless asked for."""
+    skip_slow = pytest.mark.skipif(not os.environ.get("MINIGRAD_SLOW_PROGRAMS"),
+                                   reason="slow (a resnet18); set MINIGRAD_SLOW_PROGRAMS=1 to "
+                                          "run it")
+    return [pytest.param(name, marks=[skip_slow] if PROGRAMS[name][1] else [], id=name)
+            for name in names]
 
 
 def _to_torch(source):
@@ -121,8 +102,7 @@ def test_program_runs_and_matches_torch(name):
                                                                expected["losses"])
 
 
-@pytest.mark.parametrize("name", _params(sorted(n for n in PROGRAMS if not PROGRAMS[n][0]),
-                                         under_minigrad=False))
+@pytest.mark.parametrize("name", _params(sorted(n for n in PROGRAMS if not PROGRAMS[n][0])))
 def test_program_runs_under_torch(name):
     """The programs whose numbers are random run under torch as they are (the others ran
     under torch in the comparison above)."""
