@@ -54,3 +54,8 @@ class EmptyReductionError(ValueError, RuntimeError, IndexError):
 class LinAlgError(ValueError, RuntimeError):
     """A matrix the linear-algebra op cannot handle: singular for inv and solve, not positive
     definite for cholesky (PyTorch's torch.linalg.LinAlgError, a RuntimeError)."""
+
+
+class IntegerDivisionByZeroError(ZeroDivisionError, RuntimeError):
+    """An integer floor_divide, remainder or fmod by zero (RuntimeError in PyTorch; floats
+    give inf or nan instead)."""

@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import full_like
 from ..autograd.function import Function
-from ..errors import InvalidArgumentError
+from ..errors import IntegerDivisionByZeroError, InvalidArgumentError
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
 from .elementwise import (Clamp, _binary_forward, _kernels, _operand, _raw, _reduced, _unary,
@@ -231,7 +231,8 @@ def _integer_pair(a, b, name):
     if not dtype.is_floating_point:
         zero = (b == 0).any().item() if isinstance(b, Tensor) else b == 0
         if zero:
-            raise ZeroDivisionError(f"{name}: integer division by zero")
+            raise IntegerDivisionByZeroError(
+                f"{name}: integer division by zero (a zero in the divisor of an integer tensor)")
     return a, b
 
 

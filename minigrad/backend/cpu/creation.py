@@ -1,7 +1,10 @@
 """Array creation, copies and host transfer on the CPU (storage is a numpy array)."""
 import numpy as np
 
+from ._quiet import quiet
 
+
+@quiet
 def from_numpy(array, dtype):
     """A new C-contiguous backend array holding `array` converted to `dtype` (a numpy dtype)."""
     return np.array(array, dtype=dtype, copy=True, order="C")
@@ -21,7 +24,9 @@ def arange(start, stop, step, dtype):
     return np.arange(start, stop, step, dtype=dtype)
 
 
+@quiet
 def astype(a, dtype):
+    """`a` converted to `dtype`; out-of-range floats give what C casts give (as PyTorch)."""
     return a.astype(dtype)
 
 
@@ -30,6 +35,7 @@ def copy(a):
     return np.array(a, copy=True, order="C")
 
 
+@quiet
 def copy_into(dst, src):
     """Write `src` (broadcast to dst's shape, cast to dst's dtype) into `dst` in place."""
     np.copyto(dst, src, casting="unsafe")
