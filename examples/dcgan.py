@@ -8,10 +8,10 @@ digits that a convolutional discriminator cannot tell from real ones.
 
 After every epoch `samples_NNN.png` shows 64 digits generated from the same fixed noise, so
 the pictures show the generator learning. With --gp the discriminator becomes a critic
-trained with the WGAN-GP loss (Gulrajani et al., 2017): its penalty on the gradient norm at
-points between real and generated images is differentiated again (double backward). Digits
-needs scikit-learn, MNIST its IDX files in --data-dir; the pictures need Pillow
-(`pip install minigrad[digits,viz]`).
+trained with the WGAN-GP loss (Gulrajani et al., 2017), five critic steps per generator step:
+its penalty on the gradient norm at points between real and generated images is
+differentiated again (double backward). Digits needs scikit-learn, MNIST its IDX files in
+--data-dir; the pictures need Pillow (`pip install minigrad[digits,viz]`).
 """
 import argparse
 import os
@@ -91,13 +91,15 @@ def load_images(parser, args):
 
 
 def train_epoch(models, optimizers, loader, args, generator):
-    """One pass over the real images; returns the mean (discriminator, generator) losses."""
+    """One pass over the real images, a discriminator step on every batch and a generator step
+    on every `args.critic_steps`-th (the first included); returns the mean (discriminator,
+    generator) losses."""
     gen, disc = models
     gen_opt, disc_opt = optimizers
     gen.train()
     disc.train()
-    sums, steps = np.zeros(2), 0
-    for real, _ in loader:
+    sums, steps = np.zeros(2), np.zeros(2)
+    for index, (real, _) in enumerate(loader):
         real = real.to(args.device) * 2 - 1  # [0, 1] -> the generator's [-1, 1]
         noise = minigrad.randn(real.shape[0], gen.latent, device=args.device)
         fake = gen(noise)
@@ -111,14 +113,16 @@ def train_epoch(models, optimizers, loader, args, generator):
         disc_opt.zero_grad()
         disc_loss.backward()
         disc_opt.step()
+        sums[0], steps[0] = sums[0] + disc_loss.item(), steps[0] + 1
+        if index % args.critic_steps:  # the generator learns on every critic_steps-th batch
+            continue
         scores = disc(fake)
         gen_loss = -scores.mean() if args.gp else F.binary_cross_entropy_with_logits(
             scores, minigrad.ones(real.shape[0], device=args.device))
         gen_opt.zero_grad()
         gen_loss.backward()
         gen_opt.step()
-        sums += (disc_loss.item(), gen_loss.item())
-        steps += 1
+        sums[1], steps[1] = sums[1] + gen_loss.item(), steps[1] + 1
     return tuple(sums / steps)
 
 
@@ -133,12 +137,17 @@ def main(argv=None):
     parser.add_argument("--gp", action="store_true",
                         help="WGAN-GP: Wasserstein loss with a gradient penalty")
     parser.add_argument("--gp-weight", type=float, default=10.0)
+    parser.add_argument("--critic-steps", type=int,
+                        help="discriminator steps per generator step (default: 5 with --gp, "
+                        "as in the WGAN-GP paper, else 1)")
     parser.add_argument("--train-size", type=int, help="use the first N images only")
     parser.add_argument("--out", default="gan-out", help="folder for the sample grids")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    for name in ("epochs", "train_size"):
+    if args.critic_steps is None:
+        args.critic_steps = 5 if args.gp else 1
+    for name in ("epochs", "train_size", "critic_steps"):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1, got {value}")
