@@ -2,6 +2,7 @@
 
     python examples/lecture.py                       # all four demos, pictures in lecture-out/
     python examples/lecture.py --demo sobel --out pics --device cuda
+    python examples/lecture.py --small               # a 64x64 photograph: a quick run
 
 1. sliding: the 1-D sliding dot product, f = [5, 1, 2] over g = [3, 1, 4, 5, 6, 0, 0, 1].
 2. sobel: hand-set edge filters (Sobel, a Laplacian, a sharpener) applied with conv2d to a real
