@@ -98,3 +98,20 @@ def test_gradient_penalty_against_a_hand_computation():
     w = np.array([0.5, -0.5, 1.0, 2.0])
     expected = 2 * (np.sqrt(5.5) - 1) * w / np.sqrt(5.5)
     np.testing.assert_allclose(weight_grad.numpy()[0], expected, rtol=1e-6)
+
+
+def test_dcgan_generator_steps_on_every_critic_steps_th_batch():
+    import argparse
+    dcgan = load_example("dcgan")
+    minigrad.manual_seed(0)
+    gen, disc = dcgan.Generator(latent=4), dcgan.Discriminator(batch_norm=False)
+    gen_opt = minigrad.optim.Adam(gen.parameters())
+    disc_opt = minigrad.optim.Adam(disc.parameters())
+    images = minigrad.data.TensorDataset(minigrad.rand(15, 1, 8, 8), minigrad.zeros(15))
+    loader = minigrad.data.DataLoader(images, batch_size=3)  # five batches
+    args = argparse.Namespace(device="cpu", gp=True, gp_weight=10.0, critic_steps=2)
+    losses = dcgan.train_epoch((gen, disc), (gen_opt, disc_opt), loader, args,
+                               np.random.default_rng(0))
+    assert np.isfinite(losses).all()
+    assert disc_opt.state[disc.net[0].weight]["step"] == 5
+    assert gen_opt.state[gen.net[0].weight]["step"] == 3  # batches 0, 2 and 4
