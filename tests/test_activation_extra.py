@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
@@ -14,6 +14,10 @@ import minigrad.nn.functional as F
 from minigrad.testing import shapes, tensors
 
 from layer_checks import assert_matches_torch
+
+# these run once per mode or activation: half the profile's examples each keeps the file
+# within seconds
+HALF = settings(max_examples=max(3, settings().max_examples // 2))
 
 # name -> (minigrad function, torch function of (torch, tensor), kinks of the derivative)
 ACTIVATIONS = {
@@ -48,6 +52,7 @@ SMALL = shapes(min_dims=1, max_dims=3, max_side=4)
 GRAD_RTOL = {"celu": 3e-7, "hardsigmoid": 1e-7, "hardswish": 1e-7}
 
 
+@HALF
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("dtype", [minigrad.float32, minigrad.float64])
 @given(data=st.data())
@@ -62,6 +67,7 @@ def test_values_and_gradients_match_torch(device, name, dtype, data):
     assert fn(x).dtype is dtype
 
 
+@HALF
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 @given(data=st.data())
 def test_gradcheck_and_gradgradcheck(device, name, data):

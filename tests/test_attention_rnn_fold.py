@@ -3,7 +3,7 @@ MultiheadAttention and the recurrent cells and layers: values and gradients agai
 (the modules from the same state_dict), gradcheck / gradgradcheck in float64, and errors."""
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
@@ -12,6 +12,10 @@ from minigrad import nn
 from minigrad.testing import tensors
 
 from layer_checks import assert_matches_torch
+
+# these run once per mode or activation: half the profile's examples each keeps the file
+# within seconds
+HALF = settings(max_examples=max(3, settings().max_examples // 2))
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 
@@ -23,6 +27,7 @@ def _copy_state(mine, theirs):
                           theirs.state_dict().items()})
 
 
+@HALF
 @given(data=st.data(), k=st.tuples(st.integers(1, 2), st.integers(1, 3)),
        d=st.tuples(st.integers(1, 2), st.integers(1, 2)), p=st.integers(0, 1),
        s=st.tuples(st.integers(1, 2), st.integers(1, 2)))
