@@ -115,3 +115,25 @@ def test_dcgan_generator_steps_on_every_critic_steps_th_batch():
     assert np.isfinite(losses).all()
     assert disc_opt.state[disc.net[0].weight]["step"] == 5
     assert gen_opt.state[gen.net[0].weight]["step"] == 3  # batches 0, 2 and 4
+
+
+def write_idx(path, array):
+    """An IDX file (the MNIST format) of unsigned bytes."""
+    import struct
+    array = np.asarray(array, dtype=np.uint8)
+    header = struct.pack(">I", 0x0800 | array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    path.write_bytes(header + array.tobytes())
+
+
+def test_autoencoder_and_dcgan_on_mnist_files(tmp_path):
+    pytest.importorskip("PIL")
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 16), ("t10k", 8)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte", rng.integers(0, 10, count))
+    common = ["--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "1"]
+    result = load_example("autoencoder").main(common + ["--out", str(tmp_path / "ae")])
+    assert result["reconstructions"].shape == (8, 1, 28, 28)
+    result = load_example("dcgan").main(common + ["--out", str(tmp_path / "gan")])
+    assert result["samples"].shape == (64, 1, 28, 28)
+    assert (tmp_path / "gan" / "samples_001.png").exists()
