@@ -11,6 +11,7 @@ import math
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import rand_like
+from ..errors import ShapeError
 from ..tensor import Tensor, _normalize_dim
 from .activation import (_check_float, _maybe_inplace, _softmax_like, Erf, Hardtanh, Softmax,
                          elu, leaky_relu, softplus)
@@ -174,11 +175,11 @@ def glu(input, dim=-1):
     """a * sigmoid(b), where a and b are the first and second halves of input along `dim`."""
     _check_float(input, "glu")
     if input.ndim == 0:
-        raise ValueError("glu: does not support 0-d (scalar) tensors")
+        raise ShapeError("glu: does not support 0-d (scalar) tensors")
     dim = _normalize_dim(dim, input.ndim)
     size = input.shape[dim]
     if size % 2:
-        raise ValueError(f"glu: halving dimension must be even, but dimension {dim} is size "
+        raise ShapeError(f"glu: halving dimension must be even, but dimension {dim} is size "
                          f"{size}")
     a, b = input.split(size // 2, dim)
     return a * sigmoid(b)
@@ -191,7 +192,7 @@ def prelu(input, weight):
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
     if weight.ndim > 1:
-        raise ValueError(f"prelu: weight must be 0-D or 1-D, got shape {tuple(weight.shape)}")
+        raise ShapeError(f"prelu: weight must be 0-D or 1-D, got shape {tuple(weight.shape)}")
     if weight.dtype is not input.dtype:
         raise TypeError(f"prelu: weight has dtype {weight.dtype} but input has {input.dtype}; "
                         "both must share one dtype")
@@ -200,7 +201,7 @@ def prelu(input, weight):
         return where(input > 0, input, input * weight.reshape(()))
     channels = input.shape[1] if input.ndim >= 2 else 1
     if count != channels:
-        raise ValueError(f"prelu: weight has {count} values, but it must have 1, or one per "
+        raise ShapeError(f"prelu: weight has {count} values, but it must have 1, or one per "
                          f"channel ({channels}) of input shape {tuple(input.shape)}")
     weight = weight.reshape((1, count) + (1,) * (input.ndim - 2))
     return where(input > 0, input, input * weight)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..creation import tensor, zeros
+from ..errors import ShapeError
 from ..tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
@@ -62,7 +63,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         groups, rem = divmod(query.shape[-3], key.shape[-3])
         if rem:
-            raise ValueError(f"scaled_dot_product_attention: query's {query.shape[-3]} heads "
+            raise ShapeError(f"scaled_dot_product_attention: query's {query.shape[-3]} heads "
                              f"are not a multiple of key's {key.shape[-3]}")
         key, value = (_repeat_heads(t, groups) for t in (key, value))
     rows, cols = query.shape[-2], key.shape[-2]
@@ -106,7 +107,7 @@ def multi_head_attention_forward(query, key, value, num_heads, in_proj_weight, i
     length, batch, embed = query.shape
     if key.ndim != 3 or value.ndim != 3 or key.shape[1] != batch or value.shape[1] != batch \
             or key.shape[0] != value.shape[0]:
-        raise ValueError(f"multi-head attention: key {tuple(key.shape)} and value "
+        raise ShapeError(f"multi-head attention: key {tuple(key.shape)} and value "
                          f"{tuple(value.shape)} must be (S, N, E*) with the batch N of query "
                          f"{tuple(query.shape)} and one source length S")
     head_dim = embed // num_heads

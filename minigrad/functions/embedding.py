@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..errors import ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .normalization_extra import vector_norm
@@ -63,7 +64,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     """weight[input]: rows of `weight` (num_embeddings, embedding_dim) for integer `input` of
     any shape; the result has shape input.shape + (embedding_dim,)."""
     if not isinstance(weight, Tensor) or weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be a 2-D Tensor (num_embeddings, "
+        raise ShapeError(f"embedding: weight must be a 2-D Tensor (num_embeddings, "
                          f"embedding_dim), got {getattr(weight, 'shape', type(weight).__name__)}")
     if sparse:
         raise ValueError("embedding: sparse gradients are not supported; use sparse=False")

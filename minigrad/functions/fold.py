@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..creation import tensor, zeros
+from ..errors import ShapeError
 from ..tensor import Tensor
 from .indexing import index_put
 from .shape import pad
@@ -20,7 +21,7 @@ def _pair(value, name, op):
         return (int(value), int(value))
     value = tuple(int(v) for v in value)
     if len(value) != 2:
-        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value}")
+        raise ShapeError(f"{op}: {name} must be an int or a pair of ints, got {value}")
     return value
 
 
@@ -58,7 +59,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if not isinstance(input, Tensor):
         raise TypeError(f"unfold: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (3, 4):
-        raise ValueError(f"unfold: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+        raise ShapeError(f"unfold: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
                          f"shape {tuple(input.shape)}")
     if input.ndim == 3:
         return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
@@ -66,7 +67,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     n, c = input.shape[0], input.shape[1]
     blocks = _blocks(tuple(input.shape[2:]), k, d, p, s)
     if min(blocks) < 1:
-        raise ValueError(f"unfold: the {k} kernel (dilation {d}) does not fit the padded input "
+        raise ShapeError(f"unfold: the {k} kernel (dilation {d}) does not fit the padded input "
                          f"of spatial size {tuple(input.shape[2:])} with padding {p}")
     padded = pad(input, (p[1], p[1], p[0], p[0])) if any(p) else input
     rows, cols = _window_index(blocks, k, d, s, input.device)
@@ -81,7 +82,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if not isinstance(input, Tensor):
         raise TypeError(f"fold: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (2, 3):
-        raise ValueError(f"fold: expected a 2-D (C * kh * kw, L) or 3-D (N, C * kh * kw, L) "
+        raise ShapeError(f"fold: expected a 2-D (C * kh * kw, L) or 3-D (N, C * kh * kw, L) "
                          f"input, got shape {tuple(input.shape)}")
     if input.ndim == 2:
         return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding,
@@ -91,11 +92,11 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     n, ckk, length = input.shape
     taps = k[0] * k[1]
     if ckk % taps:
-        raise ValueError(f"fold: expected size of input's dimension 1 ({ckk}) to be divisible "
+        raise ShapeError(f"fold: expected size of input's dimension 1 ({ckk}) to be divisible "
                          f"by the product of kernel_size ({taps})")
     blocks = _blocks(out_hw, k, d, p, s)
     if min(blocks) < 1 or math.prod(blocks) != length:
-        raise ValueError(f"fold: given output_size={out_hw}, kernel_size={k}, dilation={d}, "
+        raise ShapeError(f"fold: given output_size={out_hw}, kernel_size={k}, dilation={d}, "
                          f"padding={p}, stride={s}, expected size of input's dimension 2 to be "
                          f"{math.prod(blocks)}, but got {length}")
     c = ckk // taps
@@ -113,11 +114,11 @@ def pixel_shuffle(input, upscale_factor):
     """(*, C * r^2, H, W) -> (*, C, H * r, W * r), r = upscale_factor."""
     r = int(upscale_factor)
     if not isinstance(input, Tensor) or input.ndim < 3:
-        raise ValueError(f"pixel_shuffle: expected a tensor of at least 3 dims, got "
+        raise ShapeError(f"pixel_shuffle: expected a tensor of at least 3 dims, got "
                          f"{getattr(input, 'shape', type(input).__name__)}")
     *lead, c, h, w = input.shape
     if r < 1 or c % (r * r):
-        raise ValueError(f"pixel_shuffle: expected the channel dim ({c}) to be divisible by the "
+        raise ShapeError(f"pixel_shuffle: expected the channel dim ({c}) to be divisible by the "
                          f"square of upscale_factor ({r})")
     lead = tuple(lead)
     m = len(lead)
@@ -130,11 +131,11 @@ def pixel_unshuffle(input, downscale_factor):
     """(*, C, H * r, W * r) -> (*, C * r^2, H, W), r = downscale_factor."""
     r = int(downscale_factor)
     if not isinstance(input, Tensor) or input.ndim < 3:
-        raise ValueError(f"pixel_unshuffle: expected a tensor of at least 3 dims, got "
+        raise ShapeError(f"pixel_unshuffle: expected a tensor of at least 3 dims, got "
                          f"{getattr(input, 'shape', type(input).__name__)}")
     *lead, c, h, w = input.shape
     if r < 1 or h % r or w % r:
-        raise ValueError(f"pixel_unshuffle: expected height ({h}) and width ({w}) to be "
+        raise ShapeError(f"pixel_unshuffle: expected height ({h}) and width ({w}) to be "
                          f"divisible by downscale_factor ({r})")
     lead = tuple(lead)
     m = len(lead)

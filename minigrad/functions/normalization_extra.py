@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
+from ..errors import ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import broadcast_shapes
 from .elementwise import sqrt, where
@@ -21,7 +22,7 @@ def _check_input(input, name, min_dims=1):
         raise TypeError(f"{name}: input must be a floating point Tensor, got "
                         f"{getattr(input, 'dtype', type(input).__name__)}")
     if input.ndim < min_dims:
-        raise ValueError(f"{name}: expected input with at least {min_dims} dims, got shape "
+        raise ShapeError(f"{name}: expected input with at least {min_dims} dims, got shape "
                          f"{tuple(input.shape)}")
 
 
@@ -31,7 +32,7 @@ def _check_param(t, what, shape, input, name):
     if not isinstance(t, Tensor):
         raise TypeError(f"{name}: {what} must be a Tensor or None, got {type(t).__name__}")
     if tuple(t.shape) != tuple(shape):
-        raise ValueError(f"{name}: {what} must have shape {tuple(shape)}, got "
+        raise ShapeError(f"{name}: {what} must have shape {tuple(shape)}, got "
                          f"{tuple(t.shape)}")
 
 
@@ -48,7 +49,7 @@ def _normalized_dims(input, normalized_shape, name):
     normalized_shape = tuple(int(n) for n in normalized_shape)
     k = len(normalized_shape)
     if k == 0 or input.ndim < k or tuple(input.shape[input.ndim - k:]) != normalized_shape:
-        raise ValueError(f"{name}: normalized_shape {normalized_shape} must be non-empty and "
+        raise ShapeError(f"{name}: normalized_shape {normalized_shape} must be non-empty and "
                          f"equal the trailing dims of the input, got input shape "
                          f"{tuple(input.shape)}")
     return normalized_shape, tuple(range(input.ndim - k, input.ndim))
@@ -90,12 +91,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     _check_input(input, "group_norm", 2)
     n, c = input.shape[0], input.shape[1]
     if num_groups <= 0 or c % num_groups:
-        raise ValueError(f"group_norm: expected the number of channels ({c}) to be divisible "
+        raise ShapeError(f"group_norm: expected the number of channels ({c}) to be divisible "
                          f"by num_groups ({num_groups})")
     _check_param(weight, "weight", (c,), input, "group_norm")
     _check_param(bias, "bias", (c,), input, "group_norm")
     if n * c // num_groups * math.prod(input.shape[2:]) == 1:
-        raise ValueError(f"group_norm: expected more than 1 value per channel when training, "
+        raise ShapeError(f"group_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {tuple(input.shape)} in {num_groups} groups")
     if input.numel() == 0:
         out = input * 1
@@ -131,7 +132,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     else:
         count = math.prod(input.shape[2:])
         if count <= 1:
-            raise ValueError(f"instance_norm: expected more than 1 spatial element when "
+            raise ShapeError(f"instance_norm: expected more than 1 spatial element when "
                              f"training, got input of shape {tuple(input.shape)}")
         out = _standardize(input, spatial, eps)
         with no_grad():
