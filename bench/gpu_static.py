@@ -8,8 +8,9 @@ and theoretical occupancy of every kernel a training step launches, for a chosen
 
 How: a child process runs training steps of LeNet-5's layer kinds and of a conv-BN-ReLU
 block (SGD with momentum, Adam) and a matmul, at tiny sizes, in numba's CUDA simulator, and
-records every kernel launched with the numba types of its arguments. This process compiles each of those specialisations to PTX for the chosen compute
-capability (`numba.cuda.compile_ptx`, no driver needed), assembles it with `ptxas -v`, and
+records every kernel launched with the numba types of its arguments. This process
+compiles each of those specialisations to PTX for the chosen compute capability
+(`numba.cuda.compile_ptx`, no driver needed), assembles it with `ptxas -v`, and
 reads what ptxas reports. Occupancy assumes the backend's default launch (256 threads per
 block) and the limits of the GPU generation (65,536 registers and 2,048 threads per SM, at
 most 32 blocks; shared memory 228 KiB on cc 9.0, 164 KiB on 8.0). "FFMA share" is the
