@@ -140,6 +140,33 @@ def tables(reports):
     return "\n".join(lines)
 
 
+BACKWARD_SHARE = 2 / 3  # of a step's compute: backward, which the all-reduce can overlap
+LINK_LATENCY = 20e-6  # seconds per message on a network link (each ring step sends one)
+
+
+def scaling_model(reports, bandwidths_gbs, sizes=(2, 4, 8, 16, 64)):
+    """Predicted speed-up on N machines (one process each, the same per-process batch) from
+    the measured one-process compute time and the gradient bytes: a ring all-reduce moves
+    2 (N - 1) / N x bytes over each link in 2 (N - 1) messages, and what backward cannot hide
+    is exposed."""
+    single = next(r for r in reports if r["size"] == 1)
+    lines = ["| model | link | " + " | ".join(f"N = {n}" for n in sizes) + " |",
+             "|---|---|" + "---|" * len(sizes)]
+    for label in MODELS:
+        m = single["models"][label]
+        compute = m["compute"] / 1e3
+        nbytes = 4 * m["params"]
+        for gbs in bandwidths_gbs:
+            cells = []
+            for n in sizes:
+                ring = 2 * (n - 1) * (LINK_LATENCY + nbytes / n / (gbs * 1e9))
+                exposed = max(ring - BACKWARD_SHARE * compute, 0.0)
+                cells.append(f"{n * compute / (compute + exposed):.1f}x")
+            lines.append(f"| {label} ({nbytes / 1e6:.1f} MB of gradients, {compute * 1e3:.0f} ms"
+                         f" compute) | {gbs:g} GB/s | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--procs", type=int, nargs="+", default=[1, 2, 4])
@@ -153,6 +180,10 @@ def main():
     load = os.getloadavg()[0]
     reports = [run_world(n, args.steps) for n in args.procs]
     text = tables(reports)
+    if any(r["size"] == 1 for r in reports):
+        text += ("\n\nPredicted speed-up on N machines, each process training on its own batch "
+                 "as measured here, for a network link of the given bandwidth (ring all-reduce, "
+                 "overlapped with backward, 20 us per message):\n\n" + scaling_model(reports, [1.25, 12.5]))
     print(text)
     if args.write:
         sys.path.insert(0, HERE)
