@@ -183,7 +183,8 @@ def main():
     if any(r["size"] == 1 for r in reports):
         text += ("\n\nPredicted speed-up on N machines, each process training on its own batch "
                  "as measured here, for a network link of the given bandwidth (ring all-reduce, "
-                 "overlapped with backward, 20 us per message):\n\n" + scaling_model(reports, [1.25, 12.5]))
+                 "overlapped with backward, 20 us per message):\n\n"
+                 + scaling_model(reports, [1.25, 12.5]))
     print(text)
     if args.write:
         sys.path.insert(0, HERE)
