@@ -60,7 +60,7 @@ def check_groups(op, groups, counts):
     groups = positive_int(groups, "groups", op)
     for name, count in counts:
         if count % groups:
-            raise ValueError(f"{op}: {name} must be divisible by groups, got {name}={count} "
+            raise ShapeError(f"{op}: {name} must be divisible by groups, got {name}={count} "
                              f"and groups={groups}")
     return groups
 

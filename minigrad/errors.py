@@ -59,3 +59,18 @@ class LinAlgError(ValueError, RuntimeError):
 class IntegerDivisionByZeroError(ZeroDivisionError, RuntimeError):
     """An integer floor_divide, remainder or fmod by zero (RuntimeError in PyTorch; floats
     give inf or nan instead)."""
+
+
+class IndexOutOfRangeError(IndexError, RuntimeError):
+    """An index tensor holding a value outside the indexed dim (gather, scatter, index_select,
+    index_add): RuntimeError in PyTorch, IndexError in minigrad before."""
+
+
+class IndexDimsError(TypeError, IndexError):
+    """An index tensor with too many dims for the op (index_select's index is not a vector):
+    IndexError in PyTorch, TypeError in minigrad before."""
+
+
+class InputDimsNotImplementedError(ShapeError, NotImplementedError):
+    """An input whose number of dims the op has no implementation for (interpolate of a 2-D
+    input, bilinear on a 3-D input), where PyTorch raises NotImplementedError."""

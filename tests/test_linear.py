@@ -140,8 +140,12 @@ def test_wrong_bias_shape(device):
 
 def test_weight_and_input_rank(device):
     x, w, _ = _operands((2, 3), 4, False, minigrad.float32, device)
-    with pytest.raises(ValueError, match=r"weight must be 2-D.*\(3,\)"):
-        F.linear(x, minigrad.zeros(3, device=device))
+    with pytest.raises(ValueError, match=r"weight must be 2-D.*\(1, 4, 3\)"):
+        F.linear(x, minigrad.zeros(1, 4, 3, device=device))
+    with pytest.raises(ValueError, match=r"1-D weight \(3,\) takes no bias"):
+        F.linear(x, minigrad.zeros(3, device=device), minigrad.zeros(1, device=device))
+    with pytest.raises(ValueError, match=r"does not match the 1-D weight"):
+        F.linear(x, minigrad.zeros(4, device=device))
     with pytest.raises(ValueError, match="at least 1 dim"):
         F.linear(minigrad.tensor(1.0, device=device), w)
 

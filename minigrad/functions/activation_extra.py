@@ -16,6 +16,7 @@ from ..tensor import Tensor, _normalize_dim
 from .activation import (_check_float, _maybe_inplace, _softmax_like, Erf, Hardtanh, Softmax,
                          elu, leaky_relu, softplus)
 from .elementwise import exp, sigmoid, tanh, where
+from ..errors import DTypeError, ShapeError
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -194,8 +195,8 @@ def prelu(input, weight):
     if weight.ndim > 1:
         raise ShapeError(f"prelu: weight must be 0-D or 1-D, got shape {tuple(weight.shape)}")
     if weight.dtype is not input.dtype:
-        raise TypeError(f"prelu: weight has dtype {weight.dtype} but input has {input.dtype}; "
-                        "both must share one dtype")
+        raise DTypeError(f"prelu: weight has dtype {weight.dtype} but input has {input.dtype}; "
+                         "both must share one dtype")
     count = weight.numel()
     if count == 1:
         return where(input > 0, input, input * weight.reshape(()))

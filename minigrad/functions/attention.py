@@ -17,6 +17,7 @@ from .dropout import dropout
 from .elementwise import where
 from .linear import linear
 from .shape import cat
+from ..errors import DTypeError, ShapeError
 
 
 def _float_mask(mask, dtype, allowed_when_true, op):
@@ -31,7 +32,7 @@ def _float_mask(mask, dtype, allowed_when_true, op):
         blocked = mask.logical_not() if allowed_when_true else mask
         return where(blocked, -math.inf, 0.0).to(dtype=dtype)
     if not mask.dtype.is_floating_point:
-        raise TypeError(f"{op}: masks must be bool or floating point, got {mask.dtype}")
+        raise DTypeError(f"{op}: masks must be bool or floating point, got {mask.dtype}")
     return mask.to(dtype=dtype)
 
 
@@ -54,9 +55,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """
     for t, name in ((query, "query"), (key, "key"), (value, "value")):
         if not isinstance(t, Tensor) or not t.dtype.is_floating_point or t.ndim < 2:
-            raise TypeError(f"scaled_dot_product_attention: {name} must be a floating point "
-                            f"Tensor with at least 2 dims, got "
-                            f"{getattr(t, 'shape', type(t).__name__)}")
+            raise DTypeError(f"scaled_dot_product_attention: {name} must be a floating point "
+                             f"Tensor with at least 2 dims, got "
+                             f"{getattr(t, 'shape', type(t).__name__)}")
     if is_causal and attn_mask is not None:
         raise ValueError("scaled_dot_product_attention: pass either attn_mask or "
                          "is_causal=True, not both")

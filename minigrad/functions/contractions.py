@@ -1,19 +1,20 @@
-"""Products beyond matmul: mm, bmm, mv, dot, vdot, outer, addmm, addmv, baddbmm, tensordot, kron,
-cross and einsum, all composites of matmul, broadcasting, permutes and reshapes (so they run on every
-device and have gradients of every order)."""
+"""Products beyond matmul: mm, bmm, mv, dot, vdot, outer, addmm, addmv, baddbmm, tensordot,
+kron, cross and einsum, all composites of matmul, broadcasting, permutes and reshapes (so they
+run on every device and have gradients of every order)."""
 import string
 
 from ..tensor import Tensor, _normalize_dim
 from .products import matmul
 from .rearrange import diagonal
 from .shape import cat, permute, reshape
+from ..errors import InvalidArgumentError, ShapeError
 
 
 def _check(t, ndim, name, what="input"):
     if not isinstance(t, Tensor):
         raise TypeError(f"{name}: {what} must be a Tensor, got {type(t).__name__}")
     if t.ndim != ndim:
-        raise ValueError(f"{name}: {what} must have {ndim} dims, got shape {tuple(t.shape)}")
+        raise ShapeError(f"{name}: {what} must have {ndim} dims, got shape {tuple(t.shape)}")
 
 
 def mm(input, mat2):
@@ -28,7 +29,7 @@ def bmm(input, mat2):
     _check(input, 3, "bmm")
     _check(mat2, 3, "bmm", "mat2")
     if input.shape[0] != mat2.shape[0]:
-        raise ValueError(f"bmm: batch sizes differ: {tuple(input.shape)} and "
+        raise ShapeError(f"bmm: batch sizes differ: {tuple(input.shape)} and "
                          f"{tuple(mat2.shape)}")
     return matmul(input, mat2)
 
@@ -45,7 +46,7 @@ def dot(input, other):
     _check(input, 1, "dot")
     _check(other, 1, "dot", "other")
     if input.shape[0] != other.shape[0]:
-        raise ValueError(f"dot: sizes {input.shape[0]} and {other.shape[0]} differ")
+        raise ShapeError(f"dot: sizes {input.shape[0]} and {other.shape[0]} differ")
     if input.dtype.is_floating_point or other.dtype.is_floating_point:
         return matmul(input, other)
     return (input * other).sum()  # integer dot products, as torch
@@ -102,7 +103,7 @@ def tensordot(a, b, dims=2):
     dims = (dims_a, dims_b)."""
     if isinstance(dims, int):
         if dims < 0 or dims > min(a.ndim, b.ndim):
-            raise ValueError(f"tensordot: dims={dims} does not fit shapes {tuple(a.shape)} "
+            raise ShapeError(f"tensordot: dims={dims} does not fit shapes {tuple(a.shape)} "
                              f"and {tuple(b.shape)}")
         dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
@@ -110,10 +111,10 @@ def tensordot(a, b, dims=2):
     dims_a = [_normalize_dim(d, a.ndim) for d in dims_a]
     dims_b = [_normalize_dim(d, b.ndim) for d in dims_b]
     if len(dims_a) != len(dims_b):
-        raise ValueError(f"tensordot: {len(dims_a)} dims of a against {len(dims_b)} of b")
+        raise ShapeError(f"tensordot: {len(dims_a)} dims of a against {len(dims_b)} of b")
     for da, db in zip(dims_a, dims_b):
         if a.shape[da] != b.shape[db]:
-            raise ValueError(f"tensordot: dim {da} of a (size {a.shape[da]}) does not match "
+            raise ShapeError(f"tensordot: dim {da} of a (size {a.shape[da]}) does not match "
                              f"dim {db} of b (size {b.shape[db]})")
     free_a = [d for d in range(a.ndim) if d not in dims_a]
     free_b = [d for d in range(b.ndim) if d not in dims_b]
@@ -142,14 +143,14 @@ def cross(input, other, dim=None):
     if dim is None:
         sizes = [i for i, n in enumerate(input.shape) if n == 3]
         if not sizes:
-            raise ValueError(f"cross: no dim of size 3 in shape {tuple(input.shape)}")
+            raise ShapeError(f"cross: no dim of size 3 in shape {tuple(input.shape)}")
         dim = sizes[0]
     ndim = max(input.ndim, other.ndim)
     dim = _normalize_dim(dim, ndim)
     a = reshape(input, (1,) * (ndim - input.ndim) + tuple(input.shape))
     b = reshape(other, (1,) * (ndim - other.ndim) + tuple(other.shape))
     if a.shape[dim] != 3 or b.shape[dim] != 3:
-        raise ValueError(f"cross: dim {dim} must have size 3 in both inputs, got shapes "
+        raise ShapeError(f"cross: dim {dim} must have size 3 in both inputs, got shapes "
                          f"{tuple(input.shape)} and {tuple(other.shape)}")
     a1, a2, a3 = (a.narrow(dim, i, 1) for i in range(3))
     b1, b2, b3 = (b.narrow(dim, i, 1) for i in range(3))
@@ -164,8 +165,8 @@ def _parse(equation, operands):
     lhs, arrow, rhs = equation.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(operands):
-        raise ValueError(f"einsum: the equation names {len(inputs)} operands, "
-                         f"{len(operands)} were given")
+        raise InvalidArgumentError(f"einsum: the equation names {len(inputs)} operands, "
+                                   f"{len(operands)} were given")
     used = set(equation) - set(".,->")
     spare = [c for c in string.ascii_letters if c not in used]
     ellipsis_dims = max((t.ndim - (len(s) - 3) for s, t in zip(inputs, operands)
@@ -177,8 +178,8 @@ def _parse(equation, operands):
             n = t.ndim - (len(s) - 3)
             s = s.replace("...", fresh[ellipsis_dims - n:])
         if len(s) != t.ndim or not all(c in string.ascii_letters for c in s):
-            raise ValueError(f"einsum: subscripts {s!r} do not fit an operand with "
-                             f"{t.ndim} dims")
+            raise InvalidArgumentError(f"einsum: subscripts {s!r} do not fit an operand with "
+                                       f"{t.ndim} dims")
         subscripts.append(s)
     if arrow:
         out = rhs.replace("...", fresh)
@@ -189,7 +190,7 @@ def _parse(equation, operands):
                 counts[c] = counts.get(c, 0) + 1
         out = fresh + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in fresh))
     if len(set(out)) != len(out) or any(c not in "".join(subscripts) for c in out):
-        raise ValueError(f"einsum: output subscripts {out!r} are invalid")
+        raise InvalidArgumentError(f"einsum: output subscripts {out!r} are invalid")
     return subscripts, out
 
 
@@ -244,7 +245,7 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise ValueError("einsum: expected at least one operand")
+        raise InvalidArgumentError("einsum: expected at least one operand")
     subscripts, out = _parse(equation, operands)
     terms = []
     for k, (t, s) in enumerate(zip(operands, subscripts)):

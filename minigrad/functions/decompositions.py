@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from ._util import sum_to
 from .rearrange import diag_embed, diagonal, tril
 from .shape import cat
+from ..errors import DTypeError, ShapeError
 
 SlogdetResult = namedtuple("slogdet", ["sign", "logabsdet"])
 QRResult = namedtuple("qr", ["Q", "R"])
@@ -21,9 +22,9 @@ def _square(a, name):
     if not isinstance(a, Tensor):
         raise TypeError(f"linalg.{name}: expected a Tensor, got {type(a).__name__}")
     if not a.dtype.is_floating_point:
-        raise TypeError(f"linalg.{name}: expected a floating point tensor, got {a.dtype}")
+        raise DTypeError(f"linalg.{name}: expected a floating point tensor, got {a.dtype}")
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"linalg.{name}: expected square matrices (..., n, n), got shape "
+        raise ShapeError(f"linalg.{name}: expected square matrices (..., n, n), got shape "
                          f"{tuple(a.shape)}")
 
 
@@ -31,9 +32,9 @@ def _matrices(a, name):
     if not isinstance(a, Tensor):
         raise TypeError(f"linalg.{name}: expected a Tensor, got {type(a).__name__}")
     if not a.dtype.is_floating_point:
-        raise TypeError(f"linalg.{name}: expected a floating point tensor, got {a.dtype}")
+        raise DTypeError(f"linalg.{name}: expected a floating point tensor, got {a.dtype}")
     if a.ndim < 2:
-        raise ValueError(f"linalg.{name}: expected matrices (..., m, n), got shape "
+        raise ShapeError(f"linalg.{name}: expected matrices (..., m, n), got shape "
                          f"{tuple(a.shape)}")
 
 
@@ -211,7 +212,7 @@ def solve(A, B, *, left=True):
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     matrix = B.unsqueeze(-1) if vector else B
     if matrix.shape[-2] != n:
-        raise ValueError(f"linalg.solve: B of shape {tuple(B.shape)} does not fit A of shape "
+        raise ShapeError(f"linalg.solve: B of shape {tuple(B.shape)} does not fit A of shape "
                          f"{tuple(A.shape)}")
     out = Solve.apply(A, matrix)
     return out.squeeze(-1) if vector else out

@@ -14,13 +14,14 @@ from ..errors import ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .normalization_extra import vector_norm
+from ..errors import DTypeError, ShapeError
 
 
 def _check_indices(input, weight):
     if not isinstance(input, Tensor) or input.dtype.is_floating_point or \
             input.dtype is dtypes.bool_:
-        raise TypeError(f"embedding: input must be an integer Tensor of indices, got "
-                        f"{getattr(input, 'dtype', type(input).__name__)}")
+        raise DTypeError(f"embedding: input must be an integer Tensor of indices, got "
+                         f"{getattr(input, 'dtype', type(input).__name__)}")
     if input.device != weight.device:
         raise RuntimeError(f"embedding: input is on {input.device} but weight is on "
                            f"{weight.device}; move them to one device first")

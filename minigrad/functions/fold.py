@@ -14,6 +14,7 @@ from ..errors import ShapeError
 from ..tensor import Tensor
 from .indexing import index_put
 from .shape import pad
+from ..errors import InvalidArgumentError, ShapeError
 
 
 def _pair(value, name, op):
@@ -31,9 +32,10 @@ def _window_args(kernel_size, dilation, padding, stride, op):
     p = _pair(padding, "padding", op)
     s = _pair(stride, "stride", op)
     if min(k) < 1 or min(d) < 1 or min(s) < 1 or min(p) < 0:
-        raise ValueError(f"{op}: kernel_size, dilation and stride must be positive and padding "
-                         f"non-negative, got kernel_size={k}, dilation={d}, padding={p}, "
-                         f"stride={s}")
+        raise InvalidArgumentError(
+            f"{op}: kernel_size, dilation and stride must be positive and padding "
+            f"non-negative, got kernel_size={k}, dilation={d}, padding={p}, "
+            f"stride={s}")
     return k, d, p, s
 
 

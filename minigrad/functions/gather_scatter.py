@@ -17,12 +17,13 @@ from ._util import as_python_scalar, broadcast_shapes
 from .elementwise import where as _where
 from .indexing import getitem, index_put
 from .rearrange import check_bounds
+from ..errors import DTypeError, ShapeError
 
 
 def _check_index(index, name):
     if not isinstance(index, Tensor) or index.dtype is not dtypes.int64:
-        raise TypeError(f"{name}: index must be an int64 tensor, got "
-                        f"{getattr(index, 'dtype', type(index).__name__)}")
+        raise DTypeError(f"{name}: index must be an int64 tensor, got "
+                         f"{getattr(index, 'dtype', type(index).__name__)}")
 
 
 def _grid(input, dim, index, name):
@@ -30,12 +31,12 @@ def _grid(input, dim, index, name):
     `index` (same number of dims as input, no larger than it outside `dim`)."""
     _check_index(index, name)
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
-        raise ValueError(f"{name}: index has {index.ndim} dims, input has {input.ndim}; they "
+        raise ShapeError(f"{name}: index has {index.ndim} dims, input has {input.ndim}; they "
                          "must have the same number of dims")
     dim = _normalize_dim(dim, max(input.ndim, 1))
     for d in range(index.ndim):
         if d != dim and index.shape[d] > input.shape[d]:
-            raise ValueError(f"{name}: index shape {tuple(index.shape)} is larger than input "
+            raise ShapeError(f"{name}: index shape {tuple(index.shape)} is larger than input "
                              f"shape {tuple(input.shape)} in dim {d}")
     check_bounds(index, input.shape[dim] if input.ndim else 1, name)
     items = []
@@ -61,9 +62,9 @@ def _source(src, index, input, name):
     """The part of `src` (a tensor at least index's shape, or a number) that index covers."""
     if isinstance(src, Tensor):
         if src.ndim != index.ndim:
-            raise ValueError(f"{name}: src has {src.ndim} dims, index has {index.ndim}")
+            raise ShapeError(f"{name}: src has {src.ndim} dims, index has {index.ndim}")
         if any(s < i for s, i in zip(src.shape, index.shape)):
-            raise ValueError(f"{name}: src shape {tuple(src.shape)} is smaller than index "
+            raise ShapeError(f"{name}: src shape {tuple(src.shape)} is smaller than index "
                              f"shape {tuple(index.shape)}")
         part = getitem(src, tuple(slice(0, n) for n in index.shape))
         return part.to(dtype=input.dtype)
@@ -201,7 +202,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     check_bounds(index, input.shape[dim] if input.ndim else 1, "index_add")
     expected = tuple(input.shape[:dim]) + (index.numel(),) + tuple(input.shape[dim + 1:])
     if input.ndim and tuple(source.shape) != expected:
-        raise ValueError(f"index_add: source shape {tuple(source.shape)} should be {expected}")
+        raise ShapeError(f"index_add: source shape {tuple(source.shape)} should be {expected}")
     source = source.to(dtype=input.dtype)
     if alpha != 1:
         source = source * alpha
@@ -226,7 +227,7 @@ def masked_fill(input, mask, value):
     mask = _mask(mask, input, "masked_fill")
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
+            raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
                              f"{tuple(value.shape)}")
         value = value.to(dtype=input.dtype)
     else:
@@ -236,11 +237,11 @@ def masked_fill(input, mask, value):
 
 def _mask(mask, input, name):
     if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
-        raise TypeError(f"{name}: mask must be a bool tensor, got "
-                        f"{getattr(mask, 'dtype', type(mask).__name__)}")
+        raise DTypeError(f"{name}: mask must be a bool tensor, got "
+                         f"{getattr(mask, 'dtype', type(mask).__name__)}")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape), op=name)
     if shape != tuple(input.shape):
-        raise ValueError(f"{name}: mask of shape {tuple(mask.shape)} does not broadcast to "
+        raise ShapeError(f"{name}: mask of shape {tuple(mask.shape)} does not broadcast to "
                          f"input's shape {tuple(input.shape)}")
     return mask.expand(shape)
 
@@ -248,7 +249,7 @@ def _mask(mask, input, name):
 def masked_select(input, mask):
     """The elements of input where mask is True, as a 1-d tensor (both broadcast)."""
     if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool_:
-        raise TypeError("masked_select: mask must be a bool tensor")
+        raise DTypeError("masked_select: mask must be a bool tensor")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape), op="masked_select")
     return getitem(input.expand(shape), (mask.expand(shape),))
 
@@ -259,7 +260,7 @@ def masked_scatter(input, mask, source):
     mask = _mask(mask, input, "masked_scatter")
     count = int(mask.sum().item())
     if source.numel() < count:
-        raise ValueError(f"masked_scatter: mask selects {count} elements but source has only "
+        raise ShapeError(f"masked_scatter: mask selects {count} elements but source has only "
                          f"{source.numel()}")
     values = source.reshape(-1)[:count].to(dtype=input.dtype)
     return index_put(input, (mask,), values)

@@ -51,12 +51,28 @@ def _check_tensor(value, name):
         raise TypeError(f"linear: expected a floating point {name}, got dtype {value.dtype}")
 
 
+def _linear_vector_weight(input, weight, bias):
+    """PyTorch's linear with a 1-D weight: a matrix-vector product (*, in) @ (in,) -> (*)."""
+    if bias is not None:
+        raise ShapeError(f"linear: a 1-D weight {tuple(weight.shape)} takes no bias (it would "
+                         f"be a matrix product with a vector), got bias of shape "
+                         f"{tuple(bias.shape)}")
+    if input.shape[-1] != weight.shape[0]:
+        raise ShapeError(f"linear: input shape {tuple(input.shape)} does not match the 1-D "
+                         f"weight of shape {tuple(weight.shape)}")
+    if weight.dtype != input.dtype:
+        raise DTypeError(f"linear: expected weight to have the input's dtype {input.dtype}, "
+                         f"got {weight.dtype}; convert with .to(dtype=...) first")
+    return input @ weight
+
+
 def linear(input, weight, bias=None):
     """`input @ weight.T + bias`, PyTorch's `torch.nn.functional.linear`.
 
     input: (*, in_features) with at least one dim; a 1-D input gives a 1-D output.
     weight: (out_features, in_features). bias: (out_features,) or None.
     Returns (*, out_features). All tensors must share one floating dtype and one device.
+    A 1-D weight (in_features,) without bias gives `input @ weight`, shape (*), as PyTorch.
     """
     _check_tensor(input, "input")
     _check_tensor(weight, "weight")
@@ -65,9 +81,11 @@ def linear(input, weight, bias=None):
     if input.ndim == 0:
         raise ShapeError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
                          "tensor")
+    if weight.ndim == 1:
+        return _linear_vector_weight(input, weight, bias)
     if weight.ndim != 2:
-        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{tuple(weight.shape)}")
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features) or 1-D "
+                         f"(in_features,), got shape {tuple(weight.shape)}")
     out_features, in_features = weight.shape
     if input.shape[-1] != in_features:
         raise ShapeError(f"linear: input shape {tuple(input.shape)} does not match weight shape "

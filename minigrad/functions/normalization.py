@@ -1,7 +1,7 @@
 """Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
 from ..autograd.function import Function, rename_grad_fn
 from ..autograd.grad_mode import no_grad
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 
 
@@ -79,8 +79,8 @@ def _check_channel_tensor(t, what, input):
         raise ShapeError(f"batch_norm: {what} must have {channels} elements (one per channel "
                          f"of input shape {tuple(input.shape)}), got shape {tuple(t.shape)}")
     if t.dtype is not input.dtype:
-        raise TypeError(f"batch_norm: {what} has dtype {t.dtype} but input has {input.dtype}; "
-                        "all must share one dtype")
+        raise DTypeError(f"batch_norm: {what} has dtype {t.dtype} but input has {input.dtype}; "
+                         "all must share one dtype")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -94,10 +94,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     weight and bias (C,) scale and shift the result when given.
     """
     if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
-        raise TypeError("batch_norm: input must be a floating point Tensor, got "
-                        f"{getattr(input, 'dtype', type(input).__name__)}")
+        raise DTypeError("batch_norm: input must be a floating point Tensor, got "
+                         f"{getattr(input, 'dtype', type(input).__name__)}")
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
+        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
                          f"{tuple(input.shape)}")
     for t, what in ((running_mean, "running_mean"), (running_var, "running_var"),
                     (weight, "weight"), (bias, "bias")):

@@ -15,12 +15,13 @@ from ..errors import ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import broadcast_shapes
 from .elementwise import sqrt, where
+from ..errors import DTypeError, ShapeError
 
 
 def _check_input(input, name, min_dims=1):
     if not isinstance(input, Tensor) or not input.dtype.is_floating_point:
-        raise TypeError(f"{name}: input must be a floating point Tensor, got "
-                        f"{getattr(input, 'dtype', type(input).__name__)}")
+        raise DTypeError(f"{name}: input must be a floating point Tensor, got "
+                         f"{getattr(input, 'dtype', type(input).__name__)}")
     if input.ndim < min_dims:
         raise ShapeError(f"{name}: expected input with at least {min_dims} dims, got shape "
                          f"{tuple(input.shape)}")

@@ -14,6 +14,7 @@ from ._util import keepdim_shape
 from .decompositions import svdvals
 from .elementwise import where
 from .reduce import amax, amin
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 
 
 def _reduce_norm(x, ord, axes, keepdim):
@@ -76,14 +77,14 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype=dtype)
     if not x.dtype.is_floating_point:
-        raise TypeError(f"vector_norm: expected a floating point tensor, got {x.dtype}")
+        raise DTypeError(f"vector_norm: expected a floating point tensor, got {x.dtype}")
     if isinstance(ord, str) or not isinstance(ord, (int, float)):
         raise TypeError(f"vector_norm: ord must be a number, got {ord!r}")
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None
     axes = normalize_dims(dim, x.ndim)
     if x.numel() == 0 and ord < 0:
-        raise ValueError(f"vector_norm: ord={ord} is not defined for an empty tensor")
+        raise InvalidArgumentError(f"vector_norm: ord={ord} is not defined for an empty tensor")
     if x.ndim == 0:
         return VectorNorm.apply(x.reshape(1), float(ord), (0,), False).reshape(())
     return VectorNorm.apply(x, float(ord), axes, keepdim)
@@ -96,14 +97,14 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if dtype is not None:
         A = A.to(dtype=dtype)
     if not A.dtype.is_floating_point:
-        raise TypeError(f"matrix_norm: expected a floating point tensor, got {A.dtype}")
+        raise DTypeError(f"matrix_norm: expected a floating point tensor, got {A.dtype}")
     if A.ndim < 2:
-        raise ValueError(f"matrix_norm: expected at least 2 dims, got {A.ndim}")
+        raise ShapeError(f"matrix_norm: expected at least 2 dims, got {A.ndim}")
     if len(dim) != 2:
-        raise ValueError(f"matrix_norm: dim must name two dims, got {dim}")
+        raise InvalidArgumentError(f"matrix_norm: dim must name two dims, got {dim}")
     rows, cols = normalize_dims(dim[0], A.ndim)[0], normalize_dims(dim[1], A.ndim)[0]
     if rows == cols:
-        raise ValueError(f"matrix_norm: dim names one dim twice: {dim}")
+        raise InvalidArgumentError(f"matrix_norm: dim names one dim twice: {dim}")
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
     if ord in (1, -1, math.inf, -math.inf):
@@ -121,8 +122,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         if keepdim:
             out = out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols))
         return out
-    raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got "
-                     f"{ord!r}")
+    raise InvalidArgumentError(
+        f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got "
+        f"{ord!r}")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -15,6 +15,8 @@ from ._util import as_python_scalar
 from .elementwise import where
 from .indexing import getitem, index_put
 from .shape import cat, expand, narrow, permute, reshape, transpose
+from ..errors import (DTypeError, IndexDimsError, IndexOutOfRangeError, InvalidArgumentError,
+                      ShapeError)
 
 
 def _dims(dims, ndim, name):
@@ -22,7 +24,7 @@ def _dims(dims, ndim, name):
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     out = tuple(_normalize_dim(d, ndim) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{name}: dims {dims} name a dimension more than once")
+        raise ShapeError(f"{name}: dims {dims} name a dimension more than once")
     return out
 
 
@@ -31,7 +33,7 @@ def _sizes(args, name):
     sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     sizes = tuple(int(s) for s in sizes)
     if any(s < 0 for s in sizes):
-        raise ValueError(f"{name}: sizes must be non-negative, got {sizes}")
+        raise InvalidArgumentError(f"{name}: sizes must be non-negative, got {sizes}")
     return sizes
 
 
@@ -40,7 +42,7 @@ def repeat(input, *sizes):
     Tensor.repeat: at least as many sizes as dims)."""
     sizes = _sizes(sizes, "repeat")
     if len(sizes) < input.ndim:
-        raise ValueError(f"repeat: {len(sizes)} sizes {sizes} given for a tensor with "
+        raise ShapeError(f"repeat: {len(sizes)} sizes {sizes} given for a tensor with "
                          f"{input.ndim} dims; give at least one per dim")
     shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
     interleaved = tuple(v for n in shape for v in (1, n))
@@ -75,17 +77,17 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             repeats = int(counts[0])
         else:
             if counts.size != n:
-                raise ValueError(f"repeat_interleave: {counts.size} repeats for dim {dim} of "
+                raise ShapeError(f"repeat_interleave: {counts.size} repeats for dim {dim} of "
                                  f"size {n}")
             if (counts < 0).any():
-                raise ValueError("repeat_interleave: repeats must be non-negative")
+                raise InvalidArgumentError("repeat_interleave: repeats must be non-negative")
             index = tensor(np.repeat(np.arange(n), counts), device=input.device)
             out = index_select(input, dim, index)
             _check_output_size(out, dim, output_size)
             return out
     repeats = int(repeats)
     if repeats < 0:
-        raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+        raise InvalidArgumentError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
     shape = tuple(input.shape)
     out = expand(input.unsqueeze(dim + 1), shape[:dim + 1] + (repeats,) + shape[dim + 1:])
     out = reshape(out, shape[:dim] + (n * repeats,) + shape[dim + 1:])
@@ -95,16 +97,20 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 def _check_output_size(out, dim, output_size):
     if output_size is not None and out.shape[dim] != output_size:
-        raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
+        raise ShapeError(f"repeat_interleave: output_size {output_size} does not match the "
                          f"{out.shape[dim]} repeated elements")
 
 
 def index_select(input, dim, index):
     """The slices of `input` along `dim` at `index` (a 0-d or 1-d integer tensor)."""
-    if not isinstance(index, Tensor) or index.dtype.is_floating_point or \
-            index.dtype.name == "bool" or index.ndim > 1:
+    if not isinstance(index, Tensor):
         raise TypeError(f"index_select: index must be a 0-d or 1-d integer tensor, got "
-                        f"{getattr(index, 'dtype', type(index).__name__)}")
+                        f"{type(index).__name__}")
+    if index.dtype.is_floating_point or index.dtype.name == "bool":
+        raise DTypeError(f"index_select: index must be an integer tensor, got {index.dtype}")
+    if index.ndim > 1:
+        raise IndexDimsError(f"index_select: index must be 0-d or 1-d, got shape "
+                             f"{tuple(index.shape)}")
     dim = _normalize_dim(dim, input.ndim)
     n = input.shape[dim] if input.ndim else 1
     check_bounds(index, n, "index_select")
@@ -114,13 +120,14 @@ def index_select(input, dim, index):
 
 
 def check_bounds(index, size, name, allow_negative=False):
-    """Raise IndexError if an index falls outside [0, size) ([-size, size) with negatives)."""
+    """Raise IndexOutOfRangeError (an IndexError and a RuntimeError, as PyTorch) if an index
+    falls outside [0, size) ([-size, size) with negatives)."""
     if index.numel() == 0:
         return
     low, high = int(index.min().item()), int(index.max().item())
     if high >= size or low < (-size if allow_negative else 0):
         bad = high if high >= size else low
-        raise IndexError(f"{name}: index {bad} is out of bounds for a dimension of size {size}")
+        raise IndexOutOfRangeError(f"{name}: index {bad} is out of bounds for a dimension of size {size}")
 
 
 def flip(input, *dims):
@@ -138,13 +145,13 @@ def flip(input, *dims):
 
 def fliplr(input):
     if input.ndim < 2:
-        raise ValueError(f"fliplr: expected a tensor with at least 2 dims, got {input.ndim}")
+        raise ShapeError(f"fliplr: expected a tensor with at least 2 dims, got {input.ndim}")
     return flip(input, 1)
 
 
 def flipud(input):
     if input.ndim < 1:
-        raise ValueError("flipud: expected a tensor with at least 1 dim, got a 0-d tensor")
+        raise ShapeError("flipud: expected a tensor with at least 1 dim, got a 0-d tensor")
     return flip(input, 0)
 
 
@@ -152,13 +159,13 @@ def roll(input, shifts, dims=None):
     """Shift elements circularly by `shifts` along `dims` (None: the flattened tensor)."""
     if dims is None:
         if not isinstance(shifts, (int, np.integer)) and len(shifts) != 1:
-            raise ValueError("roll: without dims, shifts must be one int")
+            raise InvalidArgumentError("roll: without dims, shifts must be one int")
         shift = shifts if isinstance(shifts, (int, np.integer)) else shifts[0]
         return roll(input.reshape(-1), shift, 0).reshape(tuple(input.shape))
     shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
-        raise ValueError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
+        raise ShapeError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
     out = input
     for shift, d in zip(shifts, dims):
         d = _normalize_dim(d, input.ndim)
@@ -174,10 +181,10 @@ def rot90(input, k=1, dims=(0, 1)):
     second."""
     dims = tuple(dims)
     if len(dims) != 2:
-        raise ValueError(f"rot90: expected 2 dims, got {dims}")
+        raise InvalidArgumentError(f"rot90: expected 2 dims, got {dims}")
     d0, d1 = _dims(dims, input.ndim, "rot90") if input.ndim >= 2 else (None, None)
     if d0 is None:
-        raise ValueError(f"rot90: expected a tensor with at least 2 dims, got {input.ndim}")
+        raise ShapeError(f"rot90: expected a tensor with at least 2 dims, got {input.ndim}")
     k %= 4
     if k == 1:
         return transpose(flip(input, d1), d0, d1)
@@ -190,7 +197,7 @@ def rot90(input, k=1, dims=(0, 1)):
 
 def _triangle(input, diagonal, lower, name):
     if input.ndim < 2:
-        raise ValueError(f"{name}: expected a tensor with at least 2 dims, got {input.ndim}")
+        raise ShapeError(f"{name}: expected a tensor with at least 2 dims, got {input.ndim}")
     rows, cols = input.shape[-2], input.shape[-1]
     offset = arange(cols, device=input.device) - arange(rows, device=input.device).unsqueeze(1)
     keep = offset <= diagonal if lower else offset >= diagonal
@@ -218,7 +225,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal `offset` of the planes (dim1, dim2), as a new last dim (a copy)."""
     d1, d2 = _normalize_dim(dim1, input.ndim), _normalize_dim(dim2, input.ndim)
     if d1 == d2:
-        raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
+        raise InvalidArgumentError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
     rest = [d for d in range(input.ndim) if d not in (d1, d2)]
     moved = permute(input, tuple(rest) + (d1, d2))
     rows, cols = _diagonal_positions(input.shape[d1], input.shape[d2], int(offset), input.device)
@@ -234,7 +241,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     ndim = input.ndim + 1
     d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
     if d1 == d2:
-        raise ValueError(f"diag_embed: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
+        raise InvalidArgumentError(f"diag_embed: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
     n = input.shape[-1] + abs(int(offset))
     batch = tuple(input.shape[:-1])
     square = zeros(batch + (n, n), dtype=input.dtype, device=input.device)
@@ -253,13 +260,13 @@ def diag(input, diagonal=0):
         return diag_embed(input, diagonal, 0, 1)
     if input.ndim == 2:
         return _diagonal_of(input, diagonal)
-    raise ValueError(f"diag: expected a 1-d or 2-d tensor, got {input.ndim} dims")
+    raise ShapeError(f"diag: expected a 1-d or 2-d tensor, got {input.ndim} dims")
 
 
 def trace(input):
     """The sum of the main diagonal of a 2-d tensor (integers sum as int64)."""
     if input.ndim != 2:
-        raise ValueError(f"trace: expected a 2-d tensor, got {input.ndim} dims")
+        raise ShapeError(f"trace: expected a 2-d tensor, got {input.ndim} dims")
     return diagonal(input).sum()
 
 
@@ -269,7 +276,7 @@ def unflatten(input, dim, sizes):
     shape = tuple(input.shape)
     sizes = tuple(int(s) for s in sizes)
     if -1 not in sizes and int(np.prod(sizes)) != shape[dim]:
-        raise ValueError(f"unflatten: sizes {sizes} do not multiply to {shape[dim]}, the size "
+        raise ShapeError(f"unflatten: sizes {sizes} do not multiply to {shape[dim]}, the size "
                          f"of dim {dim}")
     return reshape(input, shape[:dim] + sizes + shape[dim + 1:])
 
@@ -282,7 +289,7 @@ def unfold(input, dimension, size, step):
     d = _normalize_dim(dimension, input.ndim)
     n = input.shape[d]
     if size < 0 or size > n or step <= 0:
-        raise ValueError(f"unfold: size {size} and step {step} do not fit dim {dimension} of "
+        raise ShapeError(f"unfold: size {size} and step {step} do not fit dim {dimension} of "
                          f"size {n} (need 0 <= size <= {n} and step > 0)")
     count = (n - size) // step + 1
     windows = arange(count, device=input.device).unsqueeze(1) * step + \
@@ -297,8 +304,8 @@ def movedim(input, source, destination):
     source = _dims(source, max(input.ndim, 1), "movedim")
     destination = _dims(destination, max(input.ndim, 1), "movedim")
     if len(source) != len(destination):
-        raise ValueError(f"movedim: {len(source)} source dims for {len(destination)} "
-                         "destinations")
+        raise InvalidArgumentError(f"movedim: {len(source)} source dims for {len(destination)} "
+                                   "destinations")
     if input.ndim == 0:
         return input
     order = [None] * input.ndim
@@ -327,7 +334,7 @@ def meshgrid(*tensors, indexing="ij"):
         raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     for t in tensors:
         if t.ndim > 1:
-            raise ValueError(f"meshgrid: expected 0-d or 1-d tensors, got {t.ndim} dims")
+            raise ShapeError(f"meshgrid: expected 0-d or 1-d tensors, got {t.ndim} dims")
     flat = [t.reshape(-1) for t in tensors]
     swap = indexing == "xy" and len(flat) >= 2
     if swap:

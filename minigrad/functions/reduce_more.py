@@ -21,6 +21,7 @@ from .rearrange import flip
 from .reduce import amax, amin, mean, std, var
 from .scan import cumprod
 from .shape import cat
+from ..errors import DTypeNotImplementedError, InvalidArgumentError, ShapeError
 
 AminmaxResult = namedtuple("aminmax", ["min", "max"])
 
@@ -164,19 +165,20 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def bincount(input, weights=None, minlength=0):
     """How often each value 0, 1, ... occurs in a 1-d non-negative integer tensor (or the sum
     of `weights` at those positions); at least `minlength` bins."""
-    if input.ndim != 1 or input.dtype.is_floating_point or input.dtype is dtypes.bool_:
-        raise TypeError(f"bincount: expected a 1-d integer tensor, got {input.dtype} with "
-                        f"{input.ndim} dims")
+    if input.dtype.is_floating_point or input.dtype is dtypes.bool_:
+        raise DTypeNotImplementedError(f"bincount: expected an integer tensor, got {input.dtype}")
+    if input.ndim != 1:
+        raise ShapeError(f"bincount: expected a 1-d tensor, got shape {tuple(input.shape)}")
     if minlength < 0:
-        raise ValueError(f"bincount: minlength must be non-negative, got {minlength}")
+        raise InvalidArgumentError(f"bincount: minlength must be non-negative, got {minlength}")
     if input.numel() and int(input.min().item()) < 0:
-        raise ValueError("bincount: input must hold non-negative values")
+        raise InvalidArgumentError("bincount: input must hold non-negative values")
     length = max(int(input.max().item()) + 1 if input.numel() else 0, minlength)
     if weights is None:
         values, dtype = ones(input.shape, dtype=dtypes.int64, device=input.device), dtypes.int64
     else:
         if tuple(weights.shape) != tuple(input.shape):
-            raise ValueError(f"bincount: weights shape {tuple(weights.shape)} does not match "
+            raise ShapeError(f"bincount: weights shape {tuple(weights.shape)} does not match "
                              f"input shape {tuple(input.shape)}")
         dtype = weights.dtype if weights.dtype.is_floating_point else dtypes.float64
         values = weights.to(dtype=dtype)
@@ -192,7 +194,7 @@ def histc(input, bins=100, min=0, max=0):
     if not input.dtype.is_floating_point:
         raise TypeError(f"histc: expected a floating point tensor, got {input.dtype}")
     if bins <= 0:
-        raise ValueError(f"histc: bins must be positive, got {bins}")
+        raise InvalidArgumentError(f"histc: bins must be positive, got {bins}")
     x = input.detach().reshape(-1)
     lo, hi = float(min), float(max)
     if lo == hi and x.numel():
@@ -200,7 +202,7 @@ def histc(input, bins=100, min=0, max=0):
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if lo > hi:
-        raise ValueError(f"histc: max ({max}) must be larger than min ({min})")
+        raise InvalidArgumentError(f"histc: max ({max}) must be larger than min ({min})")
     inside = (x >= lo) & (x <= hi)
     position = ((x.to(dtype=dtypes.float64) - lo) * bins / (hi - lo)).floor().clamp(0, bins - 1)
     index = where(inside, position, 0.0).to(dtype=dtypes.int64)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.function import rename_grad_fn
 from ..creation import arange, tensor
-from ..errors import ShapeError
+from ..errors import InputDimsNotImplementedError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .upsample import _output_sizes, interpolate as _nearest_interpolate
@@ -118,8 +118,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
     if mode not in _SEPARABLE:
-        raise ValueError(f"interpolate: unknown mode {mode!r}; expected one of 'nearest', "
-                         f"{', '.join(repr(m) for m in _SEPARABLE)}")
+        raise ModeNotImplementedError(
+            f"interpolate: unknown mode {mode!r}; expected one of 'nearest', "
+            f"{', '.join(repr(m) for m in _SEPARABLE)}")
     interpolating = mode in ("linear", "bilinear", "bicubic", "trilinear")
     if align_corners is not None and not interpolating:
         raise ValueError("interpolate: align_corners can only be set with the interpolating "
@@ -129,8 +130,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     spatial = _SEPARABLE[mode]
     if input.ndim not in (3, 4, 5) or (spatial is not None and input.ndim != spatial + 2):
         wanted = f"a {spatial + 2}-D input" if spatial else "a 3-D, 4-D or 5-D input"
-        raise ShapeError(f"interpolate: mode {mode!r} expects {wanted} (N, C, spatial...), "
-                         f"got shape {tuple(input.shape)}")
+        raise InputDimsNotImplementedError(
+            f"interpolate: mode {mode!r} expects {wanted} (N, C, spatial...), "
+            f"got shape {tuple(input.shape)}")
     if not input.dtype.is_floating_point and mode != "nearest-exact":
         raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got "
                         f"{input.dtype}")

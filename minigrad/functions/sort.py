@@ -13,6 +13,7 @@ from ..tensor import Tensor, _normalize_dim
 from .elementwise import where
 from .indexing import index_put
 from .scan import _along
+from ..errors import InvalidArgumentError
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopkResult = namedtuple("topk", ["values", "indices"])
@@ -74,7 +75,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     smallest first); equal values keep their order."""
     n = input.shape[_normalize_dim(dim, input.ndim)] if input.ndim else 1
     if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for a dimension of size {n}")
+        raise InvalidArgumentError(f"topk: k={k} is out of range for a dimension of size {n}")
     values, indices, axis = _sorted(input, dim, largest, "topk")
     if axis is None:
         return TopkResult(values, indices) if k else TopkResult(values.reshape(0)[:0],
@@ -94,7 +95,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest value along dim (k from 1) and its index."""
     n = input.shape[_normalize_dim(dim, input.ndim)] if input.ndim else 1
     if not 1 <= k <= n:
-        raise ValueError(f"kthvalue: k={k} is out of range for a dimension of size {n}")
+        raise InvalidArgumentError(f"kthvalue: k={k} is out of range for a dimension of size {n}")
     values, indices, axis = _sorted(input, dim, False, "kthvalue")
     return KthvalueResult(*_pick(values, indices, axis, k - 1, keepdim))
 

@@ -16,6 +16,7 @@ from .. import dtypes
 from ..autograd.function import rename_grad_fn
 from ..creation import tensor
 from ..tensor import Tensor
+from ..errors import InputDimsNotImplementedError, ShapeError
 
 
 def _source_indices(in_size, out_size, scale_factor):
@@ -63,7 +64,7 @@ def _output_sizes(input, size, scale_factor, recompute_scale_factor):
         sizes = tuple(math.floor(n * f) for n, f in zip(spatial, factors))
         scales = (None,) * len(spatial) if recompute_scale_factor else factors
     if any(s <= 0 for s in sizes):
-        raise ValueError(f"interpolate: output sizes must be positive, got {sizes} for input "
+        raise ShapeError(f"interpolate: output sizes must be positive, got {sizes} for input "
                          f"of spatial shape {spatial}")
     return sizes, scales
 
@@ -85,8 +86,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("interpolate: antialias is only supported by the bilinear and bicubic "
                          "modes, not 'nearest'")
     if input.ndim not in (3, 4, 5):
-        raise ValueError(f"interpolate: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
-                         f"(N, C, D, H, W) input, got shape {tuple(input.shape)}")
+        raise InputDimsNotImplementedError(
+            f"interpolate: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+            f"(N, C, D, H, W) input, got shape {tuple(input.shape)}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
     out = input
     for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):

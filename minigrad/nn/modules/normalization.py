@@ -12,6 +12,7 @@ from .. import init
 from ..module import Module
 from ..parameter import Parameter
 from ._util import check_tensor, empty_tensor
+from ...errors import ShapeError
 
 
 class _BatchNorm(Module):
@@ -96,7 +97,7 @@ class BatchNorm1d(_BatchNorm):
     def _check_input(self, input):
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             c = self.num_features
-            raise ValueError(f"BatchNorm1d expected 2-D (N, {c}) or 3-D (N, {c}, L) input, got "
+            raise ShapeError(f"BatchNorm1d expected 2-D (N, {c}) or 3-D (N, {c}, L) input, got "
                              f"shape {tuple(input.shape)}")
 
 
@@ -106,5 +107,5 @@ class BatchNorm2d(_BatchNorm):
 
     def _check_input(self, input):
         if input.ndim != 4 or input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d expected 4-D input (N, {self.num_features}, H, W), "
+            raise ShapeError(f"BatchNorm2d expected 4-D input (N, {self.num_features}, H, W), "
                              f"got shape {tuple(input.shape)}")

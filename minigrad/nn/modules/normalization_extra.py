@@ -14,6 +14,7 @@ from ..module import Module
 from ..parameter import Parameter
 from ._util import check_tensor, empty_tensor
 from .normalization import _BatchNorm
+from ...errors import ShapeError
 
 
 def _as_shape(normalized_shape):
@@ -123,7 +124,7 @@ class GroupNorm(Module):
     def forward(self, input):
         check_tensor(input, self)
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm expected input of shape (N, {self.num_channels}, *), "
+            raise ShapeError(f"GroupNorm expected input of shape (N, {self.num_channels}, *), "
                              f"got {tuple(input.shape)}")
         return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
@@ -146,7 +147,7 @@ class _InstanceNorm(_BatchNorm):
     def _check_input(self, input):
         batched = self.spatial_dims + 2
         if input.ndim not in (batched - 1, batched):
-            raise ValueError(f"{type(self).__name__}: expected {batched - 1}D or {batched}D "
+            raise ShapeError(f"{type(self).__name__}: expected {batched - 1}D or {batched}D "
                              f"input (got {input.ndim}D input)")
         channels = input.shape[input.ndim - self.spatial_dims - 1]
         if channels != self.num_features:
@@ -197,7 +198,7 @@ class BatchNorm3d(_BatchNorm):
 
     def _check_input(self, input):
         if input.ndim != 5 or input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm3d expected 5-D input (N, {self.num_features}, D, H, W)"
+            raise ShapeError(f"BatchNorm3d expected 5-D input (N, {self.num_features}, D, H, W)"
                              f", got shape {tuple(input.shape)}")
 
 

@@ -13,6 +13,7 @@ from .. import init
 from ..module import Module
 from ..parameter import Parameter
 from ._util import check_tensor, empty_tensor
+from ...errors import ShapeError
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -47,7 +48,7 @@ class _CellBase(Module):
         """(batched input (N, I), batched state or None, whether the input was unbatched)."""
         check_tensor(input, self)
         if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{type(self).__name__}: expected input of shape (N, "
+            raise ShapeError(f"{type(self).__name__}: expected input of shape (N, "
                              f"{self.input_size}) or ({self.input_size},), got "
                              f"{tuple(input.shape)}")
         unbatched = input.ndim == 1
@@ -187,14 +188,14 @@ class _RNNBase(Module):
     def _check_state(self, h, batch, name):
         expected = ((2 if self.bidirectional else 1) * self.num_layers, batch, self.hidden_size)
         if tuple(h.shape) != expected:
-            raise ValueError(f"{type(self).__name__}: expected {name} of shape {expected}, got "
+            raise ShapeError(f"{type(self).__name__}: expected {name} of shape {expected}, got "
                              f"{tuple(h.shape)}")
 
     def forward(self, input, hx=None):
         check_tensor(input, self)
         name = type(self).__name__
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input of shape (L, N, {self.input_size}) (or "
+            raise ShapeError(f"{name}: expected input of shape (L, N, {self.input_size}) (or "
                              f"batch_first (N, L, {self.input_size}), or unbatched (L, "
                              f"{self.input_size})), got {tuple(input.shape)}")
         unbatched = input.ndim == 2
