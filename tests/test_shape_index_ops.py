@@ -342,14 +342,16 @@ def test_integer_tensors(device):
     ours, theirs = minigrad.tensor(values, device=device), torch.tensor(values)
     index = [[0, 2, 1], [3, 3, 0], [1, 0, 2]]
     fns = [lambda lib, t: t.repeat(2, 1), lambda lib, t: t.flip(0, 1), lambda lib, t: t.triu(1),
-           lambda lib, t: lib.trace(t), lambda lib, t: t.gather(1, lib.tensor(index)),
-           lambda lib, t: t.scatter_add(1, lib.tensor(index), t),
-           lambda lib, t: t.scatter_reduce(1, lib.tensor(index), t[:, :3], "mean"),
-           lambda lib, t: t.scatter_reduce(0, lib.tensor([[2, 0, 2, 1]]), t[:1] * 5, "amax",
+           lambda lib, t: lib.trace(t), lambda lib, t: t.gather(1, make(lib, index)),
+           lambda lib, t: t.scatter_add(1, make(lib, index), t),
+           lambda lib, t: t.scatter_reduce(1, make(lib, index), t[:, :3], "mean"),
+           lambda lib, t: t.scatter_reduce(0, make(lib, [[2, 0, 2, 1]]), t[:1] * 5, "amax",
                                            include_self=False),
-           lambda lib, t: t.scatter(1, lib.tensor([[1], [0], [3]]), value=-4),
+           lambda lib, t: t.scatter(1, make(lib, [[1], [0], [3]]), value=-4),
            lambda lib, t: t.masked_fill(t > 5, 0), lambda lib, t: t.diagonal(-1),
-           lambda lib, t: lib.take(t, lib.tensor([[0, -1]])), lambda lib, t: t.rot90(3)]
+           lambda lib, t: lib.take(t, make(lib, [[0, -1]])), lambda lib, t: t.rot90(3)]
+    def make(lib, values):
+        return minigrad.tensor(values, device=device) if lib is minigrad else lib.tensor(values)
     for fn in fns:
         got, expected = fn(minigrad, ours), fn(torch, theirs)
         assert str(got.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
