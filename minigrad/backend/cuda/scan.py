@@ -27,8 +27,11 @@ else:
 
 @cuda.jit(device=True)
 def _log_add_exp(x, y):
-    if x == y:  # equal (both infinite too): log(2 e^x) without inf - inf
-        return x + _log1p(_exp(x - x))
+    if x == y:  # log(2 e^x); for two equal infinities, x itself (x - x would be NaN)
+        zero = x - x
+        if zero != zero:
+            return x
+        return x + _log1p(_exp(zero))
     if x != x or y != y:
         return x + y
     big = x if x > y else y
