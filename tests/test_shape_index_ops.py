@@ -147,7 +147,7 @@ def scatter_case(draw, device, mode):
     # in test_integer_tensors)
     if mode in ("amax", "amin"):  # no ties anywhere: the gradient is not defined there
         pool = draw(tensors((x.numel() + int(np.prod(shape)),), device=device, distinct=True,
-                            margin=0.05, contiguous=True)).detach()
+                            margin=0.02, contiguous=True)).detach()
         x = pool[:x.numel()].reshape(tuple(x.shape)).clone().requires_grad_()
         src = pool[x.numel():].reshape(shape).clone().requires_grad_()
     else:
