@@ -17,6 +17,9 @@ from layer_checks import assert_matches_torch
 # within seconds
 HALF = settings(max_examples=max(3, settings().max_examples // 2))
 
+# whole programs or layers that tests/cuda already runs on the device: a cuda pass skips them
+pytestmark = pytest.mark.cpu_suffices
+
 TOL = dict(rtol=1e-10, atol=1e-10)
 
 

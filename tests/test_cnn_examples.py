@@ -10,6 +10,9 @@ import pytest
 import minigrad
 from minigrad import nn
 
+# whole programs or layers that tests/cuda already runs on the device: a cuda pass skips them
+pytestmark = pytest.mark.cpu_suffices
+
 pytest.importorskip("sklearn")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

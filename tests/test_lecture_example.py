@@ -5,6 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# whole programs or layers that tests/cuda already runs on the device: a cuda pass skips them
+pytestmark = pytest.mark.cpu_suffices
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -11,6 +11,9 @@ from minigrad.models import CNN1d, get_model
 pytest.importorskip("mnist1d")
 from minigrad.data.datasets import MNIST1D  # noqa: E402
 
+# whole programs or layers that tests/cuda already runs on the device: a cuda pass skips them
+pytestmark = pytest.mark.cpu_suffices
+
 
 @pytest.fixture(scope="module")
 def splits():

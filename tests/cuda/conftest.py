@@ -1,7 +1,8 @@
-"""Tests of the cuda backend. They run where the cuda device is usable: on a GPU, or under
-numba's CUDA simulator, in a pytest process of their own:
+"""The cuda backend's own tests (launch configuration, layouts, transfers, kernel strategies
+against naive references). They run where the cuda device is usable: on a GPU, or under numba's
+CUDA simulator, in a pytest process of their own, with the device-parametrized suite:
 
-    NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/cuda
+    NUMBA_ENABLE_CUDASIM=1 python -m pytest --devices cuda
 
 Elsewhere (the main test run on a machine without a GPU) this directory is skipped. Under the
 simulator, tests/conftest.py shrinks launches for every test, these and the device-parametrized
