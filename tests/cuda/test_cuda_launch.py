@@ -13,6 +13,9 @@ rng = np.random.default_rng(5)
     (dict(threads_per_block=0), "positive"), (dict(reduce_threads=6), "power of two"),
     (dict(gemm_block_m=6, gemm_thread_m=4), "multiples"),
     (dict(gemm_block_m=128, gemm_block_n=128, gemm_thread_m=2, gemm_thread_n=2), "1024"),
+    (dict(gemm_block_m=512, gemm_block_n=512, gemm_block_k=8, gemm_thread_m=16,
+          gemm_thread_n=16),
+     "shared memory"),
 ])
 def test_bad_configurations_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):

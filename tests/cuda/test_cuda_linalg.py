@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cuda_helpers import check, dev, strided_copy
-from minigrad.backend.cuda import _launch
+from minigrad.backend.cuda import _launch, linalg
 
 rng = np.random.default_rng(3)
 
@@ -57,3 +57,34 @@ def test_other_tilings(cu, tiles):
     a, b = rng.standard_normal((2, 7, 5)), rng.standard_normal((5, 8))
     with _launch.override(**tiles):
         check(cu.matmul(dev(a), strided_copy(b, "transposed")), np.matmul(a, b))
+
+
+def test_whole_tiles_take_the_unchecked_path(cu):
+    """Shapes that are whole multiples of the tile in every dim: every load and store is an
+    interior one, over several k steps (both shared buffers in turn)."""
+    a, b = rng.standard_normal((8, 6)), rng.standard_normal((6, 8))
+    with _launch.override(gemm_block_m=4, gemm_block_n=4, gemm_block_k=2, gemm_thread_m=2,
+                          gemm_thread_n=2):
+        for layout in ["contiguous", "transposed"]:
+            check(cu.matmul(strided_copy(a, layout), strided_copy(b, layout)), a @ b)
+
+
+def test_64_bit_offsets(cu, monkeypatch):
+    """Operands spanning 2**32 elements get 64-bit offsets: the same results."""
+    monkeypatch.setattr(linalg, "_INDEX32_LIMIT", 0)
+    a, b = rng.standard_normal((2, 5, 3)), rng.standard_normal((3, 6))
+    check(cu.matmul(dev(a), strided_copy(b, "transposed")), np.matmul(a, b))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_default_tiling(cu, dtype):
+    """The default, unshrunk GEMM launch (a whole block of threads and the full tile) once, on
+    a problem smaller than one tile, with a bias."""
+    default = _launch.LaunchConfig()
+    tiles = {name: getattr(default, name) for name in
+             ["gemm_block_m", "gemm_block_n", "gemm_block_k", "gemm_thread_m", "gemm_thread_n"]}
+    x, w = rng.standard_normal((3, 9)).astype(dtype), rng.standard_normal((2, 9)).astype(dtype)
+    bias = rng.standard_normal(2).astype(dtype)
+    with _launch.override(**tiles):
+        out = cu.linear_forward(dev(x), dev(w), dev(bias))
+    check(out, x @ w.T + bias, rtol=1e-5, atol=1e-5)

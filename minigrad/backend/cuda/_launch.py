@@ -12,6 +12,9 @@ import dataclasses
 import numpy as np
 
 
+MAX_STATIC_SHARED_BYTES = 48 * 1024  # per block, statically declared: every GPU since sm_20
+
+
 @dataclasses.dataclass(frozen=True)
 class LaunchConfig:
     """Block, grid and tile sizes.
@@ -26,7 +29,8 @@ class LaunchConfig:
         one GEMM block computes, and the depth of the A and B tiles it stages in shared memory
         per step (C = A @ B with A m x k, B k x n, as in BLAS).
     gemm_thread_m / gemm_thread_n: the register tile of one GEMM thread; a block has
-        (block_m // thread_m) * (block_n // thread_n) threads.
+        (block_m // thread_m) * (block_n // thread_n) threads. The shared tiles (two of each,
+        see `gemm_shared_bytes`) must fit the 48 KiB of static shared memory in float64.
     rng_blocks: blocks of the random-number kernels; with threads_per_block this fixes the
         number of generator states (one per thread, kept across calls).
     """
@@ -35,11 +39,11 @@ class LaunchConfig:
     max_blocks: int = 4096
     reduce_threads: int = 256
     reduce_serial_len: int = 32
-    gemm_block_m: int = 64
-    gemm_block_n: int = 64
-    gemm_block_k: int = 16
-    gemm_thread_m: int = 4
-    gemm_thread_n: int = 4
+    gemm_block_m: int = 128
+    gemm_block_n: int = 128
+    gemm_block_k: int = 8
+    gemm_thread_m: int = 8
+    gemm_thread_n: int = 8
     rng_blocks: int = 528  # four per SM of the largest GPUs (132 SMs): the draw fills them
 
     def __post_init__(self):
@@ -56,11 +60,22 @@ class LaunchConfig:
                              "gemm_thread_m and gemm_thread_n")
         if self.gemm_threads > 1024 or max(self.threads_per_block, self.reduce_threads) > 1024:
             raise ValueError("LaunchConfig: a CUDA block has at most 1024 threads")
+        if self.gemm_shared_bytes > MAX_STATIC_SHARED_BYTES:
+            raise ValueError(f"LaunchConfig: the GEMM tiles need {self.gemm_shared_bytes} bytes "
+                             f"of shared memory in float64, more than the "
+                             f"{MAX_STATIC_SHARED_BYTES} a block may declare statically")
 
     @property
     def gemm_threads(self):
         return (self.gemm_block_m // self.gemm_thread_m) * (self.gemm_block_n //
                                                             self.gemm_thread_n)
+
+    @property
+    def gemm_shared_bytes(self):
+        """Shared memory of one GEMM block in float64 (float32 needs half): an A and a B tile,
+        each block_k rows of block_m (block_n) words plus four padding words, twice over."""
+        words = self.gemm_block_k * (self.gemm_block_m + 4 + self.gemm_block_n + 4)
+        return 2 * words * 8
 
     @property
     def rng_states(self):

@@ -1,18 +1,21 @@
 """Matrix products: a shared-memory tiled, register-blocked GEMM (SGEMM and DGEMM).
 
 C (m x n) = A (m x k) @ B (k x n), in BLAS's names. Each block computes a block_m x block_n tile
-of C. It walks k in steps of block_k: its threads stage an A tile (block_m x block_k) and a B
-tile (block_k x block_n) in shared memory,
-then each thread multiplies them into its own thread_m x thread_n register tile, reading one
-column of A's tile and one row of B's per step (thread_m + thread_n loads for thread_m * thread_n
-multiply-adds). Thread (tx, ty) owns rows ty + i * (block_m / thread_m) and columns
-tx + j * (block_n / thread_n) of the tile: neighbouring threads read neighbouring shared-memory
-words and write neighbouring outputs.
+of C (128 x 128 by default, 256 threads). It walks k in steps of block_k: its threads stage an
+A tile (block_m x block_k, stored k-major) and a B tile (block_k x block_n) in shared memory,
+then each thread multiplies them into its own thread_m x thread_n register tile (8 x 8),
+reading thread_m words of A's tile and thread_n of B's per kk (16 loads for 64 multiply-adds).
+A thread owns runs of four neighbouring rows (columns), block_m / thread_m * 4 rows apart, so
+neighbouring threads read neighbouring shared-memory words and write neighbouring outputs.
+The shared tiles are double-buffered: the global loads of step s + 1 are issued before the
+multiply-adds of step s and stored into the other buffer after them (one barrier per step).
 
 Operands are read through their strides, so transposed views (`a.mT`, `weight.T`) need no copy;
 the tile loads walk whichever of an operand's two dims is contiguous fastest, so global reads
-coalesce either way. Batch dims broadcast (stride 0). The tile sizes come from the launch
-configuration; each tiling compiles once.
+coalesce either way. Batch dims broadcast (stride 0). Offsets are unsigned (32-bit unless an
+operand spans 2**32 elements), computed once per thread where they do not change, and only
+tiles that cross an edge of C or of k check bounds. The tile sizes come from the launch
+configuration; each tiling, operand layout and index width compiles once.
 """
 import numpy as np
 from numba import cuda
@@ -26,98 +29,200 @@ from ._strided import offsets2
 _MAX_GRID = 65535  # the kernel's grid-stride loops cover larger y and z extents
 
 
-def _gemm(block_m, block_n, block_k, thread_m, thread_n):
-    """The GEMM kernel for one tiling (shared and register tile sizes are compile-time)."""
-    threads_m = block_m // thread_m  # threads along the tile's rows
-    threads_n = block_n // thread_n
+def _run(per_thread):
+    """How many neighbouring rows (columns) of its register tile a thread owns in a run: four
+    where the tile allows, so that a run is one 16-byte-aligned span of a shared-memory row."""
+    return 4 if per_thread % 4 == 0 else 1
+
+
+def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, index):
+    """The GEMM kernel for one tiling, one operand layout and one index width.
+
+    Everything that shapes the inner loop is a compile-time constant: the tile sizes (every
+    loop over a register tile unrolls; the compiler keeps the `kk` loop itself rolled, its body
+    then 64 multiply-adds, 16 shared loads and 12 other instructions at the default tiling),
+    whether A's and B's k dim is their contiguous one (`a_k_fast`, `b_k_fast`: how a thread's
+    share of a tile is read from global memory, coalesced either way) and the unsigned index
+    type (`index`: np.uint32, or np.uint64 where an operand spans 2**32 elements or more).
+    Unsigned indices spare numba's negative-index wrap-around; numba still does the integer
+    arithmetic itself in 64 bits, the casts keep what is stored 32-bit.
+    """
+    threads_m, threads_n = block_m // thread_m, block_n // thread_n
     threads = threads_m * threads_n
-    # One padding word per tile row: the transposed stores into the tiles (k fastest) then fall
-    # into different shared-memory banks.
-    pad_m, pad_n = block_m + 1, block_n + 1
+    run_m, run_n = _run(thread_m), _run(thread_n)
+    # Four padding words per shared tile row: a warp's k-fastest stores into a tile then fall
+    # into 32 different banks, and every row still starts 16 bytes aligned.
+    pad_m, pad_n = block_m + 4, block_n + 4
+    a_tile_size, b_tile_size = block_k * pad_m, block_k * pad_n
+    a_tiles_size, b_tiles_size = 2 * a_tile_size, 2 * b_tile_size  # array sizes: constants
+    acc_size = thread_m * thread_n
+    a_loads, b_loads = -(-block_m * block_k // threads), -(-block_k * block_n // threads)
+    # With fewer tile elements than loads * threads, the last loads of some threads are void.
+    a_ragged, b_ragged = a_loads * threads != block_m * block_k, b_loads * threads != (
+        block_k * block_n)
+    u = index
+    # Unsigned constants: a signed int in the index math would make it signed again.
+    u0, u1 = u(0), u(1)
+    ubm, ubn, ubk = u(block_m), u(block_n), u(block_k)
+    upm, upn = u(pad_m), u(pad_n)
+    uthreads, uthreads_n = u(threads), u(threads_n)
+    ua_elems, ub_elems = u(block_m * block_k), u(block_k * block_n)
+    ua_tile, ub_tile = u(a_tile_size), u(b_tile_size)
+    urun_m, urun_n = u(run_m), u(run_n)
+    # A thread's register row i is tile row ty * run_m + row_step(i) (column j likewise): runs
+    # of run_m neighbouring rows, threads_m * run_m rows apart.
+    span_m, span_n = threads_m * run_m, threads_n * run_n
 
     @cuda.jit(cache=True)
     def kernel(out, a, a_base, a_row_stride, a_k_stride, b, b_base, b_k_stride, b_col_stride,
                bias, has_bias, batch_shape, a_batch_strides, b_batch_strides, batches, m, k, n):
-        a_tile = cuda.shared.array((block_k, pad_m), a.dtype)
-        b_tile = cuda.shared.array((block_k, pad_n), a.dtype)
-        acc = cuda.local.array((thread_m, thread_n), a.dtype)
+        # Two buffers per operand: the next k step is stored into one while the other is read.
+        a_tiles = cuda.shared.array(a_tiles_size, a.dtype)
+        b_tiles = cuda.shared.array(b_tiles_size, a.dtype)
+        acc = cuda.local.array(acc_size, a.dtype)
         a_frag = cuda.local.array(thread_m, a.dtype)
         b_frag = cuda.local.array(thread_n, a.dtype)
-        t = cuda.threadIdx.x
-        tx = t % threads_n
-        ty = t // threads_n
-        a_k_fast = a_k_stride <= a_row_stride
-        b_k_fast = b_k_stride <= b_col_stride
+        a_next = cuda.local.array(a_loads, a.dtype)
+        b_next = cuda.local.array(b_loads, a.dtype)
+        # Once per thread: which tile element each of its loads is (row or column, and kk), its
+        # offset in the operand from the tile's corner, and its offset in the shared tile.
+        a_row = cuda.local.array(a_loads, index)
+        a_kk = cuda.local.array(a_loads, index)
+        a_from = cuda.local.array(a_loads, index)
+        a_to = cuda.local.array(a_loads, index)
+        b_col = cuda.local.array(b_loads, index)
+        b_kk = cuda.local.array(b_loads, index)
+        b_from = cuda.local.array(b_loads, index)
+        b_to = cuda.local.array(b_loads, index)
+        t = u(cuda.threadIdx.x)
+        um, uk, un = u(m), u(k), u(n)
+        ars, aks = u(a_row_stride), u(a_k_stride)
+        bks, bcs = u(b_k_stride), u(b_col_stride)
+        for load in range(a_loads):
+            e = t + u(load) * uthreads
+            if a_k_fast:  # neighbouring threads read neighbouring k: coalesced
+                r = e // ubk
+                kk = e - r * ubk
+            else:
+                kk = e // ubm
+                r = e - kk * ubm
+            if a_ragged and e >= ua_elems:  # void: read the corner, store nothing
+                r, kk = ubm, u0
+            a_row[load] = r
+            a_kk[load] = kk
+            a_from[load] = u0 if r == ubm else r * ars + kk * aks
+            a_to[load] = kk * upm + r
+        for load in range(b_loads):
+            e = t + u(load) * uthreads
+            if b_k_fast:
+                c = e // ubk
+                kk = e - c * ubk
+            else:
+                kk = e // ubn
+                c = e - kk * ubn
+            if b_ragged and e >= ub_elems:
+                c, kk = ubn, u0
+            b_col[load] = c
+            b_kk[load] = kk
+            b_from[load] = u0 if c == ubn else kk * bks + c * bcs
+            b_to[load] = kk * upn + c
+        ty = t // uthreads_n
+        a_read = ty * urun_m  # the thread's first register row and column in the tiles
+        b_read = (t - ty * uthreads_n) * urun_n
         row_tiles = (m + block_m - 1) // block_m
         col_tiles = (n + block_n - 1) // block_n
         for batch in range(cuda.blockIdx.z, batches, cuda.gridDim.z):
             a_at, b_at = offsets2(batch, batch_shape, a_batch_strides, b_batch_strides)
-            a_at += a_base
-            b_at += b_base
-            out_at = batch * m * n
+            a_batch = u(a_at + a_base)
+            b_batch = u(b_at + b_base)
+            out_batch = u(batch) * um * un
             for row_tile in range(cuda.blockIdx.y, row_tiles, cuda.gridDim.y):
-                row0 = row_tile * block_m
+                row0 = u(row_tile) * ubm
+                rows_left = min(um - row0, ubm)
                 for col_tile in range(cuda.blockIdx.x, col_tiles, cuda.gridDim.x):
-                    col0 = col_tile * block_n
-                    for i in range(thread_m):
-                        for j in range(thread_n):
-                            acc[i, j] = 0
-                    for k0 in range(0, k, block_k):
-                        for e in range(t, block_m * block_k, threads):
-                            if a_k_fast:
-                                r = e // block_k
-                                kk = e - r * block_k
+                    col0 = u(col_tile) * ubn
+                    cols_left = min(un - col0, ubn)
+                    tile_full = rows_left == ubm and cols_left == ubn
+                    a_corner = a_batch + row0 * ars
+                    b_corner = b_batch + col0 * bcs
+                    for i in range(acc_size):
+                        acc[i] = 0
+                    buf = u0
+                    # Step s reads k step s from global memory into registers, multiplies
+                    # step s - 1 (staged in the other buffer), then stores step s into `buf`:
+                    # the global loads are in flight during the multiply-adds.
+                    for k_step in range(0, k + block_k, block_k):
+                        k0 = u(k_step)
+                        more = k0 < uk
+                        if more:
+                            a_at_k = a_corner + k0 * aks
+                            b_at_k = b_corner + k0 * bks
+                            if tile_full and k0 + ubk <= uk:  # interior: no bounds checks
+                                for load in range(a_loads):
+                                    a_next[load] = a[a_at_k + a_from[load]]
+                                for load in range(b_loads):
+                                    b_next[load] = b[b_at_k + b_from[load]]
                             else:
-                                kk = e // block_m
-                                r = e - kk * block_m
-                            if row0 + r < m and k0 + kk < k:
-                                a_tile[kk, r] = a[a_at + (row0 + r) * a_row_stride
-                                                  + (k0 + kk) * a_k_stride]
-                            else:
-                                a_tile[kk, r] = 0
-                        for e in range(t, block_k * block_n, threads):
-                            if b_k_fast:
-                                c = e // block_k
-                                kk = e - c * block_k
-                            else:
-                                kk = e // block_n
-                                c = e - kk * block_n
-                            if k0 + kk < k and col0 + c < n:
-                                b_tile[kk, c] = b[b_at + (k0 + kk) * b_k_stride
-                                                  + (col0 + c) * b_col_stride]
-                            else:
-                                b_tile[kk, c] = 0
-                        cuda.syncthreads()
-                        for kk in range(block_k):
-                            for i in range(thread_m):
-                                a_frag[i] = a_tile[kk, ty + i * threads_m]
-                            for j in range(thread_n):
-                                b_frag[j] = b_tile[kk, tx + j * threads_n]
-                            for i in range(thread_m):
+                                k_left = min(uk - k0, ubk)
+                                for load in range(a_loads):
+                                    if a_row[load] < rows_left and a_kk[load] < k_left:
+                                        a_next[load] = a[a_at_k + a_from[load]]
+                                    else:
+                                        a_next[load] = 0
+                                for load in range(b_loads):
+                                    if b_kk[load] < k_left and b_col[load] < cols_left:
+                                        b_next[load] = b[b_at_k + b_from[load]]
+                                    else:
+                                        b_next[load] = 0
+                        if k0 > u0:
+                            a_cur = (u1 - buf) * ua_tile + a_read
+                            b_cur = (u1 - buf) * ub_tile + b_read
+                            for kk in range(block_k):
+                                for i in range(thread_m):
+                                    a_frag[i] = a_tiles[a_cur + u((i // run_m) * span_m
+                                                                  + i % run_m)]
                                 for j in range(thread_n):
-                                    acc[i, j] += a_frag[i] * b_frag[j]
-                        cuda.syncthreads()  # before the next step overwrites the tiles
+                                    b_frag[j] = b_tiles[b_cur + u((j // run_n) * span_n
+                                                                  + j % run_n)]
+                                a_cur += upm
+                                b_cur += upn
+                                for i in range(thread_m):
+                                    for j in range(thread_n):
+                                        acc[i * thread_n + j] += a_frag[i] * b_frag[j]
+                        if more:
+                            a_store = buf * ua_tile
+                            b_store = buf * ub_tile
+                            for load in range(a_loads):
+                                if not a_ragged or a_row[load] < ubm:
+                                    a_tiles[a_store + a_to[load]] = a_next[load]
+                            for load in range(b_loads):
+                                if not b_ragged or b_col[load] < ubn:
+                                    b_tiles[b_store + b_to[load]] = b_next[load]
+                        cuda.syncthreads()
+                        buf = u1 - buf
+                    out_corner = out_batch + row0 * un + col0
                     for i in range(thread_m):
-                        row = row0 + ty + i * threads_m
-                        if row < m:
-                            for j in range(thread_n):
-                                col = col0 + tx + j * threads_n
-                                if col < n:
-                                    value = acc[i, j]
-                                    if has_bias:
-                                        value += bias[col]
-                                    out[out_at + row * n + col] = value
+                        r = a_read + u((i // run_m) * span_m + i % run_m)
+                        for j in range(thread_n):
+                            c = b_read + u((j // run_n) * span_n + j % run_n)
+                            if tile_full or (r < rows_left and c < cols_left):
+                                value = acc[i * thread_n + j]
+                                if has_bias:
+                                    value += bias[col0 + c]
+                                out[out_corner + r * un + c] = value
 
     return kernel
 
 
 _kernels = {}
 _no_bias = {}
+# Offsets are 32-bit unless an operand or the result spans this many elements.
+_INDEX32_LIMIT = 2 ** 32
 
 
-def _kernel_for(config):
+def _kernel_for(config, a_k_fast, b_k_fast, index):
     key = (config.gemm_block_m, config.gemm_block_n, config.gemm_block_k, config.gemm_thread_m,
-           config.gemm_thread_n)
+           config.gemm_thread_n, a_k_fast, b_k_fast, index)
     if key not in _kernels:
         _kernels[key] = _gemm(*key)
     return _kernels[key]
@@ -151,7 +256,10 @@ def gemm(a, b, bias=None):
     ra, rb = strided(a), strided(b)
     if k == 0:  # nothing to read, the kernel only stores zeros (plus bias): pass any array
         ra = rb = strided(out)
-    launch(_kernel_for(config), grid, config.gemm_threads, buffer(out), ra.buffer, ra.base,
+    largest = max(ra.buffer.size, rb.buffer.size, out.size)
+    index = np.uint32 if largest < _INDEX32_LIMIT else np.uint64
+    kernel = _kernel_for(config, sa[-1] <= sa[-2], sb[-2] <= sb[-1], index)
+    launch(kernel, grid, config.gemm_threads, buffer(out), ra.buffer, ra.base,
            sa[-2], sa[-1], rb.buffer, rb.base, sb[-2], sb[-1], bias_buffer, has_bias,
            batch_shape, a_batch, b_batch, batches, m, k, n)
     return out
