@@ -36,6 +36,11 @@ CASES = [
     ("float64 overflow in pow", lambda m: m.tensor([1e300], dtype=m.float64) ** 2),
     ("inf/nan cast to int64",
      lambda m: m.tensor([INF, -INF, NAN, 1e30, 2.5]).to(m.int64)),
+    ("cumprod overflow", lambda m: m.cumprod(m.tensor([1e300, 1e300], dtype=m.float64), 0)),
+    ("cumsum of inf and -inf", lambda m: m.cumsum(m.tensor([INF, -INF]), 0)),
+    ("sum of inf and -inf", lambda m: m.sum(m.tensor([INF, -INF])).reshape(1)),
+    ("prod overflow", lambda m: m.prod(m.tensor([1e30, 1e30])).reshape(1)),
+    ("logcumsumexp of -inf", lambda m: m.logcumsumexp(m.tensor([-INF, -INF, 1.0]), 0)),
 ]
 
 

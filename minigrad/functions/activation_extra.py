@@ -11,12 +11,11 @@ import math
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import rand_like
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from .activation import (_check_float, _maybe_inplace, _softmax_like, Erf, Hardtanh, Softmax,
                          elu, leaky_relu, softplus)
 from .elementwise import exp, sigmoid, tanh, where
-from ..errors import DTypeError, ShapeError
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

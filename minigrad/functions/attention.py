@@ -10,14 +10,13 @@ import numpy as np
 
 from .. import dtypes
 from ..creation import tensor, zeros
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
 from .elementwise import where
 from .linear import linear
 from .shape import cat
-from ..errors import DTypeError, ShapeError
 
 
 def _float_mask(mask, dtype, allowed_when_true, op):

@@ -10,11 +10,10 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .normalization_extra import vector_norm
-from ..errors import DTypeError, ShapeError
 
 
 def _check_indices(input, weight):

@@ -10,11 +10,10 @@ import math
 import numpy as np
 
 from ..creation import tensor, zeros
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .indexing import index_put
 from .shape import pad
-from ..errors import InvalidArgumentError, ShapeError
 
 
 def _pair(value, name, op):

@@ -11,11 +11,10 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import broadcast_shapes
 from .elementwise import sqrt, where
-from ..errors import DTypeError, ShapeError
 
 
 def _check_input(input, name, min_dims=1):

@@ -1,6 +1,8 @@
 """Reductions over any set of axes."""
 import numpy as np
 
+from ._quiet import quiet_module_kernels
+
 
 def sum(a, axes, keepdims):
     return np.sum(a, axis=axes, keepdims=keepdims, dtype=a.dtype if a.dtype.kind == "f" else None)
@@ -20,3 +22,7 @@ def argmax(a, axis, keepdims):
 
 def argmin(a, axis, keepdims):
     return np.argmin(a, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+
+# inf/nan are results here, as in PyTorch: no numpy RuntimeWarning from any kernel above.
+quiet_module_kernels(globals())

@@ -6,6 +6,8 @@ PyTorch); cummax/cummin take the latest position among equal values and stick to
 import numba
 import numpy as np
 
+from ._quiet import quiet_module_kernels
+
 
 def cumsum(a, dim):
     """Running sums along dim (the dtype of a)."""
@@ -70,3 +72,7 @@ def sort(a, dim, descending):
         indices = np.argsort(a, axis=dim, kind="stable").astype(np.int64)
     values = np.take_along_axis(a, indices, axis=dim)
     return np.ascontiguousarray(values), np.ascontiguousarray(indices)
+
+
+# inf/nan are results here, as in PyTorch: no numpy RuntimeWarning from any kernel above.
+quiet_module_kernels(globals())
