@@ -87,7 +87,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             return out
     repeats = int(repeats)
     if repeats < 0:
-        raise InvalidArgumentError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+        raise InvalidArgumentError(
+            f"repeat_interleave: repeats must be non-negative, got {repeats}")
     shape = tuple(input.shape)
     out = expand(input.unsqueeze(dim + 1), shape[:dim + 1] + (repeats,) + shape[dim + 1:])
     out = reshape(out, shape[:dim] + (n * repeats,) + shape[dim + 1:])
@@ -127,7 +128,8 @@ def check_bounds(index, size, name, allow_negative=False):
     low, high = int(index.min().item()), int(index.max().item())
     if high >= size or low < (-size if allow_negative else 0):
         bad = high if high >= size else low
-        raise IndexOutOfRangeError(f"{name}: index {bad} is out of bounds for a dimension of size {size}")
+        raise IndexOutOfRangeError(
+            f"{name}: index {bad} is out of bounds for a dimension of size {size}")
 
 
 def flip(input, *dims):
@@ -225,7 +227,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal `offset` of the planes (dim1, dim2), as a new last dim (a copy)."""
     d1, d2 = _normalize_dim(dim1, input.ndim), _normalize_dim(dim2, input.ndim)
     if d1 == d2:
-        raise InvalidArgumentError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
+        raise InvalidArgumentError(
+            f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
     rest = [d for d in range(input.ndim) if d not in (d1, d2)]
     moved = permute(input, tuple(rest) + (d1, d2))
     rows, cols = _diagonal_positions(input.shape[d1], input.shape[d2], int(offset), input.device)
@@ -241,7 +244,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     ndim = input.ndim + 1
     d1, d2 = _normalize_dim(dim1, ndim), _normalize_dim(dim2, ndim)
     if d1 == d2:
-        raise InvalidArgumentError(f"diag_embed: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
+        raise InvalidArgumentError(
+            f"diag_embed: dim1 and dim2 cannot be the same dim ({dim1}, {dim2})")
     n = input.shape[-1] + abs(int(offset))
     batch = tuple(input.shape[:-1])
     square = zeros(batch + (n, n), dtype=input.dtype, device=input.device)
@@ -353,5 +357,6 @@ def narrow_copy(input, dim, start, length):
 
 
 __all__ = ["check_bounds", "diag", "diag_embed", "diagonal", "flip", "fliplr", "flipud",
-           "index_select", "meshgrid", "movedim", "moveaxis", "narrow_copy", "repeat", "repeat_interleave", "roll", "rot90", "swapaxes", "swapdims", "tile",
+           "index_select", "meshgrid", "movedim", "moveaxis", "narrow_copy", "repeat",
+           "repeat_interleave", "roll", "rot90", "swapaxes", "swapdims", "tile",
            "trace", "tril", "triu", "unflatten", "unfold"]
