@@ -96,9 +96,10 @@ def decomposition_case(draw, device, name):
     if name == "det":
         return (lambda lib, a: (lib.linalg.det(a), a.det())), \
             [_well_conditioned(draw, batch + (n, n), device)]
-    if name == "slogdet":
-        return (lambda lib, a: lib.linalg.slogdet(a)), \
-            [draw(tensors(batch + (n, n), device=device, away_from=0, margin=0.2))]
+    if name == "slogdet":  # well away from singular, with either sign of the determinant
+        a = _well_conditioned(draw, batch + (n, n), device)
+        sign = draw(st.sampled_from([1.0, -1.0]))
+        return (lambda lib, a: lib.linalg.slogdet(a)), [(a.detach() * sign).requires_grad_()]
     if name == "solve":
         kind = draw(st.sampled_from(["matrix", "vector", "right", "broadcast"]))
         a = _well_conditioned(draw, batch + (n, n), device)
