@@ -2,8 +2,9 @@
 
 Profiles: "ci" (the default: few examples, so the suite stays within minutes on 2 cores, drawn
 from a fixed seed per test so that a run is repeatable and CI never fails by chance),
-"thorough" (many examples, freshly random each run; HYPOTHESIS_PROFILE=thorough) and "simulator" (the fewest, the default
-of a cuda pass under numba's CUDA simulator, which runs one Python thread per CUDA thread).
+"thorough" (many examples, freshly random each run; HYPOTHESIS_PROFILE=thorough) and
+"simulator" (the fewest, the default of a cuda pass under numba's CUDA simulator, which runs one
+Python thread per CUDA thread).
 
 `--devices cpu,cuda` chooses the devices the `device` fixture runs on (default: every available
 one). A pass without cpu (`NUMBA_ENABLE_CUDASIM=1 python -m pytest --devices cuda`) runs only
