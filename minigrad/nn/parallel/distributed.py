@@ -219,8 +219,9 @@ class DistributedDataParallel(Module):
         object.__setattr__(self, "_reducer", _Reducer(params, self.bucket_bytes_cap, group))
         if init_sync:
             self._broadcast_state(include_parameters=True)
-        handles = [p.register_post_accumulate_grad_hook(self._reducer.on_grad_ready)
-                   for p in params]
+        # in a world of one the average is the gradient itself: no hooks, no copies
+        handles = [] if group.size == 1 else [
+            p.register_post_accumulate_grad_hook(self._reducer.on_grad_ready) for p in params]
         object.__setattr__(self, "_hook_handles", handles)
 
     def _broadcast_state(self, include_parameters):
