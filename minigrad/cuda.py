@@ -84,28 +84,29 @@ def _pool():
     return allocator.pool()
 
 
+def _statistic(name):
+    pool = _pool()
+    return 0 if pool is None else getattr(pool, name)
+
+
 def memory_allocated(device=None):
     """Bytes of device memory held by live tensors (in the allocator's rounded block sizes)."""
-    pool = _pool()
-    return 0 if pool is None else pool.allocated
+    return _statistic("allocated")
 
 
 def max_memory_allocated(device=None):
     """The peak of `memory_allocated()` since the start or `reset_peak_memory_stats()`."""
-    pool = _pool()
-    return 0 if pool is None else pool.peak_allocated
+    return _statistic("peak_allocated")
 
 
 def memory_reserved(device=None):
     """Bytes the allocator holds from the driver: allocated plus cached for reuse."""
-    pool = _pool()
-    return 0 if pool is None else pool.reserved
+    return _statistic("reserved")
 
 
 def max_memory_reserved(device=None):
     """The peak of `memory_reserved()` since the start or `reset_peak_memory_stats()`."""
-    pool = _pool()
-    return 0 if pool is None else pool.peak_reserved
+    return _statistic("peak_reserved")
 
 
 def empty_cache():

@@ -22,6 +22,8 @@ Layers:
 import os
 import weakref
 
+import numpy as np
+
 SMALL_LIMIT = 1 << 20     # requests up to 1 MiB ...
 SMALL_ROUND = 512         # ... are rounded up to a multiple of 512 bytes;
 LARGE_SUBDIVISIONS = 8    # larger ones to an eighth of the power of two below (< 12.5% waste)
@@ -142,7 +144,6 @@ class _Lease:
 
 def simulator_empty(shape, dtype, fake_array_type):
     """An uninitialised simulated device array drawn from the pool of host buffers."""
-    import numpy as np
     global _pool
     if _pool is None:
         _pool = BlockPool(lambda size: np.empty(size, np.uint8), list.clear)

@@ -48,7 +48,7 @@ class _Bucket:
         self.request = None
 
     def reset(self):
-        self.buffer[:] = 0
+        self.buffer[self.numel:] = 0  # the used flags; each gradient slot is written when ready
         self.remaining = len(self.params)
         self.request = None
 
@@ -107,8 +107,10 @@ class _Reducer:
     def _ready(self, param, grad):
         b, i = self.slot[id(param)]
         bucket = self.buckets[b]
-        if grad is not None:
-            start, stop = bucket.offsets[i], bucket.offsets[i + 1]
+        start, stop = bucket.offsets[i], bucket.offsets[i + 1]
+        if grad is None:  # unused here: contributes nothing to the sum
+            bucket.buffer[start:stop] = 0
+        else:
             bucket.buffer[start:stop] = grad.numpy().reshape(-1)
             bucket.buffer[bucket.numel + i] = 1.0
         self.progressed = True
