@@ -7,8 +7,10 @@
 """
 from . import _threads  # first of all: before Numba starts its thread pool
 from . import _keywords
-from .tensor import Size, Tensor  # next: the op modules bind to the Tensor class
+# Layering, one direction: tensor <- autograd <- functions <- tensor_methods <- nn, optim, ...
+from .tensor import Size, Tensor
 from . import autograd, cuda
+from . import tensor_methods  # next: attaches the operator and op methods to Tensor
 from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, inference_mode,
                        is_grad_enabled, no_grad, set_grad_enabled)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,

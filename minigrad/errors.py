@@ -74,3 +74,8 @@ class IndexDimsError(TypeError, IndexError):
 class InputDimsNotImplementedError(ShapeError, NotImplementedError):
     """An input whose number of dims the op has no implementation for (interpolate of a 2-D
     input, bilinear on a 3-D input), where PyTorch raises NotImplementedError."""
+
+
+class AutogradError(RuntimeError, ValueError):
+    """Misuse of the autograd engine: a freed graph, a bad gradient, a non-scalar backward.
+    Defined here, below `tensor`, because tensors raise it too (`minigrad.autograd` exports it)."""

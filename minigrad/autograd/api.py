@@ -1,8 +1,11 @@
 """`backward(tensors, grad_tensors)` and `grad(outputs, inputs)`, as in `torch.autograd`."""
 import warnings
 
+from ..creation import ones_like
+from ..tensor import Tensor
 from .engine import run_backward
 from .errors import AutogradError
+from .function import leaf_node
 
 
 def _as_tuple(x):
@@ -12,8 +15,6 @@ def _as_tuple(x):
 
 
 def _roots_and_grads(outputs, grad_outputs, create_graph):
-    from ..creation import ones_like
-    from ..tensor import Tensor
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise AutogradError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
@@ -43,7 +44,7 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
             if not create_graph:
                 g = g.detach()
         roots.append((out._grad_fn, out._output_nr) if out._grad_fn is not None
-                     else (out._accumulator(), 0))
+                     else (leaf_node(out), 0))
         grads.append(g.to(dtype=out.dtype))
     return roots, grads
 
@@ -67,7 +68,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     Returns a tuple with one entry per input; an input the outputs do not depend on gives an
     error unless `allow_unused=True`, in which case its entry is None.
     """
-    from ..tensor import Tensor
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
                       "True); to accumulate gradients into other leaves use backward()",
@@ -83,7 +83,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t.requires_grad:
             raise AutogradError(f"input {i} of grad() does not require grad")
     roots, grads = _roots_and_grads(outputs, grad_outputs, create_graph)
-    edges = [(t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._accumulator(), 0)
+    edges = [(t._grad_fn, t._output_nr) if t._grad_fn is not None else (leaf_node(t), 0)
              for t in inputs]
     capture = dict.fromkeys(edges)
     run_backward(roots, grads, retain_graph, create_graph, capture=capture)

@@ -13,6 +13,8 @@ any other node runs its backward and then its post hooks, which may replace the 
 passed on to its inputs.
 """
 
+from ..creation import zeros
+from ..tensor import Tensor
 from .errors import AutogradError
 from .function import AccumulateGrad
 from .grad_mode import no_grad, set_grad_enabled
@@ -56,13 +58,11 @@ def _needed(order, targets):
 
 
 def _zeros_for(meta):
-    from ..creation import zeros
     shape, dtype, device = meta
     return zeros(shape, dtype=dtype, device=device)
 
 
 def _check_grad(node, index, grad, meta):
-    from ..tensor import Tensor
     if not isinstance(grad, Tensor):
         raise TypeError(f"{node.name()} returned a {type(grad).__name__} as the gradient for "
                         f"input {index}; backward must return a Tensor or None per input")
@@ -109,7 +109,6 @@ def _accumulate(leaf, grad, create_graph):
 
 
 def _check_hook_result(hook, result, grad):
-    from ..tensor import Tensor
     if not isinstance(result, Tensor):
         raise TypeError(f"hook '{hook_name(hook)}' returned a {type(result).__name__}; a tensor "
                         "hook must return None or a Tensor (the replacement gradient)")

@@ -1,8 +1,7 @@
 """Autograd errors. They derive from both RuntimeError (what PyTorch raises) and ValueError."""
+from ..errors import AutogradError
 
-
-class AutogradError(RuntimeError, ValueError):
-    """Misuse of the autograd engine: a freed graph, a bad gradient, a non-scalar backward."""
+__all__ = ["AutogradError", "InplaceModificationError"]
 
 
 class InplaceModificationError(AutogradError):

@@ -7,6 +7,7 @@ Tensor ops, running it with recording on gives differentiable gradients (double 
 """
 import weakref
 
+from ..tensor import Tensor, check_same_device
 from .errors import AutogradError, InplaceModificationError
 from .grad_mode import is_grad_enabled, no_grad
 from .hooks import HookDict, add_hook
@@ -99,7 +100,6 @@ class _SavedTensor:
                 f"tensor before modifying it.")
         if self.tensor is not None:
             return self.tensor
-        from ..tensor import Tensor
         return Tensor._from_node(self.data, self.version_counter, node, self.output_nr,
                                  self.requires_grad)
 
@@ -209,10 +209,29 @@ def _node_class_of(function):
     return node_cls
 
 
+def leaf_node(tensor):
+    """The `AccumulateGrad` node of a leaf tensor, made on first use (`Tensor._accumulator`)."""
+    node = tensor._leaf_node
+    if node is None:
+        node = tensor._leaf_node = AccumulateGrad(tensor)
+    return node
+
+
+def alias(tensor):
+    """A new tensor object for the same storage, grad_fn and version counter (`Tensor._alias`).
+    A leaf's alias shares the leaf's node, so gradients reaching it accumulate in the leaf."""
+    t = Tensor._wrap(tensor._data, tensor._device, tensor._backend, tensor._version)
+    t.requires_grad, t._grad_fn, t._output_nr = tensor.requires_grad, tensor._grad_fn, \
+        tensor._output_nr
+    t._leaf_node = leaf_node(tensor) if tensor._grad_fn is None and tensor.requires_grad \
+        else None
+    return t
+
+
 def _edge(tensor):
     if tensor._grad_fn is not None:
         return (tensor._grad_fn, tensor._output_nr)
-    return (tensor._accumulator(), 0)
+    return (leaf_node(tensor), 0)
 
 
 class Function:
@@ -236,7 +255,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor, check_same_device
         tensors = [a for a in args if isinstance(a, Tensor)]
         if len(tensors) > 1:
             check_same_device(tensors, cls.__name__)
@@ -261,7 +279,7 @@ class Function:
         # An input returned as is becomes a new tensor object (sharing its storage), so that
         # the input keeps its own history.
         input_ids = {id(t) for t in tensors}
-        returned, outputs = outputs, tuple(o._alias() if id(o) in input_ids else o
+        returned, outputs = outputs, tuple(alias(o) if id(o) in input_ids else o
                                            for o in outputs)
         ctx._edges = tuple(_edge(a) if need else None for a, need in zip(args, needs))
         numbers = (int, float) if cls.scalar_operands else ()

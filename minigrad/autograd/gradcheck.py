@@ -7,6 +7,8 @@ For every input that requires grad and every element of it, the numerical Jacobi
 import numpy as np
 
 from .. import dtypes
+from ..creation import tensor
+from ..tensor import Tensor
 from .api import grad as autograd_grad
 
 FLOAT32_EPS, FLOAT32_ATOL, FLOAT32_RTOL = 1e-3, 1e-3, 1e-2
@@ -36,7 +38,6 @@ def _evaluate(fn, inputs):
 def _perturbed(inputs, which, flat_index, delta):
     """`inputs` with element `flat_index` of input `which` moved by `delta`, and the value that
     element actually holds (rounded to the input's dtype)."""
-    from ..tensor import Tensor
     source = inputs[which]
     values = np.array(source.numpy(), order="C")  # so reshape(-1) is a view we can write
     flat = values.reshape(-1)
@@ -68,7 +69,6 @@ def _numerical_jacobians(fn, inputs, wrt, outputs, eps):
 
 def _analytical_jacobians(outputs, inputs, wrt):
     """For each output: a list (per index in `wrt`) of arrays (n_in, n_out) from backward."""
-    from ..creation import tensor
     per_output = []
     for out in outputs:
         mats = [np.zeros((inputs[i].numel(), out.numel())) for i in wrt]
@@ -93,7 +93,6 @@ def _tolerances(inputs, wrt, eps, atol, rtol):
 
 
 def _check_inputs(inputs):
-    from ..tensor import Tensor
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad; create inputs with "
@@ -167,7 +166,6 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
 
 def _fast_check(fn, inputs, wrt, outputs, eps, atol, rtol):
     """Compare v^T J u per input for random v, u; a message for the first mismatch, or None."""
-    from ..creation import tensor
     rng = np.random.default_rng(0)
     vs = [rng.standard_normal(tuple(o.shape)) for o in outputs]
     grads = [None] * len(wrt)
@@ -216,7 +214,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     grad) default to fixed random values; they are checked as inputs too. Tolerances, the
     float32 rule, `fast_mode` and the failure report are those of `gradcheck`.
     """
-    from ..creation import tensor
     inputs = _as_tuple(inputs)
     wrt = _check_inputs(inputs)
     outputs = [o for o in _differentiable_outputs(_as_tuple(fn(*inputs))) if o.requires_grad]

@@ -6,14 +6,14 @@ leaf Tensor sharing `t`'s storage, `isinstance(t, Variable)` holds for every Ten
 """
 import warnings
 
+from ..tensor import Tensor
+
 
 class _VariableMeta(type):
     def __instancecheck__(cls, obj):
-        from ..tensor import Tensor  # the Tensor class imports this package
         return isinstance(obj, Tensor)
 
     def __call__(cls, data, requires_grad=False, volatile=False):
-        from ..tensor import Tensor
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got "
                             f"{type(data).__name__}")

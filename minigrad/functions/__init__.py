@@ -1,5 +1,4 @@
 """Differentiable operations, one file per family; each is a `Function` plus a plain function."""
-from ..creation import full_like
 from .conversion import clone, contiguous, to
 from .elementwise import (abs, add, bitwise_not, eq, exp, ge, gt, isnan, le, log, logical_not,
                           lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt,

@@ -3,6 +3,7 @@
 from .. import dtypes
 from ..autograd.function import KernelFunction, rename_grad_fn
 from ..errors import ShapeError
+from ..tensor import Tensor
 from ._util import broadcast_shapes, sum_to
 
 
@@ -27,7 +28,6 @@ class MatMul(KernelFunction):
 def matmul(a, b):
     """Matrix product with numpy's rules: 1-D operands are promoted to a row (left) or column
     (right) and that dim is removed from the result; leading dims broadcast."""
-    from ..tensor import Tensor
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")

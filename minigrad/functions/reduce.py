@@ -4,6 +4,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function, rename_grad_fn
+from ..creation import arange
 from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
 from ._util import keepdim_shape, to_float
@@ -95,7 +96,6 @@ class _ExtremeAlongDim(Function):
 
     @staticmethod
     def backward(ctx, grad, _grad_indices):
-        from ..creation import arange
         (indices,) = ctx.saved_tensors
         dim, shape = ctx.dim, ctx.input_shape
         if not ctx.keepdim:

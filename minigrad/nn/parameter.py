@@ -1,4 +1,5 @@
 """`Parameter`: a leaf tensor that a `Module` registers as one of its learnable weights."""
+from ..creation import empty
 from ..device import Device
 from ..tensor import Tensor
 
@@ -10,7 +11,6 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad=True):
         if data is None:
-            from ..creation import empty
             data = empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter expects a Tensor, got {type(data).__name__}")
@@ -37,7 +37,6 @@ class UninitializedTensorMixin:
     def materialize(self, shape, device=None, dtype=None):
         """Give this tensor storage of `shape` (zeros) on `device` with `dtype` (by default
         its own) and make it a `cls_to_become`."""
-        from ..creation import empty
         device = self.device if device is None else device
         dtype = self.dtype if dtype is None else dtype
         data = empty(tuple(shape), dtype=dtype, device=device)
@@ -103,7 +102,6 @@ class UninitializedTensorMixin:
 
 
 def _empty_like_init(device, dtype):
-    from ..creation import empty
     return empty(0, dtype=dtype, device="cpu" if device is None else device)
 
 
