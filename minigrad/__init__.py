@@ -42,6 +42,7 @@ from .functions import (allclose, aminmax, argsort, bincount, count_nonzero, cum
 from .functions import (addmm, addmv, baddbmm, bmm, cross, det, dot, einsum, ger, kron, logdet,
                         mm, mv, outer, slogdet, tensordot, vdot)
 from .functions import inv as inverse
+from .functions import bucketize, cdist, index_fill, multinomial, searchsorted, unbind
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------

@@ -241,6 +241,11 @@ class Tensor:
     nelement = numel
     ndimension = dim
 
+    def stride(self, dim=None):
+        """The step, in elements, between neighbours along each dim (one dim's with `dim`)."""
+        steps = tuple(int(b) // self._dtype.itemsize for b in self._data.strides)
+        return steps if dim is None else steps[_normalize_dim(dim, max(self.ndim, 1))]
+
     def element_size(self):
         """Bytes per element."""
         return self._dtype.itemsize

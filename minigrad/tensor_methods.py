@@ -27,6 +27,21 @@ def _comparable(other):
     return isinstance(other, (Tensor, bool, int, float, np.number, np.bool_))
 
 
+def _bounds(positional, named, defaults):
+    """(from, to) of uniform_/random_ given positionally or as from=/to= keywords."""
+    unknown = set(named) - {"from", "to"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+    if len(positional) > 2:
+        raise TypeError(f"expected at most 2 bounds, got {len(positional)}")
+    values = list(positional) + list(defaults[len(positional):])
+    if "from" in named:
+        values[0] = named["from"]
+    if "to" in named:
+        values[1] = named["to"]
+    return values
+
+
 class TensorMethods:
     """Not a class of its own: a namespace whose attributes become `Tensor`'s methods."""
 
@@ -180,6 +195,27 @@ class TensorMethods:
     def tanh_(self): return self._inplace(ops.tanh)
     def sigmoid_(self): return self._inplace(ops.sigmoid)
     def relu_(self): return self._inplace(ops.relu)
+
+    # in-place random fills and Python maps (functions/fill.py); `from`/`to` are keywords
+    # in PyTorch's signatures, which Python spells only through **kwargs
+    def uniform_(self, *bounds, generator=None, **named):
+        return ops.uniform_(self, *_bounds(bounds, named, (0.0, 1.0)), generator=generator)
+    def random_(self, *bounds, generator=None, **named):
+        return ops.random_(self, *_bounds(bounds, named, (0, None)), generator=generator)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return ops.normal_(self, mean, std, generator=generator)
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return ops.log_normal_(self, mean, std, generator=generator)
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return ops.exponential_(self, lambd, generator=generator)
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return ops.cauchy_(self, median, sigma, generator=generator)
+    def geometric_(self, p, *, generator=None):
+        return ops.geometric_(self, p, generator=generator)
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return ops.bernoulli_(self, p, generator=generator)
+    def apply_(self, callable): return ops.apply_(self, callable)
+    def map_(self, tensor, callable): return ops.map_(self, tensor, callable)
 
     def copy_(self, src):
         """Copy `src` (broadcast to this shape, cast to this dtype, from any device) in."""
@@ -601,6 +637,10 @@ class TensorMethods:
         return self._inplace(lambda s, i, v: ops.index_add(s, dim, i, v, alpha=alpha), index,
                              source)
     def take(self, index): return ops.take(self, index)
+    def index_fill(self, dim, index, value): return ops.index_fill(self, dim, index, value)
+    def index_fill_(self, dim, index, value):
+        return self._inplace(lambda s, i, v: ops.index_fill(s, dim, i, v), index, value)
+    def unbind(self, dim=0): return ops.unbind(self, dim)
     def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
     def masked_fill_(self, mask, value):
         return self._inplace(lambda s, m, v: ops.masked_fill(s, m, v), mask, value)

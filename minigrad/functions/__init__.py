@@ -35,3 +35,7 @@ from .norms import matrix_norm, norm, vector_norm
 from .contractions import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, ger, kron, mm, mv,
                            outer, tensordot, vdot)
 from .decompositions import cholesky, det, inv, logdet, qr, slogdet, solve, svd, svdvals
+# ---- more of the PyTorch surface: losses, searching and sampling, fills ----
+from .fill import (apply_, bernoulli_, cauchy_, exponential_, geometric_, index_fill, log_normal_,
+                   map_, normal_, random_, uniform_)
+from .search_sample import bucketize, cdist, multinomial, searchsorted, unbind

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..creation import tensor, zeros
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
@@ -58,8 +58,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                              f"Tensor with at least 2 dims, got "
                              f"{getattr(t, 'shape', type(t).__name__)}")
     if is_causal and attn_mask is not None:
-        raise ValueError("scaled_dot_product_attention: pass either attn_mask or "
-                         "is_causal=True, not both")
+        raise InvalidArgumentError("scaled_dot_product_attention: pass either attn_mask or "
+                                   "is_causal=True, not both")
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         groups, rem = divmod(query.shape[-3], key.shape[-3])
         if rem:

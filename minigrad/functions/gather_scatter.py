@@ -17,7 +17,7 @@ from ._util import as_python_scalar, broadcast_shapes
 from .elementwise import where as _where
 from .indexing import getitem, index_put
 from .rearrange import check_bounds
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 
 
 def _check_index(index, name):
@@ -81,7 +81,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if reduce is not None:
         modes = {"add": "sum", "multiply": "prod"}
         if reduce not in modes:
-            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+            raise InvalidArgumentError(f"scatter: reduce must be 'add' or 'multiply', "
+                                       f"got {reduce!r}")
         if not isinstance(src, Tensor):
             src = tensor(src, dtype=input.dtype, device=input.device).expand(tuple(index.shape))
         return scatter_reduce(input, dim, index, src, modes[reduce])
@@ -169,8 +170,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce the src values scattered to each position of input (and input's own value,
     with include_self): reduce is "sum", "prod", "mean", "amax" or "amin"."""
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
-        raise ValueError(f"scatter_reduce: reduce must be one of 'sum', 'prod', 'mean', "
-                         f"'amax', 'amin', got {reduce!r}")
+        raise InvalidArgumentError(f"scatter_reduce: reduce must be one of 'sum', 'prod', "
+                                   f"'mean', 'amax', 'amin', got {reduce!r}")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_reduce: src must be a Tensor, got {type(src).__name__}")
     if index.numel() == 0:

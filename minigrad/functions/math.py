@@ -282,8 +282,8 @@ def div(input, other, *, rounding_mode=None):
         if owner.dtype.is_floating_point:
             return trunc(_true_divide(a, b))
         return floor_divide(a - fmod(a, b), b)  # exact: a - fmod(a, b) is a multiple of b
-    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
-                     f"{rounding_mode!r}")
+    raise InvalidArgumentError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                               f"{rounding_mode!r}")
 
 
 def true_divide(input, other):

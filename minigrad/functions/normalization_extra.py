@@ -15,6 +15,7 @@ from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from ._util import broadcast_shapes
 from .elementwise import sqrt, where
+from .norms import vector_norm as _any_order_norm
 
 
 def _check_input(input, name, min_dims=1):
@@ -151,13 +152,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def vector_norm(x, p, dim, keepdim=False):
     """The p-norm along `dim` (an int or tuple), with a finite gradient at the zero vector
-    (0, as PyTorch's). p may be any positive number or math.inf."""
+    (0, as PyTorch's). p is any number or +-math.inf; p <= 0 (0 counts the non-zeros, a negative
+    p is the harmonic-like norm) is the general vector norm's."""
+    if p <= 0:
+        return _any_order_norm(x, p, dim, keepdim)
     if p == math.inf:
         return x.abs().amax(dim=dim, keepdim=keepdim)
     if p == 1:
         return x.abs().sum(dim=dim, keepdim=keepdim)
-    if p <= 0:
-        raise ValueError(f"norm: p must be positive, got {p}")
     powered = (x * x) if p == 2 else x.abs() ** p
     total = powered.sum(dim=dim, keepdim=keepdim)
     nonzero = total > 0

@@ -36,3 +36,13 @@ from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
 
 # ---- layers family: 3-d convolution and pooling --------------------------------------------------
 from .modules import AdaptiveAvgPool3d, AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
+
+# ---- the rest of torch.nn's losses ---------------------------------------------------------------
+from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,
+                      KLDivLoss, MarginRankingLoss, MultiLabelMarginLoss,
+                      MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss,
+                      SoftMarginLoss, TripletMarginLoss)
+
+# ---- adaptive max pooling, Unflatten, parameter containers ---------------------------------
+from .modules import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Unflatten
+from .parameter_containers import ParameterDict, ParameterList

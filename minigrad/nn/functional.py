@@ -34,3 +34,13 @@ from ..functions.resample import (affine_grid, grid_sample, interpolate, upsampl
 # ---- layers family: 3-d convolution and pooling --------------------------------------------------
 from ..functions.conv3d import conv3d, conv_transpose3d
 from ..functions.pool3d import adaptive_avg_pool3d, avg_pool3d, max_pool3d
+
+# ---- the rest of torch.nn's losses ---------------------------------------------------------------
+from ..functions.loss_extra import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,
+                                    huber_loss, kl_div, margin_ranking_loss, multi_margin_loss,
+                                    multilabel_margin_loss, multilabel_soft_margin_loss,
+                                    poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
+                                    triplet_margin_loss)
+
+# ---- adaptive max pooling ------------------------------------------------------------------------
+from ..functions.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d
