@@ -16,7 +16,8 @@ def _dtype_of(*operands):
 
 
 def _elementwise(fn, *operands):
-    """fn applied element by element (in float64 / Python numbers) over broadcast operands."""
+    """fn applied element by element, to Python numbers (float64, int, bool), over the
+    broadcast operands: an object array of the results."""
     arrays = np.broadcast_arrays(*(np.asarray(x) for x in operands))
     out = np.empty(arrays[0].shape, dtype=object)
     for index in np.ndindex(*out.shape):
@@ -24,107 +25,193 @@ def _elementwise(fn, *operands):
     return out
 
 
-def _floating(fn, *operands):
-    dtype = _dtype_of(*operands)
+def _as(values, dtype):
+    """Python results stored in `dtype`: floats rounded once from float64 (exact for + - * /
+    in float32 too), integers wrapped to 64 bits as the hardware wraps them."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "i":
+        values = _wrap_int64(values)
     with np.errstate(all="ignore"):
-        return _elementwise(fn, *operands).astype(np.float64).astype(dtype)
+        return values.astype(dtype)
 
 
-# ---- elementwise: numpy's own arithmetic is the definition --------------------------------------
+def _wrap_int64(values):
+    flat = values.reshape(-1)
+    for k, v in enumerate(flat):
+        if isinstance(v, int) and not isinstance(v, bool):
+            flat[k] = (v + 2 ** 63) % 2 ** 64 - 2 ** 63
+    return values
+
+
+def _floating(fn, *operands):
+    """fn over float64 values, stored in the operands' float dtype (float64 for integers)."""
+    dtype = _dtype_of(*operands)
+    return _as(_elementwise(lambda *v: fn(*(float(x) for x in v)), *operands),
+               dtype if dtype.kind == "f" else np.float64)
+
+
+def _promoted(a, b):
+    """numpy's promotion of two operands (a Python scalar adapts to the array's kind), and the
+    operands converted to it (so that 0.1 next to float32 is float32's 0.1, as in numpy)."""
+    dtype = np.result_type(a, b)
+    return dtype, np.asarray(a).astype(dtype), np.asarray(b).astype(dtype)
+
+
+def _is_nan(v):
+    return v != v
+
+
+def _ieee_div(x, y):
+    if y == 0:
+        if x == 0 or _is_nan(x):
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    return x / y
+
+
+def _ieee_pow(x, y):
+    """x ** y with C's pow special cases where Python's math.pow raises instead: 0 to a
+    negative power is an infinity, a negative base to a fractional power NaN, overflow an
+    infinity."""
+    odd_integer = float(y).is_integer() and math.fmod(y, 2) != 0
+    try:
+        return math.pow(x, y)
+    except ValueError:
+        if x == 0:
+            return math.copysign(math.inf, x) if odd_integer else math.inf
+        return math.nan
+    except OverflowError:
+        return -math.inf if x < 0 and odd_integer else math.inf
+
+
+def _ieee_exp(v):
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+def _ieee_log(v):
+    if v > 0:
+        return math.log(v)
+    return -math.inf if v == 0 else math.nan
+
+
+# ---- elementwise: one Python expression per element, stored in numpy's promoted dtype -----------
+
+def _arithmetic(fn, a, b):
+    dtype, a, b = _promoted(a, b)
+    if dtype.kind == "f":
+        return _as(_elementwise(lambda x, y: fn(float(x), float(y)), a, b), dtype)
+    return _as(_elementwise(fn, a, b), dtype)
+
 
 def add(a, b):
-    return np.add(a, b)
+    return _arithmetic(lambda x, y: x + y, a, b)
 
 
 def sub(a, b):
-    return np.subtract(a, b)
+    return _arithmetic(lambda x, y: x - y, a, b)
 
 
 def mul(a, b):
-    return np.multiply(a, b)
+    return _arithmetic(lambda x, y: x * y, a, b)
 
 
 def div(a, b):
-    with np.errstate(all="ignore"):
-        return np.true_divide(a, b)
+    """True division: float results, float64 unless an operand is float32 (numpy's rule)."""
+    dtype, a, b = _promoted(a, b)
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return _as(_elementwise(lambda x, y: _ieee_div(float(x), float(y)), a, b), dtype)
 
 
 def pow(a, b):
-    with np.errstate(all="ignore"):
-        return np.power(a, b)
+    dtype, a, b = _promoted(a, b)
+    if dtype.kind == "f":
+        return _as(_elementwise(lambda x, y: _ieee_pow(float(x), float(y)), a, b), dtype)
+    return _as(_elementwise(lambda x, y: x ** y, a, b), dtype)
 
 
 def maximum(a, b):
-    return np.maximum(a, b)
+    """The larger operand; NaN if either is NaN."""
+    return _arithmetic(lambda x, y: x + y if _is_nan(x) or _is_nan(y) else (x if x >= y else y),
+                       a, b)
 
 
 def minimum(a, b):
-    return np.minimum(a, b)
+    return _arithmetic(lambda x, y: x + y if _is_nan(x) or _is_nan(y) else (x if x <= y else y),
+                       a, b)
+
+
+def _comparison(fn, a, b):
+    _, a, b = _promoted(a, b)
+    return _elementwise(fn, a, b).astype(np.bool_)
 
 
 def eq(a, b):
-    return np.equal(a, b)
+    return _comparison(lambda x, y: x == y, a, b)
 
 
 def ne(a, b):
-    return np.not_equal(a, b)
+    return _comparison(lambda x, y: x != y, a, b)
 
 
 def lt(a, b):
-    return np.less(a, b)
+    return _comparison(lambda x, y: x < y, a, b)
 
 
 def le(a, b):
-    return np.less_equal(a, b)
+    return _comparison(lambda x, y: x <= y, a, b)
 
 
 def gt(a, b):
-    return np.greater(a, b)
+    return _comparison(lambda x, y: x > y, a, b)
 
 
 def ge(a, b):
-    return np.greater_equal(a, b)
+    return _comparison(lambda x, y: x >= y, a, b)
 
 
 def logical_not(a):
-    return np.logical_not(a)
+    return _elementwise(lambda x: not x, a).astype(np.bool_)
+
+
+def _same_dtype(fn, a):
+    return _as(_elementwise(fn, a), a.dtype)
 
 
 def neg(a):
-    return np.negative(a)
+    return _same_dtype(lambda x: -x, a)
 
 
 def abs(a):
-    return np.abs(a)
+    return _same_dtype(lambda x: -x if x < 0 else x + 0, a)
 
 
 def sign(a):
     """-1, 0 or 1; NaN gives 0 (PyTorch's sign)."""
-    out = np.sign(a)
-    return np.where(np.isnan(out), out.dtype.type(0), out) if out.dtype.kind == "f" else out
+    return _same_dtype(lambda x: (x > 0) - (x < 0), a)
 
 
 def relu(a):
-    return np.maximum(a, a.dtype.type(0))
+    """a where a > 0 (and NaN, which propagates), else 0."""
+    return _same_dtype(lambda x: x if x > 0 or _is_nan(x) else type(x)(0), a)
 
 
 def exp(a):
-    with np.errstate(all="ignore"):
-        return np.exp(a)
+    return _floating(_ieee_exp, a)
 
 
 def log(a):
-    with np.errstate(all="ignore"):
-        return np.log(a)
+    return _floating(_ieee_log, a)
 
 
 def sqrt(a):
-    with np.errstate(all="ignore"):
-        return np.sqrt(a)
+    return _floating(lambda v: math.sqrt(v) if v >= 0 or v != v else math.nan, a)
 
 
 def tanh(a):
-    return np.tanh(a)
+    return _floating(math.tanh, a)
 
 
 def sigmoid(a):
@@ -155,7 +242,8 @@ def clamped_log(a, floor):
 
 
 def where(condition, a, b):
-    return np.where(condition, a, b).astype(_dtype_of(a, b), copy=False)
+    """a where condition holds, else b, in the dtype of the array operand(s)."""
+    return _as(_elementwise(lambda c, x, y: x if c else y, condition, a, b), _dtype_of(a, b))
 
 
 # ---- reductions ----------------------------------------------------------------------------------

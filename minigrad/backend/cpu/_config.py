@@ -4,8 +4,9 @@ Every kernel gives correct results for any values here; they only choose between
 (threads or not, direct loops or GEMM, chunk sizes) by measured break-even points. Tests move
 them with `override(...)` to reach every strategy on tiny shapes.
 """
-import contextlib
 import dataclasses
+
+from .._scoped_config import ScopedConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,21 +45,6 @@ class CpuConfig:
                 raise TypeError(f"CpuConfig.{field.name} must be an int, got {value!r}")
 
 
-_config = CpuConfig()
-
-
-def get_config():
-    """The configuration in use."""
-    return _config
-
-
-@contextlib.contextmanager
-def override(**changes):
-    """Use a configuration with some fields changed inside a `with` block (for tests)."""
-    global _config
-    previous = _config
-    _config = dataclasses.replace(previous, **changes)
-    try:
-        yield _config
-    finally:
-        _config = previous
+_scoped = ScopedConfig(CpuConfig())
+get_config = _scoped.get
+override = _scoped.override

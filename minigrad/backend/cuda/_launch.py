@@ -6,10 +6,11 @@ compile-time constants of the kernels that use shared memory (each distinct tili
 once). Tests shrink everything with `override(...)`: the CUDA simulator runs one Python thread
 per CUDA thread, and tiny blocks and tiles make tiny shapes cross block and tile edges.
 """
-import contextlib
 import dataclasses
 
 import numpy as np
+
+from .._scoped_config import ScopedConfig
 
 
 MAX_STATIC_SHARED_BYTES = 48 * 1024  # per block, statically declared: every GPU since sm_20
@@ -82,30 +83,15 @@ class LaunchConfig:
         return self.rng_blocks * self.threads_per_block
 
 
-_config = LaunchConfig()
-
-
-def get_config():
-    """The launch configuration in use."""
-    return _config
-
-
-@contextlib.contextmanager
-def override(**changes):
-    """Use a configuration with some fields changed inside a `with` block (for tests)."""
-    global _config
-    previous = _config
-    _config = dataclasses.replace(previous, **changes)
-    try:
-        yield _config
-    finally:
-        _config = previous
+_scoped = ScopedConfig(LaunchConfig())
+get_config = _scoped.get
+override = _scoped.override
 
 
 def blocks_for(n, threads):
     """Blocks for `n` work items at `threads` per block, capped at max_blocks (the kernels'
     grid-stride loops cover the rest)."""
-    return max(1, min(-(-n // threads), _config.max_blocks))
+    return max(1, min(-(-n // threads), get_config().max_blocks))
 
 
 def launch(kernel, grid, block, *args):
@@ -122,5 +108,5 @@ def launch_1d(kernel, n, *args):
     """Launch a grid-stride kernel over `n` items (nothing to do when n == 0)."""
     if n == 0:
         return
-    threads = _config.threads_per_block
+    threads = get_config().threads_per_block
     launch(kernel, blocks_for(n, threads), threads, *args)

@@ -8,37 +8,18 @@ scalars (a scalar becomes a one-element array read with stride 0); outputs are C
 Bool operands are read as uint8.
 """
 import builtins
-import math
 
 import numpy as np
 from numba import cuda
 
-from ._array import (SIMULATOR, broadcast_strides, buffer, coalesce, element_strides, empty,
+from . import _math as m
+from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty,
                      numel, reinterpret)
 from ._copy import copy, fill
 from ._launch import launch_1d
 from ._strided import offset, offsets2
 
 _abs = builtins.abs
-
-# the simulator runs kernels as Python, where math.asin(2) raises; numpy follows IEEE 754
-if SIMULATOR:
-    _sin, _cos, _tan, _asin, _acos, _atan = np.sin, np.cos, np.tan, np.arcsin, np.arccos, \
-        np.arctan
-    _sinh, _cosh, _asinh, _acosh, _atanh = np.sinh, np.cosh, np.arcsinh, np.arccosh, np.arctanh
-    _log2, _log10, _log1p = np.log2, np.log10, np.log1p
-    _expm1, _pow, _atan2, _hypot, _copysign, _fmod = np.expm1, np.power, np.arctan2, np.hypot, \
-        np.copysign, np.fmod
-    _isinf = np.isinf
-else:
-    _sin, _cos, _tan, _asin, _acos, _atan = math.sin, math.cos, math.tan, math.asin, math.acos, \
-        math.atan
-    _sinh, _cosh, _asinh, _acosh, _atanh = math.sinh, math.cosh, math.asinh, math.acosh, \
-        math.atanh
-    _log2, _log10, _log1p = math.log2, math.log10, math.log1p
-    _expm1, _pow, _atan2, _hypot, _copysign, _fmod = math.expm1, math.pow, math.atan2, \
-        math.hypot, math.copysign, math.fmod
-    _isinf = math.isinf
 
 (SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, FLOOR, CEIL, TRUNC, ROUND,
  LOG2, LOG10, LOG1P, EXP2, EXPM1) = range(20)
@@ -51,27 +32,27 @@ _INTEGRAL_FROM = 4503599627370496.0  # 2**52: every float64 (and float32) this l
 
 @cuda.jit(device=True)
 def _to_float(r, x):
-    """The integer `r` that math.floor/ceil/trunc returned, in x's type, with x's sign at 0
+    """The integer `r` that floor/ceil (of _math) or int() returned, in x's type, with x's sign at 0
     (numpy's ceil(-0.5) is -0.0)."""
     out = x * 0 + r
     if out == 0:
-        out = _copysign(out, x)
+        out = m.copysign(out, x)
     return out
 
 
 @cuda.jit(device=True)
 def _floor(x):
-    # math.floor gives an integer: only safe below 2**52, where floats can have fractions
+    # _math.floor gives an integer: only safe below 2**52, where floats can have fractions
     if not _abs(x) < _INTEGRAL_FROM:
         return x  # integral already, inf or nan
-    return _to_float(math.floor(x), x)
+    return _to_float(m.floor(x), x)
 
 
 @cuda.jit(device=True)
 def _ceil(x):
     if not _abs(x) < _INTEGRAL_FROM:
         return x
-    return _to_float(math.ceil(x), x)
+    return _to_float(m.ceil(x), x)
 
 
 @cuda.jit(device=True)
@@ -87,37 +68,37 @@ def _round_half_even(x):
         return x
     r = _floor(x)
     d = x - r  # exact for floats
-    if d > 0.5 or (d == 0.5 and _fmod(r, 2.0) != 0):
+    if d > 0.5 or (d == 0.5 and m.fmod(r, 2.0) != 0):
         r += 1
     if r == 0:
-        r = _copysign(r, x)  # -0.4 rounds to -0.0, as numpy's rint
+        r = m.copysign(r, x)  # -0.4 rounds to -0.0, as numpy's rint
     return r
 
 
 @cuda.jit(device=True)
 def _float_unary(op, x, two):
     if op == SIN:
-        return _sin(x)
+        return m.sin(x)
     if op == COS:
-        return _cos(x)
+        return m.cos(x)
     if op == TAN:
-        return _tan(x)
+        return m.tan(x)
     if op == ASIN:
-        return _asin(x)
+        return m.asin(x)
     if op == ACOS:
-        return _acos(x)
+        return m.acos(x)
     if op == ATAN:
-        return _atan(x)
+        return m.atan(x)
     if op == SINH:
-        return _sinh(x)
+        return m.sinh(x)
     if op == COSH:
-        return _cosh(x)
+        return m.cosh(x)
     if op == ASINH:
-        return _asinh(x)
+        return m.asinh(x)
     if op == ACOSH:
-        return _acosh(x)
+        return m.acosh(x)
     if op == ATANH:
-        return _atanh(x)
+        return m.atanh(x)
     if op == FLOOR:
         return _floor(x)
     if op == CEIL:
@@ -127,14 +108,14 @@ def _float_unary(op, x, two):
     if op == ROUND:
         return _round_half_even(x)
     if op == LOG2:
-        return _log2(x)
+        return m.log2(x)
     if op == LOG10:
-        return _log10(x)
+        return m.log10(x)
     if op == LOG1P:
-        return _log1p(x)
+        return m.log1p(x)
     if op == EXP2:
-        return _pow(two, x)
-    return _expm1(x)
+        return m.pow(two, x)
+    return m.expm1(x)
 
 
 @cuda.jit(cache=True)
@@ -145,12 +126,12 @@ def _float_unary_kernel(op, out, a, a_strides, shape, n, two):
 
 @cuda.jit(device=True)
 def _float_remainder(x, y):
-    r = _fmod(x, y)
+    r = m.fmod(x, y)
     if r != 0:
         if (r < 0) != (y < 0):
             r += y
     else:
-        r = _copysign(r, y)
+        r = m.copysign(r, y)
     return r
 
 
@@ -159,7 +140,7 @@ def _float_floor_divide(x, y):
     """numpy's and PyTorch's floored quotient: from fmod, so that it agrees with remainder."""
     if y == 0:
         return x / y
-    r = _fmod(x, y)
+    r = m.fmod(x, y)
     q = (x - r) / y
     if r != 0 and (y < 0) != (r < 0):
         q -= 1
@@ -168,19 +149,19 @@ def _float_floor_divide(x, y):
         if q - f > 0.5:
             f += 1
         return f
-    return _copysign(q * 0, x / y)
+    return m.copysign(q * 0, x / y)
 
 
 @cuda.jit(device=True)
 def _float_binary(op, x, y):
     if op == ATAN2:
-        return _atan2(x, y)
+        return m.atan2(x, y)
     if op == HYPOT:
-        return _hypot(x, y)
+        return m.hypot(x, y)
     if op == COPYSIGN:
-        return _copysign(x, y)
+        return m.copysign(x, y)
     if op == FMOD:
-        return _fmod(x, y)
+        return m.fmod(x, y)
     if op == REMAINDER:
         return _float_remainder(x, y)
     return _float_floor_divide(x, y)
@@ -230,12 +211,12 @@ def _int_binary_kernel(op, out, a, a_strides, b, b_strides, shape, n):
 @cuda.jit(device=True)
 def _predicate(op, x):
     if op == ISINF:
-        return _isinf(x)
+        return m.isinf(x)
     if op == ISFINITE:
-        return not (_isinf(x) or x != x)
+        return not (m.isinf(x) or x != x)
     if op == ISPOSINF:
-        return _isinf(x) and x > 0
-    return _isinf(x) and x < 0
+        return m.isinf(x) and x > 0
+    return m.isinf(x) and x < 0
 
 
 @cuda.jit(cache=True)

@@ -7,22 +7,16 @@ runs one thread per element, which counts the elements of its line that go befor
 rank) and writes itself there: stable, deterministic, O(n) work per element, so O(n^2) per line
 (meant for the short dims typical of topk, median and kthvalue).
 """
-import math
-
 import numpy as np
 from numba import cuda
 
-from ._array import SIMULATOR, empty, reshaped
+from . import _math as m
+from ._array import empty, reshaped
 from ._copy import contiguous
 from ._launch import launch_1d
 from .shape import permute
 
 SUM, PROD, LOGSUMEXP, MAX, MIN = range(5)
-
-if SIMULATOR:
-    _exp, _log1p = np.exp, np.log1p
-else:
-    _exp, _log1p = math.exp, math.log1p
 
 
 @cuda.jit(device=True)
@@ -31,12 +25,12 @@ def _log_add_exp(x, y):
         zero = x - x
         if zero != zero:
             return x
-        return x + _log1p(_exp(zero))
+        return x + m.log1p(m.exp(zero))
     if x != x or y != y:
         return x + y
     big = x if x > y else y
     small = y if x > y else x
-    return big + _log1p(_exp(small - big))
+    return big + m.log1p(m.exp(small - big))
 
 
 @cuda.jit(cache=True)

@@ -1,11 +1,10 @@
 """Special functions beyond the elementwise op codes: erfc and erfinv, each a grid-stride
 kernel over a contiguous copy of the input (the same scalar code as the cpu backend's)."""
-import math
-
 import numpy as np
 from numba import cuda
 
 from .._special_scalar import erfinv_scalar
+from . import _math as m
 from ._array import buffer, empty, numel
 from ._copy import contiguous
 from ._launch import launch_1d
@@ -16,7 +15,7 @@ _erfinv = cuda.jit(device=True)(erfinv_scalar)
 @cuda.jit(cache=True)
 def _erfc_kernel(out, a, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[i] = math.erfc(np.float64(a[i]))
+        out[i] = m.erfc(np.float64(a[i]))
 
 
 @cuda.jit(cache=True)
