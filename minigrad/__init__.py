@@ -16,6 +16,9 @@ from .autograd import (Function, enable_grad, grad, gradcheck, gradgradcheck, in
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
+from .determinism import (are_deterministic_algorithms_enabled,
+                          is_deterministic_algorithms_warn_only_enabled,
+                          use_deterministic_algorithms)
 from .device import Device, device
 from .dtypes import DType, bool_ as bool, float32, float64, int64
 from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,

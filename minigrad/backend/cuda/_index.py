@@ -21,6 +21,7 @@ turns into an IndexError.
 import numpy as np
 from numba import cuda
 
+from ...determinism import are_deterministic_algorithms_enabled
 from ._array import (broadcast_strides, buffer, coalesce, contiguous_strides, element_strides,
                      empty, may_overlap, numel, strided, view)
 from ._copy import check_writable, copy, copy_strided, fill, fill_strided, to_host
@@ -120,6 +121,31 @@ def _scatter_add_kernel(dst, dst_base, values, v_base, v_shape, v_strides, rest_
             cuda.atomic.add(dst, dst_base + at, values[v_base + offset(i, v_shape, v_strides)])
         else:
             errors[0] = 1
+
+
+@cuda.jit(cache=True)
+def _scatter_in_order_kernel(accumulate, dst, dst_base, values, v_base, v_shape, v_strides,
+                             rest_shape, rest_strides, idx, n_index, adv_sizes, adv_strides, n,
+                             errors):
+    """dst[index] = values (`+=` with accumulate) without atomics, for deterministic mode:
+    canonical element i is (index position b, rest element r), i = b * rest_n + r, and only
+    elements of one r can reach the same destination (the rest dims and the indexed dims are
+    distinct dims of one view). So one thread per r walks b in order: repeated indices add up
+    in a fixed order (the cpu's) or the last write wins (numpy's rule)."""
+    rest_n = n // n_index
+    for r in range(cuda.grid(1), rest_n, cuda.gridsize(1)):
+        for b in range(n_index):
+            i = b * rest_n + r
+            at, ok = _source(i, rest_n, rest_shape, rest_strides, idx, n_index, adv_sizes,
+                             adv_strides)
+            if ok:
+                value = values[v_base + offset(i, v_shape, v_strides)]
+                if accumulate:
+                    dst[dst_base + at] += value
+                else:
+                    dst[dst_base + at] = value
+            else:
+                errors[0] = 1
 
 
 # ---- parsing ----------------------------------------------------------------------------------
@@ -300,15 +326,16 @@ def _packed_indices(plan):
     return packed, False
 
 
-def _launch_indexed(kernel, plan, n, *args):
-    """Run a gather/scatter kernel whose trailing arguments describe the index."""
+def _launch_indexed(kernel, plan, n, *args, per_rest=False):
+    """Run a gather/scatter kernel whose trailing arguments describe the index, with a thread
+    per canonical element (per element of the non-indexed dims if `per_rest`)."""
     idx, checked = _packed_indices(plan)
     rest_shape, rest_strides = plan.rest()
     adv_sizes = tuple(plan.dims[p][0] for p in plan.positions)
     adv_strides = tuple(plan.dims[p][1] for p in plan.positions)
     n_index = numel(plan.index_shape)
-    launch_1d(kernel, n, *args, rest_shape, rest_strides, idx, n_index, adv_sizes, adv_strides,
-              n, errors.array())
+    launch_1d(kernel, n // n_index if per_rest else n, *args, rest_shape, rest_strides, idx,
+              n_index, adv_sizes, adv_strides, n, errors.array())
     errors.pending |= not checked
 
 
@@ -323,13 +350,20 @@ def _values_in_canonical_order(plan, value):
     return strided(value, plan.canonical_shape(), canonical)
 
 
-def _launch_scatter(kernel, plan, target, value):
+def _launch_scatter(plan, target, value, accumulate):
+    """target[index] = value (`+=` with accumulate): atomics where repeated indices add up,
+    unless deterministic mode asks for the fixed-order kernel (which also makes the last of
+    repeated writes win, as numpy)."""
     n = numel(plan.canonical_shape())
-    if n:
-        v = _values_in_canonical_order(plan, value)
-        shape, (strides,) = coalesce(v.shape, v.strides)  # rank >= 1 for the kernel
-        _launch_indexed(kernel, plan, n, target.buffer, target.base, v.buffer, v.base, shape,
-                        strides)
+    if n == 0:
+        return
+    v = _values_in_canonical_order(plan, value)
+    shape, (strides,) = coalesce(v.shape, v.strides)  # rank >= 1 for the kernel
+    args = (target.buffer, target.base, v.buffer, v.base, shape, strides)
+    if are_deterministic_algorithms_enabled():
+        _launch_indexed(_scatter_in_order_kernel, plan, n, accumulate, *args, per_rest=True)
+    else:
+        _launch_indexed(_scatter_add_kernel if accumulate else _scatter_kernel, plan, n, *args)
 
 
 # ---- the three operations ---------------------------------------------------------------------
@@ -355,7 +389,8 @@ def getitem(a, index):
 
 def setitem(a, index, value):
     """`a[index] = value` in place; `value` is a scalar or an array broadcastable to the indexed
-    shape. Where advanced indices repeat, one of the writes wins (numpy: the last)."""
+    shape. Where advanced indices repeat, one of the writes wins (numpy: the last; here too in
+    deterministic mode)."""
     check_writable(a)
     plan = Plan(a.shape, element_strides(a), index)
     target = strided(a, plan.view_shape, plan.view_strides, plan.offset)
@@ -373,12 +408,12 @@ def setitem(a, index, value):
         one = empty((), a.dtype)
         fill(one, value)
         value = one
-    _launch_scatter(_scatter_kernel, plan, target, value)
+    _launch_scatter(plan, target, value, accumulate=False)
 
 
 def index_add(shape, index, values):
     """zeros(shape) with `values` (broadcast to the indexed shape) added at `index`; repeated
-    advanced indices accumulate."""
+    advanced indices accumulate (atomically; in index order in deterministic mode)."""
     out = empty(shape, values.dtype)
     fill(out, 0)
     plan = Plan(out.shape, element_strides(out), index)
@@ -387,5 +422,5 @@ def index_add(shape, index, values):
         copy_strided(target, strided(values, target.shape, broadcast_strides(
             values.shape, element_strides(values), target.shape)))
         return out
-    _launch_scatter(_scatter_add_kernel, plan, target, values)
+    _launch_scatter(plan, target, values, accumulate=True)
     return out

@@ -3,19 +3,23 @@ scatter/gather by per-plane indices that max pooling's gradients (and max unpool
 
 One thread per output element (per input element for the averages' adjoint, which gathers
 instead of scattering, so it needs no atomics and is deterministic), over (plane, position)
-grids (see _planes.py). Indices are int64 flat positions h * W + w inside a plane, as PyTorch
-returns them. `geometry` is the 2-d `minigrad.geometry.PoolGeometry` the op built. Inputs are
-read through their element strides (any layout); results are new C-contiguous arrays. The
-window and divisor rules are the geometry's own scalar functions, compiled into the kernels.
+grids (see _planes.py). The one float atomic, in the scatter-add of max pooling's gradient,
+has a fixed-order twin for `minigrad.use_deterministic_algorithms(True)`. Indices are int64
+flat positions h * W + w inside a plane, as PyTorch returns them. `geometry` is the 2-d
+`minigrad.geometry.PoolGeometry` the op built. Inputs are read through their element strides
+(any layout); results are new C-contiguous arrays. The window and divisor rules are the
+geometry's own scalar functions, compiled into the kernels.
 (The kernels spell out min and max: numba's built-in CUDA target cannot compile the builtins'
 vararg overloads.)
 """
 import numpy as np
 from numba import cuda
 
+from ...determinism import are_deterministic_algorithms_enabled
 from ...geometry import adaptive_window, average_window
 from . import _copy
 from ._array import buffer, element_strides, empty
+from ._launch import launch_1d
 from ._planes import launch_rows, plane_base
 
 _AVERAGE, _ADAPTIVE = range(2)
@@ -100,6 +104,22 @@ def _scatter_add_kernel(out, values, v_strides, indices, i_strides, channels, sm
 
 
 @cuda.jit(cache=True)
+def _scatter_add_in_order_kernel(out, values, v_strides, indices, i_strides, channels, small_h,
+                                 small_w, plane_size, planes):
+    """The atomic-free _scatter_add_kernel: one thread per plane adds the plane's values in C
+    order (the cpu's order), so the sums repeat bit for bit."""
+    small = small_h * small_w
+    for plane in range(cuda.grid(1), planes, cuda.gridsize(1)):
+        v_base = plane_base(plane, channels, v_strides)
+        i_base = plane_base(plane, channels, i_strides)
+        for k in range(small):
+            i = indices[i_base + _small_plane_offset(k, small_w, i_strides)]
+            if 0 <= i < plane_size:
+                out[plane * plane_size + i] += values[v_base
+                                                      + _small_plane_offset(k, small_w, v_strides)]
+
+
+@cuda.jit(cache=True)
 def _last_writer_kernel(writer, indices, i_strides, channels, small_h, small_w, plane_size,
                         planes):
     """writer[plane, i] = the last position k (in C order) of the plane's indices equal to i."""
@@ -147,9 +167,10 @@ def scatter_by_plane_indices(values, indices, plane_hw, accumulate):
     """Zeros of shape (N, C, *plane_hw) with values[n, c, ...] written at the flat plane
     positions indices[n, c, ...] (values and indices have one shape, (N, C, h, w)).
 
-    Repeated positions add up when `accumulate` (the gradient of max pooling; atomics, so the
-    order of the additions varies), else the value written last in C order wins (max
-    unpooling), as on the cpu. Positions outside the plane are skipped.
+    Repeated positions add up when `accumulate` (the gradient of max pooling: with atomics, so
+    the order of the additions varies, unless `minigrad.use_deterministic_algorithms(True)`
+    is on, which adds in C order per plane as the cpu does), else the value written last in C
+    order wins (max unpooling), as on the cpu. Positions outside the plane are skipped.
     """
     n, c, small_h, small_w = values.shape
     plane_size = int(plane_hw[0]) * int(plane_hw[1])
@@ -159,6 +180,11 @@ def scatter_by_plane_indices(values, indices, plane_hw, accumulate):
     v_strides, i_strides = element_strides(values), element_strides(indices)
     if accumulate:
         _copy.fill(out, 0)
+        if are_deterministic_algorithms_enabled():
+            launch_1d(_scatter_add_in_order_kernel, n * c, buffer(out), buffer(values),
+                      v_strides, buffer(indices), i_strides, c, small_h, small_w, plane_size,
+                      n * c)
+            return out
         launch_rows(_scatter_add_kernel, n * c, small_h * small_w, buffer(out), buffer(values),
                     v_strides, buffer(indices), i_strides, c, small_h, small_w, plane_size,
                     n * c)
@@ -192,7 +218,7 @@ def gather_by_plane_indices(source, indices):
 # [w0, w1), divided by a divisor, with windows and divisors that depend on the pooling kind
 # only; so two kernels (the map and its adjoint, which is its gradient) serve both kinds.
 # `params` is (kh, kw, sh, sw, ph, pw) for average pooling (unused for adaptive pooling);
-# `override` is the divisor_override, 0 for none.
+# `override` is the divisor_override in the data's type, 0 for none.
 
 _average_window = cuda.jit(device=True)(average_window)
 _adaptive_window = cuda.jit(device=True)(adaptive_window)
@@ -205,6 +231,17 @@ def _window(o, in_size, out_size, kind, kernel, stride, pad, include_pad):
     if kind == _ADAPTIVE:
         return _adaptive_window(o, in_size, out_size)
     return _average_window(o, in_size, kernel, stride, pad, include_pad)
+
+
+@cuda.jit(device=True)
+def _divisor(zero, override, h_div, w_div):
+    """A window's divisor in the data's float type (zero's), so that float32 kernels divide
+    and accumulate in float32: an int64 divisor would promote them to float64. The counts are
+    taken through float32, which holds every count below 2**24 exactly; `override` arrives in
+    the data's type already."""
+    if override != 0:
+        return override
+    return (zero + np.float32(h_div)) * (zero + np.float32(w_div))
 
 
 @cuda.jit(device=True)
@@ -238,7 +275,7 @@ def _window_means_kernel(out, x, x_strides, channels, height, width, out_h, out_
             for ih in range(h0, h1):
                 for iw in range(w0, w1):
                     total += x[base + ih * x_strides[2] + iw * x_strides[3]]
-            out[plane * positions + p] = total / (override if override != 0 else h_div * w_div)
+            out[plane * positions + p] = total / _divisor(zero, override, h_div, w_div)
 
 
 @cuda.jit(cache=True)
@@ -262,7 +299,7 @@ def _window_means_adjoint_kernel(out, grad, g_strides, channels, height, width, 
                     w0, w1, w_div = _window(ow, width, out_w, kind, kw, sw, pw, include_pad)
                     if w0 <= iw < w1:
                         total += (grad[base + oh * g_strides[2] + ow * g_strides[3]]
-                                  / (override if override != 0 else h_div * w_div))
+                                  / _divisor(zero, override, h_div, w_div))
             out[plane * positions + q] = total
 
 
@@ -272,7 +309,7 @@ def _window_means(x, geometry, kind):
     out = empty((n, c, out_h, out_w), x.dtype)
     launch_rows(_window_means_kernel, n * c, out_h * out_w, buffer(out), buffer(x),
                 element_strides(x), c, height, width, out_h, out_w, kind, _params(geometry),
-                geometry.count_include_pad, geometry.divisor_override, x.dtype.type(0), n * c)
+                geometry.count_include_pad, _override(geometry, x.dtype), x.dtype.type(0), n * c)
     return out
 
 
@@ -282,8 +319,14 @@ def _window_means_adjoint(grad, geometry, kind):
     out = empty((n, c, height, width), grad.dtype)
     launch_rows(_window_means_adjoint_kernel, n * c, height * width, buffer(out), buffer(grad),
                 element_strides(grad), c, height, width, out_h, out_w, kind, _params(geometry),
-                geometry.count_include_pad, geometry.divisor_override, grad.dtype.type(0), n * c)
+                geometry.count_include_pad, _override(geometry, grad.dtype), grad.dtype.type(0),
+                n * c)
     return out
+
+
+def _override(geometry, dtype):
+    """The divisor_override in the data's type (0 for none)."""
+    return dtype.type(geometry.divisor_override or 0)
 
 
 def _params(geometry):
