@@ -2,8 +2,9 @@
 
 minigrad's cuda kernels are its own (numba.cuda), not cuDNN, so `is_available()` is False. The
 flags programs set are kept and read back as in PyTorch: `enabled` (default True),
-`benchmark` and `deterministic` (default False). minigrad's kernels are deterministic and pick
-their algorithm without benchmarking, so the flags change nothing in what is computed.
+`benchmark` and `deterministic` (default False). minigrad's kernels pick their algorithm
+without benchmarking, so the flags change nothing in what is computed; the few cuda kernels
+that add with atomics are made deterministic by `minigrad.use_deterministic_algorithms(True)`.
 """
 enabled = True
 benchmark = False

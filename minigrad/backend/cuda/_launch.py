@@ -1,4 +1,5 @@
-"""Launch configuration of every CUDA kernel, in one place.
+"""Launch configuration of every CUDA kernel, in one place, and the launch that checks a block
+against the device before running it.
 
 Every kernel walks its work with grid-stride loops, so any grid size gives correct results; the
 numbers here only trade parallelism against launch and scheduling overhead. Tile sizes are
@@ -7,10 +8,17 @@ once). Tests shrink everything with `override(...)`: the CUDA simulator runs one
 per CUDA thread, and tiny blocks and tiles make tiny shapes cross block and tile edges.
 """
 import dataclasses
+import math
+from typing import NamedTuple
 
 import numpy as np
+from numba import cuda
+from numba.core import config as _numba_config
+from numba.cuda.cudadrv.driver import CudaAPIError
 
 from .._scoped_config import ScopedConfig
+
+SIMULATOR = bool(_numba_config.ENABLE_CUDASIM)
 
 
 MAX_STATIC_SHARED_BYTES = 48 * 1024  # per block, statically declared: every GPU since sm_20
@@ -88,6 +96,91 @@ get_config = _scoped.get
 override = _scoped.override
 
 
+# ---- resources per block -----------------------------------------------------------------------
+
+MAX_THREADS_PER_BLOCK = 1024  # every GPU since sm_20
+
+# (kernel, threads per block) -> how many specialisations of the kernel had been compiled when
+# all of them were checked for that block size
+_checked = {}
+
+
+class LaunchResourceError(RuntimeError):
+    """A launch whose block needs more than the device gives one block: threads, or registers
+    and shared memory (PyTorch raises RuntimeError for such launches)."""
+
+
+class BlockLimits(NamedTuple):
+    """What the device gives one block: threads, 32-bit registers, bytes of shared memory."""
+    threads: int
+    registers: int
+    shared_bytes: int
+
+
+class KernelResources(NamedTuple):
+    """What one compiled specialisation of a kernel needs, as the driver reports it:
+    registers per thread, static shared memory per block, and the most threads per block its
+    registers and shared memory allow on this device."""
+    registers_per_thread: int
+    shared_bytes: int
+    max_threads: int
+
+
+def check_block_threads(kernel, threads):
+    """Refuse more than 1,024 threads per block (all the simulator can check: its kernels are
+    Python, with no registers)."""
+    if threads > MAX_THREADS_PER_BLOCK:
+        raise LaunchResourceError(f"{_name(kernel)}: a block of {threads} threads is more "
+                                  f"than the {MAX_THREADS_PER_BLOCK} a CUDA block may have; "
+                                  f"lower the launch configuration (LaunchConfig)")
+
+
+def block_problem(name, threads, needs, limits):
+    """Why a block of `threads` threads of kernel `name` needing `needs` (KernelResources)
+    cannot run on a device with `limits` (BlockLimits), or None if it can."""
+    if threads > limits.threads:
+        return (f"{name}: a block of {threads} threads is more than the {limits.threads} a "
+                f"block may have on this device")
+    if needs.shared_bytes > limits.shared_bytes:
+        return (f"{name} uses {needs.shared_bytes} bytes of shared memory per block, more "
+                f"than the {limits.shared_bytes} this device gives a block")
+    if threads > needs.max_threads:
+        return (f"{name} uses {needs.registers_per_thread} registers per thread and "
+                f"{needs.shared_bytes} bytes of shared memory per block, so at most "
+                f"{needs.max_threads} of its threads fit in a block on this device (which "
+                f"gives a block {limits.registers} registers); it was launched with "
+                f"{threads}: lower the launch configuration (LaunchConfig)")
+    return None
+
+
+def check_block(kernel, threads, args):
+    """On a GPU: compile `kernel` for `args` (if not done yet) and refuse a block of `threads`
+    threads that the device cannot run for it or for any specialisation compiled before:
+    registers per thread times threads, and shared memory per block, against the device's
+    limits (the driver's own count of the threads the kernel can have per block)."""
+    check_block_threads(kernel, threads)
+    limits = device_block_limits()
+    kernel.compile(tuple(kernel.typeof_pyval(a) for a in args))
+    for compiled in list(kernel.overloads.values()):
+        needs = KernelResources(compiled.regs_per_thread, compiled.shared_mem_per_block,
+                                compiled.max_threads_per_block)
+        problem = block_problem(_name(kernel), threads, needs, limits)
+        if problem:
+            raise LaunchResourceError(problem)
+
+
+def device_block_limits():
+    """BlockLimits of the current GPU."""
+    device = cuda.get_current_device()
+    return BlockLimits(device.MAX_THREADS_PER_BLOCK, device.MAX_REGISTERS_PER_BLOCK,
+                       device.MAX_SHARED_MEMORY_PER_BLOCK)
+
+
+def _name(kernel):
+    fn = getattr(kernel, "py_func", None) or getattr(kernel, "fn", None)
+    return f"kernel {getattr(fn, '__qualname__', kernel)}"
+
+
 def blocks_for(n, threads):
     """Blocks for `n` work items at `threads` per block, capped at max_blocks (the kernels'
     grid-stride loops cover the rest)."""
@@ -95,13 +188,29 @@ def blocks_for(n, threads):
 
 
 def launch(kernel, grid, block, *args):
-    """kernel[grid, block](*args), refusing host arrays: numba would copy them to the device
-    and back on every launch, a hidden transfer that the backend never wants."""
+    """kernel[grid, block](*args), refusing host arrays (numba would copy them to the device
+    and back on every launch, a hidden transfer that the backend never wants) and blocks the
+    device cannot run (see `check_block`)."""
     for arg in args:
         if isinstance(arg, np.ndarray):
             raise TypeError("a host (numpy) array was passed to a CUDA kernel; move it to "
                             "the device first")
-    kernel[grid, block](*args)
+    threads = block if isinstance(block, int) else math.prod(block)
+    if SIMULATOR:
+        check_block_threads(kernel, threads)
+        kernel[grid, block](*args)
+        return
+    key = (kernel, threads)
+    if _checked.get(key) != len(kernel.overloads):
+        check_block(kernel, threads, args)
+        _checked[key] = len(kernel.overloads)
+    try:
+        kernel[grid, block](*args)
+    except CudaAPIError:
+        # a specialisation compiled by this very launch (new argument types) is checked only
+        # now: explain the failure if its resources are the cause
+        check_block(kernel, threads, args)
+        raise
 
 
 def launch_1d(kernel, n, *args):
