@@ -20,7 +20,8 @@ from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
                           use_deterministic_algorithms)
 from .device import Device, device
-from .dtypes import DType, bool_ as bool, float32, float64, int64
+from .dtypes import (DType, bool_ as bool, can_cast, finfo, float32, float64, iinfo, int8,
+                     int16, int32, int64, promote_types, uint8)
 from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,
                         clamp, clone, exp, expand, flatten, log, matmul, max, maximum, mean,
                         min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
@@ -46,6 +47,7 @@ from .functions import (addmm, addmv, baddbmm, bmm, cross, det, dot, einsum, ger
                         mm, mv, outer, slogdet, tensordot, vdot)
 from .functions import inv as inverse
 from .functions import bucketize, cdist, index_fill, multinomial, searchsorted, unbind
+from .functions import result_type
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------
@@ -55,7 +57,8 @@ from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshr
 from .functions.normalization_extra import cosine_similarity, pairwise_distance
 # ---- end of layers family block ---------------------------------------------------------------
 from . import tensor_types
-from .tensor_types import BoolTensor, DoubleTensor, FloatTensor, LongTensor
+from .tensor_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                           IntTensor, LongTensor, ShortTensor)
 from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
@@ -63,6 +66,8 @@ from . import accelerator, backends, data, utils  # torch.accelerator, .backends
 float = float32
 double = float64
 long = int64
+int = int32
+short = int16
 clip = clamp
 negative, absolute, multiply, subtract = neg, abs, mul, sub
 arcsin, arccos, arctan, arctan2, fix = asin, acos, atan, atan2, trunc

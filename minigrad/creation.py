@@ -16,15 +16,16 @@ def tensor(data, dtype=None, device="cpu", requires_grad=False):
 
 def from_numpy(ndarray):
     """A cpu tensor that shares memory with the numpy array `ndarray` (writes to either are seen
-    by both), as PyTorch's. The array's dtype must be one minigrad has (bool, int64, float32,
-    float64): other dtypes cannot be shared, so they raise TypeError (use `tensor(ndarray)` to
-    copy and convert instead)."""
+    by both), as PyTorch's. The array's dtype must be one minigrad has (bool, uint8, int8,
+    int16, int32, int64, float32, float64): other dtypes cannot be shared, so they raise
+    TypeError (use `tensor(ndarray)` to copy and convert instead)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype not in [d.numpy for d in dtypes.ALL]:
         raise TypeError(f"from_numpy: can't share memory with a numpy array of dtype "
-                        f"{ndarray.dtype}; minigrad tensors hold bool, int64, float32 or "
-                        "float64 (copy and convert with minigrad.tensor(array) instead)")
+                        f"{ndarray.dtype}; minigrad tensors hold "
+                        f"{', '.join(d.name for d in dtypes.ALL)} (copy and convert with "
+                        "minigrad.tensor(array) instead)")
     if any(stride < 0 for stride in ndarray.strides):
         raise ValueError("from_numpy: at least one stride in the given numpy array is "
                          "negative; copy the array first (array.copy())")

@@ -6,7 +6,8 @@
     minigrad.cuda.memory_allocated()  # bytes held by live tensors (caching allocator)
 
 Everything here works, and does nothing or returns 0, on a machine without a GPU. The legacy
-types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor` and `BoolTensor` are here too.
+types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor`, `IntTensor`, `ShortTensor`,
+`CharTensor`, `ByteTensor` and `BoolTensor` are here too.
 """
 import numpy as np
 
@@ -14,9 +15,13 @@ from .backend import is_available as _backend_available
 from .tensor_types import CUDA_TYPES, missing_attribute
 
 BoolTensor = CUDA_TYPES["BoolTensor"]
+ByteTensor = CUDA_TYPES["ByteTensor"]
+CharTensor = CUDA_TYPES["CharTensor"]
 DoubleTensor = CUDA_TYPES["DoubleTensor"]
 FloatTensor = CUDA_TYPES["FloatTensor"]
+IntTensor = CUDA_TYPES["IntTensor"]
 LongTensor = CUDA_TYPES["LongTensor"]
+ShortTensor = CUDA_TYPES["ShortTensor"]
 
 
 def is_available():

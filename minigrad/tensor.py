@@ -170,7 +170,7 @@ class Tensor:
     def _wrap(cls, data, device, backend, version=None):
         """A tensor around a backend array (no copy). `version` shares a view's counter."""
         t = cls.__new__(cls)
-        t._init(data, dtypes.from_numpy_dtype(data.dtype), device, backend, version)
+        t._init(data, dtypes.of_storage(data.dtype), device, backend, version)
         return t
 
     def _new(self, data):
@@ -186,7 +186,7 @@ class Tensor:
     @classmethod
     def _from_node(cls, data, version, node, output_nr, requires_grad):
         t = cls.__new__(cls)
-        t._init(data, dtypes.from_numpy_dtype(data.dtype), node.output_meta[output_nr][2],
+        t._init(data, dtypes.of_storage(data.dtype), node.output_meta[output_nr][2],
                 get_backend(node.output_meta[output_nr][2]), version)
         t.requires_grad, t._grad_fn, t._output_nr = requires_grad, node, output_nr
         return t
@@ -397,6 +397,18 @@ class Tensor:
     def bool(self):
         return self.to(dtype=dtypes.bool_)
 
+    def int(self):
+        return self.to(dtype=dtypes.int32)
+
+    def short(self):
+        return self.to(dtype=dtypes.int16)
+
+    def char(self):
+        return self.to(dtype=dtypes.int8)
+
+    def byte(self):
+        return self.to(dtype=dtypes.uint8)
+
     def cpu(self):
         return self.to(device="cpu")
 
@@ -466,7 +478,9 @@ class Tensor:
 
 _LegacyTypeSpec = namedtuple("_LegacyTypeSpec", "dtype device_type")
 LEGACY_TYPE_NAMES = {dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
-                     dtypes.int64: "LongTensor", dtypes.bool_: "BoolTensor"}
+                     dtypes.int64: "LongTensor", dtypes.bool_: "BoolTensor",
+                     dtypes.int32: "IntTensor", dtypes.int16: "ShortTensor",
+                     dtypes.int8: "CharTensor", dtypes.uint8: "ByteTensor"}
 
 
 def _legacy_type_from_name(name):

@@ -1,5 +1,6 @@
 """PyTorch's legacy tensor types, still common in published code: `FloatTensor`,
-`DoubleTensor`, `LongTensor`, `BoolTensor` (and the `minigrad.cuda.*` twins).
+`DoubleTensor`, `LongTensor`, `IntTensor`, `ShortTensor`, `CharTensor`, `ByteTensor`,
+`BoolTensor` (and the `minigrad.cuda.*` twins).
 
 Each is a constructor and an `isinstance` check, as in PyTorch:
 
@@ -7,8 +8,6 @@ Each is a constructor and an `isinstance` check, as in PyTorch:
     minigrad.LongTensor([1, 2])         # int64 tensor([1, 2])
     isinstance(x, minigrad.FloatTensor) # x is a Tensor, float32, on the cpu
     x.type(minigrad.DoubleTensor)       # the same as x.double()
-
-minigrad has no int32 or uint8 dtype, so there is no `IntTensor` or `ByteTensor`.
 """
 import numpy as np
 
@@ -69,10 +68,13 @@ FloatTensor = CPU_TYPES["FloatTensor"]
 DoubleTensor = CPU_TYPES["DoubleTensor"]
 LongTensor = CPU_TYPES["LongTensor"]
 BoolTensor = CPU_TYPES["BoolTensor"]
+IntTensor = CPU_TYPES["IntTensor"]
+ShortTensor = CPU_TYPES["ShortTensor"]
+CharTensor = CPU_TYPES["CharTensor"]
+ByteTensor = CPU_TYPES["ByteTensor"]
 
 # PyTorch's legacy types of dtypes minigrad does not have, with the dtype each stands for.
-_ABSENT = {"IntTensor": "int32", "ShortTensor": "int16", "CharTensor": "int8",
-           "ByteTensor": "uint8", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16"}
+_ABSENT = {"HalfTensor": "float16", "BFloat16Tensor": "bfloat16"}
 
 
 def missing_attribute(module, name):
@@ -80,9 +82,10 @@ def missing_attribute(module, name):
     says which types there are (the module's `__getattr__` raises it)."""
     if name in _ABSENT:
         return AttributeError(f"module {module!r} has no attribute {name!r}: minigrad has no "
-                              f"{_ABSENT[name]} dtype; its legacy types are FloatTensor, "
-                              "DoubleTensor, LongTensor and BoolTensor (a mask is a BoolTensor)")
+                              f"{_ABSENT[name]} dtype; its legacy types are "
+                              f"{', '.join(CPU_TYPES)}")
     return AttributeError(f"module {module!r} has no attribute {name!r}")
 
 
-__all__ = ["BoolTensor", "DoubleTensor", "FloatTensor", "LongTensor", "TensorType"]
+__all__ = ["BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "IntTensor",
+           "LongTensor", "ShortTensor", "TensorType"]

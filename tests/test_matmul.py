@@ -53,10 +53,18 @@ def test_matmul_with_one_operand_constant(device, data):
     assert minigrad.gradcheck(lambda y: a.detach() @ y, (b.requires_grad_(),))
 
 
-def test_matmul_promotes_float_dtypes():
-    a = minigrad.ones(2, 3, dtype=minigrad.float32)
-    b = minigrad.ones(3, dtype=minigrad.float64)
-    assert (a @ b).dtype is minigrad.float64
+@pytest.mark.parametrize("name, sa, sb", [("matmul", (2, 3), (3,)), ("mm", (2, 3), (3, 2)),
+                                          ("mv", (2, 3), (3,)), ("dot", (3,), (3,)),
+                                          ("bmm", (1, 2, 3), (1, 3, 2))])
+def test_matrix_products_of_two_dtypes_raise_as_torch(name, sa, sb):
+    torch = pytest.importorskip("torch")
+    for first, second in [("float32", "float64"), ("float64", "float32")]:
+        with pytest.raises(RuntimeError, match="dtype|scalar type"):
+            getattr(torch, name)(torch.ones(sa, dtype=getattr(torch, first)),
+                                 torch.ones(sb, dtype=getattr(torch, second)))
+        with pytest.raises(RuntimeError, match=f"{first} and minigrad.{second}"):
+            getattr(minigrad, name)(minigrad.ones(sa, dtype=getattr(minigrad, first)),
+                                    minigrad.ones(sb, dtype=getattr(minigrad, second)))
 
 
 @pytest.mark.parametrize("sa, sb", [((3, 4), (3, 5)), ((4,), (3,)), ((2, 3), (2,)),

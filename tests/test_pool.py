@@ -312,7 +312,7 @@ BAD_CALLS = [
     (lambda: F.max_pool2d(_x(5, 5), 2), ValueError, r"3-D \(C, H, W\) or 4-D .* got shape"),
     (lambda: F.max_pool1d(_x(1, 1, 5, 5), 2), ValueError, r"2-D \(C, L\) or 3-D"),
     (lambda: F.avg_pool2d(_x(1, 0, 5, 5), 2), ValueError, "non-zero sizes"),
-    (lambda: F.max_pool2d(_x(1, 1, 5, 5).long(), 2), TypeError, "floating point input"),
+    (lambda: F.max_pool1d(_x(1, 1, 5).long(), 2), TypeError, "floating point input"),
     (lambda: F.max_pool2d([[1.0]], 2), TypeError, "Tensor"),
     (lambda: F.max_pool2d(_x(1, 1, 5, 5), 2.0), TypeError, "kernel_size must be an int"),
     (lambda: F.max_pool2d(_x(1, 1, 5, 5), (2, 2, 2)), TypeError, "sequence of 2 ints"),

@@ -297,8 +297,8 @@ def _forge(header, data=b""):
      "truncated"),
     ({"arrays": [{"dtype": "<f8", "shape": [-1]}], "root": None}, b"", "array entry 0"),
     ({"arrays": [], "root": {"ndarray": 0}}, b"", "missing array"),
-    ({"arrays": [{"dtype": "<i2", "shape": [1]}], "root": {
-        "tensor": 0, "requires_grad": False, "parameter": False}}, b"\0\0", "tensor"),
+    ({"arrays": [{"dtype": "<u4", "shape": [1]}], "root": {
+        "tensor": 0, "requires_grad": False, "parameter": False}}, b"\0" * 4, "tensor"),
     ({"arrays": [{"dtype": "<i8", "shape": [1]}], "root": {
         "tensor": 0, "requires_grad": True, "parameter": False}}, b"\0" * 8, "tensor"),
     ({"arrays": [{"dtype": "<f4", "shape": [1]}], "root": {"list": [

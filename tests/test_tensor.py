@@ -18,7 +18,7 @@ import minigrad
     ([True, False], minigrad.bool), ([], minigrad.float32),
     (np.array([1.0], np.float64), minigrad.float64),
     (np.array([1.0], np.float32), minigrad.float32),
-    (np.array([1], np.int32), minigrad.int64), (np.float64(2.0), minigrad.float64),
+    (np.array([1], np.int32), minigrad.int32), (np.float64(2.0), minigrad.float64),
 ])
 def test_dtype_inference_follows_pytorch(device, data, dtype):
     for t in (minigrad.tensor(data, device=device), minigrad.Tensor(data, device=device)):
@@ -31,7 +31,8 @@ def test_dtype_inference_follows_pytorch(device, data, dtype):
                                    np.float64, np.dtype("float32"), np.int32])
 def test_supported_dtypes_are_accepted_in_every_spelling(dtype):
     t = minigrad.tensor([0, 1], dtype=dtype)
-    assert t.dtype in (minigrad.float32, minigrad.float64, minigrad.int64, minigrad.bool)
+    assert t.dtype in (minigrad.float32, minigrad.float64, minigrad.int64, minigrad.int32,
+                       minigrad.bool)
     assert minigrad.zeros(2, dtype=dtype).dtype is t.dtype
 
 

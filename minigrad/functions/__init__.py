@@ -1,5 +1,5 @@
 """Differentiable operations, one file per family; each is a `Function` plus a plain function."""
-from .conversion import clone, contiguous, to
+from .conversion import clone, contiguous, result_type, to
 from .elementwise import (abs, add, bitwise_not, eq, exp, ge, gt, isnan, le, log, logical_not,
                           lt, maximum, minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt,
                           sub, tanh, where)

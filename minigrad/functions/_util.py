@@ -23,22 +23,23 @@ def broadcast_shapes(*shapes, op="operation"):
 
 
 def as_python_scalar(value, dtype):
-    """A Python number of `dtype`'s kind (so numpy treats it as a weak scalar)."""
+    """A Python number of `dtype`'s kind (so numpy treats it as a weak scalar); an int is
+    wrapped into an integer dtype's range first, as PyTorch casts it (int8 tensor + 300 adds
+    44)."""
     if dtype is dtypes.bool_:
         return bool(value)
-    if dtype is dtypes.int64:
-        return int(value)
+    if dtype.category == 1:
+        return dtypes.wrap_int(value, dtype)
     return float(value)
 
 
 def result_type(a, b):
     """The dtype of a binary op between tensors, as PyTorch: a 0-d tensor next to a tensor with
-    dims acts like a scalar, so it cannot widen a floating point tensor (float32 (n,) with
-    float64 () gives float32) but still lifts an integer one to its float dtype."""
+    dims counts only where its category is higher (float32 (n,) with float64 () gives float32,
+    int8 (n,) with int64 () gives int8, int8 (n,) with float64 () gives float64)."""
     if (a.ndim == 0) != (b.ndim == 0):
-        dims = b if a.ndim == 0 else a
-        if dims.dtype.is_floating_point:
-            return dims.dtype
+        dims, zero = (b, a) if a.ndim == 0 else (a, b)
+        return dtypes.combine(dims.dtype, zero.dtype)
     return dtypes.promote(a.dtype, b.dtype)
 
 

@@ -4,7 +4,7 @@ run on every device and have gradients of every order)."""
 import string
 
 from ..tensor import Tensor, _normalize_dim
-from .products import matmul
+from .products import check_same_dtype, matmul
 from .rearrange import diagonal
 from .shape import cat, permute, reshape
 from ..errors import InvalidArgumentError, ShapeError
@@ -21,6 +21,7 @@ def mm(input, mat2):
     """(n, k) @ (k, m) -> (n, m)."""
     _check(input, 2, "mm")
     _check(mat2, 2, "mm", "mat2")
+    check_same_dtype(input, mat2, "mm")
     return matmul(input, mat2)
 
 
@@ -28,6 +29,7 @@ def bmm(input, mat2):
     """(b, n, k) @ (b, k, m) -> (b, n, m), one batch size for both."""
     _check(input, 3, "bmm")
     _check(mat2, 3, "bmm", "mat2")
+    check_same_dtype(input, mat2, "bmm")
     if input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: batch sizes differ: {tuple(input.shape)} and "
                          f"{tuple(mat2.shape)}")
@@ -38,6 +40,7 @@ def mv(input, vec):
     """(n, k) @ (k,) -> (n,)."""
     _check(input, 2, "mv")
     _check(vec, 1, "mv", "vec")
+    check_same_dtype(input, vec, "mv")
     return matmul(input, vec)
 
 
@@ -45,11 +48,12 @@ def dot(input, other):
     """The inner product of two 1-d tensors of one size."""
     _check(input, 1, "dot")
     _check(other, 1, "dot", "other")
+    check_same_dtype(input, other, "dot")
     if input.shape[0] != other.shape[0]:
         raise ShapeError(f"dot: sizes {input.shape[0]} and {other.shape[0]} differ")
     if input.dtype.is_floating_point or other.dtype.is_floating_point:
         return matmul(input, other)
-    return (input * other).sum()  # integer dot products, as torch
+    return (input * other).sum(dtype=input.dtype)  # integer dot products, as torch
 
 
 vdot = dot  # the same for real tensors

@@ -6,13 +6,23 @@ from ..device import Device
 from ..tensor import Tensor
 
 
+def _cast(backend, data, source, target):
+    """`data` (of dtype `source`) converted to `target`. Floats reach integers narrower than 32
+    bits through int32, as PyTorch's C casts do, so values out of the narrow range but within
+    int32's wrap as there (300.7 -> int8 44, -1.5 -> uint8 255) rather than depending on the
+    device's conversion to a narrow type (numba's on the gpu saturates)."""
+    if source.is_floating_point and target.category == 1 and target.bits < 32:
+        data = backend.astype(data, dtypes.int32.numpy)
+    return backend.astype(data, target.numpy)
+
+
 class Cast(Function):
     backward_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.input_dtype = x.dtype
-        return x._new(x._backend.astype(x._data, dtype.numpy))
+        return x._new(_cast(x._backend, x._data, x.dtype, dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -56,7 +66,8 @@ def to(x, device=None, dtype=None, copy=False):
         dtype = dtypes.as_dtype(dtype)
         if dtype is not x.dtype:
             if x.requires_grad and not dtype.is_floating_point:
-                out = Tensor._wrap(x._backend.astype(x._data, dtype.numpy), x.device, x._backend)
+                out = Tensor._wrap(_cast(x._backend, x._data, x.dtype, dtype), x.device,
+                                   x._backend)
             else:
                 out = Cast.apply(x, dtype)
     if device is not None:
@@ -77,3 +88,21 @@ def contiguous(x):
     if x._backend.is_contiguous(x._data):
         return x
     return Clone.apply(x)
+
+
+def _priority_dtype(operand):
+    """(priority, dtype) of one `result_type` operand: 2 for a tensor with dims, 1 for a 0-d
+    tensor, 0 for a Python number."""
+    if isinstance(operand, Tensor):
+        return (2 if operand.ndim else 1), operand.dtype
+    return 0, dtypes.python_scalar_dtype(operand)
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an arithmetic op on `tensor1` and `tensor2` (Tensors or Python numbers)
+    gives, as PyTorch's `result_type`: tensors with dims, then 0-d tensors, then numbers; a
+    lower-priority operand counts only where its category (bool, integer, float) is higher."""
+    (p1, d1), (p2, d2) = _priority_dtype(tensor1), _priority_dtype(tensor2)
+    if p1 == p2:
+        return dtypes.promote(d1, d2)
+    return dtypes.combine(d1, d2) if p1 > p2 else dtypes.combine(d2, d1)

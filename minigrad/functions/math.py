@@ -463,10 +463,10 @@ class ClampTensor(Function):
 
 def _result_dtype(dtype, ndim, other):
     """`result_type` for a tensor of `dtype` and `ndim` dims and the tensor `other`."""
-    if (ndim == 0) != (other.ndim == 0):
-        dims_dtype = other.dtype if ndim == 0 else dtype
-        if dims_dtype.is_floating_point:
-            return dims_dtype
+    if ndim == 0 and other.ndim != 0:
+        return dtypes.combine(other.dtype, dtype)
+    if ndim != 0 and other.ndim == 0:
+        return dtypes.combine(dtype, other.dtype)
     return dtypes.promote(dtype, other.dtype)
 
 

@@ -11,9 +11,9 @@ too, so derivatives of any order exist:
 import numpy as np
 
 from .. import dtypes
-from .._args import check_floating, int_tuple, is_int
+from .._args import int_tuple, is_int
 from ..autograd.function import KernelFunction, rename_grad_fn
-from ..errors import InvalidArgumentError, ShapeError
+from ..errors import DTypeNotImplementedError, InvalidArgumentError, ShapeError
 from ..geometry import PoolGeometry, pooled_size
 from ..tensor import Tensor
 
@@ -118,8 +118,10 @@ AdaptiveAvgPool2d, AdaptiveAvgPool2dAdjoint = _adjoint_pair(
 _LAYOUTS = {1: ("(C, L)", "(N, C, L)"), 2: ("(C, H, W)", "(N, C, H, W)")}
 
 
-def _check_input(x, dims, op):
-    """x must be a floating point tensor in one of the layouts of `dims`-d pooling."""
+def _check_input(x, dims, op, integers=False):
+    """x must be a floating point tensor (or, with `integers`, an integer one) in one of the
+    layouts of `dims`-d pooling. Other integer input raises DTypeNotImplementedError (a
+    TypeError and NotImplementedError, PyTorch's class), bool input too."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected input to be a Tensor, got {type(x).__name__}")
     unbatched, batched = _LAYOUTS[dims]
@@ -129,7 +131,11 @@ def _check_input(x, dims, op):
     if 0 in x.shape[-dims - 1:]:
         raise ShapeError(f"{op}: expected non-zero sizes in all dims except the batch dim, got "
                          f"shape {tuple(x.shape)}")
-    check_floating(op, x)
+    if x.dtype.category == 1 and integers:
+        return
+    if not x.dtype.is_floating_point:
+        kinds = "floating point or integer" if integers else "floating point"
+        raise DTypeNotImplementedError(f"{op}: expected a {kinds} input, got dtype {x.dtype}")
 
 
 def _as_nchw(x, dims):
@@ -173,7 +179,7 @@ def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_m
 
 def _max_pool(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
-    _check_input(input, dims, op)
+    _check_input(input, dims, op, integers=dims == 2)  # as PyTorch: not max_pool1d
     kernel, stride, padding, dilation, out_size = _window_geometry(
         op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
     x, lead = _as_nchw(input, dims)

@@ -1,8 +1,7 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules (the affine map of a layer is
 `linear.py`)."""
-from .. import dtypes
 from ..autograd.function import KernelFunction, rename_grad_fn
-from ..errors import ShapeError
+from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, sum_to
 
@@ -25,6 +24,14 @@ class MatMul(KernelFunction):
         return grad_a, grad_b
 
 
+def check_same_dtype(a, b, name):
+    """Matrix products do not promote, as in PyTorch: operands of two dtypes raise DTypeError
+    (a RuntimeError) naming both."""
+    if a.dtype is not b.dtype:
+        raise DTypeError(f"{name}: expected both operands to have the same dtype, but got "
+                         f"{a.dtype} and {b.dtype}; convert one with .to(dtype)")
+
+
 def matmul(a, b):
     """Matrix product with numpy's rules: 1-D operands are promoted to a row (left) or column
     (right) and that dim is removed from the result; leading dims broadcast."""
@@ -43,11 +50,11 @@ def matmul(a, b):
         raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} have batch dims "
                          f"{tuple(a.shape[:-2])} and {tuple(b.shape[:-2])}, which are not "
                          "broadcastable") from None
-    dtype = dtypes.promote(a.dtype, b.dtype)
-    if not dtype.is_floating_point:
+    check_same_dtype(a, b, "matmul")
+    if not a.dtype.is_floating_point:
         raise TypeError(f"matmul: expected floating point tensors, got {a.dtype} and {b.dtype}")
-    a2 = a.to(dtype=dtype).unsqueeze(0) if a.ndim == 1 else a.to(dtype=dtype)
-    b2 = b.to(dtype=dtype).unsqueeze(-1) if b.ndim == 1 else b.to(dtype=dtype)
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
     out = MatMul.apply(a2, b2)
     if b.ndim == 1:
         out = out.squeeze(-1)

@@ -147,9 +147,11 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     """Sum over `dim` (int, tuple, or None for all). Integer and bool sums are int64."""
     if dtype is not None:
         x = x.to(dtype=dtype)
-    elif x.dtype is dtypes.bool_:
+    elif not x.dtype.is_floating_point:
         x = x.to(dtype=dtypes.int64)
     out = Sum.apply(x, _reduced_dims(dim, x.ndim), keepdim)
+    if out.dtype is not x.dtype:  # integer kernels sum in int64; a narrower dtype= wraps
+        out = out.to(dtype=x.dtype)
     return rename_grad_fn(out, "SumBackward0") if dim is None else out
 
 

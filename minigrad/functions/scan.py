@@ -132,6 +132,8 @@ def _prepare(input, dim, dtype, name):
 
 
 def _scan(cls, input, dim, dtype, name):
+    if dtype is None and isinstance(input, Tensor) and input.dtype.category == 1:
+        dtype = dtypes.int64  # integer sums and products run in int64, as PyTorch
     x, axis, scalar = _prepare(input, dim, dtype, name)
     out = cls.apply(x, axis) if x.numel() else x.clone()
     return out.reshape(()) if scalar else out

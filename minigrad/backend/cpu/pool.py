@@ -7,11 +7,11 @@ as PyTorch returns them. `geometry` is the 2-d `minigrad.geometry.PoolGeometry` 
 (sizes, windows, divisors). One-dimensional pooling uses these kernels with H = 1. Arguments of
 the Numba kernels as on the cuda backend: results first.
 """
-import math
 
 import numba
 import numpy as np
 
+from .._limits import lowest_value
 from ._config import get_config
 from ._parallel import call, ready
 
@@ -36,7 +36,7 @@ def _flat_planes(a):
 # ---- max pooling ------------------------------------------------------------------------------
 
 @numba.njit(cache=True, parallel=True)
-def _max_pool_planes(out, indices, x, window):
+def _max_pool_planes(out, indices, x, window, lowest):
     kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w = window
     planes, height, width = x.shape
     out_h, out_w = out.shape[1], out.shape[2]
@@ -52,12 +52,12 @@ def _max_pool_planes(out, indices, x, window):
                 while w0 < 0:
                     w0 += dilation_w
                 # PyTorch's rule: the first maximum in window order wins; a NaN always wins.
-                best = -np.inf
+                best = lowest
                 best_index = h0 * width + w0
                 for ih in range(h0, h1, dilation_h):
                     for iw in range(w0, w1, dilation_w):
                         value = x[p, ih, iw]
-                        if value > best or math.isnan(value):
+                        if value > best or value != value:
                             best = value
                             best_index = ih * width + iw
                 out[p, oh, ow] = best
@@ -65,7 +65,8 @@ def _max_pool_planes(out, indices, x, window):
 
 
 def max_pool2d_forward(x, geometry):
-    """Max over each (dilated) window of x (N, C, H, W), padded with -inf.
+    """Max over each (dilated) window of x (N, C, H, W; floating or integer), padded with -inf
+    (an integer dtype's minimum).
 
     Returns (out, indices), both (N, C, *geometry.output_size); indices (int64) are flat
     positions in the input plane. A window lying wholly in the padding gives -inf.
@@ -74,7 +75,8 @@ def max_pool2d_forward(x, geometry):
     output_hw = geometry.output_size
     out = np.empty((n * c, *output_hw), dtype=x.dtype)
     indices = np.empty((n * c, *output_hw), dtype=np.int64)
-    _run(_max_pool_planes, x.size + out.size, out, indices, _planes(x), geometry.window)
+    _run(_max_pool_planes, x.size + out.size, out, indices, _planes(x), geometry.window,
+         lowest_value(x.dtype))
     return out.reshape(n, c, *output_hw), indices.reshape(n, c, *output_hw)
 
 

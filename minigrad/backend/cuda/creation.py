@@ -61,6 +61,15 @@ def arange(start, stop, step, dtype):
 
 
 def astype(a, dtype):
+    """`a` converted to `dtype`. A narrowing integer conversion keeps each element's low bytes
+    (two's complement wrap-around, as a C cast) by reading them in place rather than by the
+    store's conversion, which the simulator refuses for values out of range."""
+    dtype = np.dtype(dtype)
+    if a.dtype.kind in "iu" and dtype.kind in "iu" and dtype.itemsize < a.dtype.itemsize \
+            and a.size:
+        ratio = a.dtype.itemsize // dtype.itemsize
+        words = _copy.copy(a).reshape(a.size).view(dtype)  # little-endian: low bytes first
+        return _copy.copy(words[::ratio], dtype).reshape(a.shape)
     return _copy.copy(a, dtype)
 
 

@@ -17,6 +17,7 @@ from numba import cuda
 
 from ...determinism import are_deterministic_algorithms_enabled
 from ...geometry import adaptive_window, average_window
+from .._limits import lowest_value
 from . import _copy
 from ._array import buffer, element_strides, empty
 from ._launch import launch_1d
@@ -62,7 +63,8 @@ def _max_pool_kernel(out, indices, x, x_strides, channels, height, width, geomet
 
 
 def max_pool2d_forward(x, geometry):
-    """Max over each (dilated) window of x (N, C, H, W), padded with -inf.
+    """Max over each (dilated) window of x (N, C, H, W; floating or integer), padded with -inf
+    (an integer dtype's minimum).
 
     Returns (out, indices), both (N, C, *geometry.output_size); indices (int64) are flat
     positions in the input plane. A window lying wholly in the padding gives -inf.
@@ -72,7 +74,7 @@ def max_pool2d_forward(x, geometry):
     out, indices = empty((n, c, out_h, out_w), x.dtype), empty((n, c, out_h, out_w), np.int64)
     launch_rows(_max_pool_kernel, n * c, out_h * out_w, buffer(out), buffer(indices), buffer(x),
                 element_strides(x), c, height, width, geometry.window, out_h, out_w,
-                x.dtype.type(-np.inf), n * c)
+                lowest_value(x.dtype), n * c)
     return out, indices
 
 
