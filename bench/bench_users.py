@@ -83,10 +83,14 @@ def select(patterns):
 
 
 def _commit(path):
+    """The checkout's short commit, with "+" when its tracked files have uncommitted changes."""
     try:
-        out = subprocess.run(["git", "-C", path, "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, check=True)
-        return out.stdout.strip()
+        head = subprocess.run(["git", "-C", path, "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", path, "status", "--porcelain",
+                                "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return None
 

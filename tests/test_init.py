@@ -116,6 +116,35 @@ def test_draws_from_the_global_generator_or_a_given_one():
         init.uniform_(minigrad.empty(2), generator=3)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_init_draws_in_the_tensors_dtype(dtype):
+    """nn.init draws in the parameter's dtype (float32 with numpy's float32 algorithms, no
+    float64 buffer) and scales in that dtype: exactly numpy's stream of that dtype."""
+    t = minigrad.empty(40, 30, dtype=getattr(minigrad, dtype))
+    init.uniform_(t, -0.5, 1.5, generator=np.random.default_rng(11))
+    u = np.random.default_rng(11).random((40, 30), dtype=dtype)
+    np.testing.assert_array_equal(t.numpy(), u * u.dtype.type(2.0) + u.dtype.type(-0.5))
+    init.normal_(t, 0.25, 3.0, generator=np.random.default_rng(12))
+    z = np.random.default_rng(12).standard_normal((40, 30), dtype=dtype)
+    np.testing.assert_array_equal(t.numpy(), z * z.dtype.type(3.0) + z.dtype.type(0.25))
+    assert t.numpy().dtype == np.dtype(dtype)
+
+
+def test_rand_keeps_one_stream_for_every_dtype_while_init_does_not():
+    """rand/randn round float64 draws (a seed gives the same values in either dtype); init
+    draws float32 itself, so a float32 layer is not the float64 one rounded."""
+    minigrad.manual_seed(5)
+    a = init.normal_(minigrad.empty(200)).numpy()
+    minigrad.manual_seed(5)
+    b = init.normal_(minigrad.empty(200, dtype=minigrad.float64)).numpy()
+    assert not np.allclose(a, b)
+    minigrad.manual_seed(5)
+    c = minigrad.randn(200).numpy()
+    minigrad.manual_seed(5)
+    np.testing.assert_allclose(c, minigrad.randn(200, dtype=minigrad.float64).numpy(),
+                               rtol=1e-6)
+
+
 def test_errors_and_empty_tensors():
     with pytest.raises(TypeError, match="expected a Tensor"):
         init.uniform_(np.zeros(3))

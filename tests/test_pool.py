@@ -144,6 +144,11 @@ TIE_CASES = [
     dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
     dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1)),
     dict(kernel_size=2, stride=1, dilation=2, ceil_mode=True),
+    # windows inside the plane (the cpu's unrolled 2x2 and unit-step kernels)
+    dict(kernel_size=2, stride=2),
+    dict(kernel_size=3, stride=3),
+    dict(kernel_size=(3, 2), stride=(2, 1)),
+    dict(kernel_size=2, stride=2, ceil_mode=True),
 ]
 
 
@@ -171,6 +176,23 @@ def test_nan_wins_like_torch(device):
                                 return_indices=True)
     t_out, t_indices = tf.max_pool1d(torch.tensor(values), 3, 1, 1, return_indices=True)
     assert_close(out, t_out)
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+
+
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=2, stride=2),
+                                    dict(kernel_size=3, stride=2),
+                                    dict(kernel_size=2, stride=2, padding=1)])
+def test_nan_and_infinities_in_2d_windows_like_torch(device, kwargs):
+    """NaN wins wherever it sits in the window (the last NaN's index, as torch), -inf ties
+    keep the first position."""
+    torch, tf = _torch()
+    rng = np.random.default_rng(3)
+    values = rng.choice(np.array([np.nan, -np.inf, np.inf, 0.0, 1.0], dtype=np.float32),
+                        size=(2, 3, 6, 8), p=[0.15, 0.35, 0.1, 0.2, 0.2])
+    out, indices = F.max_pool2d(minigrad.tensor(values, device=device), **kwargs,
+                                return_indices=True)
+    t_out, t_indices = tf.max_pool2d(torch.tensor(values), **kwargs, return_indices=True)
+    np.testing.assert_array_equal(out.numpy(), t_out.numpy())
     np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
 
 

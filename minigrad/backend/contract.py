@@ -49,6 +49,16 @@ class Backend(Protocol):
     def normal(self, shape, dtype, rng):
         """Samples from N(0, 1) of `shape`, floating `dtype`; `rng` as in `uniform`."""
 
+    def init_uniform(self, shape, dtype, rng, low, high):
+        """Samples from U(low, high) of `shape`, floating `dtype`, drawn in `dtype` itself
+        (what `nn.init` fills parameters with: u * (high - low) + low, computed in `dtype`);
+        `rng` as in `uniform`. Its stream may differ from `uniform`'s in float32."""
+
+    def init_normal(self, shape, dtype, rng, mean, std):
+        """Samples from N(mean, std^2) of `shape`, floating `dtype`, drawn in `dtype` itself
+        (z * std + mean, computed in `dtype`); `rng` as in `uniform`. Its stream may differ
+        from `normal`'s in float32."""
+
     def astype(self, a, dtype):
         """A new array: `a` converted to `dtype` (C casting, as numpy's astype)."""
 

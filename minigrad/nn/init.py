@@ -62,9 +62,10 @@ def _check_tensor(tensor, name):
         raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
 
 
-def _fill_random(tensor, draw, scale, shift, generator):
-    """tensor <- sample * scale + shift, in place and outside autograd; `draw(shape, dtype,
-    rng)` is the backend's `uniform` (on [0, 1)) or `normal` kernel."""
+def _fill_random(tensor, draw, first, second, generator):
+    """Fill `tensor` in place, outside autograd, with `draw(shape, dtype, rng, first, second)`:
+    the backend's `init_uniform` (low, high) or `init_normal` (mean, std) kernel, which draws
+    in the tensor's dtype and scales in place (no float64 buffer, no temporaries)."""
     if not tensor.dtype.is_floating_point:
         raise TypeError(f"random initialisation needs a floating point tensor, got dtype "
                         f"{tensor.dtype}")
@@ -72,22 +73,23 @@ def _fill_random(tensor, draw, scale, shift, generator):
         raise TypeError(f"generator must be a numpy.random.Generator or None, got "
                         f"{type(generator).__name__}")
     # generator None: the device's default generator (minigrad's global one on the cpu)
-    sample = tensor._new(draw(tuple(tensor.shape), tensor.dtype.numpy, generator))
+    sample = tensor._new(draw(tuple(tensor.shape), tensor.dtype.numpy, generator,
+                              float(first), float(second)))
     with no_grad():
-        tensor.copy_(sample * scale + shift)
+        tensor.copy_(sample)
     return tensor
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill `tensor` with samples from U(a, b)."""
     _check_tensor(tensor, "uniform_")
-    return _fill_random(tensor, tensor._backend.uniform, b - a, a, generator)
+    return _fill_random(tensor, tensor._backend.init_uniform, a, b, generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill `tensor` with samples from N(mean, std^2)."""
     _check_tensor(tensor, "normal_")
-    return _fill_random(tensor, tensor._backend.normal, std, mean, generator)
+    return _fill_random(tensor, tensor._backend.init_normal, mean, std, generator)
 
 
 def constant_(tensor, val):

