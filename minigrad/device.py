@@ -10,10 +10,22 @@ class Device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, spec, index=None):
+    def __new__(cls, spec, index=None):
+        # One object per device: every tensor on the cpu holds the same Device, so that the
+        # per-op checks compare devices by identity (an `is`) before they compare them by value.
         if isinstance(spec, Device):
-            self.type, self.index = spec.type, spec.index
-            return
+            return spec
+        key = (spec, index) if isinstance(spec, str) else None
+        device = _BY_SPEC.get(key)
+        if device is None:
+            device = object.__new__(cls)
+            device._parse(spec, index)
+            device = _CANONICAL.setdefault((device.type, device.index), device)
+            if key is not None:
+                _BY_SPEC[key] = device
+        return device
+
+    def _parse(self, spec, index):
         if not isinstance(spec, str):
             raise TypeError(f"expected a device name such as 'cpu' or 'cuda:0', got {spec!r}")
         kind, _, idx = spec.partition(":")
@@ -32,6 +44,9 @@ class Device:
         self.type = kind
         # Devices other than the cpu are numbered; a bare "cuda" means "cuda:0".
         self.index = None if kind == "cpu" else (0 if index is None else index)
+
+    def __reduce__(self):
+        return (Device, (str(self),))
 
     def __eq__(self, other):
         if isinstance(other, str):
@@ -53,6 +68,10 @@ class Device:
         if self.index is None:
             return f"device(type='{self.type}')"
         return f"device(type='{self.type}', index={self.index})"
+
+
+_CANONICAL = {}  # (type, index) -> the Device
+_BY_SPEC = {}    # (name, index) as given -> the Device
 
 
 def device(spec):

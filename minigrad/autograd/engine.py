@@ -84,7 +84,7 @@ def _call_backward(node, grads):
             f"trying to backward through {node.name()} a second time: the graph was freed by "
             "the first backward. Pass retain_graph=True to the first backward() (or grad()) "
             "to keep it.")
-    if node.materialize_grads:
+    if node.materialize_grads and any(g is None for g in grads):
         grads = [_zeros_for(m) if g is None else g for g, m in zip(grads, node.output_meta)]
     result = node.function.backward(node, *grads)
     if not isinstance(result, tuple):
@@ -189,6 +189,45 @@ def _run_accumulate_node(node, grads, create_graph):
                                 "instead)")
 
 
+def _dependencies(root_nodes):
+    """{node: number of edges into it} over every node reachable from `root_nodes` (the
+    order in which they become ready is then Kahn's algorithm's)."""
+    deps = dict.fromkeys(root_nodes, 0)
+    stack = list(root_nodes)
+    while stack:
+        for edge in stack.pop()._edges:
+            if edge is not None:
+                child = edge[0]
+                count = deps.get(child)
+                if count is None:
+                    deps[child] = 1
+                    stack.append(child)
+                else:
+                    deps[child] = count + 1
+    return deps
+
+
+def _active_dependencies(root_nodes, capture):
+    """`_dependencies` restricted to the nodes from which a captured edge can be reached."""
+    active = _needed(_reachable(root_nodes), {node for node, _ in capture})
+    deps = {}
+    for node in active:
+        for child in _children(node):
+            if child in active:
+                deps[child] = deps.get(child, 0) + 1
+    return active, deps
+
+
+def _passed_on(node, index, grad, meta):
+    """`grad` as the gradient of the node's input `index`: checked against the input's
+    (shape, dtype, device) in `meta`, cast to its dtype. The common case costs three
+    comparisons; anything else goes through `_check_grad`, which explains what is wrong."""
+    if isinstance(grad, Tensor) and grad._dtype is meta[1] and grad._device is meta[2] \
+            and grad._data.shape == meta[0]:
+        return grad
+    return _check_grad(node, index, grad, meta)
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """Propagate `root_grads` from `roots` (a list of (node, output_nr)) back through the graph.
 
@@ -198,17 +237,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     `.grad` of leaves.
     """
     root_nodes = list(dict.fromkeys(node for node, _ in roots))
-    order = _reachable(root_nodes)
     if capture is None:
-        active = set(order)
+        deps = _dependencies(root_nodes)
+        active = deps  # every reachable node (a dict: membership tests only)
     else:
-        active = _needed(order, {node for node, _ in capture})
-    deps = {}
-    for node in order:
-        if node in active:
-            for child in _children(node):
-                if child in active:
-                    deps[child] = deps.get(child, 0) + 1
+        active, deps = _active_dependencies(root_nodes, capture)
     buffers = {}
     for (node, nr), grad in zip(roots, root_grads):
         buf = buffers.setdefault(node, [None] * node.num_outputs)
@@ -217,21 +250,25 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node, [None] * node.num_outputs)
-            _apply_output_hooks(node, grads, create_graph)
+            grads = buffers.pop(node, None)
+            if grads is None:
+                grads = [None] * node.num_outputs
+            is_leaf = isinstance(node, AccumulateGrad)
+            if node._tensor_hooks is not None or node._retained is not None or is_leaf:
+                _apply_output_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr, g in enumerate(grads):
                     if (node, nr) in capture and g is not None:
                         capture[(node, nr)] = g
             if node._pre_hooks:
                 grads = _apply_pre_hooks(node, grads)
-            if isinstance(node, AccumulateGrad):
+            if is_leaf:
                 if capture is None:
                     _run_accumulate_node(node, grads, create_graph)
                     if node._post_hooks:
                         _apply_post_hooks(node, (), grads)
                 continue
-            if not any(child in active for child in _children(node)):
+            if capture is not None and not any(child in active for child in _children(node)):
                 continue  # a captured node whose inputs lead to no other captured edge
             if all(g is None for g in grads):
                 input_grads = (None,) * len(node._edges)
@@ -240,15 +277,20 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             if node._post_hooks:
                 input_grads = _apply_post_hooks(node, input_grads, grads)
             for i, (edge, g) in enumerate(zip(node._edges, input_grads)):
-                if edge is None or edge[0] not in active:
+                if edge is None:
                     continue
                 target, nr = edge
+                if target not in active:
+                    continue
                 if g is not None:
-                    g = _check_grad(node, i, g, target.output_meta[nr])
-                    buf = buffers.setdefault(target, [None] * target.num_outputs)
+                    g = _passed_on(node, i, g, target.output_meta[nr])
+                    buf = buffers.get(target)
+                    if buf is None:
+                        buf = buffers[target] = [None] * target.num_outputs
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
-                deps[target] -= 1
-                if deps[target] == 0:
+                count = deps[target] - 1
+                deps[target] = count
+                if count == 0:
                     ready.append(target)
             if not retain_graph:
                 node.release()

@@ -9,7 +9,8 @@ import weakref
 
 from ..tensor import Tensor, check_same_device
 from .errors import AutogradError, InplaceModificationError
-from .grad_mode import is_grad_enabled, no_grad
+from .grad_mode import _state as _grad_state
+from .grad_mode import no_grad
 from .hooks import HookDict, add_hook
 
 
@@ -112,18 +113,20 @@ class BackwardNode(Node):
     its class name + "Backward", as for a user's `torch.autograd.Function`.
     """
 
-    _public_args = ()
+    # Defaults as class attributes, so that making a node (once per op call) sets only what
+    # differs; the methods below set instance attributes over them.
+    materialize_grads = True
+    output_meta = ()          # ((shape, dtype, device), ...) of each output
+    _saved = ()
+    _non_differentiable = ()
+    _save_positions = ((), ())  # a KernelFunction's ctx.save(...)
+    _non_differentiable_positions = ()
+    _arg_types = ()           # the type of each forward argument, for next_functions
+    freed = False
 
     def __init__(self, function, needs_input_grad):
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self.materialize_grads = True
-        self.output_meta = ()
-        self._saved = ()
-        self._non_differentiable = ()
-        self._save_positions = ((), ())  # a KernelFunction's ctx.save(...)
-        self._non_differentiable_positions = ()
-        self.freed = False
 
     def name(self):
         return type(self).__name__
@@ -132,8 +135,10 @@ class BackwardNode(Node):
     def next_functions(self):
         """One `(node, output_nr)` per tensor argument of the forward (and per number operand
         of the arithmetic operators), `(None, 0)` where no gradient flows, as in PyTorch."""
-        return tuple((None, 0) if self._edges[i] is None else self._edges[i]
-                     for i in self._public_args)
+        numbers = (int, float) if self.function.scalar_operands else ()
+        return tuple((None, 0) if edge is None else edge
+                     for edge, kind in zip(self._edges, self._arg_types)
+                     if issubclass(kind, Tensor) or issubclass(kind, numbers))
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -255,17 +260,32 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        if len(tensors) > 1:
-            check_same_device(tensors, cls.__name__)
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = any(needs) and is_grad_enabled()
-        ctx = _node_class_of(cls)(cls, needs)
-        if issubclass(cls, KernelFunction):
-            result = cls._run_on_arrays(ctx, Tensor, tensors[0], args, kwargs)
+        # This runs once per op call, so it is written for speed: one pass over the arguments,
+        # nothing built that the call does not need, and a single output handled on its own.
+        first, needs = None, []
+        for a in args:
+            if isinstance(a, Tensor):
+                if first is None:
+                    first = a
+                elif a._device is not first._device and a._device != first._device:
+                    check_same_device([t for t in args if isinstance(t, Tensor)], cls.__name__)
+                needs.append(a.requires_grad)
+            else:
+                needs.append(False)
+        needs = tuple(needs)
+        node_cls, runs_on_arrays = _dispatch_of(cls)
+        ctx = _new_object(node_cls)
+        ctx.function, ctx.needs_input_grad = cls, needs
+        record = True in needs and getattr(_grad_state, "enabled", True)
+        if runs_on_arrays:
+            result = cls._run_on_arrays(ctx, first, args, kwargs)
         else:
-            with no_grad():
+            previous = getattr(_grad_state, "enabled", True)
+            _grad_state.enabled = False  # no_grad(), without building a context manager
+            try:
                 result = cls.forward(ctx, *args, **kwargs)
+            finally:
+                _grad_state.enabled = previous
         is_tuple = isinstance(result, tuple)
         outputs = result if is_tuple else (result,)
         for i, out in enumerate(outputs):
@@ -274,31 +294,57 @@ class Function:
                                 f"{type(out).__name__}")
         if not record:
             return result
-        differentiable = [id(o) not in ctx._non_differentiable and o.dtype.is_floating_point
-                          for o in outputs]
-        # An input returned as is becomes a new tensor object (sharing its storage), so that
-        # the input keeps its own history.
-        input_ids = {id(t) for t in tensors}
-        returned, outputs = outputs, tuple(alias(o) if id(o) in input_ids else o
-                                           for o in outputs)
         ctx._edges = tuple(_edge(a) if need else None for a, need in zip(args, needs))
-        numbers = (int, float) if cls.scalar_operands else ()
-        ctx._public_args = tuple(i for i, a in enumerate(args)
-                                 if isinstance(a, Tensor) or isinstance(a, numbers))
-        ctx.output_meta = tuple((o.shape, o.dtype, o.device) for o in outputs)
+        ctx._arg_types = tuple(map(type, args))
+        if not is_tuple:
+            out = _record_output(ctx, result, args, 0)
+            ctx.output_meta = ((out._data.shape, out._dtype, out._device),)
+            if ctx._saved:
+                _saved_outputs_as_data(ctx, (out,))
+            return out
+        outputs = tuple(_record_output(ctx, out, args, nr) for nr, out in enumerate(outputs))
+        ctx.output_meta = tuple((o._data.shape, o._dtype, o._device) for o in outputs)
+        if ctx._saved:
+            _saved_outputs_as_data(ctx, outputs)
+        return outputs
+
+
+_new_object = object.__new__
+_DISPATCH = {}  # Function subclass -> (its node class, whether it is a KernelFunction)
+
+
+def _dispatch_of(function):
+    entry = _DISPATCH.get(function)
+    if entry is None:
+        entry = _DISPATCH[function] = (_node_class_of(function),
+                                       issubclass(function, KernelFunction))
+    return entry
+
+
+def _record_output(ctx, out, args, nr):
+    """Output `nr` of the node `ctx`, made its grad_fn's output. An input returned as is
+    becomes a new tensor object (sharing its storage), so that the input keeps its own
+    history."""
+    differentiable = out._dtype.is_floating_point and id(out) not in ctx._non_differentiable
+    returned_input = any(out is a for a in args)
+    if returned_input:
+        out = alias(out)
+    if differentiable:
+        out.requires_grad = True
+        out._grad_fn, out._output_nr = ctx, nr
+    elif returned_input:  # a non-differentiable input returned as is
+        out.requires_grad, out._grad_fn, out._leaf_node = False, None, None
+    return out
+
+
+def _saved_outputs_as_data(ctx, outputs):
+    """Saved tensors that are outputs of `ctx` keep their data only (no reference cycle)."""
+    for saved in ctx._saved:
+        if saved is None:
+            continue
         for nr, out in enumerate(outputs):
-            if differentiable[nr]:
-                out.requires_grad = True
-                out._grad_fn, out._output_nr = ctx, nr
-            elif out is not returned[nr]:  # a non-differentiable input returned as is
-                out.requires_grad, out._grad_fn, out._leaf_node = False, None, None
-        for saved in ctx._saved:
-            if saved is None:
-                continue
-            for nr, out in enumerate(outputs):
-                if saved.tensor is out and out._grad_fn is ctx:
-                    saved.become_output(nr)
-        return outputs if is_tuple else outputs[0]
+            if saved.tensor is out and out._grad_fn is ctx:
+                saved.become_output(nr)
 
 
 class KernelFunction(Function):
@@ -314,13 +360,13 @@ class KernelFunction(Function):
     """
 
     @classmethod
-    def _run_on_arrays(cls, ctx, tensor_type, first, args, kwargs):
-        device, kernels = first.device, first._backend
-        arrays = [a._data if isinstance(a, tensor_type) else a for a in args]
+    def _run_on_arrays(cls, ctx, first, args, kwargs):
+        device, kernels = first._device, first._backend
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         with no_grad():
             result = cls.forward(ctx, kernels, *arrays, **kwargs)
         is_tuple = isinstance(result, tuple)
-        outputs = tuple(tensor_type._wrap(a, device, kernels)
+        outputs = tuple(Tensor._wrap(a, device, kernels)
                         for a in (result if is_tuple else (result,)))
         inputs, saved_outputs = ctx._save_positions
         if inputs or saved_outputs:

@@ -50,6 +50,9 @@ def coerce_pair(a, b, op):
     """
     a_is_t, b_is_t = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_is_t and b_is_t:
+        dtype = a._dtype
+        if dtype is b._dtype and a._device is b._device and a._data.shape == b._data.shape:
+            return a, b, dtype  # the common case: nothing to check, promote or convert
         check_same_device([a, b], op)
         dtype = result_type(a, b)
         broadcast_shapes(a.shape, b.shape, op=op)
@@ -57,11 +60,17 @@ def coerce_pair(a, b, op):
         t, s = (a, b) if a_is_t else (b, a)
         if not isinstance(s, Number):
             raise TypeError(f"{op}: expected a Tensor or a number, got {type(s).__name__}")
-        dtype = dtypes.scalar_dtype(s, t.dtype)
+        dtype = dtypes.scalar_dtype(s, t._dtype)
     else:
         raise TypeError(f"{op}: expected at least one Tensor operand")
-    a = a.to(dtype=dtype) if a_is_t else as_python_scalar(a, dtype)
-    b = b.to(dtype=dtype) if b_is_t else as_python_scalar(b, dtype)
+    if a_is_t:
+        a = a if a._dtype is dtype else a.to(dtype=dtype)
+    else:
+        a = as_python_scalar(a, dtype)
+    if b_is_t:
+        b = b if b._dtype is dtype else b.to(dtype=dtype)
+    else:
+        b = as_python_scalar(b, dtype)
     return a, b, dtype
 
 
@@ -73,7 +82,7 @@ def to_float(t):
 def sum_to(grad, shape):
     """Sum `grad` over the dimensions that broadcasting added or stretched to get `shape`."""
     shape = tuple(shape)
-    if tuple(grad.shape) == shape:
+    if grad._data.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
