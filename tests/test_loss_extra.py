@@ -220,3 +220,75 @@ def test_loss_errors(device):
         F.gaussian_nll_loss(x, x, -minigrad.ones(3, 4, device=device))
     with pytest.raises(RuntimeError, match="dims"):
         F.margin_ranking_loss(x, x, x[:, 0])
+
+
+# ---- CTC ----------------------------------------------------------------------------------------
+
+CTC_TARGETS = np.array([[1, 2, 2], [3, 0, 0], [1, 1, 0]])
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("input_lengths,zero_infinity",
+                         [([6, 4, 5], False), ([2, 4, 5], True), ([0, 4, 6], False)])
+def test_ctc_loss_matches_torch(device, reduction, input_lengths, zero_infinity):
+    """Through log_softmax of the logits, as CTC is used (see docs/ops.md on torch's
+    gradient with respect to log_probs themselves)."""
+    logits = np.random.default_rng(0).normal(size=(6, 3, 4))
+    target_lengths = [3, 1, 2] if input_lengths[0] else [0, 1, 2]
+    x = minigrad.tensor(logits, device=device, requires_grad=True)
+    tx = torch.tensor(logits, requires_grad=True)
+    kwargs = dict(reduction=reduction, zero_infinity=zero_infinity)
+    got = F.ctc_loss(x.log_softmax(2), minigrad.tensor(CTC_TARGETS, device=device),
+                     input_lengths, target_lengths, **kwargs)
+    expected = torch.nn.functional.ctc_loss(tx.log_softmax(2), torch.tensor(CTC_TARGETS),
+                                            input_lengths, target_lengths, **kwargs)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(),
+                               rtol=1e-10)
+    if np.isfinite(expected.detach().numpy()).all():
+        got.sum().backward()
+        expected.sum().backward()
+        np.testing.assert_allclose(x.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-8,
+                                   atol=1e-12)
+
+
+def test_ctc_loss_concatenated_targets_blank_and_unbatched(device):
+    logits = np.random.default_rng(1).normal(size=(6, 3, 4))
+    lp, tlp = minigrad.tensor(logits, device=device).log_softmax(2), \
+        torch.tensor(logits).log_softmax(2)
+    flat = np.array([1, 2, 2, 0, 1, 1])
+    got = nn.CTCLoss(blank=3, reduction="none")(lp, minigrad.tensor(flat, device=device),
+                                                [6, 4, 5], [3, 1, 2])
+    expected = torch.nn.CTCLoss(blank=3, reduction="none")(tlp, torch.tensor(flat), [6, 4, 5],
+                                                           [3, 1, 2])
+    np.testing.assert_allclose(got.cpu().numpy(), expected.numpy(), rtol=1e-10)
+    got = F.ctc_loss(lp[:, 0], minigrad.tensor([1, 2], device=device), minigrad.tensor(6),
+                     minigrad.tensor(2))
+    expected = torch.nn.functional.ctc_loss(tlp[:, 0], torch.tensor([1, 2]), torch.tensor(6),
+                                            torch.tensor(2))
+    np.testing.assert_allclose(got.item(), expected.item(), rtol=1e-10)
+
+
+@pytest.mark.cpu_suffices
+@given(seed=st.integers(0, 2**16), steps=st.integers(1, 4), label=st.integers(1, 2))
+def test_ctc_loss_gradcheck(device, seed, steps, label):
+    logits = minigrad.tensor(np.random.default_rng(seed).normal(size=(steps, 2, 3)),
+                             device=device, requires_grad=True)
+    targets = minigrad.tensor([[label, label], [label, 0]], device=device)
+    lengths = [min(2, steps), 1]
+    assert minigrad.gradcheck(
+        lambda t: F.ctc_loss(t.log_softmax(2), targets, [steps, steps], lengths,
+                             zero_infinity=True), [logits])
+
+
+@pytest.mark.cpu_suffices
+def test_ctc_loss_errors(device):
+    lp = minigrad.zeros(4, 2, 3, device=device)
+    targets = minigrad.tensor([[1, 2], [1, 1]], device=device)
+    with pytest.raises(ValueError, match="input lengths"):
+        F.ctc_loss(lp, targets, [5, 4], [2, 2])
+    with pytest.raises(RuntimeError, match="blank"):
+        F.ctc_loss(lp, minigrad.tensor([[0, 2], [1, 1]], device=device), [4, 4], [2, 2])
+    with pytest.raises(ValueError, match="input_lengths"):
+        F.ctc_loss(lp, targets, [4], [2, 2])
+    with pytest.raises(TypeError, match="integer"):
+        F.ctc_loss(lp, targets.float(), [4, 4], [2, 2])

@@ -339,3 +339,14 @@ def test_bad_mode_strings_raise_runtime_error_like_torch(device):
     with pytest.raises(RuntimeError, match="not both"):
         F.scaled_dot_product_attention(q, q, q, attn_mask=minigrad.zeros(2, 2, device=device),
                                        is_causal=True)
+
+
+@pytest.mark.cpu_suffices
+def test_bitwise_of_floats_raises_not_implemented_like_torch(device):
+    x = minigrad.tensor([1.0], device=device)
+    with pytest.raises(NotImplementedError, match="integer"):
+        x & x
+    with pytest.raises(NotImplementedError, match="float"):
+        minigrad.tensor([1], device=device) << 1.0
+    with pytest.raises(TypeError):  # earlier minigrad's class still catches it
+        x << 2

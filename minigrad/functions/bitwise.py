@@ -5,17 +5,18 @@ None of them is differentiable (their inputs are never floating point). A Python
 may stand for either operand, with PyTorch's promotion (bool tensor & int -> int64).
 """
 from .. import dtypes
+from ..errors import DTypeNotImplementedError
 from ._util import coerce_pair
 from .elementwise import _owner, _raw
 
 
 def _integer_operands(a, b, name, allow_bool=True):
     if isinstance(a, float) or isinstance(b, float):
-        raise TypeError(f"{name}: expected integer or bool operands, got a float")
+        raise DTypeNotImplementedError(f"{name}: expected integer or bool operands, got a float")
     a, b, dtype = coerce_pair(a, b, name)
     if dtype.is_floating_point or (dtype is dtypes.bool_ and not allow_bool):
         kinds = "integer" if not allow_bool else "integer or bool"
-        raise TypeError(f"{name}: expected {kinds} tensors, got {dtype}")
+        raise DTypeNotImplementedError(f"{name}: expected {kinds} tensors, got {dtype}")
     return a, b
 
 

@@ -38,7 +38,7 @@ from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
 from .modules import AdaptiveAvgPool3d, AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
 
 # ---- the rest of torch.nn's losses ---------------------------------------------------------------
-from .modules import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,
+from .modules import (CosineEmbeddingLoss, CTCLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,
                       KLDivLoss, MarginRankingLoss, MultiLabelMarginLoss,
                       MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss,
                       SoftMarginLoss, TripletMarginLoss)

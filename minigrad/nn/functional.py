@@ -44,3 +44,4 @@ from ..functions.loss_extra import (cosine_embedding_loss, gaussian_nll_loss, hi
 
 # ---- adaptive max pooling ------------------------------------------------------------------------
 from ..functions.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d
+from ..functions.ctc_loss import ctc_loss
