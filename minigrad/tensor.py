@@ -20,6 +20,9 @@ from .backend import get_backend
 from .device import Device
 
 
+_new_object = object.__new__
+
+
 class VersionCounter:
     """Counts in-place writes to a storage; shared by a tensor and the views of it.
 
@@ -169,13 +172,15 @@ class Tensor:
     @classmethod
     def _wrap(cls, data, device, backend, version=None):
         """A tensor around a backend array (no copy). `version` shares a view's counter."""
-        t = cls.__new__(cls)
+        t = _new_object(cls)
         t._init(data, dtypes.of_storage(data.dtype), device, backend, version)
         return t
 
     def _new(self, data):
-        """A result tensor on this tensor's device."""
-        return Tensor._wrap(data, self._device, self._backend)
+        """A result tensor on this tensor's device (what every op returns: kept short)."""
+        t = _new_object(Tensor)
+        t._init(data, dtypes.of_storage(data.dtype), self._device, self._backend)
+        return t
 
     def _new_view(self, data):
         """A result that may share this tensor's storage: it shares the version counter."""

@@ -84,7 +84,7 @@ def _call_backward(node, grads):
             f"trying to backward through {node.name()} a second time: the graph was freed by "
             "the first backward. Pass retain_graph=True to the first backward() (or grad()) "
             "to keep it.")
-    if node.materialize_grads and any(g is None for g in grads):
+    if len(grads) > 1 and node.materialize_grads and any(g is None for g in grads):
         grads = [_zeros_for(m) if g is None else g for g, m in zip(grads, node.output_meta)]
     result = node.function.backward(node, *grads)
     if not isinstance(result, tuple):
@@ -270,7 +270,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 continue
             if capture is not None and not any(child in active for child in _children(node)):
                 continue  # a captured node whose inputs lead to no other captured edge
-            if all(g is None for g in grads):
+            if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
                 input_grads = (None,) * len(node._edges)
             else:
                 input_grads = _call_backward(node, grads)

@@ -29,12 +29,15 @@ def _kernels(a, b):
 def _binary_forward(ctx, kernel, a, b, save=(False, False)):
     """Run `kernel` (a backend function) on two operands; `save[i]` says whether backward
     needs operand i."""
-    ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
-    if any(save):
-        ctx.save_for_backward(*(x if keep and isinstance(x, Tensor) else None
-                                for x, keep in zip((a, b), save)))
-        ctx.scalars = tuple(None if isinstance(x, Tensor) else x for x in (a, b))
-    return _owner(a, b)._new(kernel(_raw(a), _raw(b)))
+    # Once per op call: written out for two operands rather than looped over them.
+    a_is_t, b_is_t = isinstance(a, Tensor), isinstance(b, Tensor)
+    ctx.shapes = (a._data.shape if a_is_t else (), b._data.shape if b_is_t else ())
+    if save[0] or save[1]:
+        ctx.save_for_backward(a if save[0] and a_is_t else None,
+                              b if save[1] and b_is_t else None)
+        ctx.scalars = (None if a_is_t else a, None if b_is_t else b)
+    return (a if a_is_t else b)._new(kernel(a._data if a_is_t else a,
+                                            b._data if b_is_t else b))
 
 
 def _operand(ctx, saved, i):
@@ -44,10 +47,9 @@ def _operand(ctx, saved, i):
 
 def _reduced(ctx, grad_a, grad_b):
     """Per-input gradients from callables, computed only where needed and summed to shape."""
-    out = []
-    for i, make in enumerate((grad_a, grad_b)):
-        out.append(sum_to(make(), ctx.shapes[i]) if ctx.needs_input_grad[i] else None)
-    return tuple(out)
+    needs = ctx.needs_input_grad
+    return (sum_to(grad_a(), ctx.shapes[0]) if needs[0] else None,
+            sum_to(grad_b(), ctx.shapes[1]) if needs[1] else None)
 
 
 class Add(Function):
