@@ -10,6 +10,10 @@ Kernels never index N-d arrays. Each operand is passed as `buffer(a)` (a 1-D con
 over the memory `a` spans, starting at its element 0) together with its element strides as a
 tuple; the kernel turns the flat index of an output element into each operand's offset. One
 compiled kernel per rank then serves every layout: contiguous, transposed, sliced or broadcast.
+
+An array's shape and strides never change, so what is derived from them alone (element strides,
+contiguity, the flat buffer) is worked out once and remembered on the array itself: every launch
+asks for them, and building a device-array view costs tens of microseconds of host time.
 """
 import math
 from typing import NamedTuple
@@ -42,8 +46,14 @@ def numel(shape):
 
 def element_strides(a):
     """The strides of `a` counted in elements."""
+    try:
+        return a._minigrad_element_strides
+    except AttributeError:
+        pass
     itemsize = a.dtype.itemsize
-    return tuple(int(s) // itemsize for s in a.strides)
+    strides = tuple(int(s) // itemsize for s in a.strides)
+    a._minigrad_element_strides = strides
+    return strides
 
 
 def contiguous_strides(shape):
@@ -88,9 +98,15 @@ def reshaped(a, shape):
 def buffer(a):
     """The 1-D contiguous array over the memory `a` spans, from its element 0: what kernels
     index, with `element_strides(a)`."""
+    try:
+        return a._minigrad_buffer
+    except AttributeError:
+        pass
     if len(a.shape) == 1 and (a.shape[0] <= 1 or a.strides[0] == a.dtype.itemsize):
-        return a
-    return view(a, (extent(a.shape, element_strides(a)),), (1,))
+        return a  # not remembered: an array holding itself would live until a gc pass
+    flat = view(a, (extent(a.shape, element_strides(a)),), (1,))
+    a._minigrad_buffer = flat  # a view of a's memory, not of a: no reference cycle
+    return flat
 
 
 class Strided(NamedTuple):
@@ -122,10 +138,20 @@ def strided(a, shape=None, strides=None, offset=0):
 
 def is_contiguous(a):
     """C-contiguous, ignoring the strides of dims of size 1 (numpy's rule)."""
-    if a.size == 0:
+    try:
+        return a._minigrad_contiguous
+    except AttributeError:
+        pass
+    contiguous = _is_contiguous(a.shape, element_strides(a))
+    a._minigrad_contiguous = contiguous
+    return contiguous
+
+
+def _is_contiguous(shape, strides):
+    if 0 in shape:
         return True
     step = 1
-    for n, s in zip(reversed(a.shape), reversed(element_strides(a))):
+    for n, s in zip(reversed(shape), reversed(strides)):
         if n != 1:
             if s != step:
                 return False
