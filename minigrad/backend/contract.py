@@ -438,7 +438,21 @@ class Backend(Protocol):
     # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
 
     # `scalars` is the step's record from backend/update_rules.py (SGDScalars, AdamScalars,
-    # RMSpropScalars); the steps check their operands (backend/checks.py) before launching.
+    # RMSpropScalars), one for every parameter of the call; the steps check all their operands
+    # (backend/checks.py) before launching. A multi-tensor step takes lists with one array per
+    # parameter (None for a state array the step does not use) and updates them with a few
+    # launches; a parameter listed twice is updated twice, one update after the other.
+
+    def sgd_multi_tensor_step(self, params, grads, momentum_buffers, scalars):
+        """One SGD step on every array of params in place (momentum_buffers when used)."""
+
+    def adam_multi_tensor_step(self, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
+                               scalars):
+        """One Adam / AdamW step on every array of params, their state arrays in place."""
+
+    def rmsprop_multi_tensor_step(self, params, grads, square_avgs, grad_avgs, momentum_buffers,
+                                  scalars):
+        """One RMSprop step on every array of params, their state arrays in place."""
 
     def sgd_step(self, param, grad, momentum_buffer, scalars):
         """One SGD step on param in place (momentum_buffer updated in place when used)."""

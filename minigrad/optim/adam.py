@@ -2,7 +2,7 @@
 from ..backend.update_rules import AdamScalars
 from ..creation import zeros_like
 from .hyperparameters import check_betas, check_flag, check_non_negative
-from .optimizer import Optimizer, fused_step
+from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
 class Adam(Optimizer):
@@ -39,17 +39,20 @@ class Adam(Optimizer):
         for flag in ("amsgrad", "maximize", "decoupled_weight_decay"):
             check_flag(flag, group[flag])
 
-    def _update(self, param, grad, state, group):
+    def _update_group(self, params, group):
+        fused_updates(lambda kernels: kernels.adam_multi_tensor_step, params,
+                      lambda p: self._fused_update(p, self.state[p], group))
+
+    def _fused_update(self, param, state, group):
         fresh = {} if "step" in state else {"exp_avg": zeros_like(param),
                                             "exp_avg_sq": zeros_like(param)}
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
             fresh["max_exp_avg_sq"] = zeros_like(param)
         buffers = {**state, **fresh}
         step = state.get("step", 0) + 1
-        fused_step(param._backend.adam_step, param, grad,
-                   (buffers["exp_avg"], buffers["exp_avg_sq"], buffers.get("max_exp_avg_sq")),
-                   adam_scalars(group, step))
-        state.update(fresh, step=step)
+        return FusedUpdate(param, param.grad, (buffers["exp_avg"], buffers["exp_avg_sq"],
+                                               buffers.get("max_exp_avg_sq")),
+                           adam_scalars(group, step), lambda: state.update(fresh, step=step))
 
 
 def adam_scalars(group, step):

@@ -3,6 +3,7 @@ import copy
 import numbers
 import warnings
 from collections import defaultdict
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -13,16 +14,66 @@ _SET_ORDER_ERROR = ("optimizer parameters need to be organized in ordered collec
                     "ordering of tensors in sets changes between runs; use a list")
 
 
-def fused_step(step, param, grad, state, scalars):
-    """Run a backend's fused update `step` (such as `param._backend.adam_step`, see
-    minigrad/backend/update_rules.py) on `param`, its `grad` and its `state` tensors (None for
-    a buffer the update does not use) with the scalar record `scalars`. The backend checks the
-    operands before its kernel runs and changes param and state in place; their versions are
-    bumped here, as any in-place op bumps them, so autograd sees the change."""
-    step(param._data, grad._data, *(None if t is None else t._data for t in state), scalars)
-    for t in (param, *state):
-        if t is not None:
-            t._version.value += 1
+class FusedUpdate(NamedTuple):
+    """One parameter's part of a fused optimizer step: its `grad`, its `state` tensors in the
+    step's order (None for a buffer the update does not use), the scalar record of its update
+    (see minigrad/backend/update_rules.py), and `commit`, run once the update is done (to
+    record new state)."""
+    param: Tensor
+    grad: Tensor
+    state: tuple
+    scalars: tuple
+    commit: Callable
+
+
+def fused_updates(kernel_of, params, prepare):
+    """Update `params` with a backend's multi-tensor step (`kernel_of(kernels)`, such as
+    `lambda kernels: kernels.adam_multi_tensor_step`); `prepare(param)` makes the parameter's
+    FusedUpdate. One call per run of consecutive parameters that share a device, a dtype and a
+    scalar record: usually one call for a whole parameter group, which the backend runs as a
+    few kernel launches. A parameter listed twice is prepared and updated again after its first
+    update is done, as PyTorch's loop over the parameters does.
+
+    The backend checks every operand of a call before its kernels run and changes the
+    parameters and state in place; their versions are bumped here, as any in-place op bumps
+    them, so autograd sees the change."""
+    for distinct in _without_repeats(params):
+        run = []
+        for update in map(prepare, distinct):
+            if run and not _same_call(run[0], update):
+                _fused_call(kernel_of, run)
+                run = []
+            run.append(update)
+        _fused_call(kernel_of, run)
+
+
+def _without_repeats(params):
+    """`params` in consecutive runs in which no parameter appears twice."""
+    run, seen = [], set()
+    for p in params:
+        if id(p) in seen:
+            yield run
+            run, seen = [], set()
+        run.append(p)
+        seen.add(id(p))
+    yield run
+
+
+def _same_call(first, update):
+    return (update.param.device == first.param.device and update.param.dtype is
+            first.param.dtype and update.scalars == first.scalars)
+
+
+def _fused_call(kernel_of, run):
+    step = kernel_of(run[0].param._backend)
+    states = [[None if t is None else t._data for t in column]
+              for column in zip(*(update.state for update in run))]
+    step([u.param._data for u in run], [u.grad._data for u in run], *states, run[0].scalars)
+    for update in run:
+        for t in (update.param, *update.state):
+            if t is not None:
+                t._version.value += 1
+        update.commit()
 
 
 class Optimizer:
@@ -31,7 +82,9 @@ class Optimizer:
     `params` is an iterable of Tensors, or of dicts (parameter groups) that each hold "params"
     plus hyper-parameters overriding `defaults` for that group. `state[p]` is a dict of
     per-parameter buffers. Subclasses implement `_update(param, grad, state, group)`, the update
-    rule for one parameter; `step()` calls it, under no_grad, for every parameter with a grad.
+    rule for one parameter, which `step()` calls, under no_grad, for every parameter with a
+    grad; or `_update_group(params, group)`, which gets a group's parameters that have a grad
+    at once (the fused optimizers hand them to one multi-tensor kernel).
     Subclasses check their settings in `_check_hyperparameters(group)`, which runs on
     `defaults`, on every group added or loaded, and on every group before each step.
     """
@@ -119,10 +172,16 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._check_hyperparameters(group)
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, p.grad, self.state[p], group)
+                params = [p for p in group["params"] if p.grad is not None]
+                if params:
+                    self._update_group(params, group)
         return loss
+
+    def _update_group(self, params, group):
+        """Update `params` (the group's parameters that have a grad, in order), one at a
+        time by default."""
+        for p in params:
+            self._update(p, p.grad, self.state[p], group)
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")

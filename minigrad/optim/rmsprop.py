@@ -2,7 +2,7 @@
 from ..backend.update_rules import RMSpropScalars
 from ..creation import zeros_like
 from .hyperparameters import check_flag, check_non_negative
-from .optimizer import Optimizer, fused_step
+from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
 class RMSprop(Optimizer):
@@ -38,7 +38,11 @@ class RMSprop(Optimizer):
         check_flag("centered", group["centered"])
         check_flag("maximize", group["maximize"])
 
-    def _update(self, param, grad, state, group):
+    def _update_group(self, params, group):
+        fused_updates(lambda kernels: kernels.rmsprop_multi_tensor_step, params,
+                      lambda p: self._fused_update(p, self.state[p], group))
+
+    def _fused_update(self, param, state, group):
         fresh = {} if "step" in state else {"square_avg": zeros_like(param)}
         if group["momentum"] > 0 and "momentum_buffer" not in state:
             fresh["momentum_buffer"] = zeros_like(param)
@@ -50,7 +54,7 @@ class RMSprop(Optimizer):
                                  eps=group["eps"], weight_decay=group["weight_decay"],
                                  momentum=group["momentum"], centered=bool(group["centered"]),
                                  maximize=bool(group["maximize"]))
-        fused_step(param._backend.rmsprop_step, param, grad,
-                   (buffers["square_avg"], buffers.get("grad_avg"),
-                    buffers.get("momentum_buffer")), scalars)
-        state.update(fresh, step=state.get("step", 0) + 1)
+        step = state.get("step", 0) + 1
+        return FusedUpdate(param, param.grad, (buffers["square_avg"], buffers.get("grad_avg"),
+                                               buffers.get("momentum_buffer")),
+                           scalars, lambda: state.update(fresh, step=step))

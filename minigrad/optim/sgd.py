@@ -2,7 +2,7 @@
 from ..backend.update_rules import SGDScalars
 from ..creation import empty_like
 from .hyperparameters import check_flag, check_non_negative, check_real
-from .optimizer import Optimizer, fused_step
+from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
 class SGD(Optimizer):
@@ -36,13 +36,19 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
-    def _update(self, param, grad, state, group):
+    def _update_group(self, params, group):
+        fused_updates(lambda kernels: kernels.sgd_multi_tensor_step, params,
+                      lambda p: self._fused_update(p, self.state[p], group))
+
+    def _fused_update(self, param, state, group):
         first_step = group["momentum"] != 0 and "momentum_buffer" not in state
         buffer = empty_like(param) if first_step else state.get("momentum_buffer")
         scalars = SGDScalars(lr=group["lr"], momentum=group["momentum"],
                              dampening_complement=1 - group["dampening"],
                              weight_decay=group["weight_decay"], nesterov=bool(group["nesterov"]),
                              maximize=bool(group["maximize"]), first_step=first_step)
-        fused_step(param._backend.sgd_step, param, grad, (buffer,), scalars)
-        if first_step:  # the step has set it
-            state["momentum_buffer"] = buffer
+
+        def commit():
+            if first_step:  # the step has set it
+                state["momentum_buffer"] = buffer
+        return FusedUpdate(param, param.grad, (buffer,), scalars, commit)

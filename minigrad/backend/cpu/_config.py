@@ -27,7 +27,10 @@ class CpuConfig:
         zeros); narrower ones element by element from a table (2x faster at 4x4, 1.4x slower
         at 28x28).
     pool_parallel_min_elements: pooling kernels touching fewer elements run on one thread.
-    optim_parallel_min_elements: fused optimizer steps on smaller parameters run on one thread.
+    optim_parallel_min_elements: fused optimizer steps over fewer elements (all the parameters
+        of one call together) run on one thread.
+    optim_tensors_per_call: parameters one fused optimizer kernel call updates (the kernels
+        are compiled for this many, so one compilation per dtype serves every model).
     """
 
     conv_parallel_min_work: int = 1 << 16
@@ -37,12 +40,16 @@ class CpuConfig:
     im2col_run_min_width: int = 12
     pool_parallel_min_elements: int = 1 << 15
     optim_parallel_min_elements: int = 1 << 16
+    optim_tensors_per_call: int = 8
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"CpuConfig.{field.name} must be an int, got {value!r}")
+        if self.optim_tensors_per_call < 1:
+            raise ValueError(f"CpuConfig.optim_tensors_per_call must be positive, got "
+                             f"{self.optim_tensors_per_call}")
 
 
 _scoped = ScopedConfig(CpuConfig())

@@ -30,7 +30,8 @@ from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bit
                                tan, trunc)
 from .linalg import linear_forward, matmul
 from .loss import clamped_log
-from .optim import adam_step, rmsprop_step, sgd_step
+from .optim import (adam_multi_tensor_step, adam_step, rmsprop_multi_tensor_step, rmsprop_step,
+                    sgd_multi_tensor_step, sgd_step)
 from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
                    max_pool2d_forward, scatter_by_plane_indices)

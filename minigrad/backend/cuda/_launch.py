@@ -42,6 +42,10 @@ class LaunchConfig:
         see `gemm_shared_bytes`) must fit the 48 KiB of static shared memory in float64.
     rng_blocks: blocks of the random-number kernels; with threads_per_block this fixes the
         number of generator states (one per thread, kept across calls).
+    optimizer_tensors_per_launch: parameters one fused optimizer launch updates. Each is
+        passed as a tuple of this many arrays per operand (about 56 bytes of kernel parameters
+        per array): Adam's five operands at 8 take about 2.4 KB of the 4 KB that every CUDA
+        version accepts for one launch's parameters.
     """
 
     threads_per_block: int = 256
@@ -54,6 +58,7 @@ class LaunchConfig:
     gemm_thread_m: int = 8
     gemm_thread_n: int = 8
     rng_blocks: int = 528  # four per SM of the largest GPUs (132 SMs): the draw fills them
+    optimizer_tensors_per_launch: int = 8
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
