@@ -435,6 +435,18 @@ class Backend(Protocol):
         """out[n, c, ...] = source[n, c] at flat plane position indices[n, c, ...] (0 outside
         the plane): source (N, C, H, W), indices (N, C, h, w) int64 -> (N, C, h, w)."""
 
+    # ---- resampling (N, C, H, W); mode 0 bilinear / 1 nearest, padding 0 zeros / 1 border /
+    # 2 reflection (minigrad.backend._grid_sample_scalar), align_corners a bool -----------------
+
+    def grid_sample2d_forward(self, x, grid, mode, padding, align_corners):
+        """x (N, C, H, W) sampled at grid (N, Ho, Wo, 2) of (x, y) in [-1, 1], grid of x's
+        dtype -> (N, C, Ho, Wo); points outside the image read 0 (after padding's rule)."""
+
+    def grid_sample2d_backward(self, grad, x, grid, mode, padding, align_corners):
+        """(grad_input (N, C, H, W), grad_grid (N, Ho, Wo, 2)): the gradients of
+        grid_sample2d_forward for the output gradient grad (N, C, Ho, Wo); grad_grid is 0 in
+        nearest mode."""
+
     # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
 
     # `scalars` is the step's record from backend/update_rules.py (SGDScalars, AdamScalars,

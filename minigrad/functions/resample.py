@@ -1,13 +1,13 @@
 """Resampling: F.interpolate in every PyTorch mode (nearest, nearest-exact, linear, bilinear,
-bicubic, trilinear, area), F.grid_sample (bilinear, nearest; zeros, border, reflection padding)
-and F.affine_grid.
+bicubic, trilinear, area), grid_sample's Tensor-op reference (F.grid_sample itself runs
+kernels, see grid_sample.py) and F.affine_grid.
 
 The interpolating modes and area are separable: along each spatial dim, every output sample is
 a fixed weighted sum of input samples, i.e. a product with an (out, in) weight matrix built on
 the host from the sizes alone, with PyTorch's source-coordinate rules. Resampling is then one
 matrix product per dim (BLAS on the cpu, the tiled GEMM on cuda), differentiable to any order.
-grid_sample gathers the corners around each sampling point with weights computed from the
-grid by Tensor ops, so it is differentiable in both the input and the grid.
+The grid_sample reference gathers the corners around each sampling point with weights computed
+from the grid by Tensor ops, so it is differentiable in both the input and the grid.
 """
 import warnings
 
@@ -223,14 +223,8 @@ def _gather_corner(flat, batch_index, iy, ix, width, valid):
     return values * mask
 
 
-def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample (N, C, H, W) input at the points of grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo).
-
-    grid holds (x, y) in [-1, 1] (-1 the left / top edge: of the corner pixels' centres with
-    align_corners=True, of their outer edges otherwise; default False). mode 'bilinear' or
-    'nearest'; padding_mode 'zeros', 'border' or 'reflection' for points outside the input.
-    Differentiable in input and (bilinear) in grid.
-    """
+def check_grid_sample_args(input, grid, mode, padding_mode):
+    """Raise for anything grid_sample cannot take (PyTorch's checks, minigrad's wording)."""
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
     if padding_mode not in ("zeros", "border", "reflection"):
@@ -244,6 +238,14 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             grid.shape[0] != input.shape[0]:
         raise ShapeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) "
                          f"with one N, got {tuple(input.shape)} and {tuple(grid.shape)}")
+
+
+def grid_sample_reference(input, grid, mode="bilinear", padding_mode="zeros",
+                          align_corners=None):
+    """grid_sample composed of Tensor ops (checked arguments): the corners around each point
+    are gathered with host-computed indices and weighted by Tensor ops of the grid, so it is
+    differentiable to any order. F.grid_sample runs kernels; this composition is the reference
+    its tests compare with and what its second derivatives differentiate."""
     align_corners = bool(align_corners)
     n, c, h, w = input.shape
     grid = grid.to(dtype=input.dtype)
@@ -300,4 +302,5 @@ def affine_grid(theta, size, align_corners=None):
     return grid.reshape((size[0],) + size[2:] + (spatial,))
 
 
-__all__ = ["affine_grid", "grid_sample", "interpolate", "upsample", "upsample_bilinear"]
+__all__ = ["affine_grid", "check_grid_sample_args", "grid_sample_reference", "interpolate",
+           "upsample", "upsample_bilinear"]

@@ -28,7 +28,8 @@ from ..functions.fold import fold, pixel_shuffle, pixel_unshuffle, unfold
 
 # ---- layers family: resampling and padding (these interpolate and pad take every mode) ---------
 from ..functions.padding import pad
-from ..functions.resample import (affine_grid, grid_sample, interpolate, upsample,
+from ..functions.grid_sample import grid_sample
+from ..functions.resample import (affine_grid, interpolate, upsample,
                                   upsample_bilinear)
 
 # ---- layers family: 3-d convolution and pooling --------------------------------------------------

@@ -16,6 +16,7 @@ from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bit
                                isposinf, left_shift, log1p, log2, log10, logical_and, logical_or,
                                logical_xor, remainder, right_shift, round_half_even, sin, sinh,
                                tan, trunc)
+from .grid_sample import grid_sample2d_backward, grid_sample2d_forward
 from .linalg import linear_forward, matmul
 from .loss import clamped_log
 from .optim import (adam_multi_tensor_step, adam_step, rmsprop_multi_tensor_step, rmsprop_step,
