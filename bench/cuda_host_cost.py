@@ -8,7 +8,7 @@ bookkeeping, strides and launch sizes, allocations. numba-cuda's own launch cost
 (typing the arguments, packing them, the driver call) comes on top and is not measured here.
 The values the stubbed kernels would compute are never computed; nothing reads them.
 
-Times are CPU time of this process (`time.process_time`), the median of several rounds, so
+Times are CPU time of this process (`time.process_time`), the least of several rounds, so
 that other processes on a loaded machine change them little; compare figures within one run.
 
     python bench/cuda_host_cost.py                 # per-op host cost and launches per step
@@ -21,7 +21,6 @@ import collections
 import io
 import os
 import pstats
-import statistics
 import sys
 import time
 
@@ -68,7 +67,8 @@ STUB = LaunchStub()
 
 
 def cpu_time_per_call(fn, calls, rounds=5):
-    """Median over `rounds` of the process CPU time of one call of fn, in microseconds."""
+    """The least, over `rounds`, process CPU time of one call of fn, in microseconds (the least
+    is the least disturbed by other processes)."""
     fn()  # warm: caches, allocator pool
     samples = []
     for _ in range(rounds):
@@ -76,7 +76,7 @@ def cpu_time_per_call(fn, calls, rounds=5):
         for _ in range(calls):
             fn()
         samples.append((time.process_time() - start) / calls * 1e6)
-    return statistics.median(samples)
+    return min(samples)
 
 
 def _lenet5_step(batch=128):

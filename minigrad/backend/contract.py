@@ -447,6 +447,21 @@ class Backend(Protocol):
         grid_sample2d_forward for the output gradient grad (N, C, Ho, Wo); grad_grid is 0 in
         nearest mode."""
 
+    # ---- fused cross entropy: logits (N, C) C-contiguous, target (N,) int64 class indices -----
+
+    def cross_entropy_forward(self, logits, target, weight, ignore_index, reduction):
+        """-log softmax(logits)[n, target[n]] * weight[target[n]] per row (0 where target[n] is
+        ignore_index), reduced by `reduction` ("none", "sum", "mean": over the summed weights of
+        the rows kept, NaN when none is kept); weight (C,) or None (all ones). Returns (loss:
+        (N,) or (), log_sum_exp: (N,), weight_total: () the summed weights of the rows kept).
+        A label out of range raises IndexError (on cuda, at the next synchronisation)."""
+
+    def cross_entropy_backward(self, grad, logits, target, weight, ignore_index, reduction,
+                               log_sum_exp, weight_total):
+        """The gradient of cross_entropy_forward's loss for the logits, given grad (the loss's
+        shape) and the forward's log_sum_exp and weight_total: (softmax - one_hot(target)) *
+        weight[target] * grad per row, divided by weight_total for "mean" -> (N, C)."""
+
     # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
 
     # `scalars` is the step's record from backend/update_rules.py (SGDScalars, AdamScalars,

@@ -10,11 +10,12 @@ import math
 import warnings
 
 from .. import dtypes
-from ..autograd.function import Function, rename_grad_fn
+from ..autograd.function import Function, KernelFunction, rename_grad_fn
+from ..autograd.grad_mode import is_grad_enabled
 from ..creation import arange
 from ..errors import DTypeError, InvalidArgumentError, LabelOutOfRangeError, ShapeError
 from ..tensor import Tensor
-from .activation import log_softmax, softplus
+from .activation import log_softmax, softmax, softplus
 from ._util import sum_to
 from .elementwise import where
 
@@ -46,6 +47,69 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[1]:
             grad_t = grad * ((1 - x).log() - x.log())
         return grad_x, grad_t
+
+
+class CrossEntropy(KernelFunction):
+    """cross_entropy of logits (N, C) against class indices (N,), in one kernel forward and one
+    backward (about thirty as Tensor ops); outputs (loss, log_sum_exp, weight_total), the last
+    two kept for backward only. Backward with create_graph=True writes the same gradient as
+    Tensor ops, so that it can itself be differentiated."""
+
+    backward_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, kernels, input, target, weight, ignore_index, reduction):
+        ctx.ignore_index, ctx.reduction = ignore_index, reduction
+        ctx.save(inputs=(0, 1, 2), outputs=(1, 2))
+        ctx.mark_outputs_non_differentiable(1, 2)
+        return kernels.cross_entropy_forward(input, target, weight, ignore_index, reduction)
+
+    @staticmethod
+    def backward(ctx, grad, grad_log_sum_exp, grad_weight_total):
+        input, target, weight, log_sum_exp, weight_total = ctx.saved_tensors
+        if is_grad_enabled():
+            grad_input = _cross_entropy_grad(grad, input, target, weight, weight_total,
+                                             ctx.ignore_index, ctx.reduction)
+        else:
+            grad_input = CrossEntropyGrad.apply(grad, input, target, weight, log_sum_exp,
+                                                weight_total, ctx.ignore_index, ctx.reduction)
+        return grad_input, None, None, None, None
+
+
+class CrossEntropyGrad(KernelFunction):
+    """The gradient of CrossEntropy for its logits in one kernel (used when backward records
+    no graph; its own backward is never needed)."""
+
+    @staticmethod
+    def forward(ctx, kernels, grad, input, target, weight, log_sum_exp, weight_total,
+                ignore_index, reduction):
+        return kernels.cross_entropy_backward(grad, input, target, weight, ignore_index,
+                                              reduction, log_sum_exp, weight_total)
+
+
+def _cross_entropy_grad(grad, input, target, weight, weight_total, ignore_index, reduction):
+    """CrossEntropy's gradient for the logits as Tensor ops: (softmax - one_hot(target)) times
+    each row's weight and share of grad (0 on ignored rows)."""
+    kept = target != ignore_index
+    safe = where(kept, target, 0)
+    row_scale = kept.to(dtype=input.dtype)
+    if weight is not None:
+        row_scale = row_scale * weight[safe]
+    row_scale = row_scale * (grad if reduction == "none" else grad.reshape(1))
+    if reduction == "mean":
+        row_scale = row_scale / weight_total
+    one_hot = (safe.unsqueeze(1) == arange(input.shape[1], device=input.device))
+    return (softmax(input, 1) - one_hot.to(dtype=input.dtype)) * row_scale.unsqueeze(1)
+
+
+def _fused_cross_entropy_applies(input, target, weight, label_smoothing):
+    """Whether cross_entropy can run as CrossEntropy: logits (N, C) in float32/64 against
+    class indices, no label smoothing, and no gradient wanted for the class weights (PyTorch
+    gives none either)."""
+    return (input.ndim == 2 and input.dtype in (dtypes.float32, dtypes.float64)
+            and isinstance(target, Tensor) and target.dtype is dtypes.int64
+            and tuple(target.shape) == (input.shape[0],) and label_smoothing == 0.0
+            and (weight is None or not weight.requires_grad))
 
 
 # ---- argument checks --------------------------------------------------------------------------
@@ -204,6 +268,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
     _check_class_weight(weight, num_classes, input, "cross_entropy")
+    if _fused_cross_entropy_applies(input, target, weight, label_smoothing):
+        _check_labels(target, num_classes, ignore_index, "cross_entropy")
+        return CrossEntropy.apply(input, target, weight, int(ignore_index), reduction)[0]
     class_dim = 0 if input.ndim == 1 else 1
     log_probs = log_softmax(input, class_dim)
     if isinstance(target, Tensor) and target.dtype.is_floating_point and \

@@ -30,6 +30,7 @@ from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bit
                                tan, trunc)
 from .grid_sample import grid_sample2d_backward, grid_sample2d_forward
 from .linalg import linear_forward, matmul
+from .cross_entropy import cross_entropy_backward, cross_entropy_forward
 from .loss import clamped_log
 from .optim import (adam_multi_tensor_step, adam_step, rmsprop_multi_tensor_step, rmsprop_step,
                     sgd_multi_tensor_step, sgd_step)
