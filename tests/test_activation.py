@@ -92,6 +92,43 @@ def test_gradient_at_kinks_matches_torch(device, name):
     np.testing.assert_allclose(x.grad.numpy(), ref.grad.numpy(), rtol=1e-14, atol=1e-14)
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_and_leaky_relu_kernels_are_exact_like_torch(device, dtype, parallel):
+    """The one-pass relu / leaky_relu kernels (forward, backward) equal PyTorch bit for bit,
+    NaN, infinities and signed zeros included, on one thread and on the thread pool; the
+    recorded backward (create_graph) gives the same values."""
+    from minigrad.backend.cpu import _config as cpu_config
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e-30], dtype=dtype)
+    n = 500 if str(device) == "cpu" else 9  # the cuda simulator runs a thread per element
+    values = np.concatenate([special, rng.standard_normal(n).astype(dtype)])
+    seed = np.concatenate([special[::-1], rng.standard_normal(n).astype(dtype)])
+    threshold = 1 if parallel else 1 << 30
+    with cpu_config.override(elementwise_parallel_min_elements=threshold):
+        for name, fn, t_fn in (("relu", F.relu, torch.nn.functional.relu),
+                               ("leaky", lambda t: F.leaky_relu(t, 0.3),
+                                lambda t: torch.nn.functional.leaky_relu(t, 0.3))):
+            ref = torch.tensor(values, requires_grad=True)
+            expected = t_fn(ref)
+            (expected_grad,) = torch.autograd.grad(expected, [ref], torch.tensor(seed))
+            for create_graph in (False, True):
+                x = minigrad.tensor(values, device=device, requires_grad=True)
+                out = fn(x)
+                (grad,) = minigrad.grad(out, [x], minigrad.tensor(seed, device=device),
+                                        create_graph=create_graph)
+                np.testing.assert_array_equal(out.detach().numpy(),
+                                              expected.detach().numpy(), err_msg=name)
+                if name == "leaky":  # relu's forward is numpy's maximum, not these kernels
+                    np.testing.assert_array_equal(np.signbit(out.detach().numpy()),
+                                                  np.signbit(expected.detach().numpy()))
+                np.testing.assert_array_equal(grad.detach().numpy(), expected_grad.numpy(),
+                                              err_msg=name)
+                np.testing.assert_array_equal(np.signbit(grad.detach().numpy()),
+                                              np.signbit(expected_grad.numpy()), err_msg=name)
+
+
 @pytest.mark.parametrize("fn_name", ["softmax", "log_softmax"])
 def test_softmax_is_stable_for_extreme_logits(device, fn_name):
     torch = pytest.importorskip("torch")

@@ -156,6 +156,17 @@ class Backend(Protocol):
     def softplus(self, a, beta, threshold):
         """log(1 + exp(beta * a)) / beta, or a where beta * a > threshold (floating)."""
 
+    def relu_backward(self, grad, out):
+        """The gradient of relu from its output: 0 where out <= 0, else grad (a NaN output
+        passes its gradient, PyTorch's threshold_backward); grad and out of one shape."""
+
+    def leaky_relu(self, a, negative_slope):
+        """a where a > 0, else a * negative_slope (the slope rounded to a's dtype first)."""
+
+    def leaky_relu_backward(self, grad, a, negative_slope):
+        """grad where a > 0, else grad * negative_slope (rounded to the dtype first); grad
+        and a of one shape."""
+
     def clamped_log(self, a, floor):
         """max(log(a), floor): log(0) gives `floor`, not -inf (floating)."""
 

@@ -8,6 +8,7 @@ import warnings
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..errors import DTypeNotImplementedError
 from ..tensor import _normalize_dim
 from .elementwise import exp, relu as _relu, sigmoid, tanh, where
@@ -53,12 +54,15 @@ class LeakyRelu(Function):
         b = x._backend
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
-        return x._new(b.where(b.gt(x._data, 0), x._data, b.mul(x._data, negative_slope)))
+        return x._new(b.leaky_relu(x._data, negative_slope))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return where(x > 0, grad, grad * ctx.negative_slope), None
+        if is_grad_enabled():  # create_graph: the backward recorded as Tensor ops
+            return where(x > 0, grad, grad * ctx.negative_slope), None
+        return grad._new(grad._backend.leaky_relu_backward(grad._data, x._data,
+                                                           ctx.negative_slope)), None
 
 
 class Elu(Function):

@@ -8,6 +8,7 @@ import math
 
 from .. import dtypes
 from ..autograd.function import Function, rename_grad_fn
+from ..autograd.grad_mode import is_grad_enabled
 from ..errors import DTypeError, InvalidArgumentError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, coerce_pair, sum_to, to_float
@@ -240,9 +241,15 @@ Tanh = _unary("Tanh", lambda backend: backend.tanh,
               lambda g, x, out: g * (1 - out * out), save="output")
 Sigmoid = _unary("Sigmoid", lambda backend: backend.sigmoid,
                  lambda g, x, out: g * out * (1 - out), save="output")
-# zero where out <= 0, so a NaN passes its gradient (PyTorch's threshold_backward)
-Relu = _unary("Relu", lambda backend: backend.relu,
-              lambda g, x, out: where(out <= 0, 0.0, g), save="output")
+def _relu_backward(grad, _x, out):
+    """Zero where out <= 0, so a NaN passes its gradient (PyTorch's threshold_backward): one
+    kernel pass, or Tensor ops when the backward itself is recorded (create_graph)."""
+    if is_grad_enabled():
+        return where(out <= 0, 0.0, grad)
+    return grad._new(grad._backend.relu_backward(grad._data, out._data))
+
+
+Relu = _unary("Relu", lambda backend: backend.relu, _relu_backward, save="output")
 Sign = _unary("Sign", lambda backend: backend.sign,
               lambda g, x, out: g * 0, save="none")
 

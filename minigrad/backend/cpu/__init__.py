@@ -3,7 +3,7 @@
 Every public name here is a kernel of the contract in `minigrad.backend.contract`, which every
 backend implements with the same signatures.
 """
-from .activation import elu, erf, softplus
+from .activation import elu, erf, leaky_relu, leaky_relu_backward, relu_backward, softplus
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem, to_numpy
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,

@@ -31,6 +31,8 @@ class CpuConfig:
         of one call together) run on one thread.
     optim_tensors_per_call: parameters one fused optimizer kernel call updates (the kernels
         are compiled for this many, so one compilation per dtype serves every model).
+    elementwise_parallel_min_elements: one-pass activation kernels (relu_backward, leaky_relu)
+        on smaller maps run on one thread.
     """
 
     conv_parallel_min_work: int = 1 << 16
@@ -41,6 +43,7 @@ class CpuConfig:
     pool_parallel_min_elements: int = 1 << 15
     optim_parallel_min_elements: int = 1 << 16
     optim_tensors_per_call: int = 8
+    elementwise_parallel_min_elements: int = 1 << 16
 
     def __post_init__(self):
         for field in dataclasses.fields(self):

@@ -1,6 +1,6 @@
 """Activation kernels beyond the elementwise basics: erf (for exact GELU), ELU and a stable
 softplus. Each is one op code of the unary elementwise kernel."""
-from .elementwise import ELU, ERF, SOFTPLUS, unary
+from .elementwise import ELU, ERF, SOFTPLUS, gt, le, mul, unary, where
 
 
 def erf(a):
@@ -19,3 +19,18 @@ def softplus(a, beta, threshold):
     Computed as max(z, 0) + log1p(exp(-|z|)) with z = beta * a, so no exp overflows.
     """
     return unary(SOFTPLUS, a, beta, threshold)
+
+
+def relu_backward(grad, out):
+    """0 where out <= 0, else grad (a NaN output passes its gradient)."""
+    return where(le(out, 0.0), 0.0, grad)
+
+
+def leaky_relu(a, negative_slope):
+    """a where a > 0, else a * negative_slope."""
+    return where(gt(a, 0.0), a, mul(a, float(a.dtype.type(negative_slope))))
+
+
+def leaky_relu_backward(grad, a, negative_slope):
+    """grad where a > 0, else grad * negative_slope."""
+    return where(gt(a, 0.0), grad, mul(grad, float(grad.dtype.type(negative_slope))))
