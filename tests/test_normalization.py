@@ -128,3 +128,45 @@ def test_errors(device):
         F.batch_norm(minigrad.randn(3, device=device), mean, var)
     with pytest.raises(TypeError, match="floating point"):
         F.batch_norm(minigrad.tensor([[1, 2, 3]], device=device), mean, var)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+@pytest.mark.parametrize("training", [True, False])
+def test_fused_kernels_in_float32_match_a_float64_reference(device, training, parallel):
+    """The fused kernels (one thread or the pool) in float32, on data far from zero mean:
+    on the cpu statistics accumulate in float64, so values and gradients stay within float32
+    rounding of the float64 computation; the cuda twin (float32 reductions) and PyTorch's
+    float32 agree to a looser tolerance."""
+    from minigrad.backend.cpu import _config as cpu_config
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    shape = (3, 4, 5, 2) if str(device) == "cpu" else (2, 2, 3)
+    data = (rng.standard_normal(shape) * 0.5 + 100).astype(np.float32)
+    weight, bias = rng.random(shape[1]) + 0.5, rng.standard_normal(shape[1])
+    rm, rv = rng.standard_normal(shape[1]) + 100, rng.random(shape[1]) + 0.5
+    seed = rng.standard_normal(shape)
+    results = {}
+    threshold = 1 if parallel else 1 << 30
+    with cpu_config.override(elementwise_parallel_min_elements=threshold):
+        for name, dtype in (("float32", "float32"), ("reference", "float64")):
+            x = minigrad.tensor(data.astype(dtype), device=device, requires_grad=True)
+            w, b = (minigrad.tensor(p.astype(dtype), device=device, requires_grad=True)
+                    for p in (weight, bias))
+            out = F.batch_norm(x, minigrad.tensor(rm.astype(dtype), device=device),
+                               minigrad.tensor(rv.astype(dtype), device=device), w, b,
+                               training=training)
+            out.backward(minigrad.tensor(seed.astype(dtype), device=device))
+            results[name] = [t.numpy().astype(np.float64)
+                             for t in (out.detach(), x.grad, w.grad, b.grad)]
+    tx = torch.tensor(data, requires_grad=True)
+    tw, tb = (torch.tensor(p.astype(np.float32), requires_grad=True) for p in (weight, bias))
+    t_out = torch.nn.functional.batch_norm(tx, torch.tensor(rm, dtype=torch.float32),
+                                           torch.tensor(rv, dtype=torch.float32), tw, tb,
+                                           training=training)
+    t_out.backward(torch.tensor(seed, dtype=torch.float32))
+    theirs = [t.detach().numpy() for t in (t_out, tx.grad, tw.grad, tb.grad)]
+    for mine, ref, torch_value in zip(results["float32"], results["reference"], theirs):
+        scale = np.abs(ref).max() + 1
+        tol = 2e-5 if str(device) == "cpu" else 2e-4
+        np.testing.assert_allclose(mine, ref, atol=tol * scale, rtol=0)
+        np.testing.assert_allclose(torch_value, ref, atol=2e-4 * scale, rtol=0)

@@ -415,6 +415,23 @@ class Backend(Protocol):
         """The gradient of conv2d with respect to its weight: x (N, C, *geometry.input_size),
         grad (N, O, *geometry.output_size) -> (O, C // groups, *geometry.kernel_size)."""
 
+    # ---- batch normalisation: x (N, C, *), per-channel (C,) arrays or None -----------------
+
+    def batch_norm_forward(self, x, weight, bias, eps):
+        """Training-mode batch norm with the batch's statistics per channel (over every dim
+        but 1): (x - mean) / sqrt(var + eps) * weight + bias, weight / bias None meaning 1 / 0.
+        Returns (out, mean, var, invstd): out shaped as x; the mean, the biased variance and
+        1 / sqrt(var + eps), each (C,); all in x's dtype."""
+
+    def batch_norm_backward(self, grad, x, weight, mean, invstd, need_input_grad):
+        """The gradients of `batch_norm_forward` for the output gradient `grad` (shaped as x),
+        with the mean and invstd it returned: (grad_x or None when not `need_input_grad`,
+        grad_weight (C,), grad_bias (C,)), in x's dtype."""
+
+    def batch_norm_eval(self, x, mean, var, weight, bias, eps):
+        """Evaluation-mode batch norm with given statistics (the running ones), mean / var
+        (C,): (x - mean) / sqrt(var + eps) * weight + bias per channel -> shaped as x."""
+
     # ---- pooling (N, C, H, W); `geometry`: a 2-d minigrad.geometry.PoolGeometry ----------------
 
     def max_pool2d_forward(self, x, geometry):

@@ -1,6 +1,6 @@
 """Batch normalisation over the channel dim (dim 1) of (N, C) and (N, C, *) inputs."""
-from ..autograd.function import Function, rename_grad_fn
-from ..autograd.grad_mode import no_grad
+from ..autograd.function import KernelFunction, rename_grad_fn
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 
@@ -15,58 +15,93 @@ def _channel_shape(ndim, channels):
     return (1, channels) + (1,) * (ndim - 2)
 
 
-class BatchNormTraining(Function):
+class BatchNormTraining(KernelFunction):
     """Normalise with the batch's own mean and biased variance per channel, then scale and
-    shift: out = (x - mean) / sqrt(var + eps) * weight + bias.
+    shift: out = (x - mean) / sqrt(var + eps) * weight + bias, in one fused kernel.
 
     Returns (out, mean, var), mean and var of shape (C,) and not differentiable (they feed the
-    running statistics). The backward is the closed form, written with Tensor ops that recompute
-    the statistics from x, so it is itself differentiable.
+    running statistics). The backward is one fused kernel too; when it is itself recorded
+    (create_graph) it is the closed form written with Tensor ops that recompute the statistics
+    from x, so it is differentiable again.
     """
 
     backward_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps):
-        b = x._backend
-        axes, channels = _stat_axes(x.ndim), x.shape[1]
-        shape = _channel_shape(x.ndim, channels)
-        count = x.numel() // channels
-        mean = b.div(b.sum(x._data, axes, True), count)
-        centered = b.sub(x._data, mean)
-        var = b.div(b.sum(b.mul(centered, centered), axes, True), count)
-        out = b.div(centered, b.sqrt(b.add(var, eps)))
-        if weight is not None:
-            out = b.mul(out, b.reshape(weight._data, shape))
-        if bias is not None:
-            out = b.add(out, b.reshape(bias._data, shape))
-        ctx.eps = eps
-        ctx.save_for_backward(x, weight)
-        batch_mean = x._new(b.reshape(mean, (channels,)))
-        batch_var = x._new(b.reshape(var, (channels,)))
-        ctx.mark_non_differentiable(batch_mean, batch_var)
-        return x._new(out), batch_mean, batch_var
+    def forward(ctx, kernels, x, weight, bias, eps):
+        out, mean, var, invstd = kernels.batch_norm_forward(x, weight, bias, eps)
+        ctx.save(inputs=(0, 1))
+        ctx.mark_outputs_non_differentiable(1, 2)
+        ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
+        return out, mean, var
 
     @staticmethod
     def backward(ctx, grad, _grad_mean, _grad_var):
         x, weight = ctx.saved_tensors
-        axes = _stat_axes(x.ndim)
+        need = ctx.needs_input_grad
+        if is_grad_enabled():
+            return _recorded_backward(ctx, grad, x, weight)
+        grads = x._backend.batch_norm_backward(
+            grad._data, x._data, None if weight is None else weight._data, ctx.mean,
+            ctx.invstd, need[0])
+        return (*(None if g is None or not wanted else x._new(g)
+                  for g, wanted in zip(grads, need[:3])), None)
+
+
+def _recorded_backward(ctx, grad, x, weight):
+    """BatchNormTraining's backward as Tensor ops (differentiable: gradgradcheck runs it)."""
+    axes = _stat_axes(x.ndim)
+    shape = _channel_shape(x.ndim, x.shape[1])
+    count = x.numel() // x.shape[1]
+    centered = x - x.mean(dim=axes, keepdim=True)
+    invstd = ((centered * centered).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
+    normalized = centered * invstd
+    grad_bias = grad.sum(dim=axes)
+    grad_weight = (grad * normalized).sum(dim=axes)
+    grad_x = None
+    if ctx.needs_input_grad[0]:
+        scale = invstd if weight is None else invstd * weight.reshape(shape)
+        # d/dx of the normalisation: remove the gradient's per-channel mean and its
+        # component along the normalised input
+        grad_x = scale * (grad - grad_bias.reshape(shape) / count
+                          - normalized * (grad_weight.reshape(shape) / count))
+    return (grad_x, grad_weight if ctx.needs_input_grad[1] else None,
+            grad_bias if ctx.needs_input_grad[2] else None, None)
+
+
+class BatchNormEval(KernelFunction):
+    """(x - mean) / sqrt(var + eps) * weight + bias with fixed per-channel statistics (the
+    running ones, which get no gradient), in one kernel; the backward is Tensor ops."""
+
+    backward_name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx, kernels, x, mean, var, weight, bias, eps):
+        ctx.save(inputs=(0, 1, 2, 3))
+        ctx.eps = eps
+        return kernels.batch_norm_eval(x, mean, var, weight, bias, eps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, mean, var, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
         shape = _channel_shape(x.ndim, x.shape[1])
-        count = x.numel() // x.shape[1]
-        centered = x - x.mean(dim=axes, keepdim=True)
-        invstd = ((centered * centered).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
-        normalized = centered * invstd
-        grad_bias = grad.sum(dim=axes)
-        grad_weight = (grad * normalized).sum(dim=axes)
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            scale = invstd if weight is None else invstd * weight.reshape(shape)
-            # d/dx of the normalisation: remove the gradient's per-channel mean and its
-            # component along the normalised input
-            grad_x = scale * (grad - grad_bias.reshape(shape) / count
-                              - normalized * (grad_weight.reshape(shape) / count))
-        return (grad_x, grad_weight if ctx.needs_input_grad[1] else None,
-                grad_bias if ctx.needs_input_grad[2] else None, None)
+        axes = _stat_axes(x.ndim)
+        invstd = (var + ctx.eps) ** -0.5
+        grad_x = grad_weight = None
+        if need[0]:
+            scale = invstd if weight is None else invstd * weight
+            grad_x = grad * scale.reshape(shape)
+        if need[3]:
+            grad_weight = (grad * ((x - mean.reshape(shape)) * invstd.reshape(shape))).sum(
+                dim=axes)
+        grad_bias = grad.sum(dim=axes) if need[4] else None
+        return grad_x, None, None, grad_weight, grad_bias, None
+
+
+def _flat(t, channels):
+    """A per-channel tensor as (C,), or None."""
+    return None if t is None else t.reshape(channels)
 
 
 def _check_channel_tensor(t, what, input):
@@ -108,6 +143,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_mean is None or running_var is None:
             raise InvalidArgumentError("batch_norm: running_mean and running_var must be given "
                                        "in evaluation mode (training=False)")
+        if not (running_mean.requires_grad or running_var.requires_grad) and input.numel():
+            return BatchNormEval.apply(input, *(_flat(t, channels) for t in (
+                running_mean, running_var, weight, bias)), float(eps))
+        # statistics that take gradients (or an empty input): Tensor ops, differentiable in all
         scale = (running_var.reshape(shape) + eps) ** -0.5
         if weight is not None:
             scale = scale * weight.reshape(shape)

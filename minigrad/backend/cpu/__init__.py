@@ -4,6 +4,7 @@ Every public name here is a kernel of the contract in `minigrad.backend.contract
 backend implements with the same signatures.
 """
 from .activation import elu, erf, leaky_relu, leaky_relu_backward, relu_backward, softplus
+from .normalization import batch_norm_backward, batch_norm_eval, batch_norm_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
 from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem, to_numpy
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
