@@ -7,6 +7,7 @@ engine (operators, `sum`, `to`, `backward`, `register_hook`, in-place ops, ...) 
 `minigrad/tensor_methods.py`, above `functions/`, and attached to the class when `minigrad` is
 imported.
 """
+import math
 import warnings
 import weakref
 from collections import namedtuple
@@ -241,7 +242,7 @@ class Tensor:
         return self._data.shape[_normalize_dim(dim, self.ndim)]
 
     def numel(self):
-        return int(np.prod(self._data.shape, dtype=np.int64))
+        return math.prod(self._data.shape)
 
     nelement = numel
     ndimension = dim
@@ -517,7 +518,7 @@ class Size(tuple):
         return f"minigrad.Size({list(self)})"
 
     def numel(self):
-        return int(np.prod(self, dtype=np.int64))
+        return math.prod(self)
 
 
 def _shape_args(args):

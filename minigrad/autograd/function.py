@@ -10,7 +10,6 @@ import weakref
 from ..tensor import Tensor, check_same_device
 from .errors import AutogradError, InplaceModificationError
 from .grad_mode import _state as _grad_state
-from .grad_mode import no_grad
 from .hooks import HookDict, add_hook
 
 
@@ -363,8 +362,12 @@ class KernelFunction(Function):
     def _run_on_arrays(cls, ctx, first, args, kwargs):
         device, kernels = first._device, first._backend
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        with no_grad():
+        previous = getattr(_grad_state, "enabled", True)
+        _grad_state.enabled = False  # no_grad(), without building a context manager
+        try:
             result = cls.forward(ctx, kernels, *arrays, **kwargs)
+        finally:
+            _grad_state.enabled = previous
         is_tuple = isinstance(result, tuple)
         outputs = tuple(Tensor._wrap(a, device, kernels)
                         for a in (result if is_tuple else (result,)))
