@@ -272,7 +272,7 @@ class Function:
             else:
                 needs.append(False)
         needs = tuple(needs)
-        node_cls, runs_on_arrays = _dispatch_of(cls)
+        node_cls, runs_on_arrays = _DISPATCH.get(cls) or _dispatch_of(cls)
         ctx = _new_object(node_cls)
         ctx.function, ctx.needs_input_grad = cls, needs
         record = True in needs and getattr(_grad_state, "enabled", True)
