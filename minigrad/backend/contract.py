@@ -475,6 +475,13 @@ class Backend(Protocol):
         grid_sample2d_forward for the output gradient grad (N, C, Ho, Wo); grad_grid is 0 in
         nearest mode."""
 
+    def resample2d_forward(self, x, out_size, scales, align_corners, cubic):
+        """x (N, C, H, W) resampled bilinearly (bicubically with `cubic`, Keys' A = -0.75) to
+        (N, C, *out_size); scales (h, w) are PyTorch's area_pixel_compute_scale of each dim."""
+
+    def resample2d_backward(self, grad, in_size, scales, align_corners, cubic):
+        """The adjoint of resample2d_forward: grad (N, C, *out_size) -> (N, C, *in_size)."""
+
     # ---- fused cross entropy: logits (N, C) C-contiguous, target (N,) int64 class indices -----
 
     def cross_entropy_forward(self, logits, target, weight, ignore_index, reduction):

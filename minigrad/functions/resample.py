@@ -2,10 +2,11 @@
 bicubic, trilinear, area), grid_sample's Tensor-op reference (F.grid_sample itself runs
 kernels, see grid_sample.py) and F.affine_grid.
 
-The interpolating modes and area are separable: along each spatial dim, every output sample is
-a fixed weighted sum of input samples, i.e. a product with an (out, in) weight matrix built on
-the host from the sizes alone, with PyTorch's source-coordinate rules. Resampling is then one
-matrix product per dim (BLAS on the cpu, the tiled GEMM on cuda), differentiable to any order.
+Bilinear and bicubic run on kernels (interpolate2d.py). The other interpolating modes and area
+are separable: along each spatial dim, every output sample is a fixed weighted sum of input
+samples, i.e. a product with an (out, in) weight matrix built on the host from the sizes alone,
+with PyTorch's source-coordinate rules. Resampling is then one matrix product per dim (BLAS on
+the cpu, the tiled GEMM on cuda), differentiable to any order.
 The grid_sample reference gathers the corners around each sampling point with weights computed
 from the grid by Tensor ops, so it is differentiable in both the input and the grid.
 """
@@ -18,6 +19,7 @@ from ..creation import arange, tensor
 from ..errors import InputDimsNotImplementedError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from .elementwise import where
+from .interpolate2d import Resample2d
 from .upsample import _output_sizes, interpolate as _nearest_interpolate
 
 _SEPARABLE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": None,
@@ -137,6 +139,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got "
                         f"{input.dtype}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
+    if mode in ("bilinear", "bicubic"):  # on kernels, see interpolate2d.py
+        steps = tuple(_scale(n, o, bool(align_corners), f)
+                      for n, o, f in zip(input.shape[2:], sizes, scales))
+        out = Resample2d.apply(input, tuple(sizes), steps, bool(align_corners),
+                               mode == "bicubic")
+        return rename_grad_fn(out, _node_name(mode, 2))
     out = input
     for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
         if mode == "area":

@@ -40,6 +40,7 @@ from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    max_pool2d_forward, scatter_by_plane_indices)
 from .random import init_normal, init_uniform, normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
+from .resample import resample2d_backward, resample2d_forward
 from .special import erfc, erfinv
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, sort
 from .scatter import scatter_reduce
