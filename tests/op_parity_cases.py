@@ -467,8 +467,8 @@ CASES = [
     ("bce", [S, S], lambda m, x, y: _f(m).binary_cross_entropy(x.sigmoid(), y.sigmoid()),
      dict()),
     ("bce_logits_pos_weight", [S, S, (4,)],
-     lambda m, x, y, w: _f(m).binary_cross_entropy_with_logits(x, y.sigmoid(),
-                                                               pos_weight=w.abs().detach()), dict()),
+     lambda m, x, y, w: _f(m).binary_cross_entropy_with_logits(
+         x, y.sigmoid(), pos_weight=w.abs().detach()), dict()),
     ("mse", [S, S], lambda m, x, y: _f(m).mse_loss(x, y), dict()),
     ("l1", [S, S], lambda m, x, y: _f(m).l1_loss(x, y, reduction="sum"), dict()),
     ("smooth_l1", [S, S], lambda m, x, y: _f(m).smooth_l1_loss(x, y, beta=0.5), dict()),
