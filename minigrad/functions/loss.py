@@ -62,11 +62,14 @@ class CrossEntropy(KernelFunction):
         ctx.ignore_index, ctx.reduction = ignore_index, reduction
         ctx.save(inputs=(0, 1, 2), outputs=(1, 2))
         ctx.mark_outputs_non_differentiable(1, 2)
+        ctx.set_materialize_grads(False)  # no zeros made for the two outputs kept for backward
         return kernels.cross_entropy_forward(input, target, weight, ignore_index, reduction)
 
     @staticmethod
     def backward(ctx, grad, grad_log_sum_exp, grad_weight_total):
         input, target, weight, log_sum_exp, weight_total = ctx.saved_tensors
+        if grad is None:
+            return None, None, None, None, None
         if is_grad_enabled():
             grad_input = _cross_entropy_grad(grad, input, target, weight, weight_total,
                                              ctx.ignore_index, ctx.reduction)
