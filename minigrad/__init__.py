@@ -20,8 +20,8 @@ from .determinism import (are_deterministic_algorithms_enabled,
                           is_deterministic_algorithms_warn_only_enabled,
                           use_deterministic_algorithms)
 from .device import Device, device
-from .dtypes import (DType, bool_ as bool, can_cast, finfo, float32, float64, iinfo, int8,
-                     int16, int32, int64, promote_types, uint8)
+from .dtypes import (DType, bfloat16, bool_ as bool, can_cast, finfo, float16, float32, float64,
+                     iinfo, int8, int16, int32, int64, promote_types, uint8)
 from .functions import (abs, all, amax, amin, any, argmax, argmin, broadcast_to, cat, chunk,
                         clamp, clone, exp, expand, flatten, log, matmul, max, maximum, mean,
                         min, minimum, narrow, permute, relu, reshape, sigmoid, sign, split,
@@ -57,8 +57,8 @@ from .functions.activation_extra import (celu, celu_, erf, erfc, erfinv, hardshr
 from .functions.normalization_extra import cosine_similarity, pairwise_distance
 # ---- end of layers family block ---------------------------------------------------------------
 from . import tensor_types
-from .tensor_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
-                           IntTensor, LongTensor, ShortTensor)
+from .tensor_types import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,
+                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor)
 from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
@@ -68,6 +68,7 @@ double = float64
 long = int64
 int = int32
 short = int16
+half = float16
 clip = clamp
 negative, absolute, multiply, subtract = neg, abs, mul, sub
 arcsin, arccos, arctan, arctan2, fix = asin, acos, atan, atan2, trunc

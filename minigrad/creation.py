@@ -3,10 +3,16 @@ import numpy as np
 
 from . import dtypes
 from .backend import get_backend
+from .backend.reduced import backend_for
 from .device import Device
 from .errors import DTypeNotImplementedError, InvalidArgumentError, SizeArgumentError
 from .random import as_numpy_generator
 from .tensor import Tensor, _shape_args
+
+
+# numpy dtypes whose arrays a tensor can share: every dtype's storage but bfloat16's (a uint16
+# array holds numbers, not bfloat16 bit patterns)
+_SHAREABLE = [d.numpy for d in dtypes.ALL if d is not dtypes.bfloat16]
 
 
 def tensor(data, dtype=None, device="cpu", requires_grad=False):
@@ -17,14 +23,14 @@ def tensor(data, dtype=None, device="cpu", requires_grad=False):
 def from_numpy(ndarray):
     """A cpu tensor that shares memory with the numpy array `ndarray` (writes to either are seen
     by both), as PyTorch's. The array's dtype must be one minigrad has (bool, uint8, int8,
-    int16, int32, int64, float32, float64): other dtypes cannot be shared, so they raise
+    int16, int32, int64, float16, float32, float64): other dtypes cannot be shared, so they raise
     TypeError (use `tensor(ndarray)` to copy and convert instead)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(ndarray).__name__})")
-    if ndarray.dtype not in [d.numpy for d in dtypes.ALL]:
+    if ndarray.dtype not in _SHAREABLE:
         raise TypeError(f"from_numpy: can't share memory with a numpy array of dtype "
                         f"{ndarray.dtype}; minigrad tensors hold "
-                        f"{', '.join(d.name for d in dtypes.ALL)} (copy and convert with "
+                        f"{', '.join(str(d) for d in _SHAREABLE)} (copy and convert with "
                         "minigrad.tensor(array) instead)")
     if any(stride < 0 for stride in ndarray.strides):
         raise ValueError("from_numpy: at least one stride in the given numpy array is "
@@ -41,7 +47,7 @@ def as_tensor(data, dtype=None, device=None):
         return data.to(device=device, dtype=dtype)
     wanted = None if dtype is None else dtypes.as_dtype(dtype)
     on_cpu = device is None or Device(device) == Device("cpu")
-    if isinstance(data, np.ndarray) and on_cpu and data.dtype in [d.numpy for d in dtypes.ALL] \
+    if isinstance(data, np.ndarray) and on_cpu and data.dtype in _SHAREABLE \
             and (wanted is None or wanted.numpy == data.dtype) \
             and all(stride >= 0 for stride in data.strides):
         return from_numpy(data)
@@ -64,7 +70,7 @@ def _prepare(size, dtype, device, default=dtypes.default_float):
     shape = check_shape(_shape_args(size))
     dtype = default if dtype is None else dtypes.as_dtype(dtype)
     device = Device(device)
-    return shape, dtype, device, get_backend(device)
+    return shape, dtype, device, backend_for(get_backend(device), dtype)
 
 
 def _finish(data, device, backend, requires_grad):
@@ -169,7 +175,7 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
         dtype = dtypes.int64 if ints else dtypes.default_float
     dtype = _numeric_dtype(dtype, None, "arange")
     device = Device(device)
-    backend = get_backend(device)
+    backend = backend_for(get_backend(device), dtype)
     t = Tensor._wrap(backend.arange(start, end, step, dtype.numpy), device, backend)
     return t.requires_grad_(True) if requires_grad else t
 

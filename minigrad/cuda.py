@@ -6,19 +6,22 @@
     minigrad.cuda.memory_allocated()  # bytes held by live tensors (caching allocator)
 
 Everything here works, and does nothing or returns 0, on a machine without a GPU. The legacy
-types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `LongTensor`, `IntTensor`, `ShortTensor`,
-`CharTensor`, `ByteTensor` and `BoolTensor` are here too.
+types `minigrad.cuda.FloatTensor`, `DoubleTensor`, `HalfTensor`, `BFloat16Tensor`,
+`LongTensor`, `IntTensor`, `ShortTensor`, `CharTensor`, `ByteTensor` and `BoolTensor` are here
+too.
 """
 import numpy as np
 
 from .backend import is_available as _backend_available
 from .tensor_types import CUDA_TYPES, missing_attribute
 
+BFloat16Tensor = CUDA_TYPES["BFloat16Tensor"]
 BoolTensor = CUDA_TYPES["BoolTensor"]
 ByteTensor = CUDA_TYPES["ByteTensor"]
 CharTensor = CUDA_TYPES["CharTensor"]
 DoubleTensor = CUDA_TYPES["DoubleTensor"]
 FloatTensor = CUDA_TYPES["FloatTensor"]
+HalfTensor = CUDA_TYPES["HalfTensor"]
 IntTensor = CUDA_TYPES["IntTensor"]
 LongTensor = CUDA_TYPES["LongTensor"]
 ShortTensor = CUDA_TYPES["ShortTensor"]

@@ -1,8 +1,13 @@
 """The dtypes minigrad supports and PyTorch's type promotion between them.
 
-Categories, lowest first: bool, integers (uint8, int8, int16, int32, int64), floating point.
-Two dtypes of one category promote to the wider one, except uint8 with int8, which gives
-int16 (the narrowest type holding both ranges). A dtype of a higher category wins.
+Categories, lowest first: bool, integers (uint8, int8, int16, int32, int64), floating point
+(float16, bfloat16, float32, float64). Two dtypes of one category promote to the wider one,
+except uint8 with int8, which gives int16, and float16 with bfloat16, which gives float32 (the
+narrowest types holding both). A dtype of a higher category wins.
+
+float16 and bfloat16 are "reduced" dtypes: stored in 16 bits (bfloat16, which numpy lacks, as
+the uint16 bit patterns of its values), computed in float32 and rounded back (see
+`minigrad.backend.reduced`).
 """
 import numpy as np
 
@@ -10,11 +15,13 @@ import numpy as np
 class DType:
     """A tensor element type: a name, the numpy dtype backing it, and its category."""
 
-    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "category", "bits")
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "category", "bits",
+                 "is_reduced")
 
     def __init__(self, name, numpy_dtype, category, is_signed):
         self.name = name
-        self.numpy = np.dtype(numpy_dtype)
+        self.numpy = np.dtype(numpy_dtype)  # the storage dtype (uint16 for bfloat16)
+        self.is_reduced = name in ("float16", "bfloat16")
         self.category = category  # 0 bool, 1 integer, 2 floating point
         self.is_floating_point = category == 2
         self.is_signed = is_signed
@@ -41,15 +48,17 @@ int8 = DType("int8", np.int8, 1, True)
 int16 = DType("int16", np.int16, 1, True)
 int32 = DType("int32", np.int32, 1, True)
 int64 = DType("int64", np.int64, 1, True)
+float16 = DType("float16", np.float16, 2, True)
+bfloat16 = DType("bfloat16", np.uint16, 2, True)
 float32 = DType("float32", np.float32, 2, True)
 float64 = DType("float64", np.float64, 2, True)
 
 INTEGERS = (uint8, int8, int16, int32, int64)
-ALL = (bool_,) + INTEGERS + (float32, float64)
-_BY_NUMPY = {d.numpy: d for d in ALL}
+ALL = (bool_,) + INTEGERS + (float16, bfloat16, float32, float64)
+_BY_NUMPY = {d.numpy: d for d in ALL}  # storage dtype -> dtype (uint16 is bfloat16's)
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update({"float": float32, "double": float64, "long": int64, "int": int32,
-                 "short": int16, "char": int8, "byte": uint8})
+                 "short": int16, "char": int8, "byte": uint8, "half": float16})
 
 default_float = float32
 default_int = int64
@@ -84,7 +93,7 @@ def as_dtype(value):
         np_dtype = np.dtype(value)
     except TypeError:
         np_dtype = None
-    if np_dtype is not None and np_dtype in _BY_NUMPY:
+    if np_dtype is not None and np_dtype in _BY_NUMPY and np_dtype != bfloat16.numpy:
         return _BY_NUMPY[np_dtype]
     raise TypeError(f"unsupported dtype {value!r}; minigrad supports {_supported_names()}")
 
@@ -93,7 +102,7 @@ def from_numpy_dtype(np_dtype):
     """The minigrad dtype that numpy data of `np_dtype` becomes: the same dtype where minigrad
     has it; other integer widths (uint16, uint32, uint64) widen to int64."""
     np_dtype = np.dtype(np_dtype)
-    if np_dtype in _BY_NUMPY:
+    if np_dtype in _BY_NUMPY and np_dtype != bfloat16.numpy:
         return _BY_NUMPY[np_dtype]
     if np_dtype.kind in "iu":
         return int64
@@ -117,7 +126,9 @@ def promote(a, b):
         if signed.bits > unsigned.bits:
             return signed
         return _signed_of_bits[2 * unsigned.bits]
-    return a if a.bits >= b.bits else b
+    if a.bits == b.bits:  # float16 with bfloat16: neither holds the other
+        return float32
+    return a if a.bits > b.bits else b
 
 
 _signed_of_bits = {8: int8, 16: int16, 32: int32, 64: int64}
@@ -212,12 +223,15 @@ class finfo:
         if not dtype.is_floating_point:
             raise TypeError(f"finfo: expected a floating point dtype, got {dtype} (use iinfo "
                             "for integer dtypes)")
-        info = np.finfo(dtype.numpy)
-        self.bits = info.bits
-        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
-        self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = 10.0 ** -info.precision  # a Python float, as PyTorch's
-        self.dtype = dtype.name
+        if dtype is bfloat16:  # float32's exponent range with 8 significant bits
+            self.bits, self.eps, self.max = 16, 2.0 ** -7, (2.0 - 2.0 ** -7) * 2.0 ** 127
+            self.tiny, self.resolution = 2.0 ** -126, 0.01
+        else:
+            info = np.finfo(dtype.numpy)
+            self.bits, self.eps, self.max = info.bits, float(info.eps), float(info.max)
+            self.tiny = float(info.smallest_normal)
+            self.resolution = 10.0 ** -info.precision  # a Python float, as PyTorch's
+        self.min, self.smallest_normal, self.dtype = -self.max, self.tiny, dtype.name
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "

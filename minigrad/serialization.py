@@ -38,6 +38,7 @@ import numpy as np
 
 from . import dtypes
 from .backend import get_backend
+from .backend.reduced import bfloat16_values
 from .device import Device
 from .tensor import Tensor
 
@@ -143,7 +144,9 @@ class _Encoder:
             return {"same_tensor": self.tensor_number[id(t)]}
         self.tensor_number[id(t)] = len(self.tensor_number)
         self.keep.append(t)
-        index = self._array_index(t._data, lambda: _little_endian(t.numpy(), where))
+        # the storage as it is: bfloat16 as its uint16 bit patterns
+        index = self._array_index(t._data, lambda: _little_endian(
+            t._backend.to_numpy(t._data), where))
         return {"tensor": index, "requires_grad": bool(t.requires_grad),
                 "parameter": isinstance(t, Parameter), "device": str(t.device)}
 
@@ -564,6 +567,8 @@ class _Decoder:
             raise _damaged(self.path, f"its structure names an unknown device {saved!r}") \
                 from None
         if first is None:
+            if dtype is dtypes.bfloat16:  # bit patterns: handed on as their (exact) values
+                array = bfloat16_values(array)
             t = self.placement.place(array, dtype, saved)
             self.kinds[index] = t
         else:  # another tensor over the same storage: share it

@@ -18,6 +18,7 @@ from . import dtypes
 from ._args import normalize_dim as _normalize_dim
 from .errors import AutogradError, DTypeError, IntegerOverflowError, InvalidArgumentError
 from .backend import get_backend
+from .backend.reduced import backend_for, bfloat16_values
 from .device import Device
 
 
@@ -140,12 +141,14 @@ class Tensor:
 
     def __init__(self, data, dtype=None, device="cpu", requires_grad=False):
         if isinstance(data, Tensor):
-            data = data._backend.to_numpy(data._data)
+            data, dtype = data._host_values(), data.dtype if dtype is None else dtype
         arr, inferred = _infer_numpy(data)
         dtype = inferred if dtype is None else dtypes.as_dtype(dtype)
         _check_fits(arr, dtype)
+        if dtype is dtypes.bfloat16 and arr.dtype == dtypes.bfloat16.numpy:
+            arr = arr.astype(np.float32)  # uint16 numbers, not bfloat16 bit patterns
         device = Device(device)
-        backend = get_backend(device)
+        backend = backend_for(get_backend(device), dtype)
         self._init(backend.from_numpy(arr, dtype.numpy), dtype, device, backend)
         if requires_grad:
             self.requires_grad_(True)
@@ -158,7 +161,7 @@ class Tensor:
         self._data = data
         self._dtype = dtype
         self._device = device
-        self._backend = backend
+        self._backend = backend_for(backend, dtype)  # float16/bfloat16 compute in float32
         self.requires_grad = False
         self._grad = None
         self._grad_fn = None
@@ -350,17 +353,26 @@ class Tensor:
 
     # ---- conversion --------------------------------------------------------------------
     def numpy(self):
-        """A host copy of the values as a numpy array."""
+        """A host copy of the values as a numpy array. numpy has no bfloat16: a bfloat16
+        tensor raises TypeError, as in PyTorch (convert it with .float() first)."""
+        if self._dtype is dtypes.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16: numpy has no bfloat16; "
+                            "convert the tensor with .float() first")
         return self._backend.to_numpy(self._data)
+
+    def _host_values(self):
+        """A host copy of the values; float32 for bfloat16 (which numpy lacks)."""
+        host = self._backend.to_numpy(self._data)
+        return bfloat16_values(host) if self._dtype is dtypes.bfloat16 else host
 
     def item(self):
         if self.numel() != 1:
             raise InvalidArgumentError(f"item() needs a tensor with one element, got shape "
                                        f"{tuple(self.shape)}")
-        return self.numpy().reshape(()).item()
+        return self._host_values().reshape(()).item()
 
     def tolist(self):
-        return self.numpy().tolist()
+        return self._host_values().tolist()
 
     def __float__(self):
         return float(self.item())
@@ -380,7 +392,7 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.numpy()
+        arr = self.numpy() if dtype is None else self._host_values()
         return arr if dtype is None else arr.astype(dtype)
 
     def detach(self):
@@ -414,6 +426,12 @@ class Tensor:
 
     def byte(self):
         return self.to(dtype=dtypes.uint8)
+
+    def half(self):
+        return self.to(dtype=dtypes.float16)
+
+    def bfloat16(self):
+        return self.to(dtype=dtypes.bfloat16)
 
     def cpu(self):
         return self.to(device="cpu")
@@ -460,7 +478,7 @@ class Tensor:
         if self.requires_grad and not self.is_leaf:
             raise AutogradError("can't pickle a non-leaf tensor that requires grad; detach() "
                                 "it first")
-        return (_unpickle_tensor, (type(self), self.numpy(), self._dtype.name,
+        return (_unpickle_tensor, (type(self), self._host_values(), self._dtype.name,
                                    str(self._device), self.requires_grad))
 
     def __deepcopy__(self, memo):
@@ -486,7 +504,8 @@ _LegacyTypeSpec = namedtuple("_LegacyTypeSpec", "dtype device_type")
 LEGACY_TYPE_NAMES = {dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
                      dtypes.int64: "LongTensor", dtypes.bool_: "BoolTensor",
                      dtypes.int32: "IntTensor", dtypes.int16: "ShortTensor",
-                     dtypes.int8: "CharTensor", dtypes.uint8: "ByteTensor"}
+                     dtypes.int8: "CharTensor", dtypes.uint8: "ByteTensor",
+                     dtypes.float16: "HalfTensor", dtypes.bfloat16: "BFloat16Tensor"}
 
 
 def _legacy_type_from_name(name):
@@ -504,7 +523,7 @@ def _legacy_type_from_name(name):
 def _unpickle_tensor(cls, array, dtype_name, device, requires_grad):
     """The tensor `Tensor.__reduce__` describes."""
     dtype, device = dtypes.from_name(dtype_name), Device(device)
-    backend = get_backend(device)
+    backend = backend_for(get_backend(device), dtype)
     t = cls.__new__(cls)
     t._init(backend.from_numpy(array, dtype.numpy), dtype, device, backend)
     t.requires_grad = bool(requires_grad)
@@ -542,7 +561,7 @@ def _float_format(arr):
 
 def format_tensor(t):
     """PyTorch-like repr: values, then dtype/device/grad markers that are not the default."""
-    arr = t.numpy()
+    arr = t._host_values()
     options = {}
     if t.dtype.is_floating_point and arr.size:
         # float64 for display: numpy switches float32 to scientific notation from 1e6 on

@@ -1,6 +1,6 @@
 """PyTorch's legacy tensor types, still common in published code: `FloatTensor`,
-`DoubleTensor`, `LongTensor`, `IntTensor`, `ShortTensor`, `CharTensor`, `ByteTensor`,
-`BoolTensor` (and the `minigrad.cuda.*` twins).
+`DoubleTensor`, `HalfTensor`, `BFloat16Tensor`, `LongTensor`, `IntTensor`, `ShortTensor`,
+`CharTensor`, `ByteTensor`, `BoolTensor` (and the `minigrad.cuda.*` twins).
 
 Each is a constructor and an `isinstance` check, as in PyTorch:
 
@@ -73,19 +73,14 @@ ShortTensor = CPU_TYPES["ShortTensor"]
 CharTensor = CPU_TYPES["CharTensor"]
 ByteTensor = CPU_TYPES["ByteTensor"]
 
-# PyTorch's legacy types of dtypes minigrad does not have, with the dtype each stands for.
-_ABSENT = {"HalfTensor": "float16", "BFloat16Tensor": "bfloat16"}
+HalfTensor = CPU_TYPES["HalfTensor"]
+BFloat16Tensor = CPU_TYPES["BFloat16Tensor"]
 
 
 def missing_attribute(module, name):
-    """The AttributeError for `module.name`; for a legacy type of a dtype minigrad lacks it
-    says which types there are (the module's `__getattr__` raises it)."""
-    if name in _ABSENT:
-        return AttributeError(f"module {module!r} has no attribute {name!r}: minigrad has no "
-                              f"{_ABSENT[name]} dtype; its legacy types are "
-                              f"{', '.join(CPU_TYPES)}")
+    """The AttributeError for `module.name` (the module's `__getattr__` raises it)."""
     return AttributeError(f"module {module!r} has no attribute {name!r}")
 
 
-__all__ = ["BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "IntTensor",
-           "LongTensor", "ShortTensor", "TensorType"]
+__all__ = ["BFloat16Tensor", "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor",
+           "FloatTensor", "HalfTensor", "IntTensor", "LongTensor", "ShortTensor", "TensorType"]

@@ -85,8 +85,9 @@ def test_tensor_type_names_and_conversions():
         assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert x.type(minigrad.FloatTensor).dtype == minigrad.float32
+    assert x.type("minigrad.HalfTensor").dtype is minigrad.float16
     with pytest.raises(ValueError, match="invalid type"):
-        x.type("minigrad.HalfTensor")
+        x.type("minigrad.ComplexFloatTensor")
     if minigrad.cuda.is_available():
         moved = x.type(minigrad.cuda.FloatTensor)
         assert moved.is_cuda and moved.type() == "minigrad.cuda.FloatTensor"
@@ -110,8 +111,8 @@ def test_from_numpy_shares_memory_like_torch():
         torch.from_numpy([1.0])
     with pytest.raises(TypeError, match="expected np.ndarray"):
         minigrad.from_numpy([1.0])
-    with pytest.raises(TypeError, match="float16"):
-        minigrad.from_numpy(np.ones(2, np.float16))
+    with pytest.raises(TypeError, match="uint16"):
+        minigrad.from_numpy(np.ones(2, np.uint16))  # uint16 holds no bfloat16 bit patterns
     with pytest.raises(ValueError, match="negative"):
         torch.from_numpy(np.arange(3.0)[::-1])
     with pytest.raises(ValueError, match="negative"):
@@ -151,12 +152,8 @@ def test_data_is_detached_shares_storage_and_bypasses_version_checks():
     assert x[0].item() == 5.0
 
 
-@pytest.mark.parametrize("name, dtype", [("HalfTensor", "float16"),
-                                         ("BFloat16Tensor", "bfloat16")])
-def test_legacy_types_of_absent_dtypes_explain_themselves(name, dtype):
-    assert hasattr(torch, name)
-    with pytest.raises(AttributeError, match=f"no {dtype} dtype.*BoolTensor"):
-        getattr(minigrad, name)
-    with pytest.raises(AttributeError, match=f"no {dtype} dtype"):
-        getattr(minigrad.cuda, name)
-    assert not hasattr(minigrad, "no_such_name")
+def test_unknown_module_attributes_raise_attribute_error():
+    with pytest.raises(AttributeError, match="no_such_name"):
+        getattr(minigrad, "no_such_name")
+    with pytest.raises(AttributeError, match="no_such_name"):
+        getattr(minigrad.cuda, "no_such_name")

@@ -36,7 +36,7 @@ def test_supported_dtypes_are_accepted_in_every_spelling(dtype):
     assert minigrad.zeros(2, dtype=dtype).dtype is t.dtype
 
 
-@pytest.mark.parametrize("dtype", [np.float16, "float16", complex, np.complex64, "complex128",
+@pytest.mark.parametrize("dtype", [np.uint16, "uint32", complex, np.complex64, "complex128",
                                    str, object, "object", np.longdouble])
 def test_unsupported_dtypes_raise_type_error_naming_the_supported_ones(dtype):
     for make in (lambda: minigrad.tensor([1.0], dtype=dtype),
@@ -48,7 +48,7 @@ def test_unsupported_dtypes_raise_type_error_naming_the_supported_ones(dtype):
             assert name in str(info.value)
 
 
-@pytest.mark.parametrize("data", [np.zeros(2, np.float16), np.array([1j]), [1 + 2j],
+@pytest.mark.parametrize("data", [np.array([1j]), [1 + 2j],
                                   np.array(["a"]), ["a", "b"], [object()], 2 ** 70])
 def test_unsupported_data_raises_type_error(data):
     with pytest.raises(TypeError, match="supports minigrad.bool|must be numbers|fit in int64"):

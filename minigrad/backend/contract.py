@@ -62,6 +62,13 @@ class Backend(Protocol):
     def astype(self, a, dtype):
         """A new array: `a` converted to `dtype` (C casting, as numpy's astype)."""
 
+    def bfloat16_from_float32(self, a):
+        """A new uint16 array: the bfloat16 bit patterns of float32 `a`, rounded to nearest
+        even; every NaN becomes 0x7FC0 (see `minigrad.backend.reduced`)."""
+
+    def float32_from_bfloat16(self, a):
+        """A new float32 array: the values of the bfloat16 bit patterns in uint16 `a`."""
+
     def copy(self, a):
         """A new C-contiguous copy of `a` (what `contiguous()` and `clone()` rely on)."""
 

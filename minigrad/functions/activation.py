@@ -261,6 +261,8 @@ def _softmax_like(cls, input, dim, dtype, name):
         input = input.to(dtype=dtype)
     _check_float(input, name)
     dim = _softmax_dim(input, dim, name)
+    if input.dtype.is_reduced:  # float16/bfloat16: in float32, rounded once, as PyTorch
+        return _softmax_like(cls, input.float(), dim, None, name).to(dtype=input.dtype)
     if input.ndim == 0:
         return cls.apply(input.reshape(1), 0).reshape(())
     return cls.apply(input, dim)

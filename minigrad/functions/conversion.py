@@ -2,6 +2,7 @@
 from .. import dtypes
 from ..autograd.function import Function
 from ..backend import get_backend
+from ..backend.reduced import backend_for
 from ..device import Device
 from ..tensor import Tensor
 
@@ -10,10 +11,12 @@ def _cast(backend, data, source, target):
     """`data` (of dtype `source`) converted to `target`. Floats reach integers narrower than 32
     bits through int32, as PyTorch's C casts do, so values out of the narrow range but within
     int32's wrap as there (300.7 -> int8 44, -1.5 -> uint8 255) rather than depending on the
-    device's conversion to a narrow type (numba's on the gpu saturates)."""
+    device's conversion to a narrow type (numba's on the gpu saturates). float16 and bfloat16
+    convert through float32, rounding to nearest even."""
+    kernels = backend_for(backend, target if target.is_reduced else source)
     if source.is_floating_point and target.category == 1 and target.bits < 32:
-        data = backend.astype(data, dtypes.int32.numpy)
-    return backend.astype(data, target.numpy)
+        data = kernels.astype(data, dtypes.int32.numpy)
+    return kernels.astype(data, target.numpy)
 
 
 class Cast(Function):

@@ -159,6 +159,8 @@ def mean(x, dim=None, keepdim=False):
     if not x.dtype.is_floating_point:
         raise DTypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
                         "convert it with .float() first")
+    if x.dtype.is_reduced:  # float16/bfloat16: in float32, rounded once, as PyTorch
+        return mean(x.float(), dim, keepdim).to(dtype=x.dtype)
     axes = _reduced_dims(dim, x.ndim)
     out = Sum.apply(x, axes, keepdim) / _count(x, axes)
     return rename_grad_fn(out, "MeanBackward0" if dim is None else "MeanBackward1")

@@ -1,6 +1,7 @@
 """Array creation, copies and host transfer on the CPU (storage is a numpy array)."""
 import numpy as np
 
+from ..reduced import bfloat16_bits, bfloat16_values
 from ._quiet import quiet
 
 
@@ -28,6 +29,16 @@ def arange(start, stop, step, dtype):
 def astype(a, dtype):
     """`a` converted to `dtype`; out-of-range floats give what C casts give (as PyTorch)."""
     return a.astype(dtype)
+
+
+def bfloat16_from_float32(a):
+    """float32 `a` -> a new uint16 array of bfloat16 bit patterns (round to nearest even)."""
+    return bfloat16_bits(a)
+
+
+def float32_from_bfloat16(a):
+    """uint16 bfloat16 bit patterns `a` -> a new float32 array of their values."""
+    return bfloat16_values(a)
 
 
 def copy(a):

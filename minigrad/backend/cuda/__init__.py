@@ -18,7 +18,8 @@ from ._device import check_available
 from .activation import elu, erf, leaky_relu, leaky_relu_backward, relu_backward, softplus
 from .normalization import batch_norm_backward, batch_norm_eval, batch_norm_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
-from .creation import arange, astype, copy, copy_into, from_numpy, full, setitem, to_numpy
+from .creation import (arange, astype, bfloat16_from_float32, copy, copy_into,
+                       float32_from_bfloat16, from_numpy, full, setitem, to_numpy)
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
                           minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh,
                           where)

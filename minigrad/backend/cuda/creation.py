@@ -73,6 +73,43 @@ def astype(a, dtype):
     return _copy.copy(a, dtype)
 
 
+@cuda.jit(cache=True)
+def _bfloat16_kernel(out, bits, n):
+    """out[i] = the bfloat16 pattern of the float32 whose bits are bits[i] (uint32)."""
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        u = bits[i]
+        if (u & 0x7FFFFFFF) > 0x7F800000:
+            out[i] = 0x7FC0  # every NaN becomes the quiet NaN, as PyTorch's conversion
+        else:
+            out[i] = (u + 0x7FFF + ((u >> 16) & 1)) >> 16  # round to nearest even
+
+
+@cuda.jit(cache=True)
+def _widen_bfloat16_kernel(out, bits, n):
+    """out[i] (uint32) = bits[i] << 16: the float32 bits of a bfloat16 pattern."""
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        out[i] = bits[i]
+        out[i] = out[i] << 16  # shifted in the uint32 slot: a uint16 would lose the bits
+
+
+def bfloat16_from_float32(a):
+    """float32 `a` -> a new uint16 array of bfloat16 bit patterns (round to nearest even)."""
+    out = empty(a.shape, np.uint16)
+    if a.size:
+        words = _copy.copy(a, np.float32).reshape(a.size).view(np.uint32)
+        launch_1d(_bfloat16_kernel, a.size, out.reshape(a.size), words, a.size)
+    return out
+
+
+def float32_from_bfloat16(a):
+    """uint16 bfloat16 bit patterns `a` -> a new float32 array of their values."""
+    words = empty((a.size,), np.uint32)
+    if a.size:
+        launch_1d(_widen_bfloat16_kernel, a.size, words, _copy.copy(a).reshape(a.size),
+                  a.size)
+    return words.view(np.float32).reshape(a.shape)
+
+
 def copy(a):
     """A C-contiguous copy (what `contiguous()` relies on)."""
     return _copy.copy(a)
