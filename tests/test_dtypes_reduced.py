@@ -226,3 +226,31 @@ def test_save_load_and_pickle_keep_reduced_values(device, tmp_path, name):
     np.testing.assert_array_equal(back.float().cpu().numpy(), x.float().cpu().numpy())
     again = pickle.loads(pickle.dumps(x))
     np.testing.assert_array_equal(again.float().cpu().numpy(), x.float().cpu().numpy())
+
+
+MIXED = {
+    "masked_fill": lambda lib, x: x.masked_fill(x > 1, 1.25),
+    "where": lambda lib, x: lib.where(x > 0, x, 0.5),
+    "where_scalar_first": lambda lib, x: lib.where(x > 0, 2.0, x),
+    "cross_entropy": lambda lib, x: lib.nn.functional.cross_entropy(
+        x.reshape(3, 4), x.new_tensor([0, 3, 1], dtype=lib.int64)),
+    "layer_norm": lambda lib, x: lib.nn.functional.layer_norm(x.reshape(3, 4), (4,)),
+    "index_put": lambda lib, x: x.clone().index_put_((x.new_tensor([0, 2], dtype=lib.int64),),
+                                                     x.new_tensor(7.5)),
+    "copy_from_float32": lambda lib, x: x.clone().copy_(x.new_ones(12, dtype=lib.float32) / 3),
+    "add_float32_in_place": lambda lib, x: x.clone().add_(
+        x.new_ones(12, dtype=lib.float32) / 3),
+    "cat": lambda lib, x: lib.cat([x, x * 2]),
+}
+
+
+@pytest.mark.parametrize("op", sorted(MIXED))
+@pytest.mark.parametrize("name", REDUCED)
+def test_ops_mixing_reduced_tensors_with_others_match_torch(device, op, name):
+    x, tx = _pair(_float_values(4, (12,), 2.0), name, device)
+    tolerance = {"rtol": 2 * ULP[name], "atol": 2 * ULP[name]}
+    with torch.no_grad():
+        expected = MIXED[op](torch, tx)
+    ours = MIXED[op](minigrad, x)
+    assert ours.device == x.device
+    _same(ours, expected, **tolerance)

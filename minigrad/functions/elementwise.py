@@ -190,7 +190,9 @@ class Where(Function):
     def forward(ctx, condition, a, b):
         ctx.shapes = tuple(x.shape if isinstance(x, Tensor) else () for x in (a, b))
         ctx.save_for_backward(condition)
-        return condition._new(condition._backend.where(condition._data, _raw(a), _raw(b)))
+        # the kernels of the values' tensor: a float16/bfloat16 one computes through its own
+        values = _owner(a, b)
+        return values._new(values._backend.where(condition._data, _raw(a), _raw(b)))
 
     @staticmethod
     def backward(ctx, grad):

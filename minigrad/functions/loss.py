@@ -237,7 +237,8 @@ def _mean_over_kept(total, denominator, kept):
     """total / denominator, PyTorch's 'mean' over the targets kept: when every target is
     ignored the loss is nan but its gradient is 0 (0 / 0 in the graph would make it nan)."""
     none_kept = kept.sum() == 0
-    return total / where(none_kept, 1.0, denominator) + where(none_kept, math.nan, 0.0)
+    return total / where(none_kept, 1.0, denominator) + \
+        where(none_kept, math.nan, 0.0).to(dtype=total.dtype)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
