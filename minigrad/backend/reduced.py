@@ -21,7 +21,6 @@ _BFLOAT16_NAN = 0x7FC0  # the quiet NaN PyTorch gives every NaN converted to bfl
 # kernels that only move or view bits: they run on the 16-bit storage as it is
 _BIT_EXACT = frozenset(["to_numpy", "copy", "reshape", "permute", "broadcast_to", "getitem",
                         "concatenate", "is_contiguous", "name", "check_available"])
-_OPTIMIZER_STEPS = frozenset(["sgd_step", "adam_step", "rmsprop_step"])
 
 
 def bfloat16_bits(values):
@@ -112,15 +111,21 @@ class ReducedBackend:
             return tuple(self._narrow(v, storage) for v in value)
         return value
 
+    def _write_back(self, original, updated):
+        """Round the float32 arrays a kernel updated in place into the 16-bit originals."""
+        if isinstance(original, (list, tuple)) and isinstance(updated, (list, tuple)):
+            for o, u in zip(original, updated):
+                self._write_back(o, u)
+        elif _is_array(original) and updated is not original:
+            self.base.copy_into(original, self.to_storage(updated, original.dtype))
+
     def _widened(self, name, kernel):
         def run(*args):
             found = []
             wide = [self._widen(a, found) for a in args]
             result = kernel(*wide)
-            if name in _OPTIMIZER_STEPS:  # in place: write the float32 state back, rounded
-                for original, updated in zip(args, wide):
-                    if updated is not original and _is_array(original):
-                        self.base.copy_into(original, self.to_storage(updated, original.dtype))
+            if name.endswith("_step"):  # optimizer steps update in place: write back, rounded
+                self._write_back(args, wide)
                 return result
             return self._narrow(result, found[0]) if found else result
         run.__name__ = name
