@@ -47,6 +47,10 @@ from .functions import (addmm, addmv, baddbmm, bmm, cross, det, dot, einsum, ger
                         mm, mv, outer, slogdet, tensordot, vdot)
 from .functions import inv as inverse
 from .functions import bucketize, cdist, index_fill, multinomial, searchsorted, unbind
+from .functions import (atleast_1d, atleast_2d, atleast_3d, channels_last, contiguous_format,
+                        cov, diff, heaviside, isin, logit, nanmean, nanmedian, nansum,
+                        preserve_format, quantile, select, signbit)
+from .functions.everyday import memory_format
 from .functions import result_type
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .serialization import load, save

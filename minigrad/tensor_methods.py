@@ -97,10 +97,12 @@ class TensorMethods:
             copy = flags[1]
         return ops.to(self, device=device, dtype=dtype, copy=copy)
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
+        ops.check_memory_format(memory_format, "clone")
         return ops.clone(self)
 
-    def contiguous(self):
+    def contiguous(self, memory_format=None):
+        ops.check_memory_format(memory_format, "contiguous")
         return ops.contiguous(self)
 
     # ---- autograd ------------------------------------------------------------------------
@@ -329,7 +331,23 @@ class TensorMethods:
 
     def sum(self, dim=None, keepdim=False, dtype=None):
         return ops.sum(self, dim, keepdim, dtype=dtype)
-    def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return ops.mean(self, dim, keepdim, dtype=dtype)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return ops.nansum(self, dim, keepdim, dtype=dtype)
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return ops.nanmean(self, dim, keepdim, dtype=dtype)
+    def nanmedian(self, dim=None, keepdim=False): return ops.nanmedian(self, dim, keepdim)
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+    def signbit(self): return ops.signbit(self)
+    def logit(self, eps=None): return ops.logit(self, eps)
+    def heaviside(self, values): return ops.heaviside(self, values)
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return ops.diff(self, n, dim, prepend, append)
+    def select(self, dim, index): return ops.select(self, dim, index)
+    def isin(self, test_elements, *, assume_unique=False, invert=False):
+        return ops.isin(self, test_elements, invert=invert)
     def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
     def amax(self, dim=(), keepdim=False): return ops.amax(self, dim, keepdim)

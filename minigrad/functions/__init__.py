@@ -39,3 +39,6 @@ from .decompositions import cholesky, det, inv, logdet, qr, slogdet, solve, svd,
 from .fill import (apply_, bernoulli_, cauchy_, exponential_, geometric_, index_fill, log_normal_,
                    map_, normal_, random_, uniform_)
 from .search_sample import bucketize, cdist, multinomial, searchsorted, unbind
+from .everyday import (atleast_1d, atleast_2d, atleast_3d, channels_last, check_memory_format,
+                       contiguous_format, cov, diff, heaviside, isin, logit, nanmean, nanmedian,
+                       nansum, preserve_format, quantile, select, signbit)

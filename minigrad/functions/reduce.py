@@ -155,7 +155,9 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     return rename_grad_fn(out, "SumBackward0") if dim is None else out
 
 
-def mean(x, dim=None, keepdim=False):
+def mean(x, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype=dtype)
     if not x.dtype.is_floating_point:
         raise DTypeError(f"mean: expected a floating point tensor, got {x.dtype}; "
                         "convert it with .float() first")

@@ -279,6 +279,10 @@ def cat(tensors, dim=0):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat: element {i} is {type(t).__name__}, expected a Tensor")
     first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise ShapeError(f"cat: zero-dimensional tensor (at position {i}) cannot be "
+                             "concatenated")
     dim = _normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape))
