@@ -32,7 +32,9 @@ def parse_args():
     parser.add_argument("--workloads", default="*", help="comma-separated key patterns")
     parser.add_argument("--steps", type=int, default=3, help="profiled steps (default 3)")
     parser.add_argument("--write", action="store_true",
-                        help="record the profiles in bench/results/profiles.md")
+                        help="record the profiles in bench/results/<--name>.md")
+    parser.add_argument("--name", default="profiles",
+                        help="results file name for --write (default: profiles)")
     parser.add_argument("--minigrad-tree", default=ROOT, metavar="PATH",
                         help="the minigrad checkout to profile (default: this one)")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # the child's workload
@@ -153,12 +155,16 @@ def main():
         data = json.loads(out.stdout.strip().splitlines()[-1])
         data["steps"] = args.steps
         sections.append(report(key, data))
-    body = "\n\n".join(sections)
+    commit = subprocess.run(["git", "-C", args.minigrad_tree, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    head = (f"minigrad at commit {commit}; {args.steps} profiled steps per workload after 2 "
+            "warm-up steps; one thread (NUMBA_NUM_THREADS=1, OMP_NUM_THREADS=1); process CPU "
+            "time. Taken with `python bench/profile_users.py --write`.")
+    body = "\n\n".join([head, *sections])
     print(body)
     if args.write:
-        sys.path.insert(0, HERE)
         from _common import write_results
-        print(write_results("profiles", "Where minigrad's step goes (one thread, CPU time)",
+        print(write_results(args.name, "Where minigrad's step goes (one thread, CPU time)",
                             body))
 
 

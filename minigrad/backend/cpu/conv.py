@@ -172,8 +172,9 @@ def conv2d_backward_weight(x, grad, geometry):
     # is accumulated transposed, (rows, out per group), and transposed once at the end; with
     # many, that final strided copy costs more than it saves (512 x 4608: 12 ms of 25).
     transposed = group_out <= get_config().conv_transposed_max_out
-    dweight = np.zeros((groups, rows, group_out) if transposed else (groups, group_out, rows),
+    dweight = np.empty((groups, rows, group_out) if transposed else (groups, group_out, rows),
                        dtype=x.dtype)
+    partial = None  # the later chunks' products, one buffer for all of them
     for n0, cols in _chunks(n, groups * rows, positions, x.dtype):
         size = cols.shape[1]
         im2col(cols, x, n0, geometry.window, grad.shape[3])
@@ -181,7 +182,12 @@ def conv2d_backward_weight(x, grad, geometry):
         flat = cols.reshape(groups * rows, size * positions)
         for g in range(groups):
             col_g, grad_g = flat[g * rows:(g + 1) * rows], grad_t[g * group_out:(g + 1) * group_out]
-            dweight[g] += col_g @ grad_g.T if transposed else grad_g @ col_g.T
+            a, b = (col_g, grad_g.T) if transposed else (grad_g, col_g.T)
+            if n0 == 0:  # the first chunk's product is written in place: no zeros, no temporary
+                np.matmul(a, b, out=dweight[g])
+                continue
+            partial = np.empty_like(dweight[g]) if partial is None else partial
+            dweight[g] += np.matmul(a, b, out=partial)
     if transposed:
         dweight = np.ascontiguousarray(dweight.transpose(0, 2, 1))
     return dweight.reshape(shape)

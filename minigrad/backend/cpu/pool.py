@@ -57,9 +57,10 @@ def _max_pool_planes(out, indices, x, window, lowest):
                 for ih in range(h0, h1, dilation_h):
                     for iw in range(w0, w1, dilation_w):
                         value = x[p, ih, iw]
-                        if value > best or value != value:
-                            best = value
-                            best_index = ih * width + iw
+                        # selects, not branches: on real data the comparison is a coin toss
+                        take = (value > best) | (value != value)
+                        best = value if take else best
+                        best_index = ih * width + iw if take else best_index
                 out[p, oh, ow] = best
                 indices[p, oh, ow] = best_index
 
