@@ -286,7 +286,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     g = _passed_on(node, i, g, target.output_meta[nr])
                     buf = buffers.get(target)
                     if buf is None:
-                        buf = buffers[target] = [None] * target.num_outputs
+                        buf = buffers[target] = [None] * len(target.output_meta)
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
                 count = deps[target] - 1
                 deps[target] = count

@@ -293,7 +293,7 @@ class Function:
                                 f"{type(out).__name__}")
         if not record:
             return result
-        ctx._edges = tuple(_edge(a) if need else None for a, need in zip(args, needs))
+        ctx._edges = tuple([_edge(a) if need else None for a, need in zip(args, needs)])
         ctx._arg_types = tuple(map(type, args))
         if not is_tuple:
             out = _record_output(ctx, result, args, 0)
@@ -325,7 +325,11 @@ def _record_output(ctx, out, args, nr):
     becomes a new tensor object (sharing its storage), so that the input keeps its own
     history."""
     differentiable = out._dtype.is_floating_point and id(out) not in ctx._non_differentiable
-    returned_input = any(out is a for a in args)
+    returned_input = False
+    for a in args:
+        if a is out:
+            returned_input = True
+            break
     if returned_input:
         out = alias(out)
     if differentiable:
