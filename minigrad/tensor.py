@@ -7,6 +7,7 @@ engine (operators, `sum`, `to`, `backward`, `register_hook`, in-place ops, ...) 
 `minigrad/tensor_methods.py`, above `functions/`, and attached to the class when `minigrad` is
 imported.
 """
+import copy
 import math
 import warnings
 import weakref
@@ -492,7 +493,6 @@ class Tensor:
         copied.requires_grad = self.requires_grad
         memo[id(self)] = copied
         if self.grad is not None:
-            import copy
             copied.grad = copy.deepcopy(self.grad, memo)
         return copied
 
