@@ -2,14 +2,16 @@
 as the module, on the same float32 (or int64) inputs: the outputs must agree in shape, dtype and
 value, and the gradients of their sum with respect to every floating point input must agree
 (None where torch's is None). Each op's own test file checks it on cuda; this one is about the
-breadth of PyTorch's surface, so the cpu suffices."""
+breadth of PyTorch's surface, so the cpu suffices. The edge cases (empty tensors, NaN and inf,
+negative dims, keepdim, 0-d tensors, promotion) must agree in value, or both raise with
+minigrad's error an instance of torch's class."""
 import zlib
 
 import numpy as np
 import pytest
 
 import minigrad
-from op_parity_cases import CASES
+from op_parity_cases import CASES, EDGE_CASES
 
 torch = pytest.importorskip("torch")
 
@@ -63,3 +65,23 @@ def test_op_matches_torch(device, case_id, shapes, call, options):
             continue
         assert g is not None, f"input {i}: no gradient"
         _compare(g, e, 1e-3, 1e-4, f"gradient of input {i}")
+
+
+def _outcome(call, m):
+    try:
+        return call(m), None
+    except Exception as err:  # the comparison below decides whether the error matches
+        return None, err
+
+
+@pytest.mark.parametrize("case_id,call", EDGE_CASES, ids=[c[0] for c in EDGE_CASES])
+def test_edge_matches_torch(case_id, call):
+    expected, torch_error = _outcome(call, torch)
+    got, error = _outcome(call, minigrad)  # built on the default device, the cpu
+    if torch_error is not None:
+        assert error is not None, f"torch raises {type(torch_error).__name__}, minigrad not"
+        assert isinstance(error, type(torch_error)), \
+            f"minigrad raises {type(error).__name__}, torch {type(torch_error).__name__}"
+        return
+    assert error is None, f"minigrad raises {error!r}"
+    _compare(got, expected, 1e-6, 1e-7, "forward")

@@ -278,20 +278,24 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat: element {i} is {type(t).__name__}, expected a Tensor")
-    first = tensors[0]
     for i, t in enumerate(tensors):
         if t.ndim == 0:
             raise ShapeError(f"cat: zero-dimensional tensor (at position {i}) cannot be "
                              "concatenated")
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = dtypes.promote(dtype, t.dtype)
+    # PyTorch's legacy rule: 1-d empty tensors are skipped (they still take part in the dtype)
+    kept = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
+    if kept and len(kept) < len(tensors):
+        tensors = kept
+    first = tensors[0]
     dim = _normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or any(a != b for j, (a, b) in enumerate(zip(t.shape, first.shape))
                                        if j != dim):
             raise ShapeError(f"cat: tensor {i} has shape {tuple(t.shape)}, which does not match "
                              f"shape {tuple(first.shape)} of tensor 0 outside dim {dim}")
-    dtype = first.dtype
-    for t in tensors[1:]:
-        dtype = dtypes.promote(dtype, t.dtype)
     return Cat.apply(*(t.to(dtype=dtype) for t in tensors), dim=dim)
 
 
