@@ -19,7 +19,7 @@ from . import dtypes
 from ._args import normalize_dim as _normalize_dim
 from .errors import AutogradError, DTypeError, IntegerOverflowError, InvalidArgumentError
 from .backend import get_backend
-from .backend.reduced import backend_for, bfloat16_values
+from .backend.reduced import ReducedBackend, backend_for, bfloat16_values
 from .device import Device
 
 
@@ -162,7 +162,9 @@ class Tensor:
         self._data = data
         self._dtype = dtype
         self._device = device
-        self._backend = backend_for(backend, dtype)  # float16/bfloat16 compute in float32
+        # float16/bfloat16 compute in float32 through a ReducedBackend; others use the device's
+        self._backend = backend_for(backend, dtype) if dtype.is_reduced or \
+            type(backend) is ReducedBackend else backend
         self.requires_grad = False
         self._grad = None
         self._grad_fn = None

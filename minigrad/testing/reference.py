@@ -4,15 +4,18 @@ import numpy as np
 from ..tensor import Tensor
 
 # (rtol, atol) by the less precise dtype of the two sides, as torch.testing.assert_close
-_TOLERANCES = {np.dtype(np.float32): (1.3e-6, 1e-5), np.dtype(np.float64): (1e-7, 1e-7)}
+_TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): (1.3e-6, 1e-5),
+               np.dtype(np.float64): (1e-7, 1e-7)}
 
 
 def to_numpy(value):
-    """A numpy array from a minigrad Tensor, a PyTorch tensor, an array, or a (nested) number."""
+    """A numpy array from a minigrad Tensor, a PyTorch tensor, an array, or a (nested) number.
+    bfloat16 tensors (numpy has no bfloat16) give their values as float32."""
     if isinstance(value, Tensor):
-        return value.numpy()
+        return value.float().numpy() if value.dtype.name == "bfloat16" else value.numpy()
     if type(value).__module__.startswith("torch"):
-        return value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        return (value.float() if str(value.dtype) == "torch.bfloat16" else value).numpy()
     return np.asarray(value)
 
 
@@ -28,8 +31,9 @@ def assert_close(actual, expected, rtol=None, atol=None, check_dtype=False, msg=
     """Assert that `actual` and `expected` (Tensors, torch tensors, arrays or numbers) have the
     same shape and |actual - expected| <= atol + rtol * |expected| elementwise (NaNs must match).
 
-    Tolerances default to those of the less precise float dtype of the two (float32: rtol 1.3e-6,
-    atol 1e-5; float64: 1e-7 and 1e-7); integer and bool values must be equal. With
+    Tolerances default to those of the less precise float dtype of the two (float16: rtol 1e-3,
+    atol 1e-5; float32: rtol 1.3e-6, atol 1e-5; float64: 1e-7 and 1e-7; bfloat16 compares as
+    float32, so give it tolerances); integer and bool values must be equal. With
     `check_dtype=True` the numpy dtypes must be equal too.
     """
     a, e = to_numpy(actual), to_numpy(expected)
