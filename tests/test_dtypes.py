@@ -276,3 +276,38 @@ def test_integer_dot_and_matrix_products_keep_their_dtype(device):
     ta = torch.tensor([100, 100], dtype=torch.int8)
     assert minigrad.dot(a, a).dtype is minigrad.int8
     assert minigrad.dot(a, a).item() == torch.dot(ta, ta).item()
+
+
+def _index(x, values):
+    return x.new_tensor(values, dtype=minigrad.int64 if isinstance(x, minigrad.Tensor)
+                        else torch.int64)
+
+
+def _library(x):
+    return minigrad if isinstance(x, minigrad.Tensor) else torch
+
+
+SHAPE_AND_SORT = {
+    "sort": lambda x: x.sort(1).values, "argsort": lambda x: x.argsort(dim=1, stable=True),
+    "topk": lambda x: x.topk(2, 1).values, "cummax": lambda x: x.cummax(1).values,
+    "unique": lambda x: x.unique(), "nonzero": lambda x: x.nonzero(),
+    "median": lambda x: x.median(), "kthvalue": lambda x: x.kthvalue(2, 1).values,
+    "flip_roll": lambda x: x.flip(0).roll(1, 1), "tril": lambda x: x.tril(),
+    "gather": lambda x: x.gather(1, _index(x, [[0, 1], [2, 0], [1, 1]])),
+    "masked_select": lambda x: x[x > 2], "cat": lambda x: _library(x).cat([x, x]),
+    "where": lambda x: _library(x).where(x > 2, x, x * 2),
+    "index_fill": lambda x: x.clone().index_fill_(1, _index(x, [0]), 5),
+    "scatter_add": lambda x: x.scatter_add(1, _index(x, [[0, 1], [2, 0], [1, 1]]), x[:, :2]),
+    "div_floor": lambda x: x.div(2, rounding_mode="floor"), "clamp": lambda x: x.clamp(1, 3),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SHAPE_AND_SORT))
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "float16", "bfloat16"])
+def test_shape_index_and_sort_ops_keep_every_dtype(device, op, name):
+    values = np.array([[3, 1, 4, 1], [5, 9, 2, 6], [5, 3, 5, 8]])
+    x = minigrad.tensor(values, device=device).to(_ours(name))
+    expected = SHAPE_AND_SORT[op](torch.tensor(values).to(_theirs(name)))
+    got = SHAPE_AND_SORT[op](x)
+    assert _name(got.dtype) == _name(expected.dtype)
+    assert_close(got.cpu(), expected)

@@ -270,7 +270,9 @@ def masked_scatter(input, mask, source):
 def nonzero(input, *, as_tuple=False):
     """The indices of the non-zero elements: an (n, ndim) int64 tensor, or with as_tuple one
     1-d tensor per dim. The count decides the shape, so cuda input syncs with the host."""
-    positions = np.nonzero(np.atleast_1d(input.detach().cpu().numpy()))
+    host = input.detach().cpu()
+    host = host.float() if host.dtype is dtypes.bfloat16 else host  # numpy has no bfloat16
+    positions = np.nonzero(np.atleast_1d(host.numpy()))
     if input.ndim == 0:
         positions = positions[:0] if as_tuple else ()
         count = int(bool(input.item()))

@@ -148,7 +148,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (sorted), and optionally where each input element is among them and
     how often each occurs; with dim, the distinct slices along dim. Computed on the host."""
-    values = input.detach().cpu().numpy()
+    host = input.detach().cpu()
+    # bfloat16 (which numpy lacks) as its float32 values: the result converts back exactly
+    values = (host.float() if host.dtype is dtypes.bfloat16 else host).numpy()
     if dim is not None:
         dim = _normalize_dim(dim, input.ndim)
     out, inverse, counts = np.unique(values, return_inverse=True, return_counts=True,
