@@ -143,3 +143,19 @@ def test_every_module_imports_in_a_fresh_interpreter():
         if proc.returncode:
             failed[name] = err.strip().splitlines()[-1:]
     assert not failed, f"modules that fail to import on their own: {failed}"
+
+
+def test_tensor_methods_are_attached_to_tensor_and_its_subclasses():
+    from minigrad.nn import Parameter
+    from minigrad.tensor import Tensor
+    from minigrad.tensor_methods import TensorMethods
+
+    names = [n for n in vars(TensorMethods) if n not in ("__module__", "__qualname__",
+                                                         "__doc__", "__dict__", "__weakref__")]
+    assert len(names) > 300
+    # every one is on Tensor (the dim-taking ones wrapped to accept numpy's keywords too)
+    assert [n for n in names if n not in vars(Tensor)] == []
+    assert Tensor.__add__ is TensorMethods.__add__
+    p = Parameter(minigrad.ones(2))
+    assert hash(p) != hash(Parameter(minigrad.ones(2))) and len({p, p}) == 1
+    assert (p + 1).tolist() == [2.0, 2.0] and (p == 1).tolist() == [True, True]
