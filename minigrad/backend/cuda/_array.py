@@ -33,15 +33,35 @@ else:
 
 
 def empty(shape, dtype):
-    """An uninitialised C-contiguous device array (from the caching allocator's pool)."""
+    """An uninitialised C-contiguous device array (from the caching allocator's pool). An array
+    of two or more dims is made as a view of its flat buffer, which it remembers (see `buffer`):
+    nearly every new array is a kernel's output, passed to it as that buffer."""
     shape = tuple(int(s) for s in shape)
+    n = math.prod(shape)
     if SIMULATOR:
-        return allocator.simulator_empty(shape, dtype, FakeCUDAArray)
-    return cuda.device_array(shape, dtype=np.dtype(dtype))
+        a = allocator.simulator_empty(shape, dtype, FakeCUDAArray)
+        if len(shape) >= 2 and n:
+            a._minigrad_buffer = FakeCUDAArray(a._ary.reshape(n))
+        return a
+    if len(shape) < 2 or not n:
+        return cuda.device_array(shape, dtype=np.dtype(dtype))
+    flat = cuda.device_array((n,), dtype=np.dtype(dtype))
+    a = flat.reshape(shape)
+    a._minigrad_buffer = flat
+    return a
 
 
 def numel(shape):
     return math.prod(shape)
+
+
+def _remember(a, name, value):
+    """Keep `value` on the array `a` (a host array handed in by mistake refuses: the kernel
+    launch then rejects it with a clear error)."""
+    try:
+        setattr(a, name, value)
+    except AttributeError:
+        pass
 
 
 def element_strides(a):
@@ -52,7 +72,7 @@ def element_strides(a):
         pass
     itemsize = a.dtype.itemsize
     strides = tuple(int(s) // itemsize for s in a.strides)
-    a._minigrad_element_strides = strides
+    _remember(a, "_minigrad_element_strides", strides)
     return strides
 
 
@@ -105,7 +125,7 @@ def buffer(a):
     if len(a.shape) == 1 and (a.shape[0] <= 1 or a.strides[0] == a.dtype.itemsize):
         return a  # not remembered: an array holding itself would live until a gc pass
     flat = view(a, (extent(a.shape, element_strides(a)),), (1,))
-    a._minigrad_buffer = flat  # a view of a's memory, not of a: no reference cycle
+    _remember(a, "_minigrad_buffer", flat)  # a view of a's memory, not of a: no cycle
     return flat
 
 
@@ -143,7 +163,7 @@ def is_contiguous(a):
     except AttributeError:
         pass
     contiguous = _is_contiguous(a.shape, element_strides(a))
-    a._minigrad_contiguous = contiguous
+    _remember(a, "_minigrad_contiguous", contiguous)
     return contiguous
 
 
