@@ -6,6 +6,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
+from launch_counter import count_launches
 
 torch = pytest.importorskip("torch")
 
@@ -45,3 +46,14 @@ def test_float32_and_empty(device):
     e = minigrad.zeros(0, 3, device=device, requires_grad=True)
     F.relu(e).sum().backward()
     assert e.grad.shape == (0, 3)
+
+
+def test_one_launch_on_cuda(monkeypatch):
+    if not minigrad.cuda.is_available():
+        pytest.skip("needs the cuda device (a GPU or the simulator)")
+    x = minigrad.randn(2, 3, device="cuda", requires_grad=True)
+    out = F.relu(x)
+    grad = minigrad.ones(2, 3, device="cuda")
+    launched = count_launches(monkeypatch)
+    minigrad.autograd.grad(out, (x,), grad)
+    assert launched == ["_threshold_backward_kernel"]

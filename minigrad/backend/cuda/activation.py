@@ -1,6 +1,7 @@
 """Activation kernels beyond the elementwise basics: erf (for exact GELU), ELU and a stable
 softplus. Each is one op code of the unary elementwise kernel."""
-from .elementwise import ELU, ERF, SOFTPLUS, gt, le, mul, unary, where
+from .elementwise import ELU, ERF, SOFTPLUS, gt, mul, unary, where
+from .threshold_grad import threshold_backward
 
 
 def erf(a):
@@ -22,8 +23,8 @@ def softplus(a, beta, threshold):
 
 
 def relu_backward(grad, out):
-    """0 where out <= 0, else grad (a NaN output passes its gradient)."""
-    return where(le(out, 0.0), 0.0, grad)
+    """0 where out <= 0, else grad (a NaN output passes its gradient), in one launch."""
+    return threshold_backward(grad, out)
 
 
 def leaky_relu(a, negative_slope):
