@@ -92,3 +92,15 @@ def test_everyday_errors(device):
         x.quantile(1.5)
     assert x.mean(dtype=minigrad.float64).dtype == minigrad.float64
     assert repr(minigrad.contiguous_format) == "minigrad.contiguous_format"
+
+
+@pytest.mark.cpu_suffices
+def test_scatter_family_refuses_a_src_of_another_dtype_like_torch(device):
+    x = minigrad.zeros(2, 3, device=device)
+    index = minigrad.zeros(2, 3, dtype=minigrad.int64, device=device)
+    src = minigrad.ones(2, 3, dtype=minigrad.float64, device=device)
+    for call in (lambda: x.scatter(1, index, src), lambda: x.scatter_add(1, index, src),
+                 lambda: x.scatter_reduce(1, index, src, "amax")):
+        with pytest.raises(RuntimeError, match="src.dtype"):
+            call()
+    np.testing.assert_array_equal(x.scatter(1, index, 2.5).cpu().numpy()[:, 0], [2.5, 2.5])

@@ -61,6 +61,9 @@ def gather(input, dim, index, *, sparse_grad=False):
 def _source(src, index, input, name):
     """The part of `src` (a tensor at least index's shape, or a number) that index covers."""
     if isinstance(src, Tensor):
+        if src.dtype != input.dtype:
+            raise DTypeError(f"{name}: expected self.dtype to be equal to src.dtype, got "
+                             f"{input.dtype} and {src.dtype}")
         if src.ndim != index.ndim:
             raise ShapeError(f"{name}: src has {src.ndim} dims, index has {index.ndim}")
         if any(s < i for s, i in zip(src.shape, index.shape)):
