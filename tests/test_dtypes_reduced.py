@@ -254,3 +254,21 @@ def test_ops_mixing_reduced_tensors_with_others_match_torch(device, op, name):
     ours = MIXED[op](minigrad, x)
     assert ours.device == x.device
     _same(ours, expected, **tolerance)
+
+
+@pytest.mark.parametrize("name", REDUCED)
+def test_module_half_and_bfloat16_cast_floating_parameters_only(device, name):
+    model = minigrad.nn.Sequential(minigrad.nn.Conv2d(2, 3, 3), minigrad.nn.BatchNorm2d(3),
+                                   minigrad.nn.ReLU()).to(device)
+    tmodel = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3), torch.nn.BatchNorm2d(3),
+                                 torch.nn.ReLU())
+    tmodel.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in
+                            model.cpu().state_dict().items()})
+    model.to(device)
+    method = "half" if name == "float16" else "bfloat16"
+    assert getattr(model, method)() is model
+    getattr(tmodel, method)()
+    for (key, ours), theirs in zip(model.state_dict().items(), tmodel.state_dict().values()):
+        assert _name(ours.dtype) == _name(theirs.dtype), key
+    x, tx = _pair(_float_values(5, (2, 2, 5, 5), 1.0), name, device)
+    _same(model(x), tmodel(tx).detach(), rtol=4 * ULP[name], atol=4 * ULP[name])

@@ -383,6 +383,12 @@ class Module:
     def double(self):
         return self._cast_floating(dtypes.float64)
 
+    def half(self):
+        return self._cast_floating(dtypes.float16)
+
+    def bfloat16(self):
+        return self._cast_floating(dtypes.bfloat16)
+
     def cpu(self):
         return self._apply(lambda t: t.to(device="cpu"))
 
