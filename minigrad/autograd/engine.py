@@ -218,16 +218,6 @@ def _active_dependencies(root_nodes, capture):
     return active, deps
 
 
-def _passed_on(node, index, grad, meta):
-    """`grad` as the gradient of the node's input `index`: checked against the input's
-    (shape, dtype, device) in `meta`, cast to its dtype. The common case costs three
-    comparisons; anything else goes through `_check_grad`, which explains what is wrong."""
-    if isinstance(grad, Tensor) and grad._dtype is meta[1] and grad._device is meta[2] \
-            and grad._data.shape == meta[0]:
-        return grad
-    return _check_grad(node, index, grad, meta)
-
-
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """Propagate `root_grads` from `roots` (a list of (node, output_nr)) back through the graph.
 
@@ -283,7 +273,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 if target not in active:
                     continue
                 if g is not None:
-                    g = _passed_on(node, i, g, target.output_meta[nr])
+                    meta = target.output_meta[nr]  # the input's (shape, dtype, device)
+                    # the common case costs three comparisons; anything else goes through
+                    # _check_grad, which explains what is wrong or casts to the input's dtype
+                    if not (isinstance(g, Tensor) and g._dtype is meta[1]
+                            and g._device is meta[2] and g._data.shape == meta[0]):
+                        g = _check_grad(node, i, g, meta)
                     buf = buffers.get(target)
                     if buf is None:
                         buf = buffers[target] = [None] * len(target.output_meta)
