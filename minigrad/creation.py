@@ -80,6 +80,9 @@ def _finish(data, device, backend, requires_grad):
 
 def _filled(size, fill_value, dtype, device, requires_grad):
     shape, dtype, device, backend = _prepare(size, dtype, device)
+    dtypes.check_fits(fill_value, dtype)
+    if dtype.category == 1 and isinstance(fill_value, (int, np.integer)):
+        fill_value = dtypes.wrap_int(fill_value, dtype)  # uint8's -1 is 255
     return _finish(backend.full(shape, dtype.numpy, fill_value), device, backend, requires_grad)
 
 

@@ -11,6 +11,8 @@ the uint16 bit patterns of its values), computed in float32 and rounded back (se
 """
 import numpy as np
 
+from .errors import ValueOverflowError
+
 
 class DType:
     """A tensor element type: a name, the numpy dtype backing it, and its category."""
@@ -189,6 +191,23 @@ def scalar_dtype(value, tensor_dtype):
     float32 and int8 tensor + 300 stays int8, but int8 tensor + 2.5 becomes the default float.
     """
     return combine(tensor_dtype, python_scalar_dtype(value))
+
+
+def check_fits(values, dtype):
+    """Raise ValueOverflowError if a number of `values` (Python numbers, or the numpy array
+    built from them) lies outside the integer `dtype`'s range, as PyTorch does for numbers.
+    As there, uint8 also takes -255..-1, which wrap around (-1 is 255)."""
+    if dtype.category != 1:
+        return
+    values = np.asarray(values)
+    if values.size and values.dtype.kind in "iuf":
+        info = np.iinfo(dtype.numpy)
+        lowest = -int(info.max) if info.min == 0 else int(info.min)
+        low, high = values.min(), values.max()
+        if low < lowest or high > info.max or np.isnan(low) or np.isnan(high):
+            bad = low if (low < lowest or np.isnan(low)) else high
+            raise ValueOverflowError(f"value cannot be converted to type {dtype.name} without "
+                                     f"overflow: {bad} lies outside [{lowest}, {info.max}]")
 
 
 def wrap_int(value, dtype):

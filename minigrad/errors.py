@@ -79,3 +79,9 @@ class InputDimsNotImplementedError(ShapeError, NotImplementedError):
 class AutogradError(RuntimeError, ValueError):
     """Misuse of the autograd engine: a freed graph, a bad gradient, a non-scalar backward.
     Defined here, below `tensor`, because tensors raise it too (`minigrad.autograd` exports it)."""
+
+
+class ValueOverflowError(RuntimeError, OverflowError):
+    """A Python number outside an integer dtype's range given to `tensor`, `full` or `fill_`
+    (RuntimeError in PyTorch; numpy's OverflowError before). Arrays and tensors convert with
+    wrap-around instead, as a C cast."""

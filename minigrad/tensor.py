@@ -141,11 +141,14 @@ class Tensor:
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
     def __init__(self, data, dtype=None, device="cpu", requires_grad=False):
+        numbers = not isinstance(data, (Tensor, np.ndarray, np.generic))
         if isinstance(data, Tensor):
             data, dtype = data._host_values(), data.dtype if dtype is None else dtype
         arr, inferred = _infer_numpy(data)
         dtype = inferred if dtype is None else dtypes.as_dtype(dtype)
         _check_fits(arr, dtype)
+        if numbers:  # Python numbers out of an integer dtype's range raise, as in PyTorch
+            dtypes.check_fits(arr, dtype)
         if dtype is dtypes.bfloat16 and arr.dtype == dtypes.bfloat16.numpy:
             arr = arr.astype(np.float32)  # uint16 numbers, not bfloat16 bit patterns
         device = Device(device)

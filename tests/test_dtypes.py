@@ -311,3 +311,35 @@ def test_shape_index_and_sort_ops_keep_every_dtype(device, op, name):
     got = SHAPE_AND_SORT[op](x)
     assert _name(got.dtype) == _name(expected.dtype)
     assert_close(got.cpu(), expected)
+
+
+OUT_OF_RANGE = [
+    lambda lib: lib.tensor([300], dtype=lib.int8),
+    lambda lib: lib.tensor([127.9], dtype=lib.int8),
+    lambda lib: lib.tensor([1.0, float("nan")], dtype=lib.int32),
+    lambda lib: lib.tensor([2 ** 40], dtype=lib.int32),
+    lambda lib: lib.tensor([-256], dtype=lib.uint8),
+    lambda lib: lib.full((2,), 300, dtype=lib.int8),
+    lambda lib: lib.zeros(2, dtype=lib.int16).fill_(-40000),
+]
+WRAPPING = [
+    lambda lib: lib.tensor([-1, 255], dtype=lib.uint8),  # uint8 takes -255..255, as C
+    lambda lib: lib.full((2,), -3, dtype=lib.uint8),
+    lambda lib: lib.tensor(np.array([300, -129]), dtype=lib.int8),  # arrays wrap
+    lambda lib: lib.tensor([300, -129]).to(lib.int8),
+    lambda lib: lib.tensor(True, dtype=lib.int8),
+]
+
+
+@pytest.mark.parametrize("make", OUT_OF_RANGE)
+def test_numbers_outside_an_integer_dtype_raise_as_torch(make):
+    with pytest.raises(RuntimeError, match="without overflow"):
+        make(torch)
+    with pytest.raises(RuntimeError, match="without overflow"):
+        make(minigrad)
+
+
+@pytest.mark.parametrize("make", WRAPPING)
+def test_arrays_and_casts_wrap_as_torch(make):
+    expected, got = make(torch), make(minigrad)
+    assert _name(got.dtype) == _name(expected.dtype) and got.tolist() == expected.tolist()
