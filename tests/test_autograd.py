@@ -109,6 +109,7 @@ def test_float32_leaves_get_float32_grads_from_a_float64_graph(device):
 
 # ---- long graphs and the engine's cost -----------------------------------------------------
 
+@pytest.mark.cpu_suffices  # the engine's traversal is the same on every device
 def test_a_chain_of_ten_thousand_ops_needs_no_recursion(device):
     x = f64([1.0, 2.0], device)
     y = x

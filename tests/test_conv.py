@@ -103,6 +103,9 @@ def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, tr
     assert_close(w_t.grad, w_ref.grad)
 
 
+# On cuda, the 1x1 convolutions and their gradients are checked in tests/cuda/test_cuda_conv.py;
+# the double backward here is Tensor ops over the same kernels.
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("groups", [1, 2])
 def test_pointwise_conv_is_a_matrix_product(device, groups):
     # a 1x1 convolution mixes channels at every pixel: out[n, :, y, x] = W @ in[n, :, y, x]
@@ -253,6 +256,7 @@ def test_gradgradcheck(device, dims, transposed, data):
                                   _inputs(x, w, b))
 
 
+@pytest.mark.cpu_suffices  # Tensor ops over the kernels that the gradchecks above run on cuda
 def test_third_order_gradient(device):
     # conv2d is bilinear: d/dx (d/dw sum(conv(x, w) * v)) is an input gradient of the weight
     # gradient, which must in turn be differentiable with respect to v
@@ -277,6 +281,8 @@ def test_output_padding_larger_than_stride_gradients(device, kernel, groups, str
     x = minigrad.randn(1, 2, 3, 2, dtype=minigrad.float64, device=device, requires_grad=True)
     w = minigrad.randn(2, 2 // groups, kernel, kernel, dtype=minigrad.float64, device=device,
                        requires_grad=True)
+    if device != "cpu" and strategy == "direct":
+        pytest.skip("the strategies are the cpu's; on cuda both cases would run the same")
     kwargs = {"stride": 1, "output_padding": (2, 1), "dilation": 3, "groups": groups}
     size = 3 * (kernel - 1) + 3
     assert tuple(F.conv_transpose2d(x, w, **kwargs).shape) == (1, 2, size + 2, size)

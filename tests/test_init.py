@@ -59,6 +59,10 @@ def _check_normal(values, mean, std):
     assert np.abs(values - mean).max() > 2.5 * std  # tails exist: not a uniform in disguise
 
 
+# The statistics below need 10^4 draws or more, minutes in the cuda simulator; the initialisers
+# only scale and shift the device's uniform and normal draws, whose moments on cuda
+# test_creation's test_random_value_ranges_and_moments checks.
+@pytest.mark.cpu_suffices
 def test_uniform_and_normal(device):
     t = minigrad.empty(200, 100, device=device)
     assert init.uniform_(t, -2.0, 3.0) is t
@@ -71,6 +75,7 @@ def test_uniform_and_normal(device):
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
 @pytest.mark.parametrize("a, nonlinearity", [(0, "relu"), (math.sqrt(5), "leaky_relu"),
                                              (0, "tanh")])
+@pytest.mark.cpu_suffices
 def test_kaiming(device, mode, a, nonlinearity):
     t = minigrad.empty(64, 32, 3, 3, device=device)  # fan_in 288, fan_out 576
     fan = 288 if mode == "fan_in" else 576
@@ -81,6 +86,7 @@ def test_kaiming(device, mode, a, nonlinearity):
     _check_normal(t.numpy(), 0.0, std)
 
 
+@pytest.mark.cpu_suffices
 def test_xavier(device):
     t = minigrad.empty(300, 100, device=device, dtype=minigrad.float64)
     bound = 2.0 * math.sqrt(6.0 / 400)

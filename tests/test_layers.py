@@ -148,6 +148,7 @@ def test_batch_norm_reset_and_dtype_arguments():
     assert nn.Conv2d(1, 1, 1, dtype=minigrad.float64).bias.dtype is minigrad.float64
 
 
+@pytest.mark.cpu_suffices  # the modules call F.dropout*, whose cuda cases test_dropout runs
 def test_dropout_in_training_and_eval(device):
     x = minigrad.ones(200, 100, device=device)
     drop = nn.Dropout(0.25)

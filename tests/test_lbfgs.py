@@ -47,6 +47,7 @@ def _run(lib, kwargs, steps, problem="least_squares", device="cpu"):
     {"tolerance_change": 1e-3, "tolerance_grad": 1e-3},
 ])
 @pytest.mark.parametrize("problem", ["least_squares", "rosenbrock"])
+@pytest.mark.cpu_suffices  # L-BFGS is Tensor ops: on cuda it runs kernels every op test runs
 def test_matches_torch_step_by_step(kwargs, problem, device):
     # Same evaluation counts; values to rounding noise (Rosenbrock's narrow valley amplifies
     # last-bit differences in the gradients over 80 iterations).

@@ -31,6 +31,9 @@ def test_matches_torch(device, name, data):
                        grads=case.grad)
 
 
+# On cuda, test_matches_torch compares values and gradients with torch already; the
+# finite differences would only repeat the same Tensor-op gradients there, slowly.
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(n for n in CASES if CASES[n].grad))
 @given(data=st.data())
 def test_gradcheck(device, name, data):
@@ -39,6 +42,7 @@ def test_gradcheck(device, name, data):
     assert minigrad.gradcheck(lambda *xs: case.fn(minigrad, *xs), inputs)
 
 
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(n for n in CASES if CASES[n].gradgrad))
 @given(data=st.data())
 def test_gradgradcheck(device, name, data):

@@ -417,8 +417,11 @@ def _copy_torch_weights(theirs, ours):
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
 
 
-@pytest.mark.parametrize("build, input_shape", [(lenet, (4, 1, 28, 28)),
-                                                (mlp_with_containers, (5, 6))])
+# LeNet on cuda is minutes in the simulator and runs only kernels that the mlp case and
+# tests/cuda's training step run there too
+@pytest.mark.parametrize("build, input_shape", [
+    pytest.param(lenet, (4, 1, 28, 28), marks=pytest.mark.cpu_suffices),
+    (mlp_with_containers, (5, 6))])
 def test_composite_matches_pytorch(device, build, input_shape):
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)

@@ -12,7 +12,7 @@ import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.testing import tensors
 
-from layer_checks import assert_matches_torch
+from layer_checks import assert_matches_torch, finite_differences_add_coverage
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 
@@ -56,8 +56,9 @@ def test_group_norm_matches_torch(device, data, groups, spatial):
     assert_matches_torch(lambda *a: F.group_norm(a[0], groups, a[1], a[2]),
                          lambda *a: torch.nn.functional.group_norm(a[0], groups, a[1], a[2]),
                          [x, w, b], **TOL)
-    assert minigrad.gradgradcheck(lambda *a: F.group_norm(a[0], groups, a[1], a[2]),
-                                  [x, w, b])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradgradcheck(lambda *a: F.group_norm(a[0], groups, a[1], a[2]),
+                                      [x, w, b])
 
 
 @given(data=st.data(), spatial=st.integers(1, 3))
@@ -146,7 +147,8 @@ def test_cosine_similarity_broadcasts_and_matches_torch(device, data, dim):
     assert_matches_torch(lambda x, y: F.cosine_similarity(x, y, dim),
                          lambda x, y: torch.nn.functional.cosine_similarity(x, y, dim), [a, b],
                          **TOL)
-    assert minigrad.gradgradcheck(lambda x, y: F.cosine_similarity(x, y, dim), [a, b])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradgradcheck(lambda x, y: F.cosine_similarity(x, y, dim), [a, b])
 
 
 @given(data=st.data(), p=st.sampled_from([1.0, 2.0, 3.0]), keepdim=st.booleans())
@@ -159,7 +161,8 @@ def test_pairwise_distance_matches_torch(device, data, p, keepdim):
     assert_matches_torch(lambda x, y: F.pairwise_distance(x, y, p, keepdim=keepdim),
                          lambda x, y: torch.nn.functional.pairwise_distance(
                              x, y, p, keepdim=keepdim), [a, b], **TOL)
-    assert minigrad.gradcheck(lambda x, y: F.pairwise_distance(x, y, p), [a, b])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradcheck(lambda x, y: F.pairwise_distance(x, y, p), [a, b])
 
 
 @pytest.mark.parametrize("padding_idx", [None, 1, -1])
@@ -176,8 +179,9 @@ def test_embedding_matches_torch(device, padding_idx, scale_grad_by_freq):
         lambda w: torch.nn.functional.embedding(torch_idx, w, padding_idx,
                                                 scale_grad_by_freq=scale_grad_by_freq),
         [weight], **TOL)
-    assert minigrad.gradgradcheck(lambda w: F.embedding(mine_idx, w, padding_idx) ** 2,
-                                  [weight])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradgradcheck(lambda w: F.embedding(mine_idx, w, padding_idx) ** 2,
+                                      [weight])
 
 
 def test_embedding_max_norm_renormalises_the_looked_up_rows_in_place(device):

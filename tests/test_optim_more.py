@@ -62,7 +62,11 @@ CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs", CONFIGS)
+# The flags are Python branches over the same Tensor ops: on cuda each optimizer's default
+# configuration runs them, the others say nothing new there.
+@pytest.mark.parametrize("name,kwargs", [
+    pytest.param(name, kwargs, marks=pytest.mark.cpu_suffices) if kwargs else (name, kwargs)
+    for name, kwargs in CONFIGS])
 def test_matches_torch_float64(name, kwargs, device):
     for ours, theirs in run_both(name, kwargs, steps=8, device=device):
         for a, b in zip(ours, theirs):

@@ -132,6 +132,9 @@ def test_matches_torch(device, name, data):
     compare_with_torch(torch, fn, inputs, rtol=1e-9, atol=1e-11)
 
 
+# On cuda, test_matches_torch compares values and gradients with torch already; the
+# finite differences would only repeat the same Tensor-op gradients there, slowly.
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(set(CASES) - NO_GRAD))
 @given(data=st.data())
 def test_gradcheck(device, name, data):
@@ -139,6 +142,7 @@ def test_gradcheck(device, name, data):
     assert minigrad.gradcheck(lambda *xs: fn(minigrad, *xs), inputs)
 
 
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(set(CASES) - NO_GRAD - NO_GRADGRAD))
 @given(data=st.data())
 def test_gradgradcheck(device, name, data):

@@ -11,7 +11,7 @@ import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.testing import tensors
 
-from layer_checks import assert_matches_torch
+from layer_checks import assert_matches_torch, finite_differences_add_coverage
 
 # these run once per mode or activation: half the profile's examples each keeps the file
 # within seconds
@@ -44,14 +44,17 @@ def test_interpolate_matches_torch(device, mode, data, by_size, align, recompute
     assert_matches_torch(lambda t: F.interpolate(t, mode=mode, **kwargs),
                          lambda t: torch.nn.functional.interpolate(t, mode=mode, **kwargs),
                          [x], **TOL)
-    assert minigrad.gradcheck(lambda t: F.interpolate(t, mode=mode, **kwargs), [x])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradcheck(lambda t: F.interpolate(t, mode=mode, **kwargs), [x])
 
 
 def test_interpolate_second_derivatives_and_float32(device):
     torch = pytest.importorskip("torch")
     x = minigrad.randn(1, 1, 3, 2, dtype=minigrad.float64, device=device, requires_grad=True)
-    for mode in ("bilinear", "bicubic", "area"):
-        assert minigrad.gradgradcheck(lambda t: F.interpolate(t, (4, 3), mode=mode) ** 2, [x])
+    if finite_differences_add_coverage(device):
+        for mode in ("bilinear", "bicubic", "area"):
+            assert minigrad.gradgradcheck(lambda t: F.interpolate(t, (4, 3), mode=mode) ** 2,
+                                          [x])
     y = minigrad.randn(2, 3, 5, 4, device=device, requires_grad=True)
     assert_matches_torch(lambda t: F.interpolate(t, scale_factor=1.7, mode="bicubic"),
                          lambda t: torch.nn.functional.interpolate(t, scale_factor=1.7,
@@ -88,8 +91,9 @@ def test_pad_modes_match_torch(device, mode, data, dims, batched):
         amounts += [left, data.draw(st.integers(max(low, 1 - n - left), top))]
     assert_matches_torch(lambda t: F.pad(t, amounts, mode),
                          lambda t: torch.nn.functional.pad(t, amounts, mode=mode), [x], **TOL)
-    check = minigrad.gradgradcheck if x.numel() <= 16 else minigrad.gradcheck
-    assert check(lambda t: F.pad(t, amounts, mode) ** 2, [x])
+    if finite_differences_add_coverage(device):
+        check = minigrad.gradgradcheck if x.numel() <= 16 else minigrad.gradcheck
+        assert check(lambda t: F.pad(t, amounts, mode) ** 2, [x])
 
 
 def test_circular_pad_with_cropping_wraps_what_is_left_as_torch(device):
@@ -148,8 +152,9 @@ def test_grid_sample_matches_torch_in_input_and_grid(device, mode, padding_mode,
                          lambda a, g: torch.nn.functional.grid_sample(a, g, mode, padding_mode,
                                                                       align), [x, grid],
                          rtol=1e-9, atol=1e-9)
-    assert minigrad.gradcheck(lambda a: F.grid_sample(a, grid.detach(), mode, padding_mode,
-                                                      align), [x])
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradcheck(lambda a: F.grid_sample(a, grid.detach(), mode, padding_mode,
+                                                          align), [x])
 
 
 @pytest.mark.parametrize("align", [False, True])

@@ -306,6 +306,9 @@ def test_matches_torch(device, name, data):
     compare_with_torch(torch, fn, inputs)
 
 
+# On cuda, test_matches_torch compares values and gradients with torch already; the
+# finite differences would only repeat the same Tensor-op gradients there, slowly.
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(CASES))
 @given(data=st.data())
 def test_gradcheck(device, name, data):
@@ -313,6 +316,7 @@ def test_gradcheck(device, name, data):
     assert minigrad.gradcheck(lambda *xs: fn(minigrad, *xs), inputs)
 
 
+@pytest.mark.cpu_suffices
 @pytest.mark.parametrize("name", sorted(set(CASES) - NO_GRADGRAD))
 @given(data=st.data())
 def test_gradgradcheck(device, name, data):
