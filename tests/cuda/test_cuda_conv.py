@@ -1,9 +1,9 @@
 """The cuda convolution kernels against the naive references of minigrad.testing: both
 strategies (direct loops and im2col + GEMM, the latter with several chunks of images, a split
 weight-gradient reduction and the 1x1 shortcut), strides, padding, dilation, groups and
-depthwise, strided and broadcast operands; and conv2d end to end on device="cuda": forward and
-backward against the cpu, a float64 gradcheck, and a training step that makes no host<->device
-copies."""
+depthwise, strided and broadcast operands; and a training step on device="cuda" that makes no
+host<->device copies (conv2d's values and gradients on cuda are tests/test_conv.py's cuda
+cases)."""
 import numpy as np
 import pytest
 
@@ -134,25 +134,6 @@ def test_empty_batch(cu):
 
 def _leaf(values, device, dtype=minigrad.float64):
     return minigrad.tensor(values, dtype=dtype, device=device, requires_grad=True)
-
-
-def test_conv2d_forward_and_backward_match_the_cpu():
-    arrays = [rng.standard_normal(s) for s in ((2, 2, 4, 4), (4, 1, 3, 3), (4,))]
-    results = {}
-    for device in ("cpu", "cuda"):
-        x, w, b = (_leaf(a, device) for a in arrays)
-        y = F.conv2d(x, w, b, stride=(1, 2), padding=1, dilation=(2, 1), groups=2)
-        (y * y).sum().backward()
-        results[device] = [t.numpy() for t in (y, x.grad, w.grad, b.grad)]
-    for got, expected in zip(results["cuda"], results["cpu"]):
-        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
-
-
-def test_conv2d_gradcheck_on_cuda():
-    x = _leaf(rng.standard_normal((1, 2, 3, 3)), "cuda")
-    w = _leaf(rng.standard_normal((1, 2, 2, 2)), "cuda")
-    b = _leaf(rng.standard_normal(1), "cuda")
-    assert minigrad.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b))
 
 
 def test_a_cnn_training_step_makes_no_host_device_copies():

@@ -2,12 +2,10 @@
 and indices (ties, NaN, padding, dilation, ceil_mode), the scatter and gather by plane indices
 (repeated and out-of-plane positions), average pooling's divisor rules (count_include_pad,
 divisor_override, ceil_mode overhang) and adaptive windows, forward and adjoint, on strided
-views; and max/avg pooling end to end on device="cuda" with float64 gradchecks."""
+views. The pooling functions' values and gradients on cuda are tests/test_pool.py's cuda cases."""
 import numpy as np
 import pytest
 
-import minigrad
-import minigrad.nn.functional as F
 from cuda_helpers import check, dev
 from minigrad.geometry import PoolGeometry, pooled_size
 from minigrad.testing.pool import (adaptive_avg_pool_reference, avg_pool_reference,
@@ -130,34 +128,3 @@ def test_a_window_wholly_in_the_padding(cu):
     out, _ = cu.max_pool2d_forward(dev(x), geometry)
     check(out, np.full((1, 1, 3, 2), -np.inf, np.float32), rtol=0, atol=0)
 
-
-# ---- end to end on device="cuda" --------------------------------------------------------------
-
-def _leaf(values, device):
-    return minigrad.tensor(values, dtype=minigrad.float64, device=device, requires_grad=True)
-
-
-@pytest.mark.parametrize("pool", [
-    lambda x: F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
-    lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2),
-    lambda x: F.avg_pool2d(x, (2, 3), stride=(1, 2), padding=1, count_include_pad=False),
-    lambda x: F.adaptive_avg_pool2d(x, (3, 2)),
-], ids=["max", "max-unpool", "avg", "adaptive"])
-def test_pooling_forward_and_backward_match_the_cpu(pool):
-    values = rng.standard_normal(SHAPE)
-    results = {}
-    for device in ("cpu", "cuda"):
-        x = _leaf(values, device)
-        y = pool(x)
-        (y * y).sum().backward()
-        results[device] = (y.numpy(), x.grad.numpy())
-    for got, expected in zip(results["cuda"], results["cpu"]):
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-
-
-def test_pooling_gradcheck_on_cuda():
-    x = _leaf(rng.standard_normal((1, 2, 3, 3)), "cuda")
-    assert minigrad.gradcheck(lambda x: F.max_pool2d(x, 2, stride=1, padding=1), (x,))
-    assert minigrad.gradcheck(lambda x: F.avg_pool2d(x, 2, stride=1, padding=1,
-                                                     count_include_pad=False), (x,))
-    assert minigrad.gradcheck(lambda x: F.adaptive_avg_pool2d(x, (2, 1)), (x,))

@@ -162,3 +162,13 @@ def test_cuda_module_state():
     assert minigrad.cuda.device_count() >= 1
     with pytest.raises(TypeError, match="int"):
         minigrad.cuda.manual_seed(1.5)
+
+
+def test_linalg_through_the_cpu_keeps_the_gradient():
+    a = minigrad.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=minigrad.float64, device="cuda",
+                        requires_grad=True)
+    minigrad.linalg.inv(a.cpu()).cuda().sum().backward()
+    assert a.grad.device.type == "cuda"
+    expected = -(np.linalg.inv(a.detach().cpu().numpy()).T @ np.ones((2, 2)) @
+                 np.linalg.inv(a.detach().cpu().numpy()).T)
+    np.testing.assert_allclose(a.grad.cpu().numpy(), expected, rtol=1e-12)
