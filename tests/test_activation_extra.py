@@ -101,8 +101,9 @@ def test_prelu_matches_torch_in_both_arguments(device, shape, count):
     assert_matches_torch(F.prelu, torch.nn.functional.prelu, [x, w], rtol=1e-12, atol=1e-12)
     assert_matches_torch(lambda a, b: a.prelu(b), lambda a, b: a.prelu(b), [x, w],
                          rtol=1e-12, atol=1e-12)
-    assert minigrad.gradcheck(F.prelu, (x, w))
-    assert minigrad.gradgradcheck(F.prelu, (x, w))
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradcheck(F.prelu, (x, w))
+        assert minigrad.gradgradcheck(F.prelu, (x, w))
 
 
 def test_prelu_rejects_a_weight_of_the_wrong_size():

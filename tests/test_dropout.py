@@ -23,15 +23,17 @@ def test_same_seed_gives_same_mask_and_new_draws_differ(device):
     np.testing.assert_array_equal(as_float32 != 0, first != 0)  # one mask for every dtype
 
 
-# 20,000 draws each: on cuda the middle rate alone (the same kernels draw and compare for any p)
+# On cuda (simulated, slow) the middle rate alone, on fewer draws: the same kernels draw and
+# compare for any p.
 @pytest.mark.parametrize("p", [pytest.param(0.1, marks=pytest.mark.cpu_suffices), 0.5,
                                pytest.param(0.8, marks=pytest.mark.cpu_suffices)])
 def test_kept_values_are_scaled_and_drop_rate_is_p(device, p):
-    data = np.random.default_rng(0).uniform(1.0, 2.0, 20000)
+    draws = 20000 if device == "cpu" else 4000
+    data = np.random.default_rng(0).uniform(1.0, 2.0, draws)
     out = F.dropout(minigrad.tensor(data, dtype=minigrad.float64, device=device), p).numpy()
     kept = out != 0
     np.testing.assert_allclose(out[kept], data[kept] / (1 - p), rtol=1e-15)
-    assert abs((~kept).mean() - p) < 0.02  # 20000 draws: the rate is within ~5 std of p
+    assert abs((~kept).mean() - p) < 5 * np.sqrt(p * (1 - p) / draws)  # within 5 std of p
 
 
 def test_edge_probabilities_and_evaluation_mode(device):

@@ -10,7 +10,7 @@ import minigrad.nn.functional as F
 
 rng = np.random.default_rng(5)
 X = rng.standard_normal((3, 4))
-IMAGES = rng.standard_normal((2, 3, 2, 3))
+IMAGES = rng.standard_normal((2, 3, 1, 2))
 LABELS = np.array([1, 3, 0])
 
 # name -> (function of the float leaves, leaf values, constant arrays passed after them)
