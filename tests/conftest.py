@@ -43,9 +43,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "cpu_suffices: a device-parametrized test whose cuda case "
-                                       "adds nothing (it fails before any kernel runs, or runs a "
+                                       "adds nothing (it fails before any kernel runs, runs a "
                                        "whole program or layers that tests/cuda runs on the "
-                                       "device); passes without cpu leave it out")
+                                       "device, takes statistics of many random draws, or "
+                                       "checks by finite differences gradients that a "
+                                       "comparison with torch checks on the device); passes "
+                                       "without cpu leave it out")
     chosen = config.getoption("--devices")
     if chosen:
         names = [d.strip() for d in chosen.split(",") if d.strip()]
