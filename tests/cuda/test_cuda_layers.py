@@ -1,7 +1,8 @@
-"""The layers family's functional ops (further activations, special functions, normalisation,
-embedding, attention, recurrent cells, folding, resampling and padding) on device="cuda":
-values and every input's gradient against the same op on the cpu, float64, tiny shapes; and a
-gradcheck on the device for a few of them."""
+"""Layers on device="cuda" whose device-parametrized tests are cpu-only (folding, pixel
+shuffling, attention, recurrent cells: tests/test_attention_rnn_fold.py runs for minutes in the
+simulator): values and every input's gradient against the same op on the cpu, float64, tiny
+shapes; and a gradcheck on the device for a few of them. (The other layers' values and
+gradients on cuda are the cuda cases of tests/test_*.py, against torch.)"""
 import numpy as np
 import pytest
 
@@ -13,38 +14,11 @@ rng = np.random.default_rng(11)
 X = rng.standard_normal((3, 4))
 IMAGES = rng.standard_normal((2, 3, 2, 3))
 UNIT = rng.uniform(-0.9, 0.9, (3, 4))
-VOLUME = rng.standard_normal((1, 2, 2, 3, 2))
 
 # name -> (function of the float leaves, leaf values, constant arrays passed after them)
 CASES = {
-    "silu": (F.silu, [X], []),
-    "hardswish": (F.hardswish, [X * 3], []),
-    "hardsigmoid": (F.hardsigmoid, [X * 3], []),
-    "mish": (F.mish, [X], []),
-    "selu": (F.selu, [X], []),
-    "celu": (lambda x: F.celu(x, 0.5), [X], []),
-    "logsigmoid": (F.logsigmoid, [X], []),
-    "softsign": (F.softsign, [X], []),
-    "glu": (lambda x: F.glu(x, 1), [X], []),
     "prelu": (F.prelu, [IMAGES, rng.random(3)], []),
-    "threshold": (lambda x: F.threshold(x, 0.1, -1.0), [X], []),
-    "hardshrink": (lambda x: F.hardshrink(x, 0.3), [X], []),
-    "softshrink": (lambda x: F.softshrink(x, 0.3), [X], []),
-    "tanhshrink": (F.tanhshrink, [X], []),
-    "softmin": (lambda x: F.softmin(x, 1), [X], []),
-    "erfc": (minigrad.erfc, [X * 3], []),
     "erfinv": (minigrad.erfinv, [UNIT], []),
-    "layer_norm": (lambda x, w, b: F.layer_norm(x, (4,), w, b), [X, rng.random(4),
-                                                                 rng.random(4)], []),
-    "rms_norm": (lambda x, w: F.rms_norm(x, (4,), w), [X, rng.random(4)], []),
-    "group_norm": (lambda x, w, b: F.group_norm(x, 3, w, b), [IMAGES, rng.random(3),
-                                                               rng.random(3)], []),
-    "instance_norm": (lambda x: F.instance_norm(x), [IMAGES], []),
-    "normalize": (lambda x: F.normalize(x, 3.0, 0), [X], []),
-    "cosine_similarity": (lambda a, b: F.cosine_similarity(a, b), [X, X[::-1].copy()], []),
-    "pairwise_distance": (F.pairwise_distance, [X, X[::-1].copy()], []),
-    "embedding": (lambda w, i: F.embedding(i, w, padding_idx=0, scale_grad_by_freq=True),
-                  [X], [np.array([[0, 2], [2, 1]])]),
     "unfold": (lambda x: F.unfold(x, 2, padding=1, stride=(1, 2)), [IMAGES], []),
     "fold": (lambda x: F.fold(x, (2, 3), (1, 2), padding=(0, 1)), [rng.standard_normal(
         (1, 4, 8))], []),
@@ -59,25 +33,6 @@ CASES = {
                  [X[:2, :3], X[:2, :1], rng.standard_normal((3, 3)),
                   rng.standard_normal((3, 1)), rng.standard_normal(3), rng.standard_normal(3)],
                  []),
-    "pad_reflect": (lambda x: F.pad(x, (2, 1, 1, 0), "reflect"), [IMAGES], []),
-    "pad_replicate": (lambda x: F.pad(x, (1, 2), "replicate"), [X.reshape(1, 3, 4)], []),
-    "pad_circular": (lambda x: F.pad(x, (1, 1, 2, 0), "circular"), [IMAGES], []),
-    "bilinear": (lambda x: F.interpolate(x, (3, 4), mode="bilinear", align_corners=True),
-                 [IMAGES], []),
-    "bicubic": (lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic"), [IMAGES], []),
-    "area": (lambda x: F.interpolate(x, (1, 2), mode="area"), [IMAGES], []),
-    "grid_sample": (lambda x, g: F.grid_sample(x, g, padding_mode="reflection"),
-                    [IMAGES, rng.uniform(-1.2, 1.2, (2, 2, 2, 2))], []),
-    "affine_grid": (lambda t: F.affine_grid(t, (2, 1, 2, 3)), [rng.standard_normal((2, 2, 3))],
-                    []),
-    "conv3d": (lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=1),
-               [VOLUME, rng.standard_normal((2, 2, 2, 1, 2))], []),
-    "conv_transpose3d": (lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0)),
-                         [VOLUME, rng.standard_normal((2, 1, 2, 2, 1))], []),
-    "max_pool3d": (lambda x: F.max_pool3d(x, 2, 1, 1), [VOLUME], []),
-    "avg_pool3d": (lambda x: F.avg_pool3d(x, (2, 1, 2), padding=(1, 0, 1), ceil_mode=True,
-                                          count_include_pad=False), [VOLUME], []),
-    "adaptive_avg_pool3d": (lambda x: F.adaptive_avg_pool3d(x, (1, 2, 1)), [VOLUME], []),
 }
 
 
