@@ -113,7 +113,11 @@ def from_numpy_dtype(np_dtype):
 
 def of_storage(np_dtype):
     """The minigrad dtype of a backend array whose numpy dtype is `np_dtype` (exact)."""
-    return _BY_NUMPY[np_dtype]
+    try:
+        return _BY_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(f"a kernel gave an array of dtype {np_dtype}, which stores no minigrad "
+                        f"dtype ({_supported_names()})") from None
 
 
 def promote(a, b):

@@ -16,7 +16,10 @@ Rules that hold for every kernel unless its entry says otherwise:
   of their input; `copy_into`, `setitem` and the optimizer steps write in place and return None.
 - Dtypes: the caller promotes first (see `minigrad.dtypes`): the array operands of one kernel
   share one dtype, and a Python scalar operand is already of the array's kind. Floating kernels
-  get float32 or float64 and compute in that dtype.
+  get float32 or float64 and compute in that dtype; integer kernels get any of uint8, int8,
+  int16, int32, int64 (arithmetic wraps around). float16 and bfloat16 (uint16 bit patterns)
+  arrays reach only the kernels that move bits (copy, reshape, permute, broadcast_to, getitem,
+  concatenate, to_numpy): `backend/reduced.py` runs every other kernel on float32.
 - Geometry (output sizes, paddings, windows, divisors) is decided above the backend and handed
   in; a kernel computes, it does not validate arguments the caller already checked.
 """

@@ -120,10 +120,10 @@ class ReducedBackend:
             self.base.copy_into(original, self.to_storage(updated, original.dtype))
 
     def _widened(self, name, kernel):
-        def run(*args):
+        def run(*args, **kwargs):
             found = []
             wide = [self._widen(a, found) for a in args]
-            result = kernel(*wide)
+            result = kernel(*wide, **{k: self._widen(v, found) for k, v in kwargs.items()})
             if name.endswith("_step"):  # optimizer steps update in place: write back, rounded
                 self._write_back(args, wide)
                 return result
