@@ -105,9 +105,16 @@ def view(a, shape, strides, offset=0):
     if SIMULATOR:
         # the simulator's arrays wrap numpy arrays: the same view, made with numpy
         flat = np.lib.stride_tricks.as_strided(a._ary, (offset + span,), (itemsize,))
-        return FakeCUDAArray(np.lib.stride_tricks.as_strided(flat[offset:], shape, byte_strides))
-    memory = a.gpu_data.view(offset * itemsize, (offset + span) * itemsize)
-    return DeviceNDArray(shape, byte_strides, a.dtype, gpu_data=memory)
+        out = FakeCUDAArray(np.lib.stride_tricks.as_strided(flat[offset:], shape, byte_strides))
+    else:
+        memory = a.gpu_data.view(offset * itemsize, (offset + span) * itemsize)
+        out = DeviceNDArray(shape, byte_strides, a.dtype, gpu_data=memory)
+    if offset == 0 and len(shape) > 1:
+        # a view over all of a's memory (a reshape, a permutation) shares a's flat buffer
+        flat = getattr(a, "_minigrad_buffer", None)
+        if flat is not None and flat.shape[0] == span:
+            _remember(out, "_minigrad_buffer", flat)
+    return out
 
 
 def reshaped(a, shape):
