@@ -89,7 +89,9 @@ def _resnet18_step(batch=32):
     return _training_step(model, batch, (3, 32, 32))
 
 
-def _training_step(model, batch, image_shape):
+def _training_step(model, batch, image_shape, phase=lambda name: None):
+    """One training step as a function of no arguments; it calls `phase(name)` after each of
+    its phases (forward, loss, backward, optimizer)."""
     optimizer = optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
     x = minigrad.randn(batch, *image_shape, device="cuda")
     y = minigrad.randint(0, 10, (batch,), device="cuda")
@@ -97,9 +99,14 @@ def _training_step(model, batch, image_shape):
 
     def step():
         optimizer.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        out = model(x)
+        phase("forward")
+        loss = F.cross_entropy(out, y)
+        phase("loss")
         loss.backward()
+        phase("backward")
         optimizer.step()
+        phase("optimizer step")
     return step
 
 
@@ -147,6 +154,21 @@ def launches_per_step():
     return result
 
 
+def lenet5_launches_per_phase():
+    """{phase: launches} of one LeNet-5 training step (after a first step)."""
+    phases = {}
+
+    def phase(name):
+        phases[name] = STUB.total()
+        STUB.counts.clear()
+
+    step = _training_step(models.lenet5().to("cuda"), 128, (1, 28, 28), phase)
+    step()
+    STUB.counts.clear()
+    step()
+    return phases
+
+
 def profile_lenet5(steps, top):
     step = _lenet5_step()
     step()
@@ -160,7 +182,7 @@ def profile_lenet5(steps, top):
     return out.getvalue()
 
 
-def report(rows, steps):
+def report(rows, steps, phases):
     lines = ["| op | host us per call | launches per call | host us per launch |",
              "|---|---:|---:|---:|"]
     for name, micros, launches in rows:
@@ -170,6 +192,8 @@ def report(rows, steps):
     for key, counts in steps.items():
         common = ", ".join(f"{name} {n}" for name, n in counts.most_common(6))
         lines.append(f"| {key} | {sum(counts.values())} | {common} |")
+    lines += ["", "| LeNet-5 step phase | kernel launches |", "|---|---:|"]
+    lines += [f"| {name} | {n} |" for name, n in phases.items()]
     return "\n".join(lines)
 
 
@@ -189,7 +213,7 @@ def run(args):
     if args.profile:
         print(profile_lenet5(steps=5, top=args.top))
         return
-    table = report(measure_ops(args.calls), launches_per_step())
+    table = report(measure_ops(args.calls), launches_per_step(), lenet5_launches_per_phase())
     print(table)
     if args.write:
         path = write_results("cuda-host-cost-table", "cuda host cost per op (launches stubbed)",
