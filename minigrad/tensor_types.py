@@ -72,7 +72,6 @@ IntTensor = CPU_TYPES["IntTensor"]
 ShortTensor = CPU_TYPES["ShortTensor"]
 CharTensor = CPU_TYPES["CharTensor"]
 ByteTensor = CPU_TYPES["ByteTensor"]
-
 HalfTensor = CPU_TYPES["HalfTensor"]
 BFloat16Tensor = CPU_TYPES["BFloat16Tensor"]
 
