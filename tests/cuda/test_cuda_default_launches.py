@@ -4,7 +4,8 @@ simulator test shrinks it: a block of that size is what a GPU runs, and a kernel
 arrays, strides or syncthreads assume less would fail only here (the GEMM's default tiling is
 test_cuda_linalg's test_default_tiling). Shapes are small but cross a
 block (more than 256 elements, rows longer than the serial reduction limit). Values are checked
-against numpy and the naive references of minigrad.testing.
+against numpy and the naive references of minigrad.testing (the one-layer kernels against
+torch).
 
 The random-number kernels keep the default block but one block instead of 528: the default
 grid is 135,168 generator threads, minutes in the simulator, and only the grid-stride loop
@@ -183,3 +184,35 @@ def test_scatter_reduce():
     for r, c in np.ndindex(*index.shape):
         expected[r, index[r, c]] = max(expected[r, index[r, c]], src[r, c])
     _check(out, expected)
+
+
+@pytest.mark.parametrize("name", ["relu", "batch_norm", "cross_entropy", "bilinear",
+                                  "grid_sample"])
+def test_fused_layer_kernels_forward_and_backward(name):
+    """The kernels written for one layer each (relu's gradient, batch norm, cross entropy,
+    bilinear resampling, grid_sample), values and input gradients against torch's."""
+    torch = pytest.importorskip("torch")
+    images = rng.standard_normal((2, 3, 9, 8))
+    grid = rng.uniform(-1.1, 1.1, (2, 5, 4, 2))
+    labels = rng.integers(0, 5, 300)
+    cases = {
+        "relu": (lambda lib, x: lib.nn.functional.relu(x), [images]),
+        "batch_norm": (lambda lib, x: lib.nn.functional.batch_norm(x, None, None,
+                                                                   training=True), [images]),
+        "cross_entropy": (lambda lib, x: lib.nn.functional.cross_entropy(
+            x, lib.tensor(labels, device=x.device)), [rng.standard_normal((300, 5))]),
+        "bilinear": (lambda lib, x: lib.nn.functional.interpolate(
+            x, (13, 11), mode="bilinear", align_corners=False), [images]),
+        "grid_sample": (lambda lib, x, g: lib.nn.functional.grid_sample(
+            x, g, align_corners=False), [images, grid]),
+    }
+    fn, arrays = cases[name]
+    ours = [_cuda(a, True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = fn(minigrad, *ours), fn(torch, *theirs)
+    weights = rng.standard_normal(tuple(expected.shape))
+    (out * _cuda(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    _check(out, expected.detach().numpy(), rtol=1e-10, atol=1e-10)
+    for mine, reference in zip(ours, theirs):
+        _check(mine.grad, reference.grad.numpy(), rtol=1e-9, atol=1e-9)
