@@ -63,6 +63,8 @@ def test_a_block_of_more_than_1024_threads_is_refused_before_launch():
     out = dev(np.zeros(4))
     with pytest.raises(_launch.LaunchResourceError, match="_set_ones.*2048 threads"):
         _launch.launch(_set_ones, 1, 2048, out, 4)
+    with pytest.raises(_launch.LaunchResourceError, match="1056 threads"):
+        _launch.launch(_set_ones, 1, (32, 33), out, 4)  # a 2-d block counts all its threads
     np.testing.assert_array_equal(out.copy_to_host(), np.zeros(4))  # nothing ran
 
 

@@ -200,7 +200,7 @@ def launch(kernel, grid, block, *args):
         if isinstance(arg, np.ndarray):
             raise TypeError("a host (numpy) array was passed to a CUDA kernel; move it to "
                             "the device first")
-    threads = block if isinstance(block, int) else math.prod(block)
+    threads = math.prod(block) if isinstance(block, (tuple, list)) else int(block)
     if SIMULATOR:
         check_block_threads(kernel, threads)
         kernel[grid, block](*args)
