@@ -22,6 +22,12 @@ from .errors import AutogradError, DTypeError, ShapeError
 from .tensor import Size, Tensor, _shape_args
 
 
+def _is_dtype(value):
+    """Whether `value` names a dtype (a minigrad or numpy dtype, or a numpy scalar type)."""
+    return isinstance(value, (dtypes.DType, np.dtype)) or \
+        (isinstance(value, type) and issubclass(value, np.generic))
+
+
 def _comparable(other):
     """Whether `tensor == other` compares elementwise (else it is False, as in PyTorch)."""
     return isinstance(other, (Tensor, bool, int, float, np.number, np.bool_))
@@ -364,7 +370,17 @@ class TensorMethods:
         return ops.std(self, dim, unbiased=unbiased, keepdim=keepdim, correction=correction)
 
     def reshape(self, *shape): return ops.reshape(self, _shape_args(shape))
-    def view(self, *shape): return ops.view(self, _shape_args(shape))
+    def view(self, *shape, dtype=None):
+        """A view with another shape (`view(2, 3)`, `view((2, 3))`) or, given one dtype
+        (`view(minigrad.int32)`, `view(dtype=...)`), x's bits read as that dtype."""
+        if dtype is not None:
+            if shape:
+                raise TypeError("view: expected either a shape or dtype=, got both")
+            return ops.view_dtype(self, dtype)
+        if len(shape) == 1 and _is_dtype(shape[0]):
+            return ops.view_dtype(self, shape[0])
+        return ops.view(self, _shape_args(shape))
+
     def view_as(self, other): return ops.view(self, other.shape)
     def reshape_as(self, other): return ops.reshape(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)

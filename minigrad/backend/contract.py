@@ -401,6 +401,15 @@ class Backend(Protocol):
     def is_contiguous(self, a):
         """Whether a is C-contiguous."""
 
+    def storage_offset(self, a):
+        """How many elements of a's dtype lie between the start of the memory `a` views and its
+        element 0."""
+
+    def view_dtype(self, a, dtype):
+        """a's memory read as elements of numpy `dtype`, no copy. Same element size: a's shape
+        and strides; another size: the last dim rescaled by the size ratio (the caller checked
+        that a's last stride is 1 and that sizes, strides and offset divide)."""
+
     # ---- linear algebra ---------------------------------------------------------------------
 
     def matmul(self, a, b):

@@ -5,6 +5,7 @@ from .elementwise import (abs, add, bitwise_not, eq, exp, ge, gt, isnan, le, log
                           sub, tanh, where)
 from .indexing import getitem, index_put, index_put_indices, setitem_
 from .products import matmul
+from .view_dtype import view_dtype
 from .reduce import all, amax, amin, any, argmax, argmin, max, mean, min, std, sum, var
 from .shape import (broadcast_to, cat, chunk, expand, flatten, narrow, pad, permute, reshape,
                     split, squeeze, stack, t, transpose, unsqueeze, view)

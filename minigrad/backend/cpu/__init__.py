@@ -34,6 +34,6 @@ from .special import erfc, erfinv
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, sort
 from .scatter import scatter_reduce
 from .shape import (broadcast_to, concatenate, getitem, index_add, is_contiguous, pad, permute,
-                    reshape)
+                    reshape, storage_offset, view_dtype)
 
 name = "cpu"

@@ -14,6 +14,38 @@ def broadcast_to(a, shape):
     return np.broadcast_to(a, shape)
 
 
+def _memory_start(a):
+    """The address where the memory `a` views begins: its owning array's, or the buffer's that
+    numpy collapsed a chain of views onto (as_strided views hold their array one step down)."""
+    base = a.base
+    if isinstance(base, np.ndarray):
+        return _memory_start(base)
+    inner = getattr(base, "base", None)
+    if isinstance(inner, np.ndarray):
+        return _memory_start(inner)
+    interface = getattr(base, "__array_interface__", None)
+    if isinstance(interface, dict):
+        return interface["data"][0]
+    return a.__array_interface__["data"][0]
+
+
+def storage_offset(a):
+    """Elements of a's dtype between the start of the memory `a` views and its element 0."""
+    if a.size == 0:
+        return 0
+    return (a.__array_interface__["data"][0] - _memory_start(a)) // a.dtype.itemsize
+
+
+def view_dtype(a, dtype):
+    """a's memory read as `dtype`; a different element size rescales the last dim (the caller
+    checked PyTorch's conditions: last stride 1, sizes and strides divisible)."""
+    dtype = np.dtype(dtype)
+    if a.size == 0 and a.ndim and a.dtype.itemsize != dtype.itemsize:
+        shape = a.shape[:-1] + (a.shape[-1] * a.dtype.itemsize // dtype.itemsize,)
+        return np.empty(shape, dtype)  # nothing to share; numpy refuses some empty layouts
+    return a.view(dtype)
+
+
 def getitem(a, index):
     out = a[index]
     return out if isinstance(out, np.ndarray) else np.asarray(out)

@@ -117,6 +117,33 @@ def view(a, shape, strides, offset=0):
     return out
 
 
+def storage_offset(a):
+    """Elements of a's dtype between the start of the allocation `a` views and its element 0."""
+    if a.size == 0:
+        return 0
+    if SIMULATOR:
+        from ..cpu.shape import storage_offset as host_offset
+        return host_offset(a._ary)
+    start = a.gpu_data.owner.device_pointer_value
+    return (a.device_ctypes_pointer.value - start) // a.dtype.itemsize
+
+
+def view_dtype(a, dtype):
+    """a's memory read as `dtype`: a's shape and strides, except that with another element
+    size the last dim is rescaled and its stride is one new element (the caller checked that
+    a's last stride is 1 and that the sizes and strides divide)."""
+    dtype = np.dtype(dtype)
+    shape, byte_strides = tuple(a.shape), tuple(int(s) for s in a.strides)
+    if shape and dtype.itemsize != a.dtype.itemsize:
+        shape = shape[:-1] + (shape[-1] * a.dtype.itemsize // dtype.itemsize,)
+        byte_strides = byte_strides[:-1] + (dtype.itemsize,)
+    if numel(shape) == 0:
+        return empty(shape, dtype)
+    if SIMULATOR:
+        return FakeCUDAArray(a._ary.view(dtype))
+    return DeviceNDArray(shape, byte_strides, dtype, gpu_data=a.gpu_data)
+
+
 def reshaped(a, shape):
     """A C-contiguous array `a` shown with another shape of the same size (a view)."""
     return view(a, shape, contiguous_strides(shape))

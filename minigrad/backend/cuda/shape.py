@@ -5,6 +5,7 @@ import numpy as np
 from . import _copy, _index
 from ._array import broadcast_strides, contiguous_strides, element_strides, empty, numel, view
 from ._array import is_contiguous as _is_contiguous
+from ._array import storage_offset, view_dtype  # noqa: F401 (kernels of the contract)
 
 
 def _resolve(shape, size):
