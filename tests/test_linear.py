@@ -156,7 +156,9 @@ def test_dtype_errors(device):
         F.linear(x, w.double(), b)
     with pytest.raises(TypeError, match=r"bias.*float32.*float64"):
         F.linear(x, w, b.double())
-    with pytest.raises(TypeError, match=r"floating point input.*int64"):
+    with pytest.raises(TypeError, match=r"weight to have the input's dtype .*int64.*float32"):
         F.linear(minigrad.zeros(2, 3, dtype=minigrad.int64, device=device), w)
+    with pytest.raises(TypeError, match=r"floating point or integer input.*bool"):
+        F.linear(minigrad.zeros(2, 3, dtype=minigrad.bool, device=device), w)
     with pytest.raises(TypeError, match="expected weight to be a Tensor"):
         F.linear(x, w.numpy())

@@ -413,7 +413,8 @@ class Backend(Protocol):
     # ---- linear algebra ---------------------------------------------------------------------
 
     def matmul(self, a, b):
-        """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast."""
+        """(..., n, k) @ (..., k, m) -> (..., n, m), batch dims broadcast; a and b share one
+        floating point or integer dtype (integers wrap around)."""
 
     def linear_forward(self, x, weight, bias):
         """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out)."""

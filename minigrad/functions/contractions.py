@@ -51,9 +51,7 @@ def dot(input, other):
     check_same_dtype(input, other, "dot")
     if input.shape[0] != other.shape[0]:
         raise ShapeError(f"dot: sizes {input.shape[0]} and {other.shape[0]} differ")
-    if input.dtype.is_floating_point or other.dtype.is_floating_point:
-        return matmul(input, other)
-    return (input * other).sum(dtype=input.dtype)  # integer dot products, as torch
+    return matmul(input, other)
 
 
 vdot = dot  # the same for real tensors

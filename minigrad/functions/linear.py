@@ -2,7 +2,7 @@
 import math
 
 from ..autograd.function import KernelFunction, rename_grad_fn
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, DTypeNotImplementedError, ShapeError
 from ..tensor import Tensor
 
 
@@ -47,8 +47,9 @@ class Linear(KernelFunction):
 def _check_tensor(value, name):
     if not isinstance(value, Tensor):
         raise TypeError(f"linear: expected {name} to be a Tensor, got {type(value).__name__}")
-    if not value.dtype.is_floating_point:
-        raise TypeError(f"linear: expected a floating point {name}, got dtype {value.dtype}")
+    if value.dtype.category == 0:
+        raise DTypeNotImplementedError(f"linear: expected a floating point or integer {name}, "
+                                       f"got dtype {value.dtype}")
 
 
 def _linear_vector_weight(input, weight, bias):
@@ -71,7 +72,8 @@ def linear(input, weight, bias=None):
 
     input: (*, in_features) with at least one dim; a 1-D input gives a 1-D output.
     weight: (out_features, in_features). bias: (out_features,) or None.
-    Returns (*, out_features). All tensors must share one floating dtype and one device.
+    Returns (*, out_features). All tensors must share one dtype (floating point, or integer:
+    computed with wrap-around, not differentiable) and one device.
     A 1-D weight (in_features,) without bias gives `input @ weight`, shape (*), as PyTorch.
     """
     _check_tensor(input, "input")

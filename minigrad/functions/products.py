@@ -1,7 +1,7 @@
 """Matrix products: `matmul` with numpy's batching and 1-D rules (the affine map of a layer is
 `linear.py`)."""
 from ..autograd.function import KernelFunction, rename_grad_fn
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, DTypeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, sum_to
 
@@ -32,9 +32,18 @@ def check_same_dtype(a, b, name):
                          f"{a.dtype} and {b.dtype}; convert one with .to(dtype)")
 
 
+def check_not_bool(a, name):
+    """Matrix products take floating point and integer tensors (integers wrap around, as in
+    PyTorch); bool raises DTypeNotImplementedError (PyTorch's NotImplementedError)."""
+    if a.dtype.category == 0:
+        raise DTypeNotImplementedError(f"{name}: not implemented for bool tensors; convert "
+                                       "them with .int() or .float() first")
+
+
 def matmul(a, b):
     """Matrix product with numpy's rules: 1-D operands are promoted to a row (left) or column
-    (right) and that dim is removed from the result; leading dims broadcast."""
+    (right) and that dim is removed from the result; leading dims broadcast. Floating point or
+    integer operands of one dtype; integer products wrap around on overflow."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
                         f"{type(b).__name__}")
@@ -51,8 +60,7 @@ def matmul(a, b):
                          f"{tuple(a.shape[:-2])} and {tuple(b.shape[:-2])}, which are not "
                          "broadcastable") from None
     check_same_dtype(a, b, "matmul")
-    if not a.dtype.is_floating_point:
-        raise TypeError(f"matmul: expected floating point tensors, got {a.dtype} and {b.dtype}")
+    check_not_bool(a, "matmul")
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
     out = MatMul.apply(a2, b2)

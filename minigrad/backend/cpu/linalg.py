@@ -9,7 +9,8 @@ import numpy as np
 
 
 def matmul(a, b):
-    """(..., n, k) @ (..., k, m) -> (..., n, m) with broadcast batch dimensions."""
+    """(..., n, k) @ (..., k, m) -> (..., n, m) with broadcast batch dimensions; integer
+    operands (numpy's own loop, not BLAS) wrap around on overflow."""
     return np.matmul(a, b)
 
 
@@ -28,8 +29,9 @@ def _add_bias_rows(out, bias):
 def linear_forward(x, weight, bias):
     """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out).
 
-    All operands share one floating dtype. `weight.T` is a strided view, which numpy hands to
-    BLAS as a transposed operand, so no copy of the weight is made.
+    All operands share one floating point or integer dtype (integers wrap around). `weight.T`
+    is a strided view, which numpy hands to BLAS as a transposed operand, so no copy of the
+    weight is made.
     """
     out = np.matmul(x, weight.T)
     if bias is not None:

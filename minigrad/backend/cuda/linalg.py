@@ -1,4 +1,5 @@
-"""Matrix products: a shared-memory tiled, register-blocked GEMM (SGEMM and DGEMM).
+"""Matrix products: a shared-memory tiled, register-blocked GEMM (SGEMM and DGEMM, and the
+same kernel compiled for integer dtypes, whose products and sums wrap around in the dtype).
 
 C (m x n) = A (m x k) @ B (k x n), in BLAS's names. Each block computes a block_m x block_n tile
 of C (128 x 128 by default, 256 threads). It walks k in steps of block_k: its threads stage an
