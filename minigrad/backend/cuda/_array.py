@@ -124,8 +124,9 @@ def storage_offset(a):
     if SIMULATOR:
         from ..cpu.shape import storage_offset as host_offset
         return host_offset(a._ary)
-    start = a.gpu_data.owner.device_pointer_value
-    return (a.device_ctypes_pointer.value - start) // a.dtype.itemsize
+    # a's memory starts at its element 0 (see above); its owner is the whole allocation
+    memory = a.gpu_data
+    return (memory.device_pointer_value - memory.owner.device_pointer_value) // a.dtype.itemsize
 
 
 def view_dtype(a, dtype):
