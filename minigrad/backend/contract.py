@@ -502,6 +502,20 @@ class Backend(Protocol):
     def resample2d_backward(self, grad, in_size, scales, align_corners, cubic):
         """The adjoint of resample2d_forward: grad (N, C, *out_size) -> (N, C, *in_size)."""
 
+    # ---- reflect, replicate and circular padding of the last 1-3 dims: `pad` lists (before,
+    # after) amounts from the last dim backwards, as F.pad's; negative amounts crop; mode is
+    # "reflect" (amounts below the dim's size), "replicate" or "circular" ---------------------
+
+    def pad_modes_forward(self, x, pad, mode):
+        """x (..., *spatial) with len(pad) // 2 spatial dims padded: each output element reads
+        the input at the position the mode maps it to (reflect mirrors without repeating the
+        edge, replicate clamps to the edge, circular wraps around what cropping leaves)."""
+
+    def pad_modes_backward(self, grad, in_shape, pad, mode):
+        """The adjoint of pad_modes_forward: grad (..., *padded spatial) -> in_shape, each
+        input element the sum of the gradient at the output positions that read it, gathered
+        (no atomics: the same result on every run)."""
+
     # ---- fused cross entropy: logits (N, C) C-contiguous, target (N,) int64 class indices -----
 
     def cross_entropy_forward(self, logits, target, weight, ignore_index, reduction):

@@ -1,37 +1,19 @@
 """F.pad with every PyTorch mode: constant, reflect, replicate and circular, and the padding
 layers' functional core.
 
-The non-constant modes pad the last 1, 2 or 3 dims by gathering along each padded dim with a
-precomputed index (reflect: mirrored without repeating the edge; replicate: the edge repeated;
-circular: wrapped around). A gather's gradient is a scatter-add and that scatter-add's gradient
-is the gather again, so every mode is differentiable to any order on every device; the index
-arithmetic is on sizes only and costs nothing per element.
+The non-constant modes pad the last 1, 2 or 3 dims with one kernel on each device
+(`pad_modes_forward`): each output element reads the input position its mode maps it to
+(reflect: mirrored without repeating the edge; replicate: the edge repeated; circular: wrapped
+around). Padding is linear in the input, so its gradient is the adjoint kernel
+(`pad_modes_backward`, a gather: deterministic) and the adjoint's gradient is the pad again,
+which makes every mode differentiable to any order.
 """
-import numpy as np
-
-from ..creation import tensor
+from ..autograd.function import KernelFunction
 from ..errors import ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from .shape import pad as _constant_pad
 
 _MODES = ("constant", "reflect", "replicate", "circular")
-
-
-def _source_index(size, before, after, mode):
-    """Which input position each output position along one dim reads."""
-    positions = np.arange(-before, size + after)
-    if mode == "replicate":
-        return np.clip(positions, 0, size - 1)
-    if mode == "circular":
-        # as PyTorch: negative amounts crop first, and the padding wraps around what is left
-        lo, hi = max(-before, 0), size - max(-after, 0)
-        kept = np.arange(-max(before, 0), hi - lo + max(after, 0))
-        return lo + kept % (hi - lo)
-    period = 2 * (size - 1)  # reflect: ... 2 1 | 0 1 2 ... n-1 | n-2 ...
-    if period == 0:
-        return np.zeros_like(positions)
-    folded = np.abs(positions) % period
-    return np.where(folded < size, folded, period - folded)
 
 
 def _check_amounts(input, pad, mode):
@@ -52,6 +34,10 @@ def _check_amounts(input, pad, mode):
         if mode == "circular" and (before > size or after > size):
             raise ShapeError(f"pad: circular padding amounts may wrap around at most once: got "
                              f"({before}, {after}) for dim {input.ndim - 1 - i} of size {size}")
+        if mode == "circular" and size + min(before, 0) + min(after, 0) <= 0 \
+                and size + before + after > 0:
+            raise ShapeError(f"pad: circular padding of dim {input.ndim - 1 - i} of size {size} "
+                             f"by ({before}, {after}) crops every element it would wrap")
         if size == 0 or size + before + after < 0:
             raise ShapeError(f"pad: cannot {mode}-pad dim {input.ndim - 1 - i} of size {size} "
                              f"by ({before}, {after})")
@@ -75,15 +61,34 @@ def pad(input, pad, mode="constant", value=None):
         raise ValueError(f"pad: a fill value is only meaningful in 'constant' mode, got "
                          f"value={value} with mode={mode!r}")
     _check_amounts(input, amounts, mode)
-    out = input
-    for i in range(len(amounts) // 2):
-        dim = input.ndim - 1 - i
-        before, after = amounts[2 * i], amounts[2 * i + 1]
-        if before == 0 and after == 0:
-            continue
-        index = _source_index(input.shape[dim], before, after, mode)
-        out = out[(slice(None),) * dim + (tensor(index, device=input.device),)]
-    return out if out is not input else input.clone()
+    return PadModes.apply(input, amounts, mode)
 
+
+class PadModes(KernelFunction):
+    """x (..., *spatial) -> the reflect/replicate/circular pad of its last len(pad) // 2 dims."""
+
+    @staticmethod
+    def forward(ctx, kernels, x, pad, mode):
+        ctx.options = (tuple(x.shape), pad, mode)
+        return kernels.pad_modes_forward(x, pad, mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        in_shape, pad, mode = ctx.options
+        return PadModesAdjoint.apply(grad, in_shape, pad, mode), None, None
+
+
+class PadModesAdjoint(KernelFunction):
+    """The adjoint of PadModes: grad (..., *padded spatial) -> (*in_shape)."""
+
+    @staticmethod
+    def forward(ctx, kernels, grad, in_shape, pad, mode):
+        ctx.options = (pad, mode)
+        return kernels.pad_modes_backward(grad, in_shape, pad, mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        pad, mode = ctx.options
+        return PadModes.apply(grad, pad, mode), None, None, None
 
 __all__ = ["pad"]
