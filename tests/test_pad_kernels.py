@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad.errors import ShapeError
 from minigrad.testing import tensors
 
 MODES = ["reflect", "replicate", "circular"]
@@ -81,3 +82,11 @@ def test_the_gradient_repeats_bitwise_and_its_own_gradient_is_the_pad(device):
     (second,) = minigrad.grad((grads[0] * x.detach()).sum(), [w])
     np.testing.assert_array_equal(second.numpy(),
                                   F.pad(x.detach(), (2, 2, 1, 2), "replicate").numpy())
+
+
+def test_circular_padding_of_a_dim_cropped_away_is_refused(device):
+    # torch returns uninitialised memory here
+    x = minigrad.randn(1, 2, 2, device=device)
+    with pytest.raises(ShapeError, match="crops every element"):
+        F.pad(x, (-2, 1), "circular")
+    assert F.pad(x, (-2, 0), "circular").shape == (1, 2, 0)
