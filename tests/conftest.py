@@ -42,6 +42,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "cuda_only: a test outside tests/cuda that checks the cuda "
+                            "device only (e.g. launch counts); kept in a cuda-only run")
     config.addinivalue_line("markers", "cpu_suffices: a device-parametrized test whose cuda case "
                                        "adds nothing (it fails before any kernel runs, runs a "
                                        "whole program or layers that tests/cuda runs on the "
@@ -77,7 +79,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         own = str(item.path).startswith(cuda_dir)
         parametrized = "device" in getattr(item, "fixturenames", ())
-        new = own or (parametrized and item.get_closest_marker("cpu_suffices") is None)
+        cuda_only = item.get_closest_marker("cuda_only") is not None
+        new = own or cuda_only or (parametrized and item.get_closest_marker("cpu_suffices") is None)
         (keep if new else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

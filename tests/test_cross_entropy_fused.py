@@ -100,6 +100,7 @@ def test_gradcheck_and_gradgradcheck(device, reduction):
     assert minigrad.gradgradcheck(loss, (x,))
 
 
+@pytest.mark.cuda_only
 def test_grad_fn_is_torchs_and_one_launch_each_way_on_cuda(monkeypatch):
     x = minigrad.randn(4, 3, requires_grad=True)
     loss = F.cross_entropy(x, minigrad.tensor([0, 2, 1, 0]))

@@ -123,6 +123,7 @@ def test_non_contiguous_parameters_are_updated_through_copies(device):
         np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-12)
 
 
+@pytest.mark.cuda_only
 def test_one_launch_per_chunk_of_parameters_on_cuda(monkeypatch):
     if not minigrad.cuda.is_available():
         pytest.skip("needs the cuda device (a GPU or the simulator)")

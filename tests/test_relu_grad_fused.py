@@ -48,6 +48,7 @@ def test_float32_and_empty(device):
     assert e.grad.shape == (0, 3)
 
 
+@pytest.mark.cuda_only
 def test_one_launch_on_cuda(monkeypatch):
     if not minigrad.cuda.is_available():
         pytest.skip("needs the cuda device (a GPU or the simulator)")
