@@ -174,7 +174,9 @@ class BackwardNode(Node):
         self._non_differentiable_positions = positions
 
     def set_materialize_grads(self, value):
-        """If False, backward receives None (not zeros) for outputs that got no gradient."""
+        """If False, backward receives None (not zeros) for outputs that got no gradient,
+        those marked non-differentiable included (PyTorch's default, True, makes zeros for
+        them: one allocation and fill each). The built-in Functions with such outputs set it."""
         self.materialize_grads = bool(value)
 
     def release(self):

@@ -85,10 +85,13 @@ class Slogdet(KernelFunction):
     @staticmethod
     def forward(ctx, kernels, a):
         ctx.save(inputs=(0,))  # sign is piecewise constant: its gradient is zero, as PyTorch
+        ctx.set_materialize_grads(False)
         return kernels.slogdet(a)
 
     @staticmethod
     def backward(ctx, _grad_sign, grad):
+        if grad is None:  # only the sign was used
+            return None
         (a,) = ctx.saved_tensors
         return grad.unsqueeze(-1).unsqueeze(-1) * inv(a).mT
 

@@ -32,6 +32,7 @@ class BatchNormTraining(KernelFunction):
         out, mean, var, invstd = kernels.batch_norm_forward(x, weight, bias, eps)
         ctx.save(inputs=(0, 1))
         ctx.mark_outputs_non_differentiable(1, 2)
+        ctx.set_materialize_grads(False)  # no zeros made for mean and var
         ctx.eps, ctx.mean, ctx.invstd = eps, mean, invstd
         return out, mean, var
 

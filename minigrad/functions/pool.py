@@ -29,6 +29,7 @@ class MaxPool2d(KernelFunction):
     def forward(ctx, kernels, x, geometry):
         ctx.save(outputs=(1,))
         ctx.mark_outputs_non_differentiable(1)
+        ctx.set_materialize_grads(False)  # backward gets None, not zeros, for the indices
         ctx.input_hw = geometry.input_size
         return kernels.max_pool2d_forward(x, geometry)
 

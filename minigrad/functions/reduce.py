@@ -92,6 +92,7 @@ class _ExtremeAlongDim(Function):
         ctx.dim, ctx.keepdim, ctx.input_shape = dim, keepdim, x.shape
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
+        ctx.set_materialize_grads(False)  # backward gets None, not zeros, for the indices
         return values, indices
 
     @staticmethod

@@ -96,6 +96,7 @@ class CumExtreme(Function):
         ctx.dim, ctx.shape = dim, x.shape
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
+        ctx.set_materialize_grads(False)  # backward gets None, not zeros, for the indices
         return values, indices
 
     @staticmethod

@@ -30,6 +30,7 @@ class Sort(Function):
         ctx.dim = dim
         ctx.save_for_backward(indices)
         ctx.mark_non_differentiable(indices)
+        ctx.set_materialize_grads(False)  # backward gets None, not zeros, for the indices
         return values, indices
 
     @staticmethod
