@@ -88,3 +88,36 @@ def test_quiet_kernels_keep_a_bounded_table_of_error_states():
         with np.errstate(over="warn"):
             mg.tensor([1.0]) + 1.0
     assert len(_quiet._quiet_version) <= _quiet._MAX_STATES
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_unrecorded_binary_ops_take_the_short_path_and_match_torch(op, dtype):
+    """Two float tensors of one dtype, shape and device with nothing to record go straight to
+    the kernel: the values, dtype, overflow, NaN and the absent history are torch's."""
+    torch = pytest.importorskip("torch")
+    x = np.array([[1.5, -2.0, np.nan], [6e4, np.inf, 0.0]])
+    y = np.array([[0.25, 3.0, 1.0], [6e4, -np.inf, -0.0]])
+    tx, ty = (torch.tensor(v, dtype=getattr(torch, dtype)) for v in (x, y))
+    want = getattr(torch, op)(tx, ty)
+    for grad_on, needs in ((False, True), (True, False)):
+        a = mg.tensor(x, dtype=getattr(mg, dtype), requires_grad=needs)
+        b = mg.tensor(y, dtype=getattr(mg, dtype))
+        with mg.set_grad_enabled(grad_on):
+            got = {"add": a + b, "sub": a - b, "mul": a * b}[op]
+        assert got.dtype == getattr(mg, dtype) and got.grad_fn is None
+        assert not got.requires_grad and got.is_leaf
+        np.testing.assert_array_equal(got.float().numpy(), want.float().numpy())
+        got.add_(1.0)  # a new tensor: writing it leaves both operands alone
+        assert a._version.value == 0 and b._version.value == 0
+        np.testing.assert_array_equal(a.detach().float().numpy(),
+                                      mg.tensor(x, dtype=getattr(mg, dtype)).float().numpy())
+
+
+def test_recorded_binary_ops_still_record():
+    a = mg.ones(3, requires_grad=True)
+    b = mg.full((3,), 2.0)
+    out = a * b - b + a
+    assert out.grad_fn is not None and out.grad_fn.name() == "AddBackward0"
+    out.sum().backward()
+    assert a.grad.tolist() == [3.0, 3.0, 3.0]

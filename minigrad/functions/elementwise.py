@@ -287,7 +287,19 @@ class Clamp(Function):
 
 # ---- public functional forms ------------------------------------------------------------------
 
+# The backend kernel each Function runs when nothing is recorded (the fast path of _binary).
+_UNRECORDED_KERNEL = {Add: "add", Sub: "sub", Mul: "mul"}
+
 def _binary(cls, a, b, name):
+    kernel = _UNRECORDED_KERNEL.get(cls)
+    if (kernel is not None and isinstance(a, Tensor) and isinstance(b, Tensor)
+            and a._dtype is b._dtype and a._dtype.is_floating_point
+            and a._device is b._device and a._data.shape == b._data.shape
+            and not ((a.requires_grad or b.requires_grad) and is_grad_enabled())):
+        # The commonest call of all (two float tensors of one dtype, shape and device, nothing
+        # to record) goes straight to the kernel: what Function.apply would do, less its
+        # bookkeeping, which is most of the cost of a small op.
+        return a._new(getattr(a._backend, kernel)(a._data, b._data))
     a, b, _ = coerce_pair(a, b, name)
     return cls.apply(a, b)
 
