@@ -47,7 +47,8 @@ def repeat(input, *sizes):
     shape = (1,) * (len(sizes) - input.ndim) + tuple(input.shape)
     interleaved = tuple(v for n in shape for v in (1, n))
     stretched = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
-    out = expand(reshape(input, interleaved), stretched)
+    # a copy, as in PyTorch: a view of the expanded input could not be written in place
+    out = expand(reshape(input, interleaved), stretched).clone()
     return reshape(out, tuple(r * n for r, n in zip(sizes, shape)))
 
 
@@ -91,7 +92,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             f"repeat_interleave: repeats must be non-negative, got {repeats}")
     shape = tuple(input.shape)
     out = expand(input.unsqueeze(dim + 1), shape[:dim + 1] + (repeats,) + shape[dim + 1:])
-    out = reshape(out, shape[:dim] + (n * repeats,) + shape[dim + 1:])
+    out = reshape(out.clone(), shape[:dim] + (n * repeats,) + shape[dim + 1:])
     _check_output_size(out, dim, output_size)
     return out
 

@@ -46,3 +46,7 @@ from .modules import (CosineEmbeddingLoss, CTCLoss, GaussianNLLLoss, HingeEmbedd
 # ---- adaptive max pooling, Unflatten, parameter containers ---------------------------------
 from .modules import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Unflatten
 from .parameter_containers import ParameterDict, ParameterList
+
+# ---- transformer layers ------------------------------------------------------------------------
+from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                      TransformerEncoder, TransformerEncoderLayer)

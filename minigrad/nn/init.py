@@ -150,3 +150,82 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill `tensor` (at least 2-d; dims after the first are flattened) with a (semi-)
+    orthogonal matrix times `gain`: the Q of the QR decomposition of a standard normal matrix,
+    its columns' signs fixed by R's diagonal so that Q is Haar-distributed (PyTorch's
+    recipe)."""
+    _check_tensor(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(f"Only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = normal_(Tensor(np.empty((rows, cols), tensor.dtype.numpy)), 0.0, 1.0, generator)
+    flat = flat.numpy().astype(np.float64)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    values = Tensor((gain * q).reshape(tuple(tensor.shape)).astype(tensor.dtype.numpy))
+    with no_grad():
+        return tensor.copy_(values.to(tensor.device))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill `tensor` with samples of N(mean, std^2) truncated to [a, b], drawn by inverting
+    the normal CDF on a uniform sample between the CDF's values at a and b."""
+    _check_tensor(tensor, "trunc_normal_")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+
+    def cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    low, high = cdf((a - mean) / std), cdf((b - mean) / std)
+    with no_grad():
+        uniform_(tensor, 2 * low - 1, 2 * high - 1, generator)
+        tensor.erfinv_()
+        tensor.mul_(std * math.sqrt(2.0))
+        tensor.add_(mean)
+        tensor.clamp_(min=a, max=b)
+    return tensor
+
+
+def eye_(tensor):
+    """Fill the 2-d `tensor` with the identity matrix (ones on the main diagonal)."""
+    _check_tensor(tensor, "eye_")
+    if tensor.ndim != 2:
+        raise ValueError(f"Only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    values = Tensor(np.eye(*tensor.shape, dtype=tensor.dtype.numpy))
+    with no_grad():
+        return tensor.copy_(values.to(tensor.device))
+
+
+def dirac_(tensor, groups=1):
+    """Fill the 3-, 4- or 5-d convolution weight `tensor` with the Dirac delta, so that the
+    convolution passes its input through: in each of `groups`, output channel i takes input
+    channel i at the kernel's centre."""
+    _check_tensor(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"Only tensors with 3, 4, or 5 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    out_channels = tensor.shape[0]
+    if out_channels % groups != 0:
+        raise ValueError(f"dim 0 ({out_channels}) must be divisible by groups ({groups})")
+    per_group = out_channels // groups
+    values = np.zeros(tuple(tensor.shape), tensor.dtype.numpy)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    with no_grad():
+        return tensor.copy_(Tensor(values).to(tensor.device))

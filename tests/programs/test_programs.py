@@ -33,6 +33,10 @@ PROGRAMS = {
     "grad_cam": (True, False),
     "wgan_gp": (True, False),
     "conv_autoencoder": (True, False),
+    "word_language_model": (True, False),
+    "time_sequence_prediction": (True, False),
+    "fast_neural_style": (True, False),
+    "super_resolution": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in

@@ -41,3 +41,7 @@ from .resample import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1
 
 # ---- layers family: 3-d convolution and pooling --------------------------------------------------
 from .conv3d import AdaptiveAvgPool3d, AvgPool3d, Conv3d, ConvTranspose3d, MaxPool3d
+
+# ---- layers family: transformer ------------------------------------------------------------------
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
