@@ -73,6 +73,35 @@ def test_nearest_exact_gathers_integer_input_too(device):
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
 
 
+@pytest.mark.parametrize("mode, shape, size", [
+    ("linear", (1, 2, 8), (13,)), ("linear", (2, 1, 9), (4,)),
+    ("trilinear", (1, 2, 3, 4, 5), (5, 3, 7)), ("trilinear", (1, 1, 4, 4, 4), (2, 6, 3)),
+    ("area", (1, 2, 16), (5,)), ("area", (1, 2, 7, 9), (3, 4)),
+    ("area", (2, 1, 6, 5, 7), (4, 3, 2))])
+@pytest.mark.parametrize("align", [False, True])
+def test_interpolate_keeps_nan_and_inf_where_torch_does(device, mode, shape, size, align):
+    """A NaN or inf input reaches only the outputs that read it, as in PyTorch (a weight-matrix
+    product would spread it over every output of its row); float32 values match too."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[2], flat[-3] = np.nan, np.inf
+    kwargs = {"align_corners": align} if mode != "area" else {}
+    got = F.interpolate(minigrad.tensor(x, device=device), size=size, mode=mode, **kwargs)
+    want = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode=mode, **kwargs)
+    assert np.isfinite(want.numpy()).any()
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode, shape, size", [("linear", (1, 1, 3), (5,)),
+                                               ("trilinear", (1, 1, 2, 2, 3), (3, 1, 4)),
+                                               ("area", (1, 1, 4, 3, 2), (2, 2, 1))])
+def test_interpolate_1d_and_3d_second_derivatives(device, mode, shape, size):
+    x = minigrad.randn(*shape, dtype=minigrad.float64, device=device, requires_grad=True)
+    if finite_differences_add_coverage(device):
+        assert minigrad.gradgradcheck(lambda t: F.interpolate(t, size, mode=mode) ** 2, [x])
+
+
 @HALF
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 @given(data=st.data(), dims=st.integers(1, 3), batched=st.booleans())

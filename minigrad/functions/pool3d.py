@@ -4,15 +4,17 @@ A 3-d window is a box, and the max or the sum over a box is the max or sum over 
 the max or sum over each depth slice's 2-d window; the divisor of an average (the box's size,
 counting padding or not, clipped by ceil_mode) is the product of the per-dim divisors. So each
 is the 2-d pooling (on every depth slice at once) followed by the 1-d pooling along depth, on
-the existing kernels of every device; adaptive average pooling is separable as the area
-resampling. The composition picks the same argmax as PyTorch: the first in (d, h, w) order.
+the existing kernels of every device; adaptive average pooling likewise (2-d over the slices,
+then 1-d along depth). The composition picks the same argmax as PyTorch: the first in
+(d, h, w) order.
 """
 from .._args import int_tuple
+from ..autograd.function import rename_grad_fn
 from ..creation import arange
 from ..errors import ShapeError
 from ..tensor import Tensor
-from .pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
-from .resample import _area_matrix, _resample_dim
+from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
+                   max_pool2d)
 
 
 def _batched(input, op):
@@ -116,12 +118,14 @@ def adaptive_avg_pool3d(input, output_size):
     sizes = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(output_size))
     if any(s < 1 for s in sizes):
         raise ShapeError(f"{op}: output sizes must be positive, got {sizes}")
-    out = x
-    for i, size in enumerate(sizes):
-        if size != x.shape[2 + i]:
-            out = _resample_dim(out, 2 + i, _area_matrix(x.shape[2 + i], size))
-    if out is x:
-        out = x.clone()
+    n, c, d = x.shape[:3]
+    # each depth slice's (H, W) windows on the 2-d kernel, then the depth windows on the 1-d
+    # one: the mean over a box is the mean over its depth of the means over its slices
+    planes = adaptive_avg_pool2d(x.reshape((n, c * d) + tuple(x.shape[3:])), sizes[1:])
+    columns = planes.reshape(n, c, d, sizes[1] * sizes[2]).transpose(2, 3)
+    columns = adaptive_avg_pool1d(columns.reshape(n, c * sizes[1] * sizes[2], d), sizes[0])
+    out = columns.reshape(n, c, sizes[1] * sizes[2], sizes[0]).transpose(2, 3)
+    out = rename_grad_fn(out.reshape((n, c) + sizes), "AdaptiveAvgPool3DBackward0")
     return out if input.ndim == 5 else out.squeeze(0)
 
 

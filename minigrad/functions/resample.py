@@ -2,11 +2,11 @@
 bicubic, trilinear, area), grid_sample's Tensor-op reference (F.grid_sample itself runs
 kernels, see grid_sample.py) and F.affine_grid.
 
-Bilinear and bicubic run on kernels (interpolate2d.py). The other interpolating modes and area
-are separable: along each spatial dim, every output sample is a fixed weighted sum of input
-samples, i.e. a product with an (out, in) weight matrix built on the host from the sizes alone,
-with PyTorch's source-coordinate rules. Resampling is then one matrix product per dim (BLAS on
-the cpu, the tiled GEMM on cuda), differentiable to any order.
+Bilinear and bicubic run on kernels (interpolate2d.py); trilinear is that kernel over each
+depth slice's (H, W), then linear along the depth. Linear interpolation along one dim gathers
+each output's two neighbours and weighs them (index_select and Tensor ops, with PyTorch's
+source-coordinate rules, differentiable to any order). Area is adaptive average pooling, on
+its kernels; nearest-exact is a gather.
 The grid_sample reference gathers the corners around each sampling point with weights computed
 from the grid by Tensor ops, so it is differentiable in both the input and the grid.
 """
@@ -14,17 +14,20 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import rename_grad_fn
 from ..creation import arange, tensor
 from ..errors import InputDimsNotImplementedError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .interpolate2d import Resample2d
+from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d
+from .pool3d import adaptive_avg_pool3d
 from .upsample import _output_sizes, interpolate as _nearest_interpolate
 
-_SEPARABLE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": None,
+# interpolate's modes (besides nearest) -> the spatial dims they take (None: 1 to 3)
+_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "area": None,
               "nearest-exact": None}
-_CUBIC_A = -0.75
 
 
 def _scale(in_size, out_size, align_corners, scale_factor):
@@ -36,60 +39,41 @@ def _scale(in_size, out_size, align_corners, scale_factor):
     return in_size / out_size
 
 
-def _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic):
-    scale = _scale(in_size, out_size, align_corners, scale_factor)
-    i = np.arange(out_size, dtype=np.float64)
+def _linear_taps(in_size, out_size, align_corners, scale_factor, dtype):
+    """Linear interpolation along one dim, as PyTorch computes it: for each output sample the
+    two input indices (low, low + 1 clamped at the end) and their weights (1 - l, l), with the
+    source coordinate and weights in `dtype`'s compute type (float32 below float64)."""
+    ft = np.float64 if dtype is dtypes.float64 else np.float32
     if align_corners:
-        return i * scale
-    src = scale * (i + 0.5) - 0.5
-    return src if cubic else np.maximum(src, 0.0)
-
-
-def _linear_matrix(in_size, out_size, align_corners, scale_factor):
-    src = _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic=False)
-    low = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+        scale = ft(in_size - 1) / ft(out_size - 1) if out_size > 1 else ft(0)
+    elif scale_factor is not None and scale_factor > 0:
+        scale = ft(1.0 / scale_factor)
+    else:
+        scale = ft(in_size) / ft(out_size)
+    i = np.arange(out_size, dtype=ft)
+    src = i * scale if align_corners else np.maximum(scale * (i + ft(0.5)) - ft(0.5), ft(0))
+    low = np.minimum(src.astype(np.int64), in_size - 1)
     high = np.minimum(low + 1, in_size - 1)
-    frac = src - low
-    weights = np.zeros((out_size, in_size))
-    rows = np.arange(out_size)
-    np.add.at(weights, (rows, low), 1.0 - frac)
-    np.add.at(weights, (rows, high), frac)
-    return weights
+    fraction = np.clip(src - low.astype(ft), ft(0), ft(1))
+    return low, high, ft(1) - fraction, fraction
 
 
-def _cubic_coefficients(t):
-    """Keys' cubic convolution weights (A = -0.75, as PyTorch) of the 4 taps at offsets
-    -1, 0, 1, 2 from floor(src), for fractional positions t."""
-    a = _CUBIC_A
+def _linear_along(x, dim, out_size, align_corners, scale_factor):
+    """x with dim `dim` linearly resampled to `out_size`: w0 * x[low] + w1 * x[high] for each
+    output sample, a gather of the two neighbours and a weighted sum, so a NaN or inf input
+    reaches only the outputs that read it (a product with a dense weight matrix would spread
+    it over a whole row)."""
+    in_size = x.shape[dim]
+    low, high, w_low, w_high = _linear_taps(in_size, out_size, align_corners, scale_factor,
+                                            x.dtype)
+    shape = [1] * x.ndim
+    shape[dim] = out_size
+    device = x.device
 
-    def near(x):  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x):  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
-
-
-def _cubic_matrix(in_size, out_size, align_corners, scale_factor):
-    src = _source_coordinates(in_size, out_size, align_corners, scale_factor, cubic=True)
-    base = np.floor(src).astype(np.int64)
-    t = src - base
-    weights = np.zeros((out_size, in_size))
-    rows = np.arange(out_size)
-    for offset, w in zip(range(-1, 3), _cubic_coefficients(t)):
-        np.add.at(weights, (rows, np.clip(base + offset, 0, in_size - 1)), w)
-    return weights
-
-
-def _area_matrix(in_size, out_size):
-    """Adaptive average pooling: output i averages input [floor(i in / out),
-    ceil((i + 1) in / out))."""
-    weights = np.zeros((out_size, in_size))
-    for i in range(out_size):
-        start = (i * in_size) // out_size
-        end = -((-(i + 1) * in_size) // out_size)
-        weights[i, start:end] = 1.0 / (end - start)
-    return weights
+    def taps(index, weight):
+        return (x.index_select(dim, tensor(index, device=device))
+                * tensor(weight.reshape(shape), dtype=x.dtype, device=device))
+    return taps(low, w_low) + taps(high, w_high)
 
 
 def _nearest_exact_index(in_size, out_size, scale_factor):
@@ -119,17 +103,17 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                     recompute_scale_factor, antialias)
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
-    if mode not in _SEPARABLE:
+    if mode not in _MODES:
         raise ModeNotImplementedError(
             f"interpolate: unknown mode {mode!r}; expected one of 'nearest', "
-            f"{', '.join(repr(m) for m in _SEPARABLE)}")
+            f"{', '.join(repr(m) for m in _MODES)}")
     interpolating = mode in ("linear", "bilinear", "bicubic", "trilinear")
     if align_corners is not None and not interpolating:
         raise ValueError("interpolate: align_corners can only be set with the interpolating "
                          "modes (linear, bilinear, bicubic, trilinear)")
     if antialias:
         raise ValueError("interpolate: antialias=True is not supported")
-    spatial = _SEPARABLE[mode]
+    spatial = _MODES[mode]
     if input.ndim not in (3, 4, 5) or (spatial is not None and input.ndim != spatial + 2):
         wanted = f"a {spatial + 2}-D input" if spatial else "a 3-D, 4-D or 5-D input"
         raise InputDimsNotImplementedError(
@@ -139,27 +123,32 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got "
                         f"{input.dtype}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
-    if mode in ("bilinear", "bicubic"):  # on kernels, see interpolate2d.py
-        steps = tuple(_scale(n, o, bool(align_corners), f)
-                      for n, o, f in zip(input.shape[2:], sizes, scales))
-        out = Resample2d.apply(input, tuple(sizes), steps, bool(align_corners),
-                               mode == "bicubic")
-        return rename_grad_fn(out, _node_name(mode, 2))
-    out = input
-    for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
-        if mode == "area":
-            weights = _area_matrix(in_size, out_size)
-        elif mode == "nearest-exact":  # a gather: exact for every dtype
+    spatial = input.ndim - 2
+    if mode == "area":  # PyTorch's area mode is adaptive average pooling
+        pool = (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[spatial - 1]
+        return rename_grad_fn(pool(input, tuple(sizes)), _node_name(mode, spatial))
+    if mode == "nearest-exact":  # a gather per dim: exact for every dtype
+        out = input
+        for d, (in_size, out_size, scale) in enumerate(zip(input.shape[2:], sizes, scales)):
             index = tensor(_nearest_exact_index(in_size, out_size, scale), device=out.device)
             out = out[(slice(None),) * (d + 2) + (index,)]
-            continue
-        elif mode == "bicubic":
-            weights = _cubic_matrix(in_size, out_size, bool(align_corners), scale)
-        else:
-            weights = _linear_matrix(in_size, out_size, bool(align_corners), scale)
-        out = _resample_dim(out, d + 2, weights)
-    out = out if out is not input else input.clone()
-    return rename_grad_fn(out, _node_name(mode, input.ndim - 2))
+        out = out if out is not input else input.clone()
+        return rename_grad_fn(out, _node_name(mode, spatial))
+    align_corners = bool(align_corners)
+    if mode == "linear":
+        out = _linear_along(input, 2, sizes[0], align_corners, scales[0])
+        return rename_grad_fn(out, _node_name(mode, 1))
+    # bilinear and bicubic on kernels (interpolate2d.py); trilinear is bilinear over (H, W) of
+    # every depth slice, then linear along the depth: PyTorch's nesting of the three weights
+    planes = input if spatial == 2 else input.reshape(
+        (input.shape[0], input.shape[1] * input.shape[2]) + tuple(input.shape[3:]))
+    steps = tuple(_scale(n, o, align_corners, f)
+                  for n, o, f in zip(planes.shape[2:], sizes[-2:], scales[-2:]))
+    out = Resample2d.apply(planes, tuple(sizes[-2:]), steps, align_corners, mode == "bicubic")
+    if spatial == 3:
+        out = out.reshape(tuple(input.shape[:3]) + tuple(sizes[-2:]))
+        out = _linear_along(out, 2, sizes[0], align_corners, scales[0])
+    return rename_grad_fn(out, _node_name(mode, spatial))
 
 
 def _node_name(mode, spatial):
