@@ -483,8 +483,9 @@ class Backend(Protocol):
         """out[n, c, ...] = source[n, c] at flat plane position indices[n, c, ...] (0 outside
         the plane): source (N, C, H, W), indices (N, C, h, w) int64 -> (N, C, h, w)."""
 
-    # ---- resampling (N, C, H, W); mode 0 bilinear / 1 nearest, padding 0 zeros / 1 border /
-    # 2 reflection (minigrad.backend._grid_sample_scalar), align_corners a bool -----------------
+    # ---- resampling (N, C, H, W); mode 0 bilinear / 1 nearest / 2 bicubic, padding 0 zeros /
+    # 1 border / 2 reflection (minigrad.backend._grid_sample_scalar), align_corners a bool;
+    # the arithmetic runs in x's float type --------------------------------------------------
 
     def grid_sample2d_forward(self, x, grid, mode, padding, align_corners):
         """x (N, C, H, W) sampled at grid (N, Ho, Wo, 2) of (x, y) in [-1, 1], grid of x's
@@ -494,6 +495,14 @@ class Backend(Protocol):
         """(grad_input (N, C, H, W), grad_grid (N, Ho, Wo, 2)): the gradients of
         grid_sample2d_forward for the output gradient grad (N, C, Ho, Wo); grad_grid is 0 in
         nearest mode."""
+
+    def grid_sample3d_forward(self, x, grid, mode, padding, align_corners):
+        """x (N, C, D, H, W) sampled at grid (N, Do, Ho, Wo, 3) of (x, y, z) in [-1, 1], grid
+        of x's dtype -> (N, C, Do, Ho, Wo); mode 0 (trilinear) or 1 only."""
+
+    def grid_sample3d_backward(self, grad, x, grid, mode, padding, align_corners):
+        """(grad_input (N, C, D, H, W), grad_grid (N, Do, Ho, Wo, 3)): the gradients of
+        grid_sample3d_forward for the output gradient grad (N, C, Do, Ho, Wo)."""
 
     def resample2d_forward(self, x, out_size, scales, align_corners, cubic):
         """x (N, C, H, W) resampled bilinearly (bicubically with `cubic`, Keys' A = -0.75) to

@@ -1,19 +1,28 @@
 """F.grid_sample on kernels: the sampling and its first derivatives (input and grid) run as
-one kernel each on every device (`grid_sample2d_forward` / `grid_sample2d_backward`), with the
-grid kept on the device.
+one kernel each on every device (`grid_sample2d_*` for 4-D input, `grid_sample3d_*` for 5-D),
+with the grid kept on the device.
 
-Second derivatives differentiate the Tensor-op reference (`resample.grid_sample_reference`):
-the backward node recomputes the reference's first derivatives under autograd and takes their
-vector-Jacobian product, so gradgradcheck holds in the input and the grid while a training step
-only ever runs the two kernels.
+Second derivatives of 4-D bilinear and nearest sampling differentiate the Tensor-op reference
+(`resample.grid_sample_reference`): the backward node recomputes the reference's first
+derivatives under autograd and takes their vector-Jacobian product, so gradgradcheck holds in
+the input and the grid while a training step only ever runs the two kernels. Bicubic and 5-D
+sampling have first derivatives only, as in PyTorch.
 """
 from ..autograd.api import grad as autograd_grad
 from ..autograd.function import KernelFunction
 from ..autograd.grad_mode import enable_grad
+from ..errors import AutogradError
 from .resample import check_grid_sample_args, grid_sample_reference
 
-_MODES = {"bilinear": 0, "nearest": 1}
+_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
+
+
+def _kernels_for(kernels, x):
+    """The (forward, backward) kernels for x's spatial rank (4-D or 5-D x)."""
+    if x.ndim == 5:
+        return kernels.grid_sample3d_forward, kernels.grid_sample3d_backward
+    return kernels.grid_sample2d_forward, kernels.grid_sample2d_backward
 
 
 class GridSample(KernelFunction):
@@ -25,8 +34,8 @@ class GridSample(KernelFunction):
     def forward(ctx, kernels, x, grid, mode, padding_mode, align_corners):
         ctx.save(inputs=(0, 1))
         ctx.options = (mode, padding_mode, align_corners)
-        return kernels.grid_sample2d_forward(x, grid, _MODES[mode], _PADDINGS[padding_mode],
-                                             align_corners)
+        forward, _ = _kernels_for(kernels, x)
+        return forward(x, grid, _MODES[mode], _PADDINGS[padding_mode], align_corners)
 
     @staticmethod
     def backward(ctx, grad):
@@ -42,12 +51,16 @@ class GridSampleBackward(KernelFunction):
     def forward(ctx, kernels, grad, x, grid, mode, padding_mode, align_corners):
         ctx.save(inputs=(0, 1, 2))
         ctx.options = (mode, padding_mode, align_corners)
-        return kernels.grid_sample2d_backward(grad, x, grid, _MODES[mode],
-                                              _PADDINGS[padding_mode], align_corners)
+        _, backward = _kernels_for(kernels, x)
+        return backward(grad, x, grid, _MODES[mode], _PADDINGS[padding_mode], align_corners)
 
     @staticmethod
     def backward(ctx, grad_grad_input, grad_grad_grid):
         grad, x, grid = (t.detach().requires_grad_() for t in ctx.saved_tensors)
+        if x.ndim != 4 or ctx.options[0] == "bicubic":
+            raise AutogradError(f"grid_sample: second derivatives exist for 4-D bilinear and "
+                                f"nearest sampling only (as in PyTorch, none at all there), "
+                                f"got {x.ndim}-D input in mode {ctx.options[0]!r}")
         with enable_grad():
             out = grid_sample_reference(x, grid, *ctx.options)
             first = autograd_grad(out, (x, grid), grad, create_graph=True, allow_unused=True)
@@ -62,17 +75,27 @@ class GridSampleBackward(KernelFunction):
         return (*second, None, None, None)
 
 
-def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample (N, C, H, W) input at the points of grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo).
+class GridSample3d(GridSample):
+    """(N, C, D, H, W) input sampled at (N, Do, Ho, Wo, 3) grid points -> (N, C, Do, Ho, Wo)."""
 
-    grid holds (x, y) in [-1, 1] (-1 the left / top edge: of the corner pixels' centres with
-    align_corners=True, of their outer edges otherwise; default False). mode 'bilinear' or
-    'nearest'; padding_mode 'zeros', 'border' or 'reflection' for points outside the input.
-    Differentiable in input and (bilinear) in grid, to second order.
+    backward_name = "GridSampler3DBackward0"
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample (N, C, H, W) input at the points of grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo), or
+    (N, C, D, H, W) input at grid (N, Do, Ho, Wo, 3) -> (N, C, Do, Ho, Wo).
+
+    grid holds (x, y[, z]) in [-1, 1] (-1 the left / top edge: of the corner pixels' centres
+    with align_corners=True, of their outer edges otherwise; default False). mode 'bilinear'
+    (trilinear on 5-D input), 'nearest' or 'bicubic' (4-D input only, Keys' A = -0.75);
+    padding_mode 'zeros', 'border' or 'reflection' for points outside the input.
+    Differentiable in input and (bilinear, bicubic) in grid; to second order for 4-D bilinear
+    and nearest sampling.
     """
     check_grid_sample_args(input, grid, mode, padding_mode)
     grid = grid.to(dtype=input.dtype)
-    return GridSample.apply(input, grid, mode, padding_mode, bool(align_corners))
+    function = GridSample3d if input.ndim == 5 else GridSample
+    return function.apply(input, grid, mode, padding_mode, bool(align_corners))
 
 
 __all__ = ["grid_sample"]

@@ -222,8 +222,9 @@ def _gather_corner(flat, batch_index, iy, ix, width, valid):
 
 def check_grid_sample_args(input, grid, mode, padding_mode):
     """Raise for anything grid_sample cannot take (PyTorch's checks, minigrad's wording)."""
-    if mode not in ("bilinear", "nearest"):
-        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got "
+                         f"{mode!r}")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or "
                          f"'reflection', got {padding_mode!r}")
@@ -231,10 +232,15 @@ def check_grid_sample_args(input, grid, mode, padding_mode):
         if not isinstance(t, Tensor) or not t.dtype.is_floating_point:
             raise TypeError(f"grid_sample: {name} must be a floating point Tensor, got "
                             f"{getattr(t, 'dtype', type(t).__name__)}")
-    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or \
+    spatial = input.ndim - 2
+    if spatial not in (2, 3) or grid.ndim != input.ndim or grid.shape[-1] != spatial or \
             grid.shape[0] != input.shape[0]:
-        raise ShapeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2) "
-                         f"with one N, got {tuple(input.shape)} and {tuple(grid.shape)}")
+        raise ShapeError(f"grid_sample: expected input (N, C, H, W) with grid (N, Ho, Wo, 2) "
+                         f"or input (N, C, D, H, W) with grid (N, Do, Ho, Wo, 3), one N, got "
+                         f"{tuple(input.shape)} and {tuple(grid.shape)}")
+    if mode == "bicubic" and spatial == 3:
+        raise ShapeError("grid_sample: mode 'bicubic' supports only 4-D input, got 5-D input "
+                         f"{tuple(input.shape)}")
 
 
 def grid_sample_reference(input, grid, mode="bilinear", padding_mode="zeros",

@@ -1,12 +1,15 @@
-"""grid_sample kernels (2-d, NCHW) on the device: one thread per output point (n, i, j), looping
-over the channels, with PyTorch's coordinate rules shared with the cpu kernels
-(`_grid_sample_scalar`). The grid never leaves the device.
+"""grid_sample kernels on the device (2-d NCHW and 3-d NCDHW): one thread per output point,
+looping over the channels, with PyTorch's coordinate rules shared with the cpu kernels
+(`_grid_sample_scalar`). The grid never leaves the device. The arithmetic runs in the data's
+float type (`zero`, a 0 of that type, carries it into the rules), so float32 data is sampled
+in float32 and float64 data in float64.
 
-The gradient with respect to the input scatter-adds each point's four corner weights with float
+The gradient with respect to the input scatter-adds each point's tap weights with float
 atomics (the order of the additions varies from run to run); under
 `minigrad.use_deterministic_algorithms(True)` the same kernel runs on a single thread, so the
 additions happen in one fixed order.
 """
+import numpy as np
 from numba import cuda
 
 from ...determinism import are_deterministic_algorithms_enabled
@@ -15,104 +18,263 @@ from . import _copy
 from ._array import empty, is_contiguous
 from ._launch import launch, launch_1d
 
-_source = cuda.jit(device=True)(rules.source_coordinate)
+_unnormalize = cuda.jit(device=True)(rules.unnormalize)
+_pad = cuda.jit(device=True)(rules.pad)
 _round = cuda.jit(device=True)(rules.round_half_even)
-_inside = cuda.jit(device=True)(rules.inside)
-_corner = cuda.jit(device=True)(rules.corner)
-_NEAREST = rules.NEAREST
+_index_within = cuda.jit(device=True)(rules.index_within)
+_tap_weight = cuda.jit(device=True)(rules.tap_weight)
+_NEAREST, _BICUBIC = rules.NEAREST, rules.BICUBIC
+
+
+@cuda.jit(device=True)
+def _point(coord, size, mode, padding, align_corners, zero):
+    """(pixel coordinate, d pixel / d coord) of a grid coordinate: padded for bilinear and
+    nearest sampling; bicubic sampling pads its taps instead."""
+    x, scale = _unnormalize(coord, size, align_corners, zero)
+    if mode != _BICUBIC:
+        x, factor = _pad(x, size, padding, align_corners, zero)
+        scale = scale * factor
+    return x, scale
+
+
+@cuda.jit(device=True)
+def _tap(mode, k, origin, t, size, padding, align_corners, zero):
+    """(pixel index or -1 outside, weight, d weight / d t) of tap k around origin + t."""
+    offset, weight, slope = _tap_weight(mode, k, t, zero)
+    position = origin + (zero + np.float32(offset))
+    if mode == _BICUBIC:
+        position, _ = _pad(position, size, padding, align_corners, zero)
+    return _index_within(position, size, zero), weight, slope
 
 
 @cuda.jit(cache=True)
-def _forward_kernel(out, x, grid, mode, padding, align_corners):
+def _forward2d_kernel(out, x, grid, mode, padding, align_corners, zero):
     n, channels, height, width = x.shape
     out_h, out_w = grid.shape[1], grid.shape[2]
-    points = n * out_h * out_w
-    for p in range(cuda.grid(1), points, cuda.gridsize(1)):
+    taps = 4 if mode == _BICUBIC else 2
+    one = zero + np.float32(1.0)
+    for p in range(cuda.grid(1), n * out_h * out_w, cuda.gridsize(1)):
         b = p // (out_h * out_w)
         i = (p // out_w) % out_h
         j = p % out_w
-        px, _ = _source(grid[b, i, j, 0], width, padding, align_corners)
-        py, _ = _source(grid[b, i, j, 1], height, padding, align_corners)
+        px, _ = _point(grid[b, i, j, 0], width, mode, padding, align_corners, zero)
+        py, _ = _point(grid[b, i, j, 1], height, mode, padding, align_corners, zero)
         for ch in range(channels):
-            out[b, ch, i, j] = 0.0
+            out[b, ch, i, j] = zero
         if mode == _NEAREST:
-            ix = _round(px)
-            iy = _round(py)
-            if _inside(iy, ix, height, width):
+            ix = _index_within(_round(px, zero), width, zero)
+            iy = _index_within(_round(py, zero), height, zero)
+            if ix >= 0 and iy >= 0:
                 for ch in range(channels):
-                    out[b, ch, i, j] = x[b, ch, int(iy), int(ix)]
+                    out[b, ch, i, j] = x[b, ch, iy, ix]
             continue
-        for k in range(4):
-            cy, cx, weight, _, _ = _corner(k, px, py)
-            if _inside(cy, cx, height, width):
+        x0 = px // one
+        y0 = py // one
+        for ky in range(taps):
+            iy, wy, _ = _tap(mode, ky, y0, py - y0, height, padding, align_corners, zero)
+            if iy < 0:
+                continue
+            for kx in range(taps):
+                ix, wx, _ = _tap(mode, kx, x0, px - x0, width, padding, align_corners, zero)
+                if ix < 0:
+                    continue
+                weight = wx * wy
                 for ch in range(channels):
-                    out[b, ch, i, j] += weight * x[b, ch, cy, cx]
+                    out[b, ch, i, j] += weight * x[b, ch, iy, ix]
 
 
 @cuda.jit(cache=True)
-def _backward_kernel(grad_input, grad_grid, grad, x, grid, mode, padding, align_corners):
+def _backward2d_kernel(grad_input, grad_grid, grad, x, grid, mode, padding, align_corners,
+                       zero):
     n, channels, height, width = x.shape
     out_h, out_w = grid.shape[1], grid.shape[2]
-    points = n * out_h * out_w
-    for p in range(cuda.grid(1), points, cuda.gridsize(1)):
+    taps = 4 if mode == _BICUBIC else 2
+    one = zero + np.float32(1.0)
+    for p in range(cuda.grid(1), n * out_h * out_w, cuda.gridsize(1)):
         b = p // (out_h * out_w)
         i = (p // out_w) % out_h
         j = p % out_w
-        px, scale_x = _source(grid[b, i, j, 0], width, padding, align_corners)
-        py, scale_y = _source(grid[b, i, j, 1], height, padding, align_corners)
+        px, scale_x = _point(grid[b, i, j, 0], width, mode, padding, align_corners, zero)
+        py, scale_y = _point(grid[b, i, j, 1], height, mode, padding, align_corners, zero)
+        grad_grid[b, i, j, 0] = zero
+        grad_grid[b, i, j, 1] = zero
         if mode == _NEAREST:
-            ix = _round(px)
-            iy = _round(py)
-            if _inside(iy, ix, height, width):
+            ix = _index_within(_round(px, zero), width, zero)
+            iy = _index_within(_round(py, zero), height, zero)
+            if ix >= 0 and iy >= 0:
                 for ch in range(channels):
-                    cuda.atomic.add(grad_input, (b, ch, int(iy), int(ix)), grad[b, ch, i, j])
-            grad_grid[b, i, j, 0] = 0.0
-            grad_grid[b, i, j, 1] = 0.0
+                    cuda.atomic.add(grad_input, (b, ch, iy, ix), grad[b, ch, i, j])
             continue
-        gx = 0.0
-        gy = 0.0
-        for k in range(4):
-            cy, cx, weight, dwx, dwy = _corner(k, px, py)
-            if _inside(cy, cx, height, width):
+        x0 = px // one
+        y0 = py // one
+        gx = zero
+        gy = zero
+        for ky in range(taps):
+            iy, wy, dwy = _tap(mode, ky, y0, py - y0, height, padding, align_corners, zero)
+            if iy < 0:
+                continue
+            for kx in range(taps):
+                ix, wx, dwx = _tap(mode, kx, x0, px - x0, width, padding, align_corners, zero)
+                if ix < 0:
+                    continue
                 for ch in range(channels):
                     g = grad[b, ch, i, j]
-                    cuda.atomic.add(grad_input, (b, ch, cy, cx), weight * g)
-                    v = x[b, ch, cy, cx] * g
-                    gx += v * dwx
-                    gy += v * dwy
+                    cuda.atomic.add(grad_input, (b, ch, iy, ix), wx * wy * g)
+                    v = x[b, ch, iy, ix] * g
+                    gx += v * dwx * wy
+                    gy += v * wx * dwy
         grad_grid[b, i, j, 0] = gx * scale_x
         grad_grid[b, i, j, 1] = gy * scale_y
+
+
+@cuda.jit(cache=True)
+def _forward3d_kernel(out, x, grid, mode, padding, align_corners, zero):
+    n, channels, depth, height, width = x.shape
+    out_d, out_h, out_w = grid.shape[1], grid.shape[2], grid.shape[3]
+    one = zero + np.float32(1.0)
+    for p in range(cuda.grid(1), n * out_d * out_h * out_w, cuda.gridsize(1)):
+        b = p // (out_d * out_h * out_w)
+        i = (p // (out_h * out_w)) % out_d
+        j = (p // out_w) % out_h
+        k = p % out_w
+        px, _ = _point(grid[b, i, j, k, 0], width, mode, padding, align_corners, zero)
+        py, _ = _point(grid[b, i, j, k, 1], height, mode, padding, align_corners, zero)
+        pz, _ = _point(grid[b, i, j, k, 2], depth, mode, padding, align_corners, zero)
+        for ch in range(channels):
+            out[b, ch, i, j, k] = zero
+        if mode == _NEAREST:
+            ix = _index_within(_round(px, zero), width, zero)
+            iy = _index_within(_round(py, zero), height, zero)
+            iz = _index_within(_round(pz, zero), depth, zero)
+            if ix >= 0 and iy >= 0 and iz >= 0:
+                for ch in range(channels):
+                    out[b, ch, i, j, k] = x[b, ch, iz, iy, ix]
+            continue
+        x0 = px // one
+        y0 = py // one
+        z0 = pz // one
+        for kz in range(2):
+            iz, wz, _ = _tap(mode, kz, z0, pz - z0, depth, padding, align_corners, zero)
+            for ky in range(2):
+                iy, wy, _ = _tap(mode, ky, y0, py - y0, height, padding, align_corners, zero)
+                for kx in range(2):
+                    ix, wx, _ = _tap(mode, kx, x0, px - x0, width, padding, align_corners,
+                                     zero)
+                    if ix < 0 or iy < 0 or iz < 0:
+                        continue
+                    weight = wx * wy * wz
+                    for ch in range(channels):
+                        out[b, ch, i, j, k] += weight * x[b, ch, iz, iy, ix]
+
+
+@cuda.jit(cache=True)
+def _backward3d_kernel(grad_input, grad_grid, grad, x, grid, mode, padding, align_corners,
+                       zero):
+    n, channels, depth, height, width = x.shape
+    out_d, out_h, out_w = grid.shape[1], grid.shape[2], grid.shape[3]
+    one = zero + np.float32(1.0)
+    for p in range(cuda.grid(1), n * out_d * out_h * out_w, cuda.gridsize(1)):
+        b = p // (out_d * out_h * out_w)
+        i = (p // (out_h * out_w)) % out_d
+        j = (p // out_w) % out_h
+        k = p % out_w
+        px, sx = _point(grid[b, i, j, k, 0], width, mode, padding, align_corners, zero)
+        py, sy = _point(grid[b, i, j, k, 1], height, mode, padding, align_corners, zero)
+        pz, sz = _point(grid[b, i, j, k, 2], depth, mode, padding, align_corners, zero)
+        grad_grid[b, i, j, k, 0] = zero
+        grad_grid[b, i, j, k, 1] = zero
+        grad_grid[b, i, j, k, 2] = zero
+        if mode == _NEAREST:
+            ix = _index_within(_round(px, zero), width, zero)
+            iy = _index_within(_round(py, zero), height, zero)
+            iz = _index_within(_round(pz, zero), depth, zero)
+            if ix >= 0 and iy >= 0 and iz >= 0:
+                for ch in range(channels):
+                    cuda.atomic.add(grad_input, (b, ch, iz, iy, ix), grad[b, ch, i, j, k])
+            continue
+        x0 = px // one
+        y0 = py // one
+        z0 = pz // one
+        gx = zero
+        gy = zero
+        gz = zero
+        for kz in range(2):
+            iz, wz, dwz = _tap(mode, kz, z0, pz - z0, depth, padding, align_corners, zero)
+            for ky in range(2):
+                iy, wy, dwy = _tap(mode, ky, y0, py - y0, height, padding, align_corners, zero)
+                for kx in range(2):
+                    ix, wx, dwx = _tap(mode, kx, x0, px - x0, width, padding, align_corners,
+                                       zero)
+                    if ix < 0 or iy < 0 or iz < 0:
+                        continue
+                    for ch in range(channels):
+                        g = grad[b, ch, i, j, k]
+                        cuda.atomic.add(grad_input, (b, ch, iz, iy, ix), wx * wy * wz * g)
+                        v = x[b, ch, iz, iy, ix] * g
+                        gx += v * dwx * wy * wz
+                        gy += v * wx * dwy * wz
+                        gz += v * wx * wy * dwz
+        grad_grid[b, i, j, k, 0] = gx * sx
+        grad_grid[b, i, j, k, 1] = gy * sy
+        grad_grid[b, i, j, k, 2] = gz * sz
 
 
 def _contiguous(a):
     return a if is_contiguous(a) else _copy.copy(a)
 
 
+def _points(grid):
+    count = 1
+    for size in grid.shape[:-1]:
+        count *= size
+    return count
+
+
+def _sample(kernel, x, grid, mode, padding, align_corners):
+    x, grid = _contiguous(x), _contiguous(grid)
+    out = empty(tuple(x.shape[:2]) + tuple(grid.shape[1:-1]), x.dtype)
+    launch_1d(kernel, _points(grid), out, x, grid, mode, padding, bool(align_corners),
+              x.dtype.type(0))
+    return out
+
+
+def _sample_backward(kernel, grad, x, grid, mode, padding, align_corners):
+    grad, x, grid = _contiguous(grad), _contiguous(x), _contiguous(grid)
+    grad_input = empty(x.shape, x.dtype)
+    _copy.fill(grad_input, 0)
+    grad_grid = empty(grid.shape, x.dtype)
+    args = (grad_input, grad_grid, grad, x, grid, mode, padding, bool(align_corners),
+            x.dtype.type(0))
+    if are_deterministic_algorithms_enabled():
+        if _points(grid):
+            launch(kernel, 1, 1, *args)
+    else:
+        launch_1d(kernel, _points(grid), *args)
+    return grad_input, grad_grid
+
+
 def grid_sample2d_forward(x, grid, mode, padding, align_corners):
     """x (N, C, H, W) sampled at grid (N, Ho, Wo, 2) (x, y in [-1, 1]) -> (N, C, Ho, Wo)."""
-    x, grid = _contiguous(x), _contiguous(grid)
-    n, out_h, out_w = grid.shape[0], grid.shape[1], grid.shape[2]
-    out = empty((n, x.shape[1], out_h, out_w), x.dtype)
-    launch_1d(_forward_kernel, n * out_h * out_w, out, x, grid, mode, padding,
-              bool(align_corners))
-    return out
+    return _sample(_forward2d_kernel, x, grid, mode, padding, align_corners)
 
 
 def grid_sample2d_backward(grad, x, grid, mode, padding, align_corners):
     """(grad_input (N, C, H, W), grad_grid (N, Ho, Wo, 2)) of grid_sample2d_forward for the
     output gradient grad (N, C, Ho, Wo)."""
-    grad, x, grid = _contiguous(grad), _contiguous(x), _contiguous(grid)
-    grad_input = empty(x.shape, x.dtype)
-    _copy.fill(grad_input, 0)
-    grad_grid = empty(grid.shape, x.dtype)
-    points = grid.shape[0] * grid.shape[1] * grid.shape[2]
-    args = (grad_input, grad_grid, grad, x, grid, mode, padding, bool(align_corners))
-    if are_deterministic_algorithms_enabled():
-        if points:
-            launch(_backward_kernel, 1, 1, *args)
-    else:
-        launch_1d(_backward_kernel, points, *args)
-    return grad_input, grad_grid
+    return _sample_backward(_backward2d_kernel, grad, x, grid, mode, padding, align_corners)
 
 
-__all__ = ["grid_sample2d_backward", "grid_sample2d_forward"]
+def grid_sample3d_forward(x, grid, mode, padding, align_corners):
+    """x (N, C, D, H, W) sampled at grid (N, Do, Ho, Wo, 3) (x, y, z in [-1, 1])
+    -> (N, C, Do, Ho, Wo)."""
+    return _sample(_forward3d_kernel, x, grid, mode, padding, align_corners)
+
+
+def grid_sample3d_backward(grad, x, grid, mode, padding, align_corners):
+    """(grad_input (N, C, D, H, W), grad_grid (N, Do, Ho, Wo, 3)) of grid_sample3d_forward for
+    the output gradient grad (N, C, Do, Ho, Wo)."""
+    return _sample_backward(_backward3d_kernel, grad, x, grid, mode, padding, align_corners)
+
+
+__all__ = ["grid_sample2d_backward", "grid_sample2d_forward", "grid_sample3d_backward",
+           "grid_sample3d_forward"]
