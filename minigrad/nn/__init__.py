@@ -21,8 +21,9 @@ from .modules import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardt
                       Tanhshrink, Threshold)
 
 # ---- layers family: normalisation and embedding -----------------------------------------------
-from .modules import (BatchNorm3d, CosineSimilarity, Embedding, GroupNorm, InstanceNorm1d,
-                      InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance, RMSNorm)
+from .modules import (BatchNorm3d, CosineSimilarity, Embedding, EmbeddingBag, GroupNorm,
+                      InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance,
+                      RMSNorm)
 
 # ---- layers family: folding, attention, recurrent layers --------------------------------------
 from .modules import (GRU, LSTM, RNN, Fold, GRUCell, LSTMCell, MultiheadAttention, PixelShuffle,

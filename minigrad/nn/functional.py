@@ -19,6 +19,7 @@ from ..functions.activation_extra import (celu, celu_, glu, hardshrink, hardsigm
 
 # ---- layers family: normalisation and embedding -----------------------------------------------
 from ..functions.embedding import embedding
+from ..functions.embedding_bag import embedding_bag
 from ..functions.normalization_extra import (cosine_similarity, group_norm, instance_norm,
                                              layer_norm, normalize, pairwise_distance, rms_norm)
 

@@ -23,7 +23,7 @@ from .activation_extra import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswi
                                Softshrink, Softsign, Tanhshrink, Threshold)
 
 # ---- layers family: normalisation and embedding -----------------------------------------------
-from .embedding import Embedding
+from .embedding import Embedding, EmbeddingBag
 from .normalization_extra import (BatchNorm3d, CosineSimilarity, GroupNorm, InstanceNorm1d,
                                   InstanceNorm2d, InstanceNorm3d, LayerNorm, PairwiseDistance,
                                   RMSNorm)

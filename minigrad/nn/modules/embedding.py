@@ -1,7 +1,9 @@
 """`Embedding`: a lookup table of num_embeddings vectors of size embedding_dim, indexed by
-integer tensors, with PyTorch's padding_idx, max_norm and from_pretrained."""
+integer tensors, with PyTorch's padding_idx, max_norm and from_pretrained; `EmbeddingBag`:
+sums, means or maxima of bags of its rows."""
 from ...autograd.grad_mode import no_grad
 from ...functions.embedding import embedding
+from ...functions.embedding_bag import embedding_bag
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
@@ -78,3 +80,86 @@ class Embedding(Module):
         rows, cols = embeddings.shape
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=embeddings, _freeze=freeze)
+
+
+class EmbeddingBag(Module):
+    """`EmbeddingBag(num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+    scale_grad_by_freq=False, mode='mean', sparse=False, _weight=None,
+    include_last_offset=False, padding_idx=None)`: the sums, means or maxima of bags of
+    embeddings (see `F.embedding_bag`), without the per-index embeddings in between.
+
+    weight: (num_embeddings, embedding_dim) from N(0, 1), the padding_idx row zeroed.
+    forward(input, offsets=None, per_sample_weights=None) -> (bags, embedding_dim).
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"EmbeddingBag: padding_idx must be within num_embeddings "
+                                 f"({num_embeddings}), got {padding_idx}")
+            padding_idx = padding_idx % num_embeddings
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+        if sparse:
+            raise ValueError("EmbeddingBag: sparse gradients are not supported; use "
+                             "sparse=False")
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = Parameter(empty_tensor((num_embeddings, embedding_dim), device, dtype))
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"EmbeddingBag: _weight must have shape ({num_embeddings}, "
+                                 f"{embedding_dim}), got {tuple(_weight.shape)}")
+            self.weight = Parameter(_weight)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                             self.scale_grad_by_freq, self.mode, self.sparse,
+                             per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, mode="mean", sparse=False,
+                        include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag whose weight is `embeddings` (2-D, shared), trained unless
+        `freeze`."""
+        if not isinstance(embeddings, Tensor) or embeddings.ndim != 2:
+            raise ValueError("EmbeddingBag.from_pretrained: embeddings must be a 2-D Tensor, "
+                             f"got {getattr(embeddings, 'shape', type(embeddings).__name__)}")
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                  _weight=embeddings, include_last_offset=include_last_offset,
+                  padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag
