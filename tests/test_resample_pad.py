@@ -215,6 +215,11 @@ def test_errors_name_what_was_wrong():
         F.interpolate(minigrad.randn(1, 2, 3), scale_factor=2, mode="bilinear")
     with pytest.raises(ValueError, match="align_corners"):
         F.interpolate(minigrad.randn(1, 2, 3), scale_factor=2, mode="area", align_corners=True)
+    for mode in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+        with pytest.raises(RuntimeError, match="sizes must be positive"):  # as torch
+            F.interpolate(minigrad.randn(1, 1, 0, 4), size=(3, 3), mode=mode)
+        assert F.interpolate(minigrad.randn(0, 1, 2, 2), size=(3, 3), mode=mode).shape == \
+            (0, 1, 3, 3)
     with pytest.raises(ValueError, match="padding_mode"):
         F.grid_sample(minigrad.randn(1, 1, 2, 2), minigrad.randn(1, 1, 1, 2), padding_mode="x")
     with pytest.raises(ValueError, match="theta"):

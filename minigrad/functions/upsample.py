@@ -63,9 +63,9 @@ def _output_sizes(input, size, scale_factor, recompute_scale_factor):
         factors = tuple(float(f) for f in _per_dim(scale_factor, len(spatial), "scale_factor"))
         sizes = tuple(math.floor(n * f) for n, f in zip(spatial, factors))
         scales = (None,) * len(spatial) if recompute_scale_factor else factors
-    if any(s <= 0 for s in sizes):
-        raise ShapeError(f"interpolate: output sizes must be positive, got {sizes} for input "
-                         f"of spatial shape {spatial}")
+    if any(s <= 0 for s in sizes) or any(n <= 0 for n in spatial):
+        raise ShapeError(f"interpolate: input and output sizes must be positive, got output "
+                         f"sizes {sizes} for input of spatial shape {spatial}")
     return sizes, scales
 
 
