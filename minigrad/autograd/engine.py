@@ -11,9 +11,14 @@ then the `.grad` of outputs that retain it is filled and captured edges are reco
 node's pre-hooks. A leaf's `.grad` is then accumulated and its post-accumulate-grad hooks run;
 any other node runs its backward and then its post hooks, which may replace the gradients
 passed on to its inputs.
+
+A leaf's first gradient becomes its `.grad` without a copy when nothing else can reach it (as
+in PyTorch): the engine holds the only reference to a plain, C-contiguous tensor whose memory
+no other tensor, view or saved tensor shares (`_stealable`); otherwise `.grad` is a copy.
 """
 
 from ..creation import zeros
+from ..backend._references import references
 from ..tensor import Tensor
 from .errors import AutogradError
 from .function import AccumulateGrad
@@ -108,6 +113,31 @@ def _accumulate(leaf, grad, create_graph):
             leaf.grad.add_(grad)
 
 
+def _item_references(holder):
+    return references(holder[0])
+
+
+_HELD_BY_LIST_ONLY = _item_references([object()])
+
+
+def _stealable(grads, leaf):
+    """Whether grads[0], a gradient for `leaf` (whose .grad is None), may become leaf.grad as
+    it is: the list `grads` holds the only reference to it (no hook kept it, no other buffer
+    or tensor holds it), it is a plain C-contiguous tensor of leaf's dtype, and no other
+    object reaches its memory (a view, an alias, a saved tensor: the backend's `sole_owner`).
+    A tensor the user passed to backward() is held by the caller, so it is always copied."""
+    if _item_references(grads) > _HELD_BY_LIST_ONLY:
+        return False
+    grad = grads[0]
+    if (grad.requires_grad or grad._grad_fn is not None or grad._dtype is not leaf._dtype
+            or grad._data.shape != leaf._data.shape):
+        return False
+    if grad._version.other_live_view(grad):
+        return False
+    backend = grad._backend
+    return backend.is_contiguous(grad._data) and backend.sole_owner(grad._data)
+
+
 def _check_hook_result(hook, result, grad):
     if not isinstance(result, Tensor):
         raise TypeError(f"hook '{hook_name(hook)}' returned a {type(result).__name__}; a tensor "
@@ -180,7 +210,10 @@ def _run_accumulate_node(node, grads, create_graph):
     leaf = node.variable()
     if grads[0] is None or leaf is None:  # a leaf nobody holds any more needs no .grad
         return
-    _accumulate(leaf, grads[0], create_graph)
+    if not create_graph and leaf._grad is None and _stealable(grads, leaf):
+        leaf._grad = grads[0]  # its shape and dtype are leaf's, its device was checked
+    else:
+        _accumulate(leaf, grads[0], create_graph)
     if leaf._post_accumulate_grad_hooks:
         for hook in list(leaf._post_accumulate_grad_hooks.values()):
             if hook(leaf) is not None:
@@ -289,3 +322,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     ready.append(target)
             if not retain_graph:
                 node.release()
+            # drop this node's references to the gradients passed on, so that a leaf's
+            # gradient held by its buffer alone is seen as such (_stealable)
+            input_grads = grads = g = None

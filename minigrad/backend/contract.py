@@ -405,6 +405,12 @@ class Backend(Protocol):
         """How many elements of a's dtype lie between the start of the memory `a` views and its
         element 0."""
 
+    def sole_owner(self, a):
+        """Whether `a` is held by one reference outside the call (its tensor's) and no other
+        object can reach its memory: no second tensor or array around it, no view of it, no
+        other holder of an array it is a view of. False when unsure. (Autograd then keeps an
+        incoming gradient as a leaf's `.grad` without copying it.)"""
+
     def view_dtype(self, a, dtype):
         """a's memory read as elements of numpy `dtype`, no copy. Same element size: a's shape
         and strides; another size: the last dim rescaled by the size ratio (the caller checked

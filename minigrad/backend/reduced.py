@@ -21,7 +21,7 @@ _BFLOAT16_NAN = 0x7FC0  # the quiet NaN PyTorch gives every NaN converted to bfl
 # kernels that only move or view bits: they run on the 16-bit storage as it is
 _BIT_EXACT = frozenset(["to_numpy", "copy", "reshape", "permute", "broadcast_to", "getitem",
                         "concatenate", "is_contiguous", "name", "check_available",
-                        "storage_offset", "view_dtype"])
+                        "storage_offset", "view_dtype", "sole_owner"])
 
 
 def bfloat16_bits(values):

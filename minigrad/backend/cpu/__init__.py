@@ -29,6 +29,7 @@ from .pool import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                    avg_pool2d_backward, avg_pool2d_forward, gather_by_plane_indices,
                    max_pool2d_forward, scatter_by_plane_indices)
 from .pad import pad_modes_backward, pad_modes_forward
+from .ownership import sole_owner
 from .random import init_normal, init_uniform, normal, uniform
 from .reduce import amax, amin, argmax, argmin, sum
 from .resample import resample2d_backward, resample2d_forward
