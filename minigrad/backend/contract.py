@@ -425,12 +425,20 @@ class Backend(Protocol):
     def linear_forward(self, x, weight, bias):
         """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out)."""
 
+    def linear_relu_forward(self, x, weight, bias):
+        """relu(x @ weight.T + bias), operands as linear_forward's -> (n, out), bit for bit
+        relu(linear_forward(...)) (relu: v where v > 0 or v is NaN, else 0)."""
+
     # ---- convolution (N, C, H, W); `geometry`: a 2-d minigrad.geometry.ConvGeometry ------------
 
     def conv2d_forward(self, x, weight, bias, geometry):
         """Cross-correlation of x (N, C, *geometry.input_size) with weight
         (O, C // groups, *geometry.kernel_size), plus bias (O,) or None ->
         (N, O, *geometry.output_size)."""
+
+    def conv2d_relu_forward(self, x, weight, bias, geometry):
+        """relu(conv2d_forward(x, weight, bias, geometry)) bit for bit, without a second
+        output array."""
 
     def conv2d_backward_input(self, grad, weight, geometry):
         """The gradient of conv2d with respect to its input (the transposed convolution):

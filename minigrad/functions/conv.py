@@ -21,14 +21,21 @@ from ..tensor import Tensor
 from .shape import pad
 
 
-def _has_empty(*arrays):
+def _zeros(kernels, like, shape):
+    """zeros(shape) of `like`'s dtype: a convolution summing over nothing."""
+    return kernels.full(tuple(shape), like.dtype, 0)
+
+
+def has_empty(*arrays):
     """Whether an operand holds no elements: the kernels assume none does."""
     return any(a.size == 0 for a in arrays)
 
 
-def _zeros(kernels, like, shape):
-    """zeros(shape) of `like`'s dtype: a convolution summing over nothing."""
-    return kernels.full(tuple(shape), like.dtype, 0)
+def empty_conv2d(kernels, x, weight, bias, geometry):
+    """Conv2d's result when x or weight holds no elements (no output channels, or an empty
+    input): a sum of nothing, plus the bias."""
+    out = _zeros(kernels, x, (x.shape[0], weight.shape[0], *geometry.output_size))
+    return out if bias is None else kernels.add(out, kernels.reshape(bias, (bias.shape[0], 1, 1)))
 
 
 class Conv2d(KernelFunction):
@@ -41,20 +48,23 @@ class Conv2d(KernelFunction):
     def forward(ctx, kernels, x, weight, bias, geometry):
         ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
-        if _has_empty(x, weight):  # no output channels, or an empty input: a sum of nothing
-            out = _zeros(kernels, x, (x.shape[0], weight.shape[0], *geometry.output_size))
-            return out if bias is None else kernels.add(
-                out, kernels.reshape(bias, (bias.shape[0], 1, 1)))
+        if has_empty(x, weight):
+            return empty_conv2d(kernels, x, weight, bias, geometry)
         return kernels.conv2d_forward(x, weight, bias, geometry)
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        grad_x = Conv2dInputGrad.apply(grad, weight, ctx.geometry) if need[0] else None
-        grad_weight = Conv2dWeightGrad.apply(x, grad, ctx.geometry) if need[1] else None
-        grad_bias = grad.sum(dim=(0, 2, 3)) if need[2] else None
-        return grad_x, grad_weight, grad_bias, None
+        return conv2d_backward(ctx.needs_input_grad, grad, x, weight, ctx.geometry)
+
+
+def conv2d_backward(needs, grad, x, weight, geometry):
+    """(grad_x, grad_weight, grad_bias, None) of Conv2d(x, weight, bias, geometry) for the
+    gradient `grad` of its result, None where `needs` (needs_input_grad) says so."""
+    grad_x = Conv2dInputGrad.apply(grad, weight, geometry) if needs[0] else None
+    grad_weight = Conv2dWeightGrad.apply(x, grad, geometry) if needs[1] else None
+    grad_bias = grad.sum(dim=(0, 2, 3)) if needs[2] else None
+    return grad_x, grad_weight, grad_bias, None
 
 
 class Conv2dInputGrad(KernelFunction):
@@ -66,7 +76,7 @@ class Conv2dInputGrad(KernelFunction):
     def forward(ctx, kernels, grad, weight, geometry):
         ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
-        if _has_empty(grad, weight):
+        if has_empty(grad, weight):
             channels = weight.shape[1] * geometry.groups
             return _zeros(kernels, grad, (grad.shape[0], channels, *geometry.input_size))
         return kernels.conv2d_backward_input(grad, weight, geometry)
@@ -89,7 +99,7 @@ class Conv2dWeightGrad(KernelFunction):
     def forward(ctx, kernels, x, grad, geometry):
         ctx.save(inputs=(0, 1))
         ctx.geometry = geometry
-        if _has_empty(x, grad):
+        if has_empty(x, grad):
             return _zeros(kernels, x, (grad.shape[1], x.shape[1] // geometry.groups,
                                        *geometry.kernel_size))
         return kernels.conv2d_backward_weight(x, grad, geometry)
@@ -187,7 +197,10 @@ def _finish(nd, y, batched):
 
 # ---- convolution --------------------------------------------------------------------------------
 
-def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+def conv_operands(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """Check an `nd`-d convolution's arguments (PyTorch's rules) and return what the
+    (N, C, H, W) Functions take: (input, weight) in their 2-d batched forms, the
+    ConvGeometry, and whether `input` had a batch dim."""
     batched = _check_operands(op, nd, input, weight, bias)
     x = _as_batched(input, batched)
     stride = int_tuple(stride, nd, "stride", op, minimum=1)
@@ -213,7 +226,13 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
                          f"{span}, larger than the padded input size {padded} (input spatial "
                          f"size {tuple(x.shape[2:])}, padding {padding})")
     geometry = _geometry_2d(nd, tuple(x.shape[2:]), kernel, stride, padding, dilation, groups)
-    y = Conv2d.apply(_as_2d(nd, x), _as_2d(nd, weight), bias, geometry)
+    return _as_2d(nd, x), _as_2d(nd, weight), geometry, batched
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, weight, geometry, batched = conv_operands(op, nd, input, weight, bias, stride, padding,
+                                                 dilation, groups)
+    y = Conv2d.apply(x, weight, bias, geometry)
     return rename_grad_fn(_finish(nd, y, batched), _node_name(nd, batched))
 
 

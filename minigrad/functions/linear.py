@@ -6,9 +6,40 @@ from ..errors import DTypeError, DTypeNotImplementedError, ShapeError
 from ..tensor import Tensor
 
 
-def _rows(shape):
-    """How many rows a (*, features) tensor has once its leading dims are flattened."""
-    return math.prod(shape[:-1])
+def linear_arrays_forward(kernels, forward, input, weight, bias):
+    """`forward(x2d, weight, bias)` (a backend's linear kernel) on the arrays of a
+    (*, in) input: a 2-D input goes as it is, more dims are flattened into rows (views, no
+    copies) and the (rows, out) result is shaped (*, out)."""
+    shape = input.shape
+    if len(shape) == 2:
+        return forward(input, weight, bias)
+    shape = tuple(shape)  # a plain tuple: device arrays' shapes may not index from -1
+    x2d = kernels.reshape(input, (math.prod(shape[:-1]), shape[-1]))
+    out = forward(x2d, weight, bias)
+    return kernels.reshape(out, shape[:-1] + (weight.shape[0],))
+
+
+def linear_backward(needs, grad, input, weight):
+    """(grad_input, grad_weight, grad_bias) of `input @ weight.T + bias` for the gradient
+    `grad` (*, out) of its result, None where `needs` (needs_input_grad) says so; Tensor ops,
+    so the backward is itself differentiable."""
+    if input.ndim == 2:
+        grad2d, input2d = grad, input
+    else:
+        out_features, in_features = weight.shape
+        rows = math.prod(input.shape[:-1])
+        grad2d = grad.reshape(rows, out_features)
+        input2d = input.reshape(rows, in_features) if needs[1] else None
+    grad_input = grad_weight = grad_bias = None
+    if needs[0]:
+        grad_input = grad2d @ weight
+        if input.ndim != 2:
+            grad_input = grad_input.reshape(input.shape)
+    if needs[1]:
+        grad_weight = grad2d.mT @ input2d
+    if needs[2]:
+        grad_bias = grad2d.sum(0)
+    return grad_input, grad_weight, grad_bias
 
 
 class Linear(KernelFunction):
@@ -23,25 +54,12 @@ class Linear(KernelFunction):
     @staticmethod
     def forward(ctx, kernels, input, weight, bias):
         ctx.save(inputs=(0, 1))
-        shape = tuple(input.shape)  # a plain tuple: device arrays' shapes may not index from -1
-        x2d = kernels.reshape(input, (_rows(shape), shape[-1]))
-        out = kernels.linear_forward(x2d, weight, bias)
-        return kernels.reshape(out, shape[:-1] + (weight.shape[0],))
+        return linear_arrays_forward(kernels, kernels.linear_forward, input, weight, bias)
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
-        out_features, in_features = weight.shape
-        rows = _rows(input.shape)
-        grad2d = grad.reshape(rows, out_features)
-        grad_input = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
-            grad_input = (grad2d @ weight).reshape(input.shape)
-        if ctx.needs_input_grad[1]:
-            grad_weight = grad2d.mT @ input.reshape(rows, in_features)
-        if ctx.needs_input_grad[2]:
-            grad_bias = grad2d.sum(0)
-        return grad_input, grad_weight, grad_bias
+        return linear_backward(ctx.needs_input_grad, grad, input, weight)
 
 
 def _check_tensor(value, name):
@@ -67,6 +85,43 @@ def _linear_vector_weight(input, weight, bias):
     return input @ weight
 
 
+def _check_dtype(name, t, input):
+    if t.dtype != input.dtype:
+        raise DTypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
+                         f"got {t.dtype}; convert with .to(dtype=...) first")
+
+
+def check_linear(input, weight, bias):
+    """Raise unless `linear(input, weight, bias)` with a 2-D weight is well formed (types,
+    dtypes and shapes, in PyTorch's terms); returns whether the weight is 1-D instead (then
+    `input @ weight` is what linear computes, checked by `_linear_vector_weight`)."""
+    _check_tensor(input, "input")
+    _check_tensor(weight, "weight")
+    if bias is not None:
+        _check_tensor(bias, "bias")
+    if input.ndim == 0:
+        raise ShapeError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
+                         "tensor")
+    weight_shape = weight.shape
+    if len(weight_shape) == 1:
+        return True
+    if len(weight_shape) != 2:
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features) or 1-D "
+                         f"(in_features,), got shape {tuple(weight_shape)}")
+    out_features, in_features = weight_shape
+    if input.shape[-1] != in_features:
+        raise ShapeError(f"linear: input shape {tuple(input.shape)} does not match weight shape "
+                         f"{tuple(weight_shape)}: input's last dim is {input.shape[-1]} but "
+                         f"weight expects in_features={in_features}")
+    if bias is not None and tuple(bias.shape) != (out_features,):
+        raise ShapeError(f"linear: bias must have shape ({out_features},) to match weight shape "
+                         f"{tuple(weight_shape)}, got {tuple(bias.shape)}")
+    _check_dtype("weight", weight, input)
+    if bias is not None:
+        _check_dtype("bias", bias, input)
+    return False
+
+
 def linear(input, weight, bias=None):
     """`input @ weight.T + bias`, PyTorch's `torch.nn.functional.linear`.
 
@@ -76,31 +131,8 @@ def linear(input, weight, bias=None):
     computed with wrap-around, not differentiable) and one device.
     A 1-D weight (in_features,) without bias gives `input @ weight`, shape (*), as PyTorch.
     """
-    _check_tensor(input, "input")
-    _check_tensor(weight, "weight")
-    if bias is not None:
-        _check_tensor(bias, "bias")
-    if input.ndim == 0:
-        raise ShapeError("linear: input must have at least 1 dim (*, in_features), got a 0-d "
-                         "tensor")
-    if weight.ndim == 1:
+    if check_linear(input, weight, bias):
         return _linear_vector_weight(input, weight, bias)
-    if weight.ndim != 2:
-        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features) or 1-D "
-                         f"(in_features,), got shape {tuple(weight.shape)}")
-    out_features, in_features = weight.shape
-    if input.shape[-1] != in_features:
-        raise ShapeError(f"linear: input shape {tuple(input.shape)} does not match weight shape "
-                         f"{tuple(weight.shape)}: input's last dim is {input.shape[-1]} but "
-                         f"weight expects in_features={in_features}")
-    if bias is not None and tuple(bias.shape) != (out_features,):
-        raise ShapeError(f"linear: bias must have shape ({out_features},) to match weight shape "
-                         f"{tuple(weight.shape)}, got {tuple(bias.shape)}")
-    others = [("weight", weight)] + ([("bias", bias)] if bias is not None else [])
-    for name, t in others:
-        if t.dtype != input.dtype:
-            raise DTypeError(f"linear: expected {name} to have the input's dtype {input.dtype}, "
-                             f"got {t.dtype}; convert with .to(dtype=...) first")
     out = Linear.apply(input, weight, bias)
     if input.ndim > 2:  # PyTorch's names: addmm/mm on 2-D input, a view of them beyond
         return rename_grad_fn(out, "ViewBackward0" if bias is not None else "UnsafeViewBackward0")

@@ -540,6 +540,12 @@ class Module:
         return full, non_full
 
     # ---- calling ----------------------------------------------------------------------------
+    def _has_own_hooks(self):
+        """Whether a hook of this module's own (forward, forward pre-, backward or backward
+        pre-hook) is registered; global hooks are `global_hooks.any_registered()`."""
+        return bool(self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                    or self._backward_pre_hooks)
+
     def __call__(self, *args, **kwargs):
         if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks or global_hooks.any_registered()):
@@ -613,9 +619,11 @@ class Module:
                               f"silenced as another error was raised in forward: {err}",
                               UserWarning, stacklevel=3)
 
-    def _forward_with_hint(self, args, kwargs):
+    def _forward_with_hint(self, args, kwargs, forward=None):
+        """`forward(*args, **kwargs)` (by default `self.forward`), a device mismatch between
+        the module's parameters and its input explained in the error."""
         try:
-            return self.forward(*args, **kwargs)
+            return (forward or self.forward)(*args, **kwargs)
         except DeviceMismatchError as err:
             hint = None if err.module_hint else self._device_hint(args, kwargs)
             if hint is None:

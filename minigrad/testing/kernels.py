@@ -326,3 +326,8 @@ def linear_forward(x, weight, bias):
     if bias is not None:
         out = out + bias.astype(np.float64)
     return out.astype(x.dtype)
+
+
+def linear_relu_forward(x, weight, bias):
+    """relu(x @ weight.T + bias), rounded to x's dtype before the relu, as the unfused ops."""
+    return relu(linear_forward(x, weight, bias))

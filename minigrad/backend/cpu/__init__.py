@@ -6,6 +6,7 @@ backend implements with the same signatures.
 from .activation import elu, erf, leaky_relu, leaky_relu_backward, relu_backward, softplus
 from .normalization import batch_norm_backward, batch_norm_eval, batch_norm_forward
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
+from .conv_relu import conv2d_relu_forward
 from .creation import (arange, astype, bfloat16_from_float32, copy, copy_into,
                        float32_from_bfloat16, from_numpy, full, setitem, to_numpy)
 from .elementwise import (abs, add, div, eq, exp, ge, gt, le, log, logical_not, lt, maximum,
@@ -20,7 +21,7 @@ from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bit
                                tan, trunc)
 from .grid_sample import (grid_sample2d_backward, grid_sample2d_forward,
                           grid_sample3d_backward, grid_sample3d_forward)
-from .linalg import linear_forward, matmul
+from .linalg import linear_forward, linear_relu_forward, matmul
 from .cross_entropy import cross_entropy_backward, cross_entropy_forward
 from .loss import clamped_log
 from .optim import (adam_multi_tensor_step, adam_step, rmsprop_multi_tensor_step, rmsprop_step,

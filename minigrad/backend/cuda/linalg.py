@@ -76,7 +76,8 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
 
     @cuda.jit(cache=True)
     def kernel(out, a, a_base, a_row_stride, a_k_stride, b, b_base, b_k_stride, b_col_stride,
-               bias, has_bias, batch_shape, a_batch_strides, b_batch_strides, batches, m, k, n):
+               bias, has_bias, relu, batch_shape, a_batch_strides, b_batch_strides, batches, m,
+               k, n):
         # Two buffers per operand: the next k step is stored into one while the other is read.
         a_tiles = cuda.shared.array(a_tiles_size, a.dtype)
         b_tiles = cuda.shared.array(b_tiles_size, a.dtype)
@@ -210,6 +211,8 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                                 value = acc[i * thread_n + j]
                                 if has_bias:
                                     value += bias[col0 + c]
+                                if relu and not (value > 0 or value != value):
+                                    value = 0  # as the unfused relu: NaN passes
                                 out[out_corner + r * un + c] = value
 
     return kernel
@@ -229,8 +232,9 @@ def _kernel_for(config, a_k_fast, b_k_fast, index):
     return _kernels[key]
 
 
-def gemm(a, b, bias=None):
-    """(..., m, k) @ (..., k, n) [+ bias (n,)] -> a new C-contiguous (..., m, n).
+def gemm(a, b, bias=None, relu=False):
+    """(..., m, k) @ (..., k, n) [+ bias (n,)] -> a new C-contiguous (..., m, n), clamped by
+    relu as each output is stored if `relu`.
 
     The building block for other kernels (convolution as a GEMM): `a`, `b` and `bias` share one
     dtype and may be any strided views, batch dims broadcast.
@@ -261,7 +265,7 @@ def gemm(a, b, bias=None):
     index = np.uint32 if largest < _INDEX32_LIMIT else np.uint64
     kernel = _kernel_for(config, sa[-1] <= sa[-2], sb[-2] <= sb[-1], index)
     launch(kernel, grid, config.gemm_threads, buffer(out), ra.buffer, ra.base,
-           sa[-2], sa[-1], rb.buffer, rb.base, sb[-2], sb[-1], bias_buffer, has_bias,
+           sa[-2], sa[-1], rb.buffer, rb.base, sb[-2], sb[-1], bias_buffer, has_bias, relu,
            batch_shape, a_batch, b_batch, batches, m, k, n)
     return out
 
@@ -293,14 +297,24 @@ def matmul(a, b):
     return out if len(shape) == len(out.shape) else reshaped(out, shape)
 
 
+def _linear(x, weight, bias, relu):
+    arrays = _common_dtype(x, weight, *(() if bias is None else (bias,)))
+    x, weight = arrays[0], arrays[1]
+    rows, cols = element_strides(weight)
+    weight_t = view(weight, (weight.shape[1], weight.shape[0]), (cols, rows))
+    return gemm(x, weight_t, None if bias is None else arrays[2], relu)
+
+
 def linear_forward(x, weight, bias):
     """x @ weight.T + bias: x (n, in), weight (out, in), bias (out,) or None -> (n, out).
 
     The transposed weight is read through its strides and the bias is added as each output is
     stored, so this is one kernel launch with no copies.
     """
-    arrays = _common_dtype(x, weight, *(() if bias is None else (bias,)))
-    x, weight = arrays[0], arrays[1]
-    rows, cols = element_strides(weight)
-    weight_t = view(weight, (weight.shape[1], weight.shape[0]), (cols, rows))
-    return gemm(x, weight_t, None if bias is None else arrays[2])
+    return _linear(x, weight, bias, False)
+
+
+def linear_relu_forward(x, weight, bias):
+    """relu(x @ weight.T + bias), operands as `linear_forward`'s -> (n, out): the relu is
+    applied as each output is stored, in the same single launch."""
+    return _linear(x, weight, bias, True)

@@ -9,6 +9,7 @@ import math
 
 from ..._args import check_groups, sequence_length
 from ...functions.conv import check_padding_string
+from ...functions.fused import conv2d_relu
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -143,6 +144,13 @@ class Conv2d(_ConvNd):
         self._check_input(input)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)
+
+    def _forward_relu(self, input):
+        """relu(self.forward(input)) as one op: what `Sequential` runs for this layer and a
+        `ReLU` after it when no hook can see the output in between."""
+        self._check_input(input)
+        return conv2d_relu(input, self.weight, self.bias, self.stride, self.padding,
+                           self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

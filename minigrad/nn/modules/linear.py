@@ -2,6 +2,7 @@
 import math
 
 from ...errors import ShapeError
+from ...functions.fused import linear_relu
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -46,12 +47,21 @@ class Linear(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
+    def _check_input(self, input):
         check_tensor(input, self)
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise ShapeError(f"Linear expected input with last dimension {self.in_features}, "
                              f"got shape {tuple(input.shape)}")
+
+    def forward(self, input):
+        self._check_input(input)
         return F.linear(input, self.weight, self.bias)
+
+    def _forward_relu(self, input):
+        """relu(self.forward(input)) as one op: what `Sequential` runs for this layer and a
+        `ReLU` after it when no hook can see the output in between."""
+        self._check_input(input)
+        return linear_relu(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
