@@ -7,9 +7,6 @@ from collections.abc import Mapping
 
 from . import global_hooks
 from .module import Module, _indent
-from .modules.activation import ReLU
-from .modules.conv import Conv2d
-from .modules.linear import Linear
 
 
 def _position(idx, length, owner):
@@ -81,16 +78,13 @@ class _Indexed(Module):
         return module
 
 
-# Layers whose forward has a fused form with a ReLU after it (`_forward_relu`).
-_FUSES_WITH_RELU = (Linear, Conv2d)
-
-
 def _fuses_with_relu(layer, following):
-    """Whether `Sequential` may run `layer` and `following` as one fused op: `layer` is
-    exactly a Linear or Conv2d and `following` exactly a ReLU (not subclasses, no forward
-    replaced on the instance), and no hook of either could observe the output in between.
-    The intermediate is then seen by nothing but the relu, so fusing is not observable."""
-    return (type(following) is ReLU and type(layer) in _FUSES_WITH_RELU
+    """Whether `Sequential` may run `layer` and `following` as one fused op: `layer`'s own
+    class (Linear, Conv2d; not a subclass) defines `_forward_relu`, `following`'s own class
+    is ReLU (it sets `_is_relu`), neither has its forward replaced on the instance, and no hook
+    of either could observe the output in between. The intermediate is then seen by nothing
+    but the relu, so fusing is not observable."""
+    return ("_is_relu" in type(following).__dict__ and "_forward_relu" in type(layer).__dict__
             and "forward" not in layer.__dict__ and "forward" not in following.__dict__
             and not layer._has_own_hooks() and not following._has_own_hooks())
 

@@ -11,6 +11,10 @@ def _inplace_repr(inplace):
 class ReLU(Module):
     """`ReLU(inplace=False)`: max(x, 0)."""
 
+    # Sequential runs a layer with `_forward_relu` and a ReLU after it as one op; only this
+    # class's own instances qualify (a subclass may compute something else).
+    _is_relu = True
+
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
