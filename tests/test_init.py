@@ -202,3 +202,24 @@ def test_default_batch_norm_init():
     assert np.all(bn.weight.numpy() == 1) and np.all(bn.bias.numpy() == 0)
     assert np.all(bn.running_mean.numpy() == 0) and np.all(bn.running_var.numpy() == 1)
     assert bn.num_batches_tracked.item() == 0 and bn.num_batches_tracked.dtype is minigrad.int64
+
+
+@pytest.mark.parametrize("fill", [lambda t: init.uniform_(t, -2.0, 3.0),
+                                  lambda t: init.normal_(t, 1.0, 0.5),
+                                  lambda t: init.kaiming_uniform_(t, a=math.sqrt(5)),
+                                  lambda t: init.kaiming_normal_(t)])
+def test_init_writes_in_place_views_included(device, fill):
+    """A contiguous tensor is drawn into where it lies (the same memory, its version moves on,
+    views of it see the values); a strided view is filled through a copy, leaving the rest of
+    its base alone."""
+    t = minigrad.zeros(6, 8, device=device)
+    data, version = t._data, t._version.value
+    view = t.view(48)
+    assert fill(t) is t
+    assert t._data is data and t._version.value > version
+    assert t.abs().sum().item() > 0 and view.tolist() == t.reshape(48).tolist()
+    base = minigrad.zeros(6, 8, device=device)
+    column = base[:, 3]
+    fill(base[:, 2:4])  # not contiguous
+    assert base[:, :2].abs().sum().item() == 0 and base[:, 4:].abs().sum().item() == 0
+    assert base[:, 2:4].abs().sum().item() > 0 and column.abs().sum().item() > 0

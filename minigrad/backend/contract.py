@@ -52,15 +52,17 @@ class Backend(Protocol):
     def normal(self, shape, dtype, rng):
         """Samples from N(0, 1) of `shape`, floating `dtype`; `rng` as in `uniform`."""
 
-    def init_uniform(self, shape, dtype, rng, low, high):
+    def init_uniform(self, shape, dtype, rng, low, high, out=None):
         """Samples from U(low, high) of `shape`, floating `dtype`, drawn in `dtype` itself
         (what `nn.init` fills parameters with: u * (high - low) + low, computed in `dtype`);
-        `rng` as in `uniform`. Its stream may differ from `uniform`'s in float32."""
+        `rng` as in `uniform`. Its stream may differ from `uniform`'s in float32. With `out`
+        (a C-contiguous array of that shape and dtype) the samples are written into it and it
+        is returned."""
 
-    def init_normal(self, shape, dtype, rng, mean, std):
+    def init_normal(self, shape, dtype, rng, mean, std, out=None):
         """Samples from N(mean, std^2) of `shape`, floating `dtype`, drawn in `dtype` itself
-        (z * std + mean, computed in `dtype`); `rng` as in `uniform`. Its stream may differ
-        from `normal`'s in float32."""
+        (z * std + mean, computed in `dtype`); `rng` and `out` as in `init_uniform`. Its
+        stream may differ from `normal`'s in float32."""
 
     def astype(self, a, dtype):
         """A new array: `a` converted to `dtype` (C casting, as numpy's astype)."""

@@ -73,8 +73,15 @@ def _fill_random(tensor, draw, first, second, generator):
         raise TypeError(f"generator must be a numpy.random.Generator or None, got "
                         f"{type(generator).__name__}")
     # generator None: the device's default generator (minigrad's global one on the cpu)
-    sample = tensor._new(draw(tuple(tensor.shape), tensor.dtype.numpy, generator,
-                              float(first), float(second)))
+    shape, data = tuple(tensor.shape), tensor._data
+    if not tensor.dtype.is_reduced and tensor._backend.is_contiguous(data):
+        # straight into the tensor's memory (a write, so its version moves on): a large model's
+        # parameters are then touched once, with no buffer of their size and no copy
+        draw(shape, tensor.dtype.numpy, generator, float(first), float(second), out=data)
+        tensor._version.value += 1
+        return tensor
+    sample = tensor._new(draw(shape, tensor.dtype.numpy, generator, float(first),
+                              float(second)))
     with no_grad():
         tensor.copy_(sample)
     return tensor

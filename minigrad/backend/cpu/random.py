@@ -63,20 +63,32 @@ def _box_muller_inplace(samples, mean, std):
         samples[i] = radius * math.cos(angle) * std + mean
 
 
-def _draw_in_dtype(shape, dtype, rng, gaussian):
+def _draw_in_dtype(shape, dtype, rng, gaussian, out=None):
     """Samples of U[0, 1) or (`gaussian`) N(0, 1) drawn in `dtype` itself when numpy can
-    (float32, float64), else in float64 and rounded."""
+    (float32, float64), else in float64 and rounded; into `out` when given (drawing straight
+    into a parameter's memory spares a buffer of its size and the copy)."""
     gen, dtype = _generator(rng), np.dtype(dtype)
+    if out is not None and (out.dtype != dtype or out.shape != tuple(shape)
+                            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"random draw: out must be a writeable C-contiguous {dtype} array of "
+                         f"shape {tuple(shape)}, got {out.dtype} {out.shape}")
     if dtype not in (np.float32, np.float64):
-        return normal(shape, dtype, rng) if gaussian else uniform(shape, dtype, rng)
-    if gaussian:
-        return gen.standard_normal(shape, dtype=dtype)
-    return gen.random(shape, dtype=dtype)  # numpy's float32 draw stays below 1
+        samples = normal(shape, dtype, rng) if gaussian else uniform(shape, dtype, rng)
+        if out is None:
+            return samples
+        np.copyto(out, samples)
+        return out
+    draw = gen.standard_normal if gaussian else gen.random  # numpy's float32 uniform stays < 1
+    if out is None:
+        return draw(shape, dtype=dtype)
+    draw(dtype=dtype, out=out)
+    return out
 
 
-def init_uniform(shape, dtype, rng, low, high):
-    """Samples from U(low, high): u * (high - low) + low in `dtype`, u drawn in `dtype`."""
-    samples = _draw_in_dtype(shape, dtype, rng, gaussian=False)
+def init_uniform(shape, dtype, rng, low, high, out=None):
+    """Samples from U(low, high): u * (high - low) + low in `dtype`, u drawn in `dtype`;
+    written into `out` (a C-contiguous array of that shape and dtype) when given."""
+    samples = _draw_in_dtype(shape, dtype, rng, gaussian=False, out=out)
     scale, shift = samples.dtype.type(high - low), samples.dtype.type(low)
     if scale != 1:
         np.multiply(samples, scale, out=samples)
@@ -85,17 +97,18 @@ def init_uniform(shape, dtype, rng, low, high):
     return samples
 
 
-def init_normal(shape, dtype, rng, mean, std):
+def init_normal(shape, dtype, rng, mean, std, out=None):
     """Samples from N(mean, std^2) in `dtype`: Box-Muller on uniforms drawn in `dtype` for
-    float32 and float64, numpy's normal rounded to `dtype` otherwise."""
+    float32 and float64, numpy's normal rounded to `dtype` otherwise; written into `out` (a
+    C-contiguous array of that shape and dtype) when given."""
     if np.dtype(dtype) in (np.float32, np.float64):
-        samples = _draw_in_dtype(shape, dtype, rng, gaussian=False)
+        samples = _draw_in_dtype(shape, dtype, rng, gaussian=False, out=out)
         flat = samples.reshape(-1)
         if flat.size:
             call(_box_muller_inplace, flat.size >= get_config().elementwise_parallel_min_elements,
                  flat, samples.dtype.type(mean), samples.dtype.type(std))
         return samples
-    samples = _draw_in_dtype(shape, dtype, rng, gaussian=True)
+    samples = _draw_in_dtype(shape, dtype, rng, gaussian=True, out=out)
     if std != 1:
         np.multiply(samples, samples.dtype.type(std), out=samples)
     if mean != 0:

@@ -21,6 +21,7 @@ with warnings.catch_warnings():  # the simulator's build of this module warns ab
 from ...random import add_reseed_hook, initial_seed
 from ._array import buffer, empty, numel
 from ._launch import get_config, launch
+from ._copy import copy_into
 from .elementwise import add, mul
 
 _GOLDEN_GAMMA = 0x9E3779B97F4A7C15  # splitmix64's increment
@@ -118,15 +119,23 @@ def normal(shape, dtype, rng):
     return _sample(shape, dtype, rng, normal=True)
 
 
-def init_uniform(shape, dtype, rng, low, high):
+def init_uniform(shape, dtype, rng, low, high, out=None):
     """Samples from U(low, high): u * (high - low) + low in `dtype` (u as `uniform` draws it:
-    the device generator has one stream for every dtype)."""
-    return _scaled(uniform(shape, dtype, rng), high - low, low)
+    the device generator has one stream for every dtype); copied into `out` when given."""
+    return _into(out, _scaled(uniform(shape, dtype, rng), high - low, low))
 
 
-def init_normal(shape, dtype, rng, mean, std):
-    """Samples from N(mean, std^2): z * std + mean in `dtype` (z as `normal` draws it)."""
-    return _scaled(normal(shape, dtype, rng), std, mean)
+def init_normal(shape, dtype, rng, mean, std, out=None):
+    """Samples from N(mean, std^2): z * std + mean in `dtype` (z as `normal` draws it); copied
+    into `out` when given."""
+    return _into(out, _scaled(normal(shape, dtype, rng), std, mean))
+
+
+def _into(out, samples):
+    if out is None:
+        return samples
+    copy_into(out, samples)
+    return out
 
 
 def _scaled(samples, scale, shift):
