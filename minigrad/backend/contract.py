@@ -556,6 +556,22 @@ class Backend(Protocol):
         shape) and the forward's log_sum_exp and weight_total: (softmax - one_hot(target)) *
         weight[target] * grad per row, divided by weight_total for "mean" -> (N, C)."""
 
+    # ---- CTC loss: log_probs (T, N, C), targets (N, S) int64 padded, lengths (N,) int64 -------
+
+    def ctc_loss_forward(self, log_probs, targets, input_lengths, target_lengths, blank,
+                         zero_infinity):
+        """(losses (N,), log_alpha (N, T, 2 S + 1)): -log p(target | input) of each sample over
+        its first input_lengths[n] frames and target_lengths[n] labels (0 instead of inf with
+        zero_infinity), and the log-domain alpha table (-inf where unused) that
+        ctc_loss_backward takes; computed in log_probs' float type."""
+
+    def ctc_loss_backward(self, grad, log_probs, targets, input_lengths, target_lengths,
+                          log_alpha, blank, zero_infinity):
+        """(T, N, C): PyTorch's gradient of ctc_loss_forward's losses for their gradient grad
+        (N,): exp(lp) - exp(log(sum of alpha * beta over the positions of class c) + nll - lp),
+        times grad[n], for frames t < input_lengths[n]; 0 elsewhere and, with zero_infinity,
+        for infinite losses."""
+
     # ---- fused optimizer steps: in place on param and its state arrays, return None ----------
 
     # `scalars` is the step's record from backend/update_rules.py (SGDScalars, AdamScalars,

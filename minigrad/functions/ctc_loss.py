@@ -1,21 +1,19 @@
 """The connectionist temporal classification loss (F.ctc_loss, nn.CTCLoss).
 
-The forward (alpha) recursion of Graves et al. in the log domain, written with Tensor ops over
-the whole batch and every position of the blank-extended targets at once, one step per time
-frame; autograd differentiates it (so the loss runs on every device and has gradients of any
-order). The lengths are read to the host, where the extended targets and the mask of allowed
-skips (a label may follow the one two places back unless they are equal) are built.
+The log-domain alpha recursion of Graves et al. runs as one kernel per device (all frames in
+one launch; the cpu kernel is parallel over the batch, the cuda kernel runs a block per sample
+with threads over the positions of the blank-extended target), and its gradient, PyTorch's
+formula through the beta recursion, as another. The lengths and targets are read to the host,
+checked, and handed to the kernels as padded (N, S) targets and (N,) lengths on the device.
+The reduction is Tensor ops over the per-sample losses.
 """
-import math
-
 import numpy as np
 
-from ..creation import arange, tensor
-from ..errors import DTypeError, InvalidArgumentError, ShapeError
+from ..autograd.function import KernelFunction
+from ..creation import tensor
+from ..errors import AutogradError, DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
-from .elementwise import where
 from .loss import _reduce, _reduction
-from .shape import cat, stack
 
 
 def _lengths(lengths, batch, what):
@@ -47,22 +45,50 @@ def _target_rows(targets, target_lengths, batch, padded):
     return [labels[ends[i]:ends[i + 1]].tolist() for i in range(batch)]
 
 
-def _safe_logsumexp(terms):
-    """log(sum(exp(terms))) over dim 0, -inf (with a zero gradient, not nan) where every term
-    is -inf."""
-    top = terms.amax(dim=0)
-    shift = where(top > -math.inf, top, 0.0)
-    total = (terms - shift).exp().sum(dim=0)
-    alive = total > 0
-    return where(alive, shift + where(alive, total, 1.0).log(), -math.inf)
+class CTCLoss(KernelFunction):
+    """Per-sample CTC losses (N,) of log_probs (T, N, C), padded targets (N, S) and lengths
+    (N,) on log_probs' device."""
+
+    backward_name = "CtcLossBackward0"
+
+    @staticmethod
+    def forward(ctx, kernels, log_probs, targets, input_lengths, target_lengths, blank,
+                zero_infinity):
+        losses, log_alpha = kernels.ctc_loss_forward(log_probs, targets, input_lengths,
+                                                     target_lengths, blank, zero_infinity)
+        ctx.save(inputs=(0, 1, 2, 3), outputs=(1,))
+        ctx.mark_outputs_non_differentiable(1)
+        ctx.options = (blank, zero_infinity)
+        return losses, log_alpha
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        grad_log_probs = CTCLossBackward.apply(grad, *ctx.saved_tensors, *ctx.options)
+        return grad_log_probs, None, None, None, None, None
+
+
+class CTCLossBackward(KernelFunction):
+    """PyTorch's gradient of the CTC losses with respect to log_probs (T, N, C)."""
+
+    @staticmethod
+    def forward(ctx, kernels, grad, log_probs, targets, input_lengths, target_lengths,
+                log_alpha, blank, zero_infinity):
+        return kernels.ctc_loss_backward(grad, log_probs, targets, input_lengths,
+                                         target_lengths, log_alpha, blank, zero_infinity)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise AutogradError("ctc_loss: second derivatives are not available (nor in PyTorch)")
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
     """-log p(target | input) summed over every alignment, for log-probabilities log_probs
-    (T, N, C) or (T, C) (log_softmax outputs) and targets (N, S) padded or 1-d concatenated.
+    (T, N, C) or (T, C) (log_softmax outputs) and targets (N, S) padded or 1-d concatenated;
+    the lengths as tensors, sequences or (unbatched) ints.
     'mean' divides each sample's loss by its target length, then averages over the batch;
-    zero_infinity replaces infinite losses (no alignment fits) and their gradients by 0."""
+    zero_infinity replaces infinite losses (no alignment fits) and their gradients by 0.
+    The gradient with respect to log_probs is PyTorch's (see docs/ops.md)."""
     reduction = _reduction(None, None, reduction, "ctc_loss")
     if not isinstance(log_probs, Tensor) or not log_probs.dtype.is_floating_point:
         raise DTypeError(f"ctc_loss: log_probs must be a floating point tensor, got "
@@ -85,38 +111,14 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if any(c < 0 or c >= classes or c == blank for row in rows for c in row):
         raise InvalidArgumentError(f"ctc_loss: target labels must be in [0, {classes}) and "
                                    f"not the blank ({blank})")
-    width = 2 * max(out_lengths, default=0) + 1
-    extended = np.full((batch, width), blank, dtype=np.int64)
-    skip = np.zeros((batch, width), dtype=bool)
+    padded = np.zeros((batch, max(out_lengths, default=0)), dtype=np.int64)
     for n, row in enumerate(rows):
-        extended[n, 1:2 * len(row):2] = row
-        for s in range(3, 2 * len(row), 2):
-            skip[n, s] = extended[n, s] != extended[n, s - 2]
+        padded[n, :len(row)] = row
     device = lp.device
-    emit = lp[:, arange(batch, device=device).reshape(-1, 1), tensor(extended, device=device)]
-    skip_ok = tensor(skip, device=device)
-    neg_inf = lp.new_full((batch, 1), -math.inf)
-    start = arange(width, device=device).reshape(1, -1) < 2
-    alpha = where(start, emit[0], -math.inf)
-    for t in range(1, steps):
-        by_one = cat([neg_inf, alpha[:, :-1]], dim=1)
-        by_two = where(skip_ok, cat([neg_inf, neg_inf, alpha[:, :-2]], dim=1), -math.inf) \
-            if width > 1 else by_one
-        step = _safe_logsumexp(stack([alpha, by_one, by_two])) + emit[t]
-        running = tensor([t < n for n in in_lengths], device=device).reshape(-1, 1)
-        alpha = where(running, step, alpha)
-    last = tensor([2 * n for n in out_lengths], device=device).reshape(-1, 1)
-    before_last = (last - 1).clamp(min=0)
-    ends = stack([alpha.gather(1, last).squeeze(1),
-                  where(last.squeeze(1) > 0, alpha.gather(1, before_last).squeeze(1),
-                        -math.inf)])
-    losses = -_safe_logsumexp(ends)
-    empty_input = tensor([n == 0 for n in in_lengths], device=device)
-    empty_target = tensor([n == 0 for n in out_lengths], device=device)
-    # no time steps: probability 1 for an empty target, 0 for any other
-    losses = where(empty_input, where(empty_target, 0.0, math.inf), losses)
-    if zero_infinity:
-        losses = where(losses == math.inf, 0.0, losses)
+    losses, _ = CTCLoss.apply(lp, tensor(padded, device=device),
+                              tensor(np.array(in_lengths, dtype=np.int64), device=device),
+                              tensor(np.array(out_lengths, dtype=np.int64), device=device),
+                              int(blank), bool(zero_infinity))
     if reduction == "mean":
         divisor = tensor([max(n, 1) for n in out_lengths], dtype=losses.dtype, device=device)
         return (losses / divisor).mean()

@@ -19,6 +19,7 @@ from .elementwise_math import (acos, acosh, asin, asinh, atan, atan2, atanh, bit
                                isposinf, left_shift, log1p, log2, log10, logical_and, logical_or,
                                logical_xor, remainder, right_shift, round_half_even, sin, sinh,
                                tan, trunc)
+from .ctc_loss import ctc_loss_backward, ctc_loss_forward
 from .grid_sample import (grid_sample2d_backward, grid_sample2d_forward,
                           grid_sample3d_backward, grid_sample3d_forward)
 from .linalg import linear_forward, linear_relu_forward, matmul
