@@ -1,8 +1,8 @@
-"""The cuda grid_sample and CTC loss kernels compute float32 data in float32 (a bare float literal or an
-int64 size would promote the arithmetic to float64, which GPUs run at a fraction of the
-float32 rate); the float64 kernels compile too. Numba types the kernels, and the device functions
-they call, without a GPU, in a child process with the simulator off and the
-compute-capability lookup (the one thing that wants a device) answered with 9.0. Literal
+"""The cuda grid_sample and CTC loss kernels compute float32 data in float32 (a bare float
+literal, np.inf or an int64 size would promote the arithmetic to float64, which GPUs run at a
+fraction of the float32 rate); the float64 kernels compile too. Numba types the kernels, and
+the device functions they call, without a GPU, in a child process with the simulator off and
+the compute-capability lookup (the one thing that wants a device) answered with 9.0. Literal
 constants folded into an `np.float32(...)` cast are left out: they never reach the device."""
 import json
 import os
