@@ -143,7 +143,6 @@ def test_ctc_loss_runs_one_kernel_each_way(device, monkeypatch):
     assert launched.count("_forward_kernel") == 1 and launched.count("_backward_kernel") == 1
 
 
-@pytest.mark.cpu_suffices
 @given(seed=st.integers(0, 2**16), steps=st.integers(1, 4), label=st.integers(1, 2),
        reduction=st.sampled_from(["none", "mean", "sum"]))
 def test_ctc_loss_kernels_gradcheck(device, seed, steps, label, reduction):

@@ -147,7 +147,6 @@ def test_grid_sample_gradcheck_input_and_grid(device, seed, mode, padding_mode, 
     assert minigrad.gradgradcheck(sample, [x, grid])
 
 
-@pytest.mark.cpu_suffices
 @given(seed=st.integers(0, 2**16), five_d=st.booleans(), padding_mode=st.sampled_from(PADDINGS),
        align_corners=st.booleans(), mode=st.sampled_from(MODES_4D))
 def test_grid_sample_bicubic_and_5d_gradcheck(device, seed, five_d, padding_mode,

@@ -196,12 +196,11 @@ def test_affine_grid_matches_torch_and_drives_grid_sample(device, align, size):
     assert_matches_torch(lambda t: F.affine_grid(t, size, align),
                          lambda t: torch.nn.functional.affine_grid(t, size, align), [theta],
                          **TOL)
-    if spatial == 2:
-        image = minigrad.randn(*size, dtype=minigrad.float64, device=device)
-        identity = minigrad.tensor(np.tile([[1.0, 0, 0], [0, 1, 0]], (size[0], 1, 1)),
-                                   device=device)
-        resampled = F.grid_sample(image, F.affine_grid(identity, size, align), align_corners=align)
-        np.testing.assert_allclose(resampled.numpy(), image.numpy(), **TOL)
+    image = minigrad.randn(*size, dtype=minigrad.float64, device=device)
+    identity = minigrad.tensor(np.tile(np.eye(spatial, spatial + 1), (size[0], 1, 1)),
+                               device=device)
+    resampled = F.grid_sample(image, F.affine_grid(identity, size, align), align_corners=align)
+    np.testing.assert_allclose(resampled.numpy(), image.numpy(), **TOL)
 
 
 def test_errors_name_what_was_wrong():
