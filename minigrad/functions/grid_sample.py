@@ -2,17 +2,17 @@
 one kernel each on every device (`grid_sample2d_*` for 4-D input, `grid_sample3d_*` for 5-D),
 with the grid kept on the device.
 
-Second derivatives of 4-D bilinear and nearest sampling differentiate the Tensor-op reference
-(`resample.grid_sample_reference`): the backward node recomputes the reference's first
-derivatives under autograd and takes their vector-Jacobian product, so gradgradcheck holds in
-the input and the grid while a training step only ever runs the two kernels. Bicubic and 5-D
-sampling have first derivatives only, as in PyTorch.
+Second derivatives differentiate the Tensor-op reference (`grid_sample_reference`): the
+backward node recomputes the reference's first derivatives under autograd and takes their
+vector-Jacobian product, so gradgradcheck holds in the input and the grid (for every mode and
+both ranks; PyTorch has no second derivatives here) while a training step only ever runs the
+two kernels.
 """
 from ..autograd.api import grad as autograd_grad
 from ..autograd.function import KernelFunction
 from ..autograd.grad_mode import enable_grad
-from ..errors import AutogradError
-from .resample import check_grid_sample_args, grid_sample_reference
+from .grid_sample_reference import grid_sample_reference
+from .resample import check_grid_sample_args
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 _PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
@@ -57,10 +57,6 @@ class GridSampleBackward(KernelFunction):
     @staticmethod
     def backward(ctx, grad_grad_input, grad_grad_grid):
         grad, x, grid = (t.detach().requires_grad_() for t in ctx.saved_tensors)
-        if x.ndim != 4 or ctx.options[0] == "bicubic":
-            raise AutogradError(f"grid_sample: second derivatives exist for 4-D bilinear and "
-                                f"nearest sampling only (as in PyTorch, none at all there), "
-                                f"got {x.ndim}-D input in mode {ctx.options[0]!r}")
         with enable_grad():
             out = grid_sample_reference(x, grid, *ctx.options)
             first = autograd_grad(out, (x, grid), grad, create_graph=True, allow_unused=True)
@@ -89,8 +85,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     with align_corners=True, of their outer edges otherwise; default False). mode 'bilinear'
     (trilinear on 5-D input), 'nearest' or 'bicubic' (4-D input only, Keys' A = -0.75);
     padding_mode 'zeros', 'border' or 'reflection' for points outside the input.
-    Differentiable in input and (bilinear, bicubic) in grid; to second order for 4-D bilinear
-    and nearest sampling.
+    Differentiable in input and (bilinear, bicubic) in grid, to second order.
     """
     check_grid_sample_args(input, grid, mode, padding_mode)
     grid = grid.to(dtype=input.dtype)

@@ -1,14 +1,12 @@
 """Resampling: F.interpolate in every PyTorch mode (nearest, nearest-exact, linear, bilinear,
-bicubic, trilinear, area), grid_sample's Tensor-op reference (F.grid_sample itself runs
-kernels, see grid_sample.py) and F.affine_grid.
+bicubic, trilinear, area), grid_sample's argument checks (F.grid_sample runs kernels, see
+grid_sample.py; its Tensor-op reference is grid_sample_reference.py) and F.affine_grid.
 
 Bilinear and bicubic run on kernels (interpolate2d.py); trilinear is that kernel over each
 depth slice's (H, W), then linear along the depth. Linear interpolation along one dim gathers
 each output's two neighbours and weighs them (index_select and Tensor ops, with PyTorch's
 source-coordinate rules, differentiable to any order). Area is adaptive average pooling, on
 its kernels; nearest-exact is a gather.
-The grid_sample reference gathers the corners around each sampling point with weights computed
-from the grid by Tensor ops, so it is differentiable in both the input and the grid.
 """
 import warnings
 
@@ -16,10 +14,9 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import rename_grad_fn
-from ..creation import arange, tensor
+from ..creation import tensor
 from ..errors import InputDimsNotImplementedError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
-from .elementwise import where
 from .interpolate2d import Resample2d
 from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d
 from .pool3d import adaptive_avg_pool3d
@@ -174,52 +171,6 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 
 # ---- grid_sample and affine_grid -----------------------------------------------------------
 
-def _unnormalize(coord, size, align_corners):
-    """[-1, 1] grid coordinates to input pixel coordinates."""
-    if align_corners:
-        return (coord + 1) * ((size - 1) / 2)
-    return ((coord + 1) * size - 1) / 2
-
-
-def _reflect(coord, low2, high2):
-    """Reflect coordinates into [low2 / 2, high2 / 2] (PyTorch's reflect_coordinates)."""
-    if low2 == high2:
-        return coord * 0
-    lo, span = low2 / 2, (high2 - low2) / 2
-    distance = (coord - lo).abs()
-    flips_np = np.floor(distance.detach().numpy() / span)  # piecewise constant: no gradient
-    flips = tensor(flips_np, dtype=coord.dtype, device=coord.device)
-    extra = distance - flips * span
-    even = tensor(flips_np % 2 == 0, device=coord.device)
-    return where(even, extra + lo, span - extra + lo)
-
-
-def _clip(x, size):
-    """x clamped to [0, size - 1], with no gradient on or beyond the bounds (as PyTorch's
-    clip_coordinates_set_grad)."""
-    inside = (x > 0) * (x < size - 1)
-    return where(inside, x, x.detach().clamp(0, size - 1))
-
-
-def _source_pixels(coord, size, padding_mode, align_corners):
-    x = _unnormalize(coord, size, align_corners)
-    if padding_mode == "border":
-        return _clip(x, size)
-    if padding_mode == "reflection":
-        x = _reflect(x, 0, 2 * (size - 1)) if align_corners else _reflect(x, -1, 2 * size - 1)
-        return _clip(x, size)
-    return x
-
-
-def _gather_corner(flat, batch_index, iy, ix, width, valid):
-    """input values at integer (iy, ix) per output point: (N, Ho, Wo, C), zero where not
-    valid. flat: (N, H * W, C)."""
-    index = tensor(np.where(valid, iy * width + ix, 0), device=flat.device)
-    values = flat[batch_index, index]
-    mask = tensor(valid[..., None], dtype=flat.dtype, device=flat.device)
-    return values * mask
-
-
 def check_grid_sample_args(input, grid, mode, padding_mode):
     """Raise for anything grid_sample cannot take (PyTorch's checks, minigrad's wording)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
@@ -241,38 +192,6 @@ def check_grid_sample_args(input, grid, mode, padding_mode):
     if mode == "bicubic" and spatial == 3:
         raise ShapeError("grid_sample: mode 'bicubic' supports only 4-D input, got 5-D input "
                          f"{tuple(input.shape)}")
-
-
-def grid_sample_reference(input, grid, mode="bilinear", padding_mode="zeros",
-                          align_corners=None):
-    """grid_sample composed of Tensor ops (checked arguments): the corners around each point
-    are gathered with host-computed indices and weighted by Tensor ops of the grid, so it is
-    differentiable to any order. F.grid_sample runs kernels; this composition is the reference
-    its tests compare with and what its second derivatives differentiate."""
-    align_corners = bool(align_corners)
-    n, c, h, w = input.shape
-    grid = grid.to(dtype=input.dtype)
-    x = _source_pixels(grid[..., 0], w, padding_mode, align_corners)
-    y = _source_pixels(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape((n, c, h * w)).transpose(1, 2)  # (N, H * W, C)
-    batch_index = arange(n, device=input.device).reshape((n, 1, 1))
-    xs, ys = x.detach().numpy(), y.detach().numpy()
-    if mode == "nearest":
-        ix, iy = np.rint(xs).astype(np.int64), np.rint(ys).astype(np.int64)
-        valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        out = _gather_corner(flat, batch_index, iy, ix, w, valid)
-        return out.permute((0, 3, 1, 2))
-    x0, y0 = np.floor(xs).astype(np.int64), np.floor(ys).astype(np.int64)
-    fx = x - tensor(x0, dtype=x.dtype, device=x.device)  # differentiable in grid
-    fy = y - tensor(y0, dtype=y.dtype, device=y.device)
-    out = 0
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            cy, cx = y0 + dy, x0 + dx
-            valid = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
-            corner = _gather_corner(flat, batch_index, cy, cx, w, valid)
-            out = out + corner * (wy * wx).unsqueeze(-1)
-    return out.permute((0, 3, 1, 2))
 
 
 def _base_coordinates(size, align_corners):
@@ -305,5 +224,5 @@ def affine_grid(theta, size, align_corners=None):
     return grid.reshape((size[0],) + size[2:] + (spatial,))
 
 
-__all__ = ["affine_grid", "check_grid_sample_args", "grid_sample_reference", "interpolate",
+__all__ = ["affine_grid", "check_grid_sample_args", "interpolate",
            "upsample", "upsample_bilinear"]
