@@ -265,3 +265,23 @@ def test_linear_relu_forward_is_one_launch_on_cuda(monkeypatch):
     y = model(x)
     assert launched == ["kernel"]  # the GEMM, with bias and relu in its epilogue
     np.testing.assert_array_equal(y.numpy(), _unfused(model, x).numpy())
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 2, 3)])
+def test_unrecorded_backward_equals_the_recorded_one(device, shape):
+    """Without create_graph the layers' backward calls the kernels directly; with it, Tensor
+    ops: the gradients are the same bits."""
+    model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2)).to(device)
+    conv = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.ReLU()).to(device)
+    x = minigrad.tensor(np.random.default_rng(5).standard_normal(shape), dtype=minigrad.float32,
+                        device=device, requires_grad=True)
+    image = minigrad.tensor(np.random.default_rng(6).standard_normal((2, 2, 3, 3)),
+                            dtype=minigrad.float32, device=device, requires_grad=True)
+    inputs = [x, image, *model.parameters(), *conv.parameters()]
+
+    def grads(create_graph):
+        loss = model(x).square().sum() + conv(image).square().sum()
+        return [g.detach().numpy() for g in
+                minigrad.autograd.grad(loss, inputs, create_graph=create_graph)]
+
+    _assert_same(grads(False), grads(True))

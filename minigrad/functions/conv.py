@@ -15,6 +15,7 @@ in total pads the input's end by the extra element first, as PyTorch does.
 """
 from .._args import check_floating, check_groups, check_same_dtype, int_tuple
 from ..autograd.function import KernelFunction, rename_grad_fn
+from ..autograd.grad_mode import is_grad_enabled
 from ..errors import ShapeError
 from ..geometry import ConvGeometry
 from ..tensor import Tensor
@@ -63,7 +64,10 @@ def conv2d_backward(needs, grad, x, weight, geometry):
     gradient `grad` of its result, None where `needs` (needs_input_grad) says so."""
     grad_x = Conv2dInputGrad.apply(grad, weight, geometry) if needs[0] else None
     grad_weight = Conv2dWeightGrad.apply(x, grad, geometry) if needs[1] else None
-    grad_bias = grad.sum(dim=(0, 2, 3)) if needs[2] else None
+    grad_bias = None
+    if needs[2]:  # a recorded backward sums with Tensor ops, so that it is differentiable
+        grad_bias = grad.sum(dim=(0, 2, 3)) if is_grad_enabled() else \
+            grad._new(grad._backend.sum(grad._data, (0, 2, 3), False))
     return grad_x, grad_weight, grad_bias, None
 
 

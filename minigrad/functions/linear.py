@@ -2,6 +2,7 @@
 import math
 
 from ..autograd.function import KernelFunction, rename_grad_fn
+from ..autograd.grad_mode import is_grad_enabled
 from ..errors import DTypeError, DTypeNotImplementedError, ShapeError
 from ..tensor import Tensor
 
@@ -19,10 +20,34 @@ def linear_arrays_forward(kernels, forward, input, weight, bias):
     return kernels.reshape(out, shape[:-1] + (weight.shape[0],))
 
 
+def _linear_backward_kernels(needs, grad, input, weight):
+    """linear_backward's gradients from the backend's kernels directly, for a backward that
+    is not recorded: the same kernel calls the Tensor ops make, without building a transpose,
+    two product and a sum node for nothing."""
+    kernels = grad._backend
+    g, x = grad._data, input._data
+    flat = len(x.shape) != 2
+    if flat:
+        rows = math.prod(tuple(x.shape)[:-1])
+        g = kernels.reshape(g, (rows, weight.shape[0]))
+        x = kernels.reshape(x, (rows, weight.shape[1]))
+    grad_input = grad_weight = grad_bias = None
+    if needs[0]:
+        grad_x = kernels.matmul(g, weight._data)
+        grad_input = grad._new(kernels.reshape(grad_x, tuple(input.shape)) if flat else grad_x)
+    if needs[1]:
+        grad_weight = grad._new(kernels.matmul(kernels.permute(g, (1, 0)), x))
+    if needs[2]:
+        grad_bias = grad._new(kernels.sum(g, (0,), False))
+    return grad_input, grad_weight, grad_bias
+
+
 def linear_backward(needs, grad, input, weight):
     """(grad_input, grad_weight, grad_bias) of `input @ weight.T + bias` for the gradient
-    `grad` (*, out) of its result, None where `needs` (needs_input_grad) says so; Tensor ops,
-    so the backward is itself differentiable."""
+    `grad` (*, out) of its result, None where `needs` (needs_input_grad) says so; Tensor ops
+    when the backward is recorded (create_graph), so that it is itself differentiable."""
+    if not is_grad_enabled():
+        return _linear_backward_kernels(needs, grad, input, weight)
     if input.ndim == 2:
         grad2d, input2d = grad, input
     else:

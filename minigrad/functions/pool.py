@@ -140,13 +140,18 @@ def _check_input(x, dims, op, integers=False):
 
 
 def _as_nchw(x, dims):
-    """x reshaped to (N, C, H, W), H = 1 in 1-d; and the leading dims to restore afterwards."""
+    """x reshaped to (N, C, H, W), H = 1 in 1-d; and the leading dims to restore afterwards.
+    An (N, C, H, W) input of a 2-d pool is returned as it is (no graph node for nothing)."""
     lead = tuple(x.shape[:-dims])
+    if dims == 2 and len(lead) == 2:
+        return x, lead
     batched = lead if len(lead) == 2 else (1,) + lead
     return x.reshape(batched + (1,) * (2 - dims) + tuple(x.shape[-dims:])), lead
 
 
 def _restore(y, lead, dims):
+    if dims == 2 and len(lead) == 2:
+        return y
     return y.reshape(lead + tuple(y.shape[-dims:]))
 
 
