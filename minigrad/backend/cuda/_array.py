@@ -236,9 +236,32 @@ def broadcast_strides(shape, strides, target):
     return tuple(out)
 
 
+# Launch plans worked out from shapes and strides alone, remembered by their arguments (a
+# training loop asks for the same few again and again); emptied when it grows past the limit.
+_PLAN_LIMIT = 4096
+_coalesced = {}
+
+
+def remember_plan(plans, key, value):
+    """Store `value` under `key` in the dict `plans`, emptying it first when it is full."""
+    if len(plans) >= _PLAN_LIMIT:
+        plans.clear()
+    plans[key] = value
+    return value
+
+
 def coalesce(shape, *strides):
     """Drop dims of size 1 and merge neighbouring dims that every operand walks as one, so a
-    kernel does the least index arithmetic: (shape, [strides per operand]), rank >= 1."""
+    kernel does the least index arithmetic: (shape, (strides per operand)), rank >= 1."""
+    try:
+        return _coalesced[(shape, strides)]
+    except KeyError:
+        return remember_plan(_coalesced, (shape, strides), _coalesce(shape, strides))
+    except TypeError:  # lists given: not a dict key
+        return _coalesce(shape, strides)
+
+
+def _coalesce(shape, strides):
     dims = []
     for d, n in enumerate(shape):
         if n == 1:
@@ -251,9 +274,9 @@ def coalesce(shape, *strides):
                 continue
         dims.append((n, own))
     if not dims:
-        return (1,), [(0,) for _ in strides]
-    return tuple(n for n, _ in dims), [tuple(own[i] for _, own in dims)
-                                       for i in range(len(strides))]
+        return (1,), tuple((0,) for _ in strides)
+    return tuple(n for n, _ in dims), tuple(tuple(own[i] for _, own in dims)
+                                            for i in range(len(strides)))
 
 
 def _address(a):

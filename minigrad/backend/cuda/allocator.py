@@ -19,6 +19,7 @@ Layers:
 - Under the simulator, `_array.empty` draws its arrays from a pool of host buffers, so the
   same policy and the `minigrad.cuda.memory_*` statistics are exercised there.
 """
+import math
 import os
 import weakref
 
@@ -131,28 +132,46 @@ def pool():
     return _pool
 
 
+class _HostMemory:
+    """A simulated device allocation: host bytes, and the array interface numpy reads them
+    through (worked out once per block, not per array made from it)."""
+
+    __slots__ = ("bytes", "interface")
+
+    def __init__(self, size):
+        self.bytes = np.empty(size, np.uint8)
+        self.interface = self.bytes.__array_interface__
+
+
 class _Lease:
     """The memory of one block lent to a simulated array. numpy arrays made from it keep it
     as their base (numpy collapses chains of ndarray views down to the first non-ndarray
     owner), so it dies, and the block returns to the pool, only when no array uses the memory
     any more."""
 
-    def __init__(self, memory):
-        self.__array_interface__ = memory.__array_interface__
-        self._memory = memory
+    __slots__ = ("__array_interface__", "_block", "__weakref__")
+
+    def __init__(self, block):
+        self.__array_interface__ = block.handle.interface
+        self._block = block
+
+    def __del__(self):
+        # (cheaper than a weakref.finalize per array; the pool is gone only at shutdown)
+        if _pool is not None:
+            _pool.release(self._block)
 
 
 def simulator_empty(shape, dtype, fake_array_type):
-    """An uninitialised simulated device array drawn from the pool of host buffers."""
+    """An uninitialised simulated device array drawn from the pool of host buffers; `shape`
+    is a tuple of ints."""
     global _pool
     if _pool is None:
-        _pool = BlockPool(lambda size: np.empty(size, np.uint8), list.clear)
+        _pool = BlockPool(_HostMemory, list.clear)
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    block = _pool.allocate(nbytes)
-    lease = _Lease(block.handle[:nbytes])
-    weakref.finalize(lease, _pool.release, block)
-    return fake_array_type(np.asarray(lease).view(dtype).reshape(shape))
+    count = math.prod(shape)
+    block = _pool.allocate(count * dtype.itemsize)
+    memory = np.asarray(_Lease(block))  # the whole block: its size is a multiple of 512
+    return fake_array_type(memory[:count * dtype.itemsize].view(dtype).reshape(shape))
 
 
 def install():

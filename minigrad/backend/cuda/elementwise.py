@@ -16,8 +16,8 @@ import numpy as np
 from numba import cuda
 
 from . import _math as m
-from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty, numel,
-                     reinterpret)
+from ._array import (broadcast_strides, buffer, coalesce, contiguous_strides, element_strides,
+                     empty, numel, reinterpret, remember_plan)
 from ._copy import copy, fill
 from ._launch import launch_1d
 from ._strided import offset, offsets2, offsets3
@@ -183,6 +183,27 @@ def _result_dtype(op, dtype):
     return np.dtype(np.float64) if op == DIV and dtype.kind != "f" else dtype
 
 
+_binary_plans = {}
+
+
+def _binary_plan(op, a, b):
+    """(computing dtype, output dtype, output shape, coalesced shape, strides of a, strides of
+    b) for op(a, b): a function of the operands' dtypes, shapes and strides, so remembered."""
+    key = (op, a.dtype, a.shape, element_strides(a), b.dtype, b.shape, element_strides(b))
+    plan = _binary_plans.get(key)
+    if plan is None:
+        dtype = _result_dtype(op, np.result_type(a.dtype, b.dtype))
+        out_shape = tuple(np.broadcast_shapes(a.shape, b.shape))
+        # an operand cast to the computing dtype is a new C-contiguous copy
+        sa = element_strides(a) if a.dtype == dtype else contiguous_strides(a.shape)
+        sb = element_strides(b) if b.dtype == dtype else contiguous_strides(b.shape)
+        shape, (sx, sy) = coalesce(out_shape, broadcast_strides(a.shape, sa, out_shape),
+                                   broadcast_strides(b.shape, sb, out_shape))
+        out_dtype = np.dtype(np.bool_) if op >= EQ else dtype
+        plan = remember_plan(_binary_plans, key, (dtype, out_dtype, out_shape, shape, sx, sy))
+    return plan
+
+
 def binary(op, a, b):
     """op(a, b) with numpy's broadcasting and type promotion; either operand may be a Python
     scalar, which is weak (it does not widen the array's dtype within its kind)."""
@@ -190,13 +211,10 @@ def binary(op, a, b):
         return _binary_scalar(op, a, b, scalar_first=False)
     if is_scalar(a):
         return _binary_scalar(op, b, a, scalar_first=True)
-    dtype = _result_dtype(op, np.result_type(a.dtype, b.dtype))
-    out = empty(np.broadcast_shapes(a.shape, b.shape), np.bool_ if op >= EQ else dtype)
-    n = numel(out.shape)
+    dtype, out_dtype, out_shape, shape, sx, sy = _binary_plan(op, a, b)
+    out = empty(out_shape, out_dtype)
+    n = numel(out_shape)
     x, y = _readable(_cast(a, dtype)), _readable(_cast(b, dtype))
-    shape, (sx, sy) = coalesce(out.shape,
-                               broadcast_strides(x.shape, element_strides(x), out.shape),
-                               broadcast_strides(y.shape, element_strides(y), out.shape))
     launch_1d(_binary_kernel, n, op, buffer(out), buffer(x), sx, buffer(y), sy, shape, n)
     return out
 
@@ -224,8 +242,23 @@ def unary(op, a, p0=0, p1=0):
     n = numel(out.shape)
     shape, (strides,) = coalesce(a.shape, element_strides(a))
     launch_1d(_unary_kernel, n, op, buffer(out), buffer(a), strides, shape, n,
-              a.dtype.type(p0), a.dtype.type(p1))
+              *_typed_params(a.dtype, p0, p1))
     return out
+
+
+_params = {}
+
+
+def _typed_params(dtype, p0, p1):
+    """(p0, p1) as scalars of `dtype` (remembered: building numpy scalars is slow)."""
+    key = (dtype, p0, p1)
+    try:
+        return _params[key]
+    except KeyError:
+        typed = (dtype.type(p0), dtype.type(p1))
+        if p0 == p0 and p1 == p1:  # a NaN key would never be found again
+            remember_plan(_params, key, typed)
+        return typed
 
 
 def _operand_array(x, dtype):
