@@ -10,6 +10,7 @@ import pytest
 import minigrad
 import minigrad.nn.functional as F
 from cuda_helpers import check, dev
+from launch_counter import count_launches
 from minigrad.backend.cuda import conv as cuda_conv
 from minigrad.geometry import ConvGeometry
 from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
@@ -120,6 +121,23 @@ def test_strided_and_broadcast_operands(cu, monkeypatch, direct):
           conv_input_grad_reference(grad, w, (3, 4), *params), rtol=1e-10, atol=1e-12)
     check(cu.conv2d_backward_weight(x_view, grad_view, geometry),
           conv_weight_grad_reference(x, grad, (2, 2), *params), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", [GEMM_CASES[1], GEMM_CASES[2]], ids=["im2col", "pointwise"])
+def test_the_gemm_stores_nchw_and_adds_the_bias_itself(cu, monkeypatch, case):
+    """Forward on the GEMM path is im2col and one GEMM (a 1x1 convolution: the GEMM alone): the
+    GEMM stores its product in NCHW and adds the bias as it stores; no pass of their own."""
+    monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
+    x_shape, w_shape, *params = case
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    bias = rng.standard_normal(w_shape[0]).astype(np.float32)
+    geometry = _geometry(x_shape, w_shape, *params)
+    arrays = dev(x), dev(w), dev(bias)
+    launched = count_launches(monkeypatch)
+    out = cu.conv2d_forward(*arrays, geometry)
+    assert launched == (["kernel"] if geometry.is_pointwise else ["_im2col_kernel", "kernel"])
+    check(out, conv_reference(x, w, bias, *params).astype(np.float32), **TOLERANCE[np.float32])
 
 
 def test_empty_batch(cu):

@@ -117,6 +117,29 @@ def view(a, shape, strides, offset=0):
     return out
 
 
+_VIEWS_PER_ARRAY = 4
+
+
+def operand_view(a, shape, strides):
+    """view(a, shape, strides) for a kernel operand, remembered on `a` (a few per array): a
+    layer's weight is shown as the same matrix on every call, and building a device-array view
+    costs tens of microseconds. Only for operands the backend passes to its own kernels: the
+    view is shared between calls."""
+    key = (tuple(shape), tuple(strides))
+    views = getattr(a, "_minigrad_views", None)
+    if views is not None:
+        hit = views.get(key)
+        if hit is not None:
+            return hit
+    else:
+        views = {}
+        _remember(a, "_minigrad_views", views)
+    if len(views) >= _VIEWS_PER_ARRAY:
+        views.clear()
+    out = views[key] = view(a, shape, strides)
+    return out
+
+
 def storage_offset(a):
     """Elements of a's dtype between the start of the allocation `a` views and its element 0."""
     if a.size == 0:

@@ -9,24 +9,25 @@ cpu backend drops, are computed here as zeros.)
 Two strategies, chosen per call by the channels per group:
 - GEMM, on the backend's tiled GEMM (batched over groups): im2col (conv_im2col.py) copies a
   chunk of images into a column matrix in device memory, one GEMM per group multiplies it by the
-  group's weight matrix over all the chunk's output positions at once, and a last pass moves the
-  (O, images, positions) product into NCHW, adding the bias. The input gradient multiplies the
+  group's weight matrix over all the chunk's output positions at once and stores the product
+  straight into NCHW, adding the bias as it stores (two launches). The input gradient multiplies the
   transposed weights by the output gradient (moved to the same column layout) and col2im gathers
   the columns back into the image. The weight gradient multiplies the output gradient by the
   transposed columns, with the long reduction depth (images x positions) split into slices that
   run as separate GEMM batches (so that a small weight matrix still occupies the whole GPU) and
   are added up afterwards. Chunks bound the column buffer's size. A 1x1 convolution with unit
   stride and no padding needs no im2col for forward and input gradient: each image already is
-  its column matrix, and one GEMM batched over images and groups writes NCHW directly.
+  its column matrix, and one GEMM batched over images and groups writes NCHW directly (bias
+  included).
 - direct (conv_direct.py), for groups with few channels (depthwise convolution): one thread per
   output or input element, one block per weight element.
 
 Nothing here copies between host and device.
 """
 from . import _copy, conv_direct
-from ._array import buffer, element_strides, empty, numel, reshaped, view
+from ._array import buffer, element_strides, empty, numel, operand_view, reshaped, view
 from ._launch import get_config
-from .conv_im2col import col2im, im2col, sum_slices, to_images
+from .conv_im2col import col2im, im2col, sum_slices
 from .linalg import gemm
 
 # Column buffer per chunk of images: GEMMs over many output positions are efficient; the bound
@@ -120,26 +121,32 @@ def conv2d_forward(x, weight, bias, geometry):
                             groups, input_hw, window)
         return out
     group_out, rows = channels_out // groups, group_in * kh * kw
-    weights = reshaped(weight, (groups, group_out, rows))
+    weights = operand_view(weight, (groups, group_out, rows), (group_out * rows, rows, 1))
+    bias = bias_buffer if has_bias else None
     if geometry.is_pointwise and out_hw == input_hw:
-        # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW
-        out = reshaped(gemm(weights, _grouped_planes(x, groups)), shape)
-        if has_bias:
-            flat = buffer(out)
-            to_images(flat, 0, flat, (positions, channels_out * positions, 1), images,
-                      channels_out, positions, bias_buffer, True)
-        return out
-    out = empty(shape, x.dtype)
-    out_buffer, x_buffer, x_strides = buffer(out), buffer(x), element_strides(x)
+        # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW; the
+        # GEMM adds each output channel's bias as it stores
+        return gemm(weights, _grouped_planes(x, groups), bias, bias_rows=True,
+                    out=empty(shape, x.dtype))
+    x_buffer, x_strides = buffer(x), element_strides(x)
     chunk = _chunk_images(images, groups * rows, positions, x.dtype.itemsize)
+    if chunk >= images:  # one chunk: the GEMM makes the output (two launches in all)
+        cols = empty((groups, rows, images * positions), x.dtype)
+        im2col(buffer(cols), x_buffer, x_strides, 0, images, input_hw, window, out_hw)
+        return gemm(weights, cols, bias, bias_rows=True, positions=positions,
+                    out=empty(shape, x.dtype))
     cols = empty((groups * rows * chunk * positions,), x.dtype)
+    out = empty(shape, x.dtype)
+    out_buffer = buffer(out)
     for n0 in range(0, images, chunk):
         size = min(chunk, images - n0)
         columns = _prefix(cols, groups * rows * size * positions)
         im2col(columns, x_buffer, x_strides, n0, size, input_hw, window, out_hw)
-        product = gemm(weights, reshaped(columns, (groups, rows, size * positions)))
-        to_images(out_buffer, n0, buffer(product), (size * positions, positions, 1), size,
-                  channels_out, positions, bias_buffer, has_bias)
+        # the GEMM stores the chunk's images straight into their place in the output, NCHW
+        target = view(out_buffer, (size, channels_out, positions),
+                      (channels_out * positions, positions, 1), n0 * channels_out * positions)
+        gemm(weights, reshaped(columns, (groups, rows, size * positions)), bias,
+             bias_rows=True, positions=positions, out=target)
     return out
 
 
@@ -167,10 +174,10 @@ def conv2d_backward_input(grad, weight, geometry):
         return dx
     group_out, rows = channels_out // groups, group_in * kh * kw
     positions = out_hw[0] * out_hw[1]
-    weights_t = view(weight, (groups, rows, group_out), (group_out * rows, 1, rows))
+    weights_t = operand_view(weight, (groups, rows, group_out), (group_out * rows, 1, rows))
     if geometry.is_pointwise and input_hw == out_hw:
         # (groups, C/g, O/g) @ (N, groups, O/g, P) -> (N, groups, C/g, P), which is NCHW
-        return reshaped(gemm(weights_t, _grouped_planes(grad, groups)), shape)
+        return gemm(weights_t, _grouped_planes(grad, groups), out=empty(shape, grad.dtype))
     dx = empty(shape, grad.dtype)
     dx_buffer = buffer(dx)
     chunk = _chunk_images(images, groups * rows, positions, grad.dtype.itemsize)

@@ -1,5 +1,5 @@
-"""The GEMM convolution path's layout kernels: im2col, col2im, and the moves between the column
-layout and NCHW.
+"""The GEMM convolution path's layout kernels: im2col, col2im, and the sum of the weight
+gradient's partial products (the GEMM itself stores the forward product in NCHW).
 
 The column matrix of a chunk of b images (n0 <= n < n0 + b) is a C-contiguous
 (C * kh * kw, b, out_h * out_w) array:
@@ -88,20 +88,6 @@ def _col2im_kernel(dx, n0, cols, channels, height, width, geometry, out_h, out_w
 
 
 @cuda.jit(cache=True)
-def _to_images_kernel(out, n0, src, src_strides, bias, has_bias, channels, positions, rows):
-    for row in range(cuda.blockIdx.y, rows, cuda.gridDim.y):  # row = b * channels + o
-        b = row // channels
-        o = row - b * channels
-        src_at = o * src_strides[0] + b * src_strides[1]
-        first = (n0 * channels + row) * positions
-        for p in range(cuda.grid(1), positions, cuda.gridsize(1)):
-            value = src[src_at + p * src_strides[2]]
-            if has_bias:
-                value += bias[o]
-            out[first + p] = value
-
-
-@cuda.jit(cache=True)
 def _sum_slices_kernel(out, partial, slices, accumulate, n):
     for e in range(cuda.grid(1), n, cuda.gridsize(1)):
         total = partial[e]
@@ -129,16 +115,6 @@ def col2im(dx, cols, n0, images, channels, input_hw, geometry, out_hw):
     rows = images * channels
     launch_rows(_col2im_kernel, rows, input_hw[0] * input_hw[1], dx, n0, cols, channels,
                 *input_hw, geometry, *out_hw, images, dx.dtype.type(0), rows)
-
-
-def to_images(out, n0, src, src_strides, images, channels, positions, bias, has_bias):
-    """Images n0..n0+images-1 of out (a flat C-contiguous (N, channels, positions) buffer) from
-    src, a (channels, images, positions) array read at element strides `src_strides`, plus
-    bias[o] on channel o if `has_bias`. src may be out itself: each element is read and written
-    by the same thread."""
-    rows = images * channels
-    launch_rows(_to_images_kernel, rows, positions, out, n0, src, src_strides, bias, has_bias,
-                channels, positions, rows)
 
 
 def sum_slices(out, partial, slices, accumulate):

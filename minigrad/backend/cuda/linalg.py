@@ -22,8 +22,8 @@ import numpy as np
 from numba import cuda
 
 from . import _copy
-from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty, numel,
-                     reshaped, strided, view)
+from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty, extent,
+                     numel, operand_view, remember_plan, reshaped, view)
 from ._launch import get_config, launch
 from ._strided import offsets2
 
@@ -36,8 +36,14 @@ def _run(per_thread):
     return 4 if per_thread % 4 == 0 else 1
 
 
-def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, index):
-    """The GEMM kernel for one tiling, one operand layout and one index width.
+# How the epilogue adds a bias: none, bias[column] (x @ W.T + b), or bias[row] per batch
+# (convolution: output channels are rows, a batch is a group or an image and its groups).
+BIAS_NONE, BIAS_COLUMNS, BIAS_ROWS = range(3)
+
+
+def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, index, bias_mode,
+          split_columns, relu):
+    """The GEMM kernel for one tiling, one operand layout, one index width and one epilogue.
 
     Everything that shapes the inner loop is a compile-time constant: the tile sizes (every
     loop over a register tile unrolls; the compiler keeps the `kk` loop itself rolled, its body
@@ -45,6 +51,11 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
     whether A's and B's k dim is their contiguous one (`a_k_fast`, `b_k_fast`: how a thread's
     share of a tile is read from global memory, coalesced either way) and the unsigned index
     type (`index`: np.uint32, or np.uint64 where an operand spans 2**32 elements or more).
+    The epilogue adds the bias as `bias_mode` says, then clamps by relu if `relu` (NaN passes, as
+    in the unfused relu); with `split_columns` the n columns of C are
+    images of `positions` columns each, stored NCHW: column c of batch (group) g and row r goes
+    to out[(c // positions, g * m + r, c % positions)], so a convolution's product lands in its
+    output without a pass of its own. Otherwise C is stored C-contiguous (positions == n).
     Unsigned indices spare numba's negative-index wrap-around; numba still does the integer
     arithmetic itself in 64 bits, the casts keep what is stored 32-bit.
     """
@@ -75,9 +86,8 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
     span_m, span_n = threads_m * run_m, threads_n * run_n
 
     @cuda.jit(cache=True)
-    def kernel(out, a, a_base, a_row_stride, a_k_stride, b, b_base, b_k_stride, b_col_stride,
-               bias, has_bias, relu, batch_shape, a_batch_strides, b_batch_strides, batches, m,
-               k, n):
+    def kernel(out, a, a_row_stride, a_k_stride, b, b_k_stride, b_col_stride, bias, batch_shape,
+               a_batch_strides, b_batch_strides, m, k, n, positions):
         # Two buffers per operand: the next k step is stored into one while the other is read.
         a_tiles = cuda.shared.array(a_tiles_size, a.dtype)
         b_tiles = cuda.shared.array(b_tiles_size, a.dtype)
@@ -131,13 +141,20 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
         ty = t // uthreads_n
         a_read = ty * urun_m  # the thread's first register row and column in the tiles
         b_read = (t - ty * uthreads_n) * urun_n
+        batches = 1
+        for batch_dim in batch_shape:
+            batches *= batch_dim
         row_tiles = (m + block_m - 1) // block_m
+        up = u(positions)
+        image_stride = u(batches) * um * up  # between images of split columns
         col_tiles = (n + block_n - 1) // block_n
         for batch in range(cuda.blockIdx.z, batches, cuda.gridDim.z):
             a_at, b_at = offsets2(batch, batch_shape, a_batch_strides, b_batch_strides)
-            a_batch = u(a_at + a_base)
-            b_batch = u(b_at + b_base)
-            out_batch = u(batch) * um * un
+            a_batch = u(a_at)
+            b_batch = u(b_at)
+            out_batch = u(batch) * um * up
+            if bias_mode == BIAS_ROWS:  # bias[(batch * m + row) mod its length]
+                bias_row0 = u((batch * m) % bias.shape[0])
             for row_tile in range(cuda.blockIdx.y, row_tiles, cuda.gridDim.y):
                 row0 = u(row_tile) * ubm
                 rows_left = min(um - row0, ubm)
@@ -202,71 +219,110 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                                     b_tiles[b_store + b_to[load]] = b_next[load]
                         cuda.syncthreads()
                         buf = u1 - buf
-                    out_corner = out_batch + row0 * un + col0
+                    out_corner = out_batch + row0 * up
                     for i in range(thread_m):
                         r = a_read + u((i // run_m) * span_m + i % run_m)
                         for j in range(thread_n):
                             c = b_read + u((j // run_n) * span_n + j % run_n)
                             if tile_full or (r < rows_left and c < cols_left):
                                 value = acc[i * thread_n + j]
-                                if has_bias:
+                                if bias_mode == BIAS_COLUMNS:
                                     value += bias[col0 + c]
+                                elif bias_mode == BIAS_ROWS:
+                                    value += bias[bias_row0 + row0 + r]
                                 if relu and not (value > 0 or value != value):
-                                    value = 0  # as the unfused relu: NaN passes
-                                out[out_corner + r * un + c] = value
+                                    # (a zero of the data's dtype: a literal 0 would make
+                                    # `value` a float64)
+                                    acc[i * thread_n + j] = 0
+                                    value = acc[i * thread_n + j]
+                                column = col0 + c
+                                if split_columns:
+                                    image = column // up
+                                    column += image * (image_stride - up)
+                                out[out_corner + r * up + column] = value
 
     return kernel
 
 
 _kernels = {}
 _no_bias = {}
+_plans = {}
 # Offsets are 32-bit unless an operand or the result spans this many elements.
 _INDEX32_LIMIT = 2 ** 32
 
 
-def _kernel_for(config, a_k_fast, b_k_fast, index):
+def _kernel_for(config, a_k_fast, b_k_fast, index, bias_mode, split_columns, relu):
     key = (config.gemm_block_m, config.gemm_block_n, config.gemm_block_k, config.gemm_thread_m,
-           config.gemm_thread_n, a_k_fast, b_k_fast, index)
+           config.gemm_thread_n, a_k_fast, b_k_fast, index, bias_mode, split_columns, relu)
     if key not in _kernels:
         _kernels[key] = _gemm(*key)
     return _kernels[key]
 
 
-def gemm(a, b, bias=None, relu=False):
-    """(..., m, k) @ (..., k, n) [+ bias (n,)] -> a new C-contiguous (..., m, n), clamped by
-    relu as each output is stored if `relu`.
-
-    The building block for other kernels (convolution as a GEMM): `a`, `b` and `bias` share one
-    dtype and may be any strided views, batch dims broadcast.
-    """
-    (m, k), n = tuple(a.shape)[-2:], tuple(b.shape)[-1]
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    out = empty(batch + (m, n), a.dtype)
-    batches = numel(batch)
-    if out.size == 0:
-        return out
+def _plan(config, a, b, bias_mode, positions, relu):
+    """(output shape, grid, kernel, batch shape and strides, m, k, n) of a GEMM: a function of
+    the operands' shapes, strides and dtype and the launch configuration, so remembered."""
     sa, sb = element_strides(a), element_strides(b)
+    key = (config, a.shape, sa, b.shape, sb, a.dtype, bias_mode, positions, relu)
+    plan = _plans.get(key)
+    if plan is not None:
+        return plan
+    (m, k), n = tuple(a.shape)[-2:], tuple(b.shape)[-1]
+    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
     batch_shape, (a_batch, b_batch) = coalesce(
         batch, broadcast_strides(a.shape[:-2], sa[:-2], batch),
         broadcast_strides(b.shape[:-2], sb[:-2], batch))
+    grid = (min(-(-n // config.gemm_block_n), _MAX_GRID),
+            min(-(-m // config.gemm_block_m), _MAX_GRID), min(numel(batch), _MAX_GRID))
+    largest = max(extent(a.shape, sa), extent(b.shape, sb), numel(batch) * m * n)
+    index = np.uint32 if largest < _INDEX32_LIMIT else np.uint64
+    kernel = _kernel_for(config, sa[-1] <= sa[-2], sb[-2] <= sb[-1], index, bias_mode,
+                         positions is not None, bool(relu))
+    if positions is None:
+        out_shape = batch + (m, n)
+    else:  # split columns: (images, batch * m, positions)
+        out_shape = (n // positions, numel(batch) * m, positions)
+    plan = (out_shape, grid, kernel, batch_shape, a_batch, b_batch, m, k, n,
+            n if positions is None else positions)
+    return remember_plan(_plans, key, plan)
+
+
+def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False):
+    """(..., m, k) @ (..., k, n) [+ bias] -> a new C-contiguous (..., m, n).
+
+    The building block for other kernels (convolution as a GEMM): `a`, `b` and `bias` share one
+    dtype and may be any strided views, batch dims broadcast. The bias is added per column
+    (bias[j], n of them) or with `bias_rows` per row, bias[(batch * m + i) mod len(bias)] (a
+    convolution's channels). With `positions` (a divisor of n) the result is the convolution
+    layout instead: the n columns are n // positions images of `positions` each, and the result
+    is (n // positions, batches * m, positions) with C[batch, i, image * positions + p] at
+    [image, batch * m + i, p]. `out`, if given, is a C-contiguous array of the result's size
+    and dtype (of any shape) to write into and return instead of a new one. With `relu` each
+    output is clamped by relu as it is stored (after the bias).
+    """
+    config = get_config()
+    bias_mode = BIAS_NONE if bias is None else BIAS_ROWS if bias_rows else BIAS_COLUMNS
+    (out_shape, grid, kernel, batch_shape, a_batch, b_batch, m, k, n,
+     out_positions) = _plan(config, a, b, bias_mode, positions, relu)
+    if out is None:
+        out = empty(out_shape, a.dtype)
+    if numel(out_shape) == 0:
+        return out
     if bias is None:
         if a.dtype not in _no_bias:  # the kernel takes an array either way
             _no_bias[a.dtype] = empty((1,), a.dtype)
-        bias_buffer, has_bias = _no_bias[a.dtype], False
+        bias_buffer = _no_bias[a.dtype]
     else:
-        bias_buffer, has_bias = buffer(_copy.contiguous(bias)), True
-    config = get_config()
-    grid = (min(-(-n // config.gemm_block_n), _MAX_GRID),
-            min(-(-m // config.gemm_block_m), _MAX_GRID), min(batches, _MAX_GRID))
-    ra, rb = strided(a), strided(b)
+        bias_buffer = buffer(_copy.contiguous(bias))
+    # (device arrays start at their element 0 with strides >= 0: their flat buffers, base 0)
+    out_buffer = buffer(out)
     if k == 0:  # nothing to read, the kernel only stores zeros (plus bias): pass any array
-        ra = rb = strided(out)
-    largest = max(ra.buffer.size, rb.buffer.size, out.size)
-    index = np.uint32 if largest < _INDEX32_LIMIT else np.uint64
-    kernel = _kernel_for(config, sa[-1] <= sa[-2], sb[-2] <= sb[-1], index)
-    launch(kernel, grid, config.gemm_threads, buffer(out), ra.buffer, ra.base,
-           sa[-2], sa[-1], rb.buffer, rb.base, sb[-2], sb[-1], bias_buffer, has_bias, relu,
-           batch_shape, a_batch, b_batch, batches, m, k, n)
+        a_buffer = b_buffer = out_buffer
+    else:
+        a_buffer, b_buffer = buffer(a), buffer(b)
+    sa, sb = element_strides(a), element_strides(b)
+    launch(kernel, grid, config.gemm_threads, out_buffer, a_buffer, sa[-2], sa[-1], b_buffer,
+           sb[-2], sb[-1], bias_buffer, batch_shape, a_batch, b_batch, m, k, n, out_positions)
     return out
 
 
@@ -301,8 +357,8 @@ def _linear(x, weight, bias, relu):
     arrays = _common_dtype(x, weight, *(() if bias is None else (bias,)))
     x, weight = arrays[0], arrays[1]
     rows, cols = element_strides(weight)
-    weight_t = view(weight, (weight.shape[1], weight.shape[0]), (cols, rows))
-    return gemm(x, weight_t, None if bias is None else arrays[2], relu)
+    weight_t = operand_view(weight, (weight.shape[1], weight.shape[0]), (cols, rows))
+    return gemm(x, weight_t, None if bias is None else arrays[2], relu=relu)
 
 
 def linear_forward(x, weight, bias):
