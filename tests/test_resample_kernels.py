@@ -78,3 +78,43 @@ def test_interpolate_deterministic_mode_gives_the_same_gradient(device):
             minigrad.use_deterministic_algorithms(False)
         grads.append(x.grad.cpu().numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_interpolate_float32_values_and_gradients_match_torch(device, mode, align_corners):
+    """float32 in, float32 out, within float32 rounding of PyTorch's (which computes in float
+    on both devices)."""
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(2, 2, 5, 4)).astype(np.float32)
+    weights = rng.normal(size=(2, 2, 7, 9)).astype(np.float32)
+    kwargs = dict(size=(7, 9), mode=mode, align_corners=align_corners)
+    x = minigrad.tensor(a, device=device, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    out, expected = F.interpolate(x, **kwargs), torch.nn.functional.interpolate(tx, **kwargs)
+    assert out.dtype == minigrad.float32
+    np.testing.assert_allclose(out.detach().cpu().numpy(), expected.detach().numpy(),
+                               rtol=2e-6, atol=2e-6)
+    (out * minigrad.tensor(weights, device=device)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    assert x.grad.dtype == minigrad.float32
+    np.testing.assert_allclose(x.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_the_float32_tap_rule_computes_in_float32_only():
+    """Compiled for a float32 scale, the shared rule the cuda kernels use has no float64 value
+    anywhere (a float literal or an int mixed with a float32 would make one); the float64 rule
+    stays float64."""
+    numba = pytest.importorskip("numba")
+    from minigrad.backend import _resample_scalar as rules
+
+    for rule, real in ((rules.resample_tap32, numba.float32),
+                       (rules.resample_tap, numba.float64)):
+        compiled = numba.njit(rule)
+        signature = (numba.int64, numba.int64, numba.int64, real, numba.boolean, numba.boolean)
+        compiled.compile(signature)
+        overload = compiled.overloads[signature]
+        floats = {str(t) for t in overload.type_annotation.typemap.values()
+                  if isinstance(t, numba.types.Float)}
+        assert floats == {str(real)}, floats
+        assert str(overload.signature.return_type) == f"Tuple(int64, {real})"
