@@ -7,8 +7,9 @@ and theoretical occupancy of every kernel a training step launches, for a chosen
     python bench/gpu_static.py --write       # also writes bench/results/gpu-static.md
 
 How: a child process runs training steps of LeNet-5's layer kinds and of a conv-BN-ReLU
-block (SGD with momentum, Adam) and a matmul, at tiny sizes, in numba's CUDA simulator, and
-records every kernel launched with the numba types of its arguments. This process
+block (SGD with momentum, Adam), a matmul and a convolution on the GEMM path, at tiny sizes,
+in numba's CUDA simulator, and records every kernel launched with the numba types of its
+arguments. This process
 compiles each of those specialisations to PTX for the chosen compute capability
 (`numba.cuda.compile_ptx`, no driver needed), assembles it with `ptxas -v`, and
 reads what ptxas reports. Occupancy assumes the backend's default launch (256 threads per
@@ -96,6 +97,11 @@ def record_launches(path):
                 opt.step()
         a = minigrad.randn(5, 6, device="cuda")
         (a @ minigrad.randn(6, 7, device="cuda")).sum().item()
+        # a convolution with enough channels for the im2col + GEMM path (the LeNet-like and
+        # conv-BN nets above are small enough for the direct kernels): its forward GEMM
+        # stores NCHW and adds the bias per channel, its gradients are plain GEMMs
+        conv = nn.Conv2d(2, 40, 3).to("cuda")
+        conv(minigrad.randn(1, 2, 4, 4, device="cuda")).sum().backward()
     with open(path, "wb") as f:
         pickle.dump(list(seen), f)
 

@@ -19,6 +19,7 @@ from numba.cuda.cudadrv import nvvm  # noqa: E402
 if not nvvm.is_available():
     pytest.skip("numba's CUDA compiler (NVVM) is not installed", allow_module_level=True)
 
+pytestmark = pytest.mark.cuda_only  # kept in a cuda-only run (`--devices cuda` on a GPU)
 CC = (9, 0)
 
 

@@ -222,14 +222,32 @@ def binary(op, a, b):
 def _binary_scalar(op, array, scalar, scalar_first):
     if is_scalar(array):
         raise TypeError("an elementwise kernel needs at least one device array operand")
-    dtype = _result_dtype(op, np.result_type(array.dtype, scalar))
-    out = empty(array.shape, np.bool_ if op >= EQ else dtype)
-    n = numel(out.shape)
+    dtype, out_dtype, shape, strides = _binary_scalar_plan(op, array, scalar)
+    out = empty(array.shape, out_dtype)
+    n = numel(array.shape)
     x = _readable(_cast(array, dtype))
-    shape, (strides,) = coalesce(x.shape, element_strides(x))
     launch_1d(_binary_scalar_kernel, n, op, buffer(out), buffer(x), strides,
               _scalar_for(scalar, dtype), scalar_first, shape, n)
     return out
+
+
+_binary_scalar_plans = {}
+
+
+def _binary_scalar_plan(op, array, scalar):
+    """(computing dtype, output dtype, coalesced shape, strides) for op(array, scalar). numpy's
+    promotion with a scalar depends on its type, not its value (NEP 50), so this is remembered
+    by the scalar's type."""
+    key = (op, array.dtype, type(scalar), array.shape, element_strides(array))
+    plan = _binary_scalar_plans.get(key)
+    if plan is None:
+        dtype = _result_dtype(op, np.result_type(array.dtype, scalar))
+        strides = element_strides(array) if array.dtype == dtype else \
+            contiguous_strides(array.shape)  # a cast operand is a new C-contiguous copy
+        shape, (strides,) = coalesce(array.shape, strides)
+        plan = remember_plan(_binary_scalar_plans, key, (
+            dtype, np.dtype(np.bool_) if op >= EQ else dtype, shape, strides))
+    return plan
 
 
 def unary(op, a, p0=0, p1=0):

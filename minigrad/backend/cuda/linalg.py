@@ -96,6 +96,7 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
         b_frag = cuda.local.array(thread_n, a.dtype)
         a_next = cuda.local.array(a_loads, a.dtype)
         b_next = cuda.local.array(b_loads, a.dtype)
+        out_column = cuda.local.array(thread_n, index)  # (split columns only)
         # Once per thread: which tile element each of its loads is (row or column, and kk), its
         # offset in the operand from the tile's corner, and its offset in the shared tile.
         a_row = cuda.local.array(a_loads, index)
@@ -220,6 +221,11 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                         cuda.syncthreads()
                         buf = u1 - buf
                     out_corner = out_batch + row0 * up
+                    if split_columns:  # where each column starts in out: one division each
+                        for j in range(thread_n):
+                            column = col0 + b_read + u((j // run_n) * span_n + j % run_n)
+                            image = column // up
+                            out_column[j] = column + image * (image_stride - up)
                     for i in range(thread_m):
                         r = a_read + u((i // run_m) * span_m + i % run_m)
                         for j in range(thread_n):
@@ -235,11 +241,10 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                                     # `value` a float64)
                                     acc[i * thread_n + j] = 0
                                     value = acc[i * thread_n + j]
-                                column = col0 + c
                                 if split_columns:
-                                    image = column // up
-                                    column += image * (image_stride - up)
-                                out[out_corner + r * up + column] = value
+                                    out[out_corner + r * up + out_column[j]] = value
+                                else:
+                                    out[out_corner + r * up + col0 + c] = value
 
     return kernel
 
