@@ -126,7 +126,8 @@ def test_strided_and_broadcast_operands(cu, monkeypatch, direct):
 @pytest.mark.parametrize("case", [GEMM_CASES[1], GEMM_CASES[2]], ids=["im2col", "pointwise"])
 def test_the_gemm_stores_nchw_and_adds_the_bias_itself(cu, monkeypatch, case):
     """Forward on the GEMM path is im2col and one GEMM (a 1x1 convolution: the GEMM alone): the
-    GEMM stores its product in NCHW and adds the bias as it stores; no pass of their own."""
+    GEMM stores its product in NCHW, adding the bias (and clamping by relu for conv + relu) as
+    it stores; no pass of their own."""
     monkeypatch.setattr(cuda_conv, "_DIRECT_MAX_CHANNEL_PAIRS", 0)
     x_shape, w_shape, *params = case
     x = rng.standard_normal(x_shape).astype(np.float32)
@@ -137,7 +138,12 @@ def test_the_gemm_stores_nchw_and_adds_the_bias_itself(cu, monkeypatch, case):
     launched = count_launches(monkeypatch)
     out = cu.conv2d_forward(*arrays, geometry)
     assert launched == (["kernel"] if geometry.is_pointwise else ["_im2col_kernel", "kernel"])
-    check(out, conv_reference(x, w, bias, *params).astype(np.float32), **TOLERANCE[np.float32])
+    expected = conv_reference(x, w, bias, *params).astype(np.float32)
+    check(out, expected, **TOLERANCE[np.float32])
+    launched.clear()  # with relu: the GEMM clamps as it stores, no launch of its own
+    check(cu.conv2d_relu_forward(*arrays, geometry), np.maximum(expected, 0),
+          **TOLERANCE[np.float32])
+    assert launched == (["kernel"] if geometry.is_pointwise else ["_im2col_kernel", "kernel"])
 
 
 def test_empty_batch(cu):

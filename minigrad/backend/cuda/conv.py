@@ -102,9 +102,10 @@ def _weight_slices(depth, groups, group_out, rows, itemsize):
     return 1
 
 
-def conv2d_forward(x, weight, bias, geometry):
+def conv2d_forward(x, weight, bias, geometry, relu=False):
     """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
-    if given -> new C-contiguous (N, O, *geometry.output_size)."""
+    if given -> new C-contiguous (N, O, *geometry.output_size); clamped by relu if `relu`
+    (by the GEMM as it stores; the direct kernels leave it to the caller, see conv_relu.py)."""
     images = x.shape[0]
     input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out, group_in, kh, kw = weight.shape
@@ -127,14 +128,14 @@ def conv2d_forward(x, weight, bias, geometry):
         # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW; the
         # GEMM adds each output channel's bias as it stores
         return gemm(weights, _grouped_planes(x, groups), bias, bias_rows=True,
-                    out=empty(shape, x.dtype))
+                    out=empty(shape, x.dtype), relu=relu)
     x_buffer, x_strides = buffer(x), element_strides(x)
     chunk = _chunk_images(images, groups * rows, positions, x.dtype.itemsize)
     if chunk >= images:  # one chunk: the GEMM makes the output (two launches in all)
         cols = empty((groups, rows, images * positions), x.dtype)
         im2col(buffer(cols), x_buffer, x_strides, 0, images, input_hw, window, out_hw)
         return gemm(weights, cols, bias, bias_rows=True, positions=positions,
-                    out=empty(shape, x.dtype))
+                    out=empty(shape, x.dtype), relu=relu)
     cols = empty((groups * rows * chunk * positions,), x.dtype)
     out = empty(shape, x.dtype)
     out_buffer = buffer(out)
@@ -146,7 +147,7 @@ def conv2d_forward(x, weight, bias, geometry):
         target = view(out_buffer, (size, channels_out, positions),
                       (channels_out * positions, positions, 1), n0 * channels_out * positions)
         gemm(weights, reshaped(columns, (groups, rows, size * positions)), bias,
-             bias_rows=True, positions=positions, out=target)
+             bias_rows=True, positions=positions, out=target, relu=relu)
     return out
 
 

@@ -1,10 +1,11 @@
-"""A convolution followed by relu: the convolution's own kernels, then one in-place relu launch
-over their fresh output (no second output array, no relu node in the graph)."""
+"""A convolution followed by relu, with no second output array and no relu node in the graph: on
+the GEMM path the GEMM clamps each output as it stores it (no launch of its own); the direct
+kernels are followed by one in-place relu launch over their fresh output."""
 from numba import cuda
 
 from ._array import buffer, numel
 from ._launch import launch_1d
-from .conv import conv2d_forward
+from .conv import _use_direct, conv2d_forward
 
 
 @cuda.jit(cache=True)
@@ -21,6 +22,8 @@ def conv2d_relu_forward(x, weight, bias, geometry):
     """relu(conv2d_forward(x, weight, bias, geometry)): x (N, C, H, W), weight
     (O, C // groups, kh, kw), bias (O,) or None -> new C-contiguous
     (N, O, *geometry.output_size)."""
+    if not _use_direct(weight.shape, geometry.groups):
+        return conv2d_forward(x, weight, bias, geometry, relu=True)
     out = conv2d_forward(x, weight, bias, geometry)
     n = numel(out.shape)
     launch_1d(_relu_in_place_kernel, n, buffer(out), n)
