@@ -7,6 +7,7 @@
 """
 from . import _threads  # first of all: before Numba starts its thread pool
 from . import _keywords
+import math as _math
 # Layering, one direction: tensor <- autograd <- functions <- tensor_methods <- nn, optim, ...
 from .tensor import Size, Tensor
 from . import autograd, cuda
@@ -66,6 +67,10 @@ from .tensor_types import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, D
 from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
+# more of torch's top-level names that published programs reach for
+from .functions import bernoulli, equal, normal, t
+from .functions import eq, ge, gt, le, lt, ne
+from .functions import column_stack, dstack, hstack, vstack
 
 float = float32
 double = float64
@@ -77,11 +82,21 @@ clip = clamp
 negative, absolute, multiply, subtract = neg, abs, mul, sub
 arcsin, arccos, arctan, arctan2, fix = asin, acos, atan, atan2, trunc
 
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+concat = concatenate = cat
+row_stack = vstack
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+
 __version__ = "0.1.0"
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of `input`."""
+    return input.numel()
 
 
 def __getattr__(name):

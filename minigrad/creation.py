@@ -17,7 +17,7 @@ _SHAREABLE = [d.numpy for d in dtypes.ALL if d is not dtypes.bfloat16]
 
 def tensor(data, dtype=None, device="cpu", requires_grad=False):
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy array or Tensor)."""
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    return Tensor._from_data(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def from_numpy(ndarray):
@@ -51,7 +51,7 @@ def as_tensor(data, dtype=None, device=None):
             and (wanted is None or wanted.numpy == data.dtype) \
             and all(stride >= 0 for stride in data.strides):
         return from_numpy(data)
-    return Tensor(data, dtype=wanted, device="cpu" if device is None else device)
+    return Tensor._from_data(data, dtype=wanted, device="cpu" if device is None else device)
 
 
 def check_shape(shape):
@@ -156,15 +156,15 @@ def randint(low, high=None, size=(), *, generator=None, dtype=None, device="cpu"
         raise InvalidArgumentError(f"randint: high ({high}) must be greater than low ({low})")
     values = as_numpy_generator(generator, "randint").integers(
         low, high, size=check_shape(tuple(size)))
-    return Tensor(values, dtype=dtypes.int64 if dtype is None else dtype, device=device,
-                  requires_grad=requires_grad)
+    return Tensor._from_data(values, dtype=dtypes.int64 if dtype is None else dtype, device=device,
+                             requires_grad=requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device="cpu", requires_grad=False):
     """A random permutation of 0..n-1."""
     dtype = _numeric_dtype(dtype, dtypes.int64, "randperm")
-    return Tensor(as_numpy_generator(generator, "randperm").permutation(int(n)), dtype=dtype,
-                  device=device, requires_grad=requires_grad)
+    values = as_numpy_generator(generator, "randperm").permutation(int(n))
+    return Tensor._from_data(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=False):
@@ -186,14 +186,14 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
 def linspace(start, end, steps, *, dtype=None, device="cpu", requires_grad=False):
     """`steps` evenly spaced values from `start` to `end`, both included."""
     dtype = _numeric_dtype(dtype, dtypes.default_float, "linspace")
-    return Tensor(np.linspace(start, end, int(steps)), dtype=dtype, device=device,
-                  requires_grad=requires_grad)
+    return Tensor._from_data(np.linspace(start, end, int(steps)), dtype=dtype, device=device,
+                             requires_grad=requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device="cpu", requires_grad=False):
     """The (n, m) identity matrix (m defaults to n)."""
-    return Tensor(np.eye(n, m), dtype=dtypes.default_float if dtype is None else dtype,
-                  device=device, requires_grad=requires_grad)
+    return Tensor._from_data(np.eye(n, m), dtype=dtypes.default_float if dtype is None else dtype,
+                             device=device, requires_grad=requires_grad)
 
 
 def _like(fn, t, dtype, device, requires_grad, *args):

@@ -387,15 +387,15 @@ class _Placement:
     def place(self, array, dtype, saved):
         """A Tensor of `array` on the device the rules give for one saved on `saved`."""
         if self.function is not None:
-            result = self.function(Tensor(array, dtype=dtype), saved)
+            result = self.function(Tensor._from_data(array, dtype=dtype), saved)
             if result is None:
-                return Tensor(array, dtype=dtype, device=saved)
+                return Tensor._from_data(array, dtype=dtype, device=saved)
             if not isinstance(result, Tensor):
                 raise TypeError(f"load: map_location returned {type(result).__name__}; it "
                                 "must return a Tensor or None")
             return result
         device = self.device or self.mapping.get(saved, saved)
-        return Tensor(array, dtype=dtype, device=device)
+        return Tensor._from_data(array, dtype=dtype, device=device)
 
 
 def _damaged(path, reason):

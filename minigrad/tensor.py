@@ -129,8 +129,41 @@ def _check_grad(tensor, grad):
                             f"{tensor._device}; they must be on the same device")
 
 
+def _legacy_constructor_data(args):
+    """(data, dtype) for `Tensor(*args)` without a dtype, PyTorch's `torch.Tensor(...)` rules:
+    sizes give a zero-filled tensor, data is converted to the default float dtype, a tensor
+    keeps its dtype."""
+    float_dtype = dtypes.default_float
+    if not args:
+        return np.empty(0, float_dtype.numpy), float_dtype
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
+           for a in args):
+        if any(a < 0 for a in args):
+            raise ValueError(f"Tensor(): negative dimension in sizes {tuple(args)}")
+        return np.zeros(tuple(int(a) for a in args), float_dtype.numpy), float_dtype
+    if len(args) != 1:
+        raise TypeError(f"Tensor() takes sizes (ints) or one sequence of data, got "
+                        f"{len(args)} arguments")
+    data = args[0]
+    if isinstance(data, Tensor):
+        return data, data.dtype
+    if isinstance(data, (bool, float, complex, np.generic)):
+        raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__}); "
+                        f"use minigrad.tensor for a 0-d tensor")
+    arr, _ = _infer_numpy(data)
+    return arr.astype(float_dtype.numpy), float_dtype
+
+
 class Tensor:
-    """`Tensor(data, dtype=None, device="cpu", requires_grad=False)`, same as `tensor(...)`.
+    """`Tensor(data, dtype=None, device="cpu", requires_grad=False)`.
+
+    Without a dtype this is PyTorch's legacy constructor `torch.Tensor(...)`: `Tensor()` is an
+    empty tensor, `Tensor(2, 3)` (ints or a Size) a zero-filled (2, 3) tensor (uninitialised in
+    PyTorch), and `Tensor(sequence or array)` a copy converted to the default float dtype; a
+    bare number is refused and `Tensor(tensor)` copies the tensor keeping its dtype. With a
+    dtype it is `tensor(data, dtype=...)`.
 
     The op and autograd methods are attached from `minigrad.tensor_methods` (see above)."""
 
@@ -140,7 +173,24 @@ class Tensor:
 
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
-    def __init__(self, data, dtype=None, device="cpu", requires_grad=False):
+    def __init__(self, *args, dtype=None, device="cpu", requires_grad=False):
+        if dtype is None:
+            data, dtype = _legacy_constructor_data(args)
+        elif len(args) != 1:
+            raise TypeError(f"Tensor(data, dtype=...) takes one data argument, got {len(args)}")
+        else:
+            data = args[0]
+        self._build(data, dtype, device, requires_grad)
+
+    @classmethod
+    def _from_data(cls, data, dtype=None, device="cpu", requires_grad=False):
+        """`tensor(data, ...)`: a copy of `data` whose dtype, when not given, is inferred the way
+        `minigrad.tensor` infers it (the constructor's own default is the legacy one)."""
+        out = cls.__new__(cls)
+        out._build(data, dtype, device, requires_grad)
+        return out
+
+    def _build(self, data, dtype, device, requires_grad):
         numbers = not isinstance(data, (Tensor, np.ndarray, np.generic))
         if isinstance(data, Tensor):
             data, dtype = data._host_values(), data.dtype if dtype is None else dtype

@@ -220,6 +220,8 @@ class TensorMethods:
         return ops.cauchy_(self, median, sigma, generator=generator)
     def geometric_(self, p, *, generator=None):
         return ops.geometric_(self, p, generator=generator)
+    def bernoulli(self, p=None, *, generator=None):
+        return ops.bernoulli(self, p, generator=generator)
     def bernoulli_(self, p=0.5, *, generator=None):
         return ops.bernoulli_(self, p, generator=generator)
     def apply_(self, callable): return ops.apply_(self, callable)
@@ -305,11 +307,13 @@ class TensorMethods:
     def add(self, other, alpha=1): return ops.add(self, other if alpha == 1 else other * alpha)
     def sub(self, other, alpha=1): return ops.sub(self, other if alpha == 1 else other * alpha)
     def mul(self, other): return ops.mul(self, other)
+    multiply, subtract = mul, sub
     def div(self, other, *, rounding_mode=None):
         return ops.div(self, other, rounding_mode=rounding_mode)
     def pow(self, exponent): return ops.pow(self, exponent)
     def matmul(self, other): return ops.matmul(self, other)
     def neg(self): return ops.neg(self)
+    negative = neg
     def exp(self): return ops.exp(self)
     def log(self): return ops.log(self)
     def sqrt(self): return ops.sqrt(self)
@@ -331,6 +335,7 @@ class TensorMethods:
     def le(self, other): return ops.le(self, other)
     def gt(self, other): return ops.gt(self, other)
     def ge(self, other): return ops.ge(self, other)
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
     def logical_not(self): return ops.logical_not(self)
     def bitwise_not(self): return ops.bitwise_not(self)
     def isnan(self): return ops.isnan(self)
@@ -395,6 +400,7 @@ class TensorMethods:
     def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
     def expand(self, *sizes): return ops.expand(self, _shape_args(sizes))
     def expand_as(self, other): return ops.expand(self, other.shape)
+    def broadcast_to(self, size): return ops.broadcast_to(self, _shape_args((size,)))
     def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)
     def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
@@ -718,6 +724,7 @@ class TensorMethods:
         return ops.isclose(self, other, rtol, atol, equal_nan)
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         return ops.allclose(self, other, rtol, atol, equal_nan)
+    def equal(self, other): return ops.equal(self, other)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return ops.norm(self, p, dim, keepdim, dtype)
 

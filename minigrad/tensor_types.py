@@ -44,7 +44,7 @@ class TensorType(type):
         if isinstance(data, (bool, int, float, np.number)):
             raise TypeError(f"{cls.__name__}(): data must be a sequence (got "
                             f"{type(data).__name__}); for a tensor of that size pass an int")
-        return Tensor(data, dtype=cls.dtype, device=device)
+        return Tensor._from_data(data, dtype=cls.dtype, device=device)
 
     def __repr__(cls):
         return f"<class '{cls.__module__}.{cls.__qualname__}'>"

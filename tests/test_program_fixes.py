@@ -54,3 +54,111 @@ def test_eye_and_dirac_init_match_torch(device):
         np.testing.assert_array_equal(init.dirac_(w, groups).cpu().numpy(), expected.numpy())
     with pytest.raises(ValueError, match="divisible by groups"):
         init.dirac_(minigrad.empty(3, 3, 3, 3), 2)
+
+
+def test_a_range_inside_an_index(device):
+    """mnist_forward_forward: x_[range(n), y] = x.max()."""
+    torch = pytest.importorskip("torch")
+    rows = np.array([2, 0, 3])
+    ours = minigrad.zeros(3, 4, device=device)
+    ours[range(3), minigrad.tensor(rows, device=device)] = 5.0
+    theirs = torch.zeros(3, 4)
+    theirs[range(3), torch.tensor(rows)] = 5.0
+    np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy())
+    x = minigrad.arange(10.0, device=device)
+    np.testing.assert_array_equal(x[range(2, 8, 2)].cpu().numpy(), [2.0, 4.0, 6.0])
+
+
+@pytest.mark.parametrize("args", [([0],), ([[1, 2], [3, 4]],), ([True, False],), ([],),
+                                  (np.arange(3),), (np.random.default_rng(0).random(2),),
+                                  (2, 3), (4,), (), ((2, 0),)])
+def test_legacy_tensor_constructor_matches_torch(device, args):
+    """char_rnn: loss = torch.Tensor([0]) then loss += a float loss; custom layers:
+    nn.Parameter(torch.Tensor(out, in)); RL code: torch.Tensor(numpy float64 observation)."""
+    torch = pytest.importorskip("torch")
+    theirs = torch.Tensor(*args)
+    ours = minigrad.Tensor(*args, device=device)
+    assert ours.dtype is minigrad.float32 and ours.device.type == device
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    if isinstance(args[0] if args else None, (list, np.ndarray)):
+        np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy())
+
+
+def test_legacy_tensor_constructor_edges():
+    assert minigrad.Tensor(minigrad.Size([2, 1])).shape == (2, 1)
+    assert minigrad.Tensor([1, 2], dtype=minigrad.int64).dtype is minigrad.int64
+    kept = minigrad.Tensor(minigrad.tensor([1, 2]))
+    assert kept.dtype is minigrad.int64
+    with pytest.raises(TypeError, match="data must be a sequence"):
+        minigrad.Tensor(1.5)
+    with pytest.raises(TypeError, match="sizes"):
+        minigrad.Tensor([1], 2)
+    loss = minigrad.Tensor([0])
+    loss += minigrad.tensor(1.5)
+    assert loss.tolist() == [1.5]
+
+
+def test_equal_matches_torch(device):
+    """saving_loading_models: torch.equal(warm-started weight, source weight)."""
+    torch = pytest.importorskip("torch")
+    cases = [([1.0, 2.0], [1.0, 2.0]), ([1.0, 2.0], [1.0, 3.0]), ([1, 2], [1.0, 2.0]),
+             ([1.0, 2.0], [[1.0, 2.0]]), ([float("nan")], [float("nan")]), ([], [])]
+    for a, b in cases:
+        ours = minigrad.equal(minigrad.tensor(a, device=device), minigrad.tensor(b, device=device))
+        assert ours is torch.equal(torch.tensor(a), torch.tensor(b)), (a, b)
+    x = minigrad.ones(2, 3, device=device)
+    assert x.equal(x.clone()) and not x.equal(minigrad.ones(1, 3, device=device))
+
+
+def test_normal_forms(device):
+    """d2l: torch.normal(0, 0.01, size=(2, 1), requires_grad=True) and normal(mean, std)."""
+    gen = np.random.default_rng(0)
+    w = minigrad.normal(0, 0.01, size=(200, 50), requires_grad=True, device=device,
+                        generator=gen)
+    assert w.requires_grad and w.is_leaf and tuple(w.shape) == (200, 50)
+    assert w.dtype is minigrad.float32 and abs(float(w.std()) - 0.01) < 0.001
+    mean = minigrad.full((300, 40), 3.0, device=device, dtype=minigrad.float64)
+    out = minigrad.normal(mean, 2.0, generator=gen)
+    assert out.dtype is minigrad.float64 and abs(float(out.mean()) - 3.0) < 0.1
+    out = minigrad.normal(1.0, minigrad.full((3, 1), 0.5, device=device))
+    assert tuple(out.shape) == (3, 1) and out.device.type == device
+    with pytest.raises(TypeError, match="size"):
+        minigrad.normal(0.0, 1.0)
+    with pytest.raises(ValueError, match="std >= 0"):
+        minigrad.normal(0.0, -1.0, size=(2,))
+
+
+def test_bernoulli_from_probabilities(device):
+    p = minigrad.tensor([0.0, 1.0, 0.0, 1.0], device=device)
+    np.testing.assert_array_equal(minigrad.bernoulli(p).cpu().numpy(), [0, 1, 0, 1])
+    np.testing.assert_array_equal(p.bernoulli(0.0).cpu().numpy(), [0, 0, 0, 0])
+    draws = minigrad.full((4000,), 0.25, device=device).bernoulli()
+    assert abs(float(draws.mean()) - 0.25) < 0.03
+
+
+def test_stacking_and_top_level_aliases_match_torch(device):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    pairs = {"hstack": [(3,), (2,)], "vstack": [(3,), (2, 3)], "dstack": [(2, 2), (2, 2, 1)],
+             "column_stack": [(2,), (2, 3)], "row_stack": [(2,), (1, 2)]}
+    for name, shapes in pairs.items():
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        ours = getattr(minigrad, name)([minigrad.tensor(a, device=device) for a in arrays])
+        theirs = getattr(torch, name)([torch.tensor(a) for a in arrays])
+        np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy())
+    a = rng.standard_normal((2, 3)).astype(np.float32)
+    x, y = minigrad.tensor(a, device=device), torch.tensor(a)
+    for name in ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
+                 "less_equal", "not_equal"]:
+        np.testing.assert_array_equal(getattr(minigrad, name)(x, 0.1).cpu().numpy(),
+                                      getattr(torch, name)(y, 0.1).numpy())
+        np.testing.assert_array_equal(getattr(x, name)(0.1).cpu().numpy(),
+                                      getattr(y, name)(0.1).numpy())
+    np.testing.assert_array_equal(minigrad.t(x).cpu().numpy(), torch.t(y).numpy())
+    np.testing.assert_array_equal(minigrad.concat([x, x]).cpu().numpy(),
+                                  torch.concat([y, y]).numpy())
+    np.testing.assert_array_equal(x.multiply(2).subtract(1).negative().cpu().numpy(),
+                                  y.multiply(2).subtract(1).negative().numpy())
+    assert minigrad.numel(x) == torch.numel(y)
+    assert (minigrad.pi, minigrad.e, minigrad.inf) == (torch.pi, torch.e, torch.inf)
+    assert tuple(x[:1].broadcast_to((4, 3)).shape) == (4, 3)

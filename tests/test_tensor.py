@@ -21,9 +21,9 @@ import minigrad
     (np.array([1], np.int32), minigrad.int32), (np.float64(2.0), minigrad.float64),
 ])
 def test_dtype_inference_follows_pytorch(device, data, dtype):
-    for t in (minigrad.tensor(data, device=device), minigrad.Tensor(data, device=device)):
-        assert t.dtype is dtype
-        np.testing.assert_array_equal(t.numpy(), np.asarray(data, dtype=dtype.numpy))
+    t = minigrad.tensor(data, device=device)
+    assert t.dtype is dtype
+    np.testing.assert_array_equal(t.numpy(), np.asarray(data, dtype=dtype.numpy))
 
 
 @pytest.mark.parametrize("dtype", [minigrad.float32, minigrad.float64, minigrad.int64,

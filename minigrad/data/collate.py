@@ -24,13 +24,13 @@ def default_collate(samples):
     if isinstance(elem, Tensor):
         return stack(samples)
     if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind in "biuf":
-        return Tensor(np.stack([np.asarray(s) for s in samples]))
+        return Tensor._from_data(np.stack([np.asarray(s) for s in samples]))
     if isinstance(elem, (bool, np.bool_)):
-        return Tensor(np.asarray(samples, dtype=np.bool_))
+        return Tensor._from_data(np.asarray(samples, dtype=np.bool_))
     if isinstance(elem, int):
-        return Tensor(np.asarray(samples, dtype=np.int64))
+        return Tensor._from_data(np.asarray(samples, dtype=np.int64))
     if isinstance(elem, float):
-        return Tensor(np.asarray(samples, dtype=np.float64))
+        return Tensor._from_data(np.asarray(samples, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
         return list(samples)
     if isinstance(elem, collections.abc.Mapping):
@@ -51,7 +51,7 @@ def default_convert(sample):
     None): numpy arrays and numpy numbers become Tensors, containers are converted element by
     element (keeping their type), anything else is returned unchanged."""
     if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biuf":
-        return Tensor(np.asarray(sample))
+        return Tensor._from_data(np.asarray(sample))
     if isinstance(sample, collections.abc.Mapping):
         return {key: default_convert(value) for key, value in sample.items()}
     if _is_namedtuple(sample):

@@ -117,7 +117,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
     def get_batch(self, indices):
-        return [t[Tensor(indices, device=t.device)] for t in self.tensors]
+        return [t[Tensor._from_data(indices, device=t.device)] for t in self.tensors]
 
 
 class Subset(Dataset):

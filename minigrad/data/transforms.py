@@ -72,7 +72,7 @@ class ToTensor:
             arr = arr.astype(np.float32) / np.float32(255)
         elif arr.dtype not in (np.float32, np.float64):
             raise TypeError(f"ToTensor expects uint8 or float32/float64 pixels, got {arr.dtype}")
-        return Tensor(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+        return Tensor._from_data(np.ascontiguousarray(arr.transpose(2, 0, 1)))
 
     def __repr__(self):
         return "ToTensor()"
@@ -102,8 +102,8 @@ class Normalize:
         if max(len(self.mean), len(self.std)) not in (1, channels):
             raise ValueError(f"Normalize has {len(self.mean)} mean(s) and {len(self.std)} "
                              f"std(s), but the image has {channels} channels")
-        mean = Tensor(self.mean.reshape(-1, 1, 1), dtype=x.dtype, device=x.device)
-        std = Tensor(self.std.reshape(-1, 1, 1), dtype=x.dtype, device=x.device)
+        mean = Tensor._from_data(self.mean.reshape(-1, 1, 1), dtype=x.dtype, device=x.device)
+        std = Tensor._from_data(self.std.reshape(-1, 1, 1), dtype=x.dtype, device=x.device)
         return (x - mean) / std
 
     def __repr__(self):
@@ -155,7 +155,7 @@ class RandomCrop:
             images = np.arange(count)[:, None, None, None]
             channels = np.arange(arr.shape[1])[:, None, None]
             out = arr[images, channels, rows, cols]
-        return Tensor(np.ascontiguousarray(out), device=x.device)
+        return Tensor._from_data(np.ascontiguousarray(out), device=x.device)
 
     def __repr__(self):
         return f"RandomCrop(size={self.size}, padding={self.padding})"
@@ -181,7 +181,7 @@ class RandomHorizontalFlip:
             out = arr[..., ::-1] if flip[0] else arr
         else:
             out = np.where(flip[:, None, None, None], arr[..., ::-1], arr)
-        return Tensor(np.ascontiguousarray(out), device=x.device)
+        return Tensor._from_data(np.ascontiguousarray(out), device=x.device)
 
     def __repr__(self):
         return f"RandomHorizontalFlip(p={self.p})"

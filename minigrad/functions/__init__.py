@@ -30,16 +30,17 @@ from .gather_scatter import (argwhere, gather, index_add, masked_fill, masked_sc
                              where)
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .sort import argsort, kthvalue, median, mode, msort, sort, topk
-from .reduce_more import (allclose, aminmax, bincount, count_nonzero, histc, isclose, logsumexp,
-                          prod, std_mean, unique, var_mean)
+from .reduce_more import (allclose, aminmax, bincount, count_nonzero, equal, histc, isclose,
+                          logsumexp, prod, std_mean, unique, var_mean)
 from .norms import matrix_norm, norm, vector_norm
 from .contractions import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, ger, kron, mm, mv,
                            outer, tensordot, vdot)
 from .decompositions import cholesky, det, inv, logdet, qr, slogdet, solve, svd, svdvals
 # ---- more of the PyTorch surface: losses, searching and sampling, fills ----
-from .fill import (apply_, bernoulli_, cauchy_, exponential_, geometric_, index_fill, log_normal_,
-                   map_, normal_, random_, uniform_)
+from .fill import (apply_, bernoulli, bernoulli_, cauchy_, exponential_, geometric_, index_fill,
+                   log_normal_, map_, normal, normal_, random_, uniform_)
 from .search_sample import bucketize, cdist, multinomial, searchsorted, unbind
+from .everyday import column_stack, dstack, hstack, vstack
 from .everyday import (atleast_1d, atleast_2d, atleast_3d, channels_last, check_memory_format,
                        contiguous_format, cov, diff, heaviside, isin, logit, nanmean, nanmedian,
                        nansum, preserve_format, quantile, select, signbit)

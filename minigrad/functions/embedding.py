@@ -51,7 +51,8 @@ def embedding_renorm_(weight, input, max_norm, norm_type):
         rows = input.reshape(-1).numpy()
         if rows.size == 0:
             return weight
-        unique = Tensor(sorted(set(rows.tolist())), dtype=dtypes.int64, device=weight.device)
+        unique = Tensor._from_data(sorted(set(rows.tolist())), dtype=dtypes.int64,
+                                   device=weight.device)
         picked = weight[unique]
         norms = vector_norm(picked, float(norm_type), 1, keepdim=True)
         scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
@@ -78,7 +79,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if scale_grad_by_freq and input.numel():
         _, inverse, freq = np.unique(input.numpy().reshape(-1), return_inverse=True,
                                      return_counts=True)
-        per_position = Tensor((1.0 / freq[inverse.reshape(-1)]).reshape(
+        per_position = Tensor._from_data((1.0 / freq[inverse.reshape(-1)]).reshape(
             tuple(input.shape) + (1,)), dtype=weight.dtype, device=weight.device)
         fixed = picked.detach()
         picked = fixed + (picked - fixed) * per_position

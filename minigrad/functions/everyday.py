@@ -154,7 +154,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     if not isinstance(elements, Tensor):
         raise TypeError("isin: elements must be a Tensor")
     if not isinstance(test_elements, Tensor):
-        test_elements = Tensor(test_elements, device=elements.device)
+        test_elements = Tensor._from_data(test_elements, device=elements.device)
     pool = test_elements.reshape(-1)
     found = (elements.unsqueeze(-1) == pool).any(-1) if pool.numel() else \
         elements.new_zeros(tuple(elements.shape), dtype=dtypes.bool_)
@@ -250,6 +250,36 @@ def atleast_3d(*tensors):
     return _at_least(3, tensors)
 
 
+def _stack_items(tensors, name):
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise TypeError(f"{name}: expected a non-empty sequence of tensors, got "
+                        f"{type(tensors).__name__}")
+    return list(tensors)
+
+
+def hstack(tensors):
+    """Concatenate horizontally: along dim 0 for 1-d (and 0-d) tensors, else along dim 1."""
+    items = _at_least(1, (_stack_items(tensors, "hstack"),))
+    return cat(items, 0 if items[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Concatenate vertically: along dim 0 after making each tensor at least 2-d."""
+    return cat(_at_least(2, (_stack_items(tensors, "vstack"),)), 0)
+
+
+def dstack(tensors):
+    """Concatenate depth-wise: along dim 2 after making each tensor at least 3-d."""
+    return cat(_at_least(3, (_stack_items(tensors, "dstack"),)), 2)
+
+
+def column_stack(tensors):
+    """Each 0-d or 1-d tensor as a column (n, 1), concatenated with the 2-d ones along dim 1."""
+    items = [t.reshape(-1, 1) if t.ndim <= 1 else t
+             for t in _stack_items(tensors, "column_stack")]
+    return cat(items, 1)
+
+
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in the rows of input (observations in columns),
     divided by N - correction."""
@@ -266,6 +296,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "channels_last", "check_memory_format",
+           "column_stack", "dstack", "hstack", "vstack",
            "contiguous_format", "cov", "diff", "heaviside", "isin", "logit", "memory_format",
            "nanmean", "nanmedian", "nansum", "preserve_format", "quantile", "select",
            "signbit"]

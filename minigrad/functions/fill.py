@@ -122,6 +122,47 @@ def bernoulli_(t, p=0.5, *, generator=None):
     return t.copy_((u < p).to(dtype=t.dtype))
 
 
+def bernoulli(input, p=None, *, generator=None):
+    """A new tensor of input's shape and dtype holding 1 with probability `input` (elementwise
+    probabilities in [0, 1]) or, when given, the number `p`, and 0 otherwise; not
+    differentiable, as in PyTorch."""
+    _check_float(input, "bernoulli")
+    out = input.detach().clone()
+    return bernoulli_(out, input.detach() if p is None else p, generator=generator)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
+    """Samples of N(mean, std^2): with a tensor mean and/or std, one per element of their
+    broadcast shape (in their dtype and device; the result is not differentiable); with
+    numbers for both, a new tensor of shape `size`."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        if size is not None:
+            raise TypeError("normal: size is only taken with a number mean and std")
+        like = mean if isinstance(mean, Tensor) else std
+        _check_float(like, "normal")
+        if isinstance(std, Tensor):
+            negative = bool((std < 0).any()) if std.numel() else False
+        else:
+            negative = std < 0
+        if negative:
+            raise InvalidArgumentError("normal: expects all elements of std >= 0.0")
+        shape = np.broadcast_shapes(tuple(getattr(mean, "shape", ())),
+                                    tuple(getattr(std, "shape", ())))
+        sample = randn(*shape, generator=generator, dtype=like.dtype, device=like.device)
+        mean = mean.detach() if isinstance(mean, Tensor) else mean
+        std = std.detach() if isinstance(std, Tensor) else std
+        return sample * std + mean
+    if size is None:
+        raise TypeError("normal: with a number mean and std, give the size of the result")
+    if std < 0:
+        raise InvalidArgumentError(f"normal: expects std >= 0.0, but found std {std}")
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    out = randn(*size, generator=generator, dtype=dtype, device="cpu" if device is None
+                else device) * std + mean
+    return out.requires_grad_(requires_grad)
+
+
 def _random_upper(dtype):
     """random_'s default exclusive upper bound: 2^mantissa digits for floats, max + 1 for
     integers, 2 for bool."""
@@ -172,5 +213,5 @@ def map_(t, other, callable):
     return t.copy_(tensor(out.reshape(values.shape), dtype=t.dtype, device=t.device))
 
 
-__all__ = ["apply_", "bernoulli_", "cauchy_", "exponential_", "geometric_", "index_fill",
-           "log_normal_", "map_", "normal_", "random_", "uniform_"]
+__all__ = ["apply_", "bernoulli", "bernoulli_", "cauchy_", "exponential_", "geometric_",
+           "index_fill", "log_normal_", "map_", "normal", "normal_", "random_", "uniform_"]

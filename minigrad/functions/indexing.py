@@ -35,8 +35,8 @@ def _top_level_items(index):
     if isinstance(index, tuple):
         return list(index)
     if isinstance(index, list) and len(index) < _SEQUENCE_AS_TUPLE_LIMIT and any(
-            isinstance(i, (Tensor, list, tuple, slice, np.ndarray)) or i is None or i is Ellipsis
-            for i in index):
+            isinstance(i, (Tensor, list, tuple, range, slice, np.ndarray)) or i is None
+            or i is Ellipsis for i in index):
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated "
                       "(in PyTorch too); use x[tuple(seq)] instead of x[seq]", stacklevel=4)
         return list(index)
@@ -66,7 +66,7 @@ def _convert_item(item, device):
         if item.ndim == 0:  # PyTorch reads a 0-d index tensor as the int or bool it holds
             return item.item()
         return item._data
-    if isinstance(item, (list, tuple, np.ndarray)):
+    if isinstance(item, (list, tuple, range, np.ndarray)):
         try:
             arr = np.asarray(item)
         except ValueError as err:
@@ -79,7 +79,8 @@ def _convert_item(item, device):
     if item is None or item is Ellipsis or isinstance(item, slice):
         return item
     raise IndexError(f"unsupported index element of type {type(item).__name__}; expected an "
-                     "int, slice, None, Ellipsis, bool, or an integer/bool sequence or tensor")
+                     "int, slice, None, Ellipsis, bool, or an integer/bool sequence (list, tuple, "
+                     "range) or tensor")
 
 
 def _is_array(item):

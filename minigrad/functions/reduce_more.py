@@ -145,6 +145,17 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(isclose(input, other, rtol, atol, equal_nan).all().item())
 
 
+def equal(input, other):
+    """Whether the two tensors have the same shape and the same values (a Python bool; NaN is
+    unequal to itself; values of different dtypes compare after promotion, as in PyTorch)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"equal: expected two tensors, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    return bool((input.detach() == other.detach()).all().item())
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (sorted), and optionally where each input element is among them and
     how often each occurs; with dim, the distinct slices along dim. Computed on the host."""

@@ -172,7 +172,8 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = normal_(Tensor(np.empty((rows, cols), tensor.dtype.numpy)), 0.0, 1.0, generator)
+    flat = Tensor._from_data(np.empty((rows, cols), tensor.dtype.numpy))
+    flat = normal_(flat, 0.0, 1.0, generator)
     flat = flat.numpy().astype(np.float64)
     if rows < cols:
         flat = flat.T
@@ -180,7 +181,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     q = q * np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    values = Tensor((gain * q).reshape(tuple(tensor.shape)).astype(tensor.dtype.numpy))
+    values = Tensor._from_data((gain * q).reshape(tuple(tensor.shape)).astype(tensor.dtype.numpy))
     with no_grad():
         return tensor.copy_(values.to(tensor.device))
 
@@ -212,7 +213,7 @@ def eye_(tensor):
     if tensor.ndim != 2:
         raise ValueError(f"Only tensors with 2 dimensions are supported, got shape "
                          f"{tuple(tensor.shape)}")
-    values = Tensor(np.eye(*tensor.shape, dtype=tensor.dtype.numpy))
+    values = Tensor._from_data(np.eye(*tensor.shape, dtype=tensor.dtype.numpy))
     with no_grad():
         return tensor.copy_(values.to(tensor.device))
 
@@ -235,4 +236,4 @@ def dirac_(tensor, groups=1):
         for d in range(min(per_group, tensor.shape[1])):
             values[(g * per_group + d, d) + centre] = 1
     with no_grad():
-        return tensor.copy_(Tensor(values).to(tensor.device))
+        return tensor.copy_(Tensor._from_data(values).to(tensor.device))

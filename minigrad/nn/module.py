@@ -59,7 +59,7 @@ def _as_tensor(value):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic, int, float, bool)):
-        return Tensor(np.asarray(value))
+        return Tensor._from_data(np.asarray(value))
     return None
 
 

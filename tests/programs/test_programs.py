@@ -37,6 +37,17 @@ PROGRAMS = {
     "time_sequence_prediction": (True, False),
     "fast_neural_style": (True, False),
     "super_resolution": (True, False),
+    "siamese_network": (True, False),
+    "mnist_rnn": (False, False),
+    "regression": (True, False),
+    "mnist_forward_forward": (True, False),
+    "nn_tutorial": (True, False),
+    "d2l_modern_cnns": (True, False),
+    "d2l_optimization": (True, False),
+    "char_rnn": (True, False),
+    "seq2seq_translation": (True, False),
+    "spatial_transformer": (False, False),
+    "saving_loading_models": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in

@@ -40,7 +40,7 @@ class Sequence(nn.Module):
         return outputs
 
 
-def generate_sine_wave(rng, n=8, length=24, period=20):
+def generate_sine_wave(rng, n=8, length=20, period=20):
     x = np.empty((n, length), 'int64')
     x[:] = np.array(range(length)) + rng.integers(-4 * period, 4 * period, n).reshape(n, 1)
     return np.sin(x / 1.0 / period).astype('float64')

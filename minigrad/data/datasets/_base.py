@@ -33,7 +33,7 @@ class ImageArrayDataset(Dataset):
         return len(self.targets)
 
     def _images(self, index):
-        return Tensor(self.data[index].astype(np.float32) * self.scale)
+        return Tensor._from_data(self.data[index].astype(np.float32) * self.scale)
 
     def __getitem__(self, index):
         try:
@@ -52,7 +52,7 @@ class ImageArrayDataset(Dataset):
         images = self._images(indices)
         if self.transform is not None:
             images = self.transform(images)
-        return [images, Tensor(self.targets[indices])]
+        return [images, Tensor._from_data(self.targets[indices])]
 
     def __repr__(self):
         shape = tuple(self.data.shape[1:])

@@ -140,8 +140,8 @@ class _Reducer:
                     if bucket.buffer[bucket.numel + i] == 0:
                         continue  # no process produced a gradient for it
                     start, stop = bucket.offsets[i], bucket.offsets[i + 1]
-                    values = Tensor(bucket.buffer[start:stop].reshape(tuple(p.shape)),
-                                    dtype=p.dtype, device=p.device)
+                    values = Tensor._from_data(bucket.buffer[start:stop].reshape(tuple(p.shape)),
+                                               dtype=p.dtype, device=p.device)
                     if p.grad is None:
                         p.grad = values
                     else:
@@ -246,8 +246,8 @@ class DistributedDataParallel(Module):
             with no_grad():
                 for t in group:
                     n = t.numel()
-                    t.copy_(Tensor(flat[offset:offset + n].reshape(tuple(t.shape)),
-                                   dtype=t.dtype))
+                    t.copy_(Tensor._from_data(flat[offset:offset + n].reshape(tuple(t.shape)),
+                                              dtype=t.dtype))
                     offset += n
 
     def forward(self, *inputs, **kwargs):
