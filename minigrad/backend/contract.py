@@ -13,7 +13,8 @@ Rules that hold for every kernel unless its entry says otherwise:
   avoid: `Tensor` never makes them). A kernel never writes into its inputs.
 - The kernel allocates its output and returns it; the output is C-contiguous and owned by the
   caller. Exceptions: `reshape`, `permute`, `broadcast_to` and basic `getitem` may return views
-  of their input; `copy_into`, `setitem` and the optimizer steps write in place and return None.
+  of their input; `copy_into`, `setitem` and the optimizer steps write in place and return None;
+  `batch_norm_forward` also updates the running statistics it is given in place.
 - Dtypes: the caller promotes first (see `minigrad.dtypes`): the array operands of one kernel
   share one dtype, and a Python scalar operand is already of the array's kind. Floating kernels
   get float32 or float64 and compute in that dtype; integer kernels get any of uint8, int8,
@@ -453,11 +454,17 @@ class Backend(Protocol):
 
     # ---- batch normalisation: x (N, C, *), per-channel (C,) arrays or None -----------------
 
-    def batch_norm_forward(self, x, weight, bias, eps):
+    def batch_norm_forward(self, x, weight, bias, eps, running_mean=None, running_var=None,
+                           momentum=0.0, num_batches_tracked=None):
         """Training-mode batch norm with the batch's statistics per channel (over every dim
         but 1): (x - mean) / sqrt(var + eps) * weight + bias, weight / bias None meaning 1 / 0.
         Returns (out, mean, var, invstd): out shaped as x; the mean, the biased variance and
-        1 / sqrt(var + eps), each (C,); all in x's dtype."""
+        1 / sqrt(var + eps), each (C,); all in x's dtype.
+        Writes in place (an exception to the rule above), as PyTorch's kernel does: the
+        running statistics given ((C,) C-contiguous arrays of x's dtype or float32, or None)
+        become momentum * batch + (1 - momentum) * running, with the unbiased variance
+        (the sum of squares over N * L - 1) for running_var, computed in float64 and rounded
+        once; num_batches_tracked (a one-element int64 array, or None) is incremented."""
 
     def batch_norm_backward(self, grad, x, weight, mean, invstd, need_input_grad):
         """The gradients of `batch_norm_forward` for the output gradient `grad` (shaped as x),

@@ -170,10 +170,22 @@ class ReducedBackend:
     def _setitem(self, a, index, value):
         return self.base.setitem(a, index, self._source_for(a, value))
 
+    def _batch_norm_forward(self, x, weight, bias, eps, running_mean=None, running_var=None,
+                            momentum=0.0, num_batches_tracked=None):
+        """In float32; running statistics of x's 16-bit dtype are updated in float32 copies,
+        then rounded into the originals (float32 ones are updated where they are)."""
+        found = []
+        wide = [self._widen(a, found) for a in (x, weight, bias, running_mean, running_var)]
+        result = self.base.batch_norm_forward(*wide[:3], eps, *wide[3:], momentum,
+                                              num_batches_tracked)
+        self._write_back((running_mean, running_var), tuple(wide[3:]))
+        return self._narrow(result, found[0])
+
 
 _SPECIAL = {"from_numpy": ReducedBackend._from_numpy, "full": ReducedBackend._full,
             "astype": ReducedBackend._astype, "copy_into": ReducedBackend._copy_into,
-            "setitem": ReducedBackend._setitem}
+            "setitem": ReducedBackend._setitem,
+            "batch_norm_forward": ReducedBackend._batch_norm_forward}
 _WRAPPERS = {}
 
 

@@ -5,7 +5,8 @@ Composed from elementwise ops, a training step's batch norm is about a dozen pas
 array each (sum, subtract, square, sum, sqrt, divide, scale, shift; more in backward). Here an
 (N, C, *) array is viewed as (N, C, L) and each channel is one parallel task: its sums
 accumulate in float64 (so float32 statistics are as accurate as the data allow) and the
-results are rounded once to the input's dtype.
+results are rounded once to the input's dtype. The training forward also updates the running
+statistics in the same pass over the channels, as PyTorch's kernel does.
 """
 import math
 
@@ -34,7 +35,8 @@ def _channel_or(values, channels, fill):
 
 
 @numba.njit(cache=True, parallel=True)
-def _train_forward(out, mean, var, invstd, x, weight, bias, eps):
+def _train_forward(out, mean, var, invstd, x, weight, bias, eps, running_mean, update_mean,
+                   running_var, update_var, momentum):
     n, channels, length = x.shape
     count = n * length
     for c in numba.prange(channels):
@@ -55,6 +57,12 @@ def _train_forward(out, mean, var, invstd, x, weight, bias, eps):
             for j in range(length):
                 out[i, c, j] = (x[i, c, j] - m) * scale + shift
         mean[c], var[c], invstd[c] = m, v, s
+        # PyTorch's update, in its order of operations, with the unbiased variance
+        if update_mean:
+            running_mean[c] = momentum * m + (1.0 - momentum) * running_mean[c]
+        if update_var:
+            unbiased = squares / (count - 1) if count > 1 else math.nan
+            running_var[c] = momentum * unbiased + (1.0 - momentum) * running_var[c]
 
 
 @numba.njit(cache=True, parallel=True)
@@ -94,18 +102,31 @@ def _eval_forward(out, x, mean, var, weight, bias, eps):
                 out[i, c, j] = (x[i, c, j] - m) * scale + shift
 
 
-def batch_norm_forward(x, weight, bias, eps):
+_NO_STATISTICS = np.empty(0, dtype=np.float64)
+
+
+def batch_norm_forward(x, weight, bias, eps, running_mean=None, running_var=None, momentum=0.0,
+                       num_batches_tracked=None):
     """Training-mode batch norm of x (N, C, *) with the batch's statistics per channel C.
 
     Returns (out, mean, var, invstd): out shaped as x; mean, biased var and 1/sqrt(var + eps),
     each (C,), all in x's dtype. weight / bias (C,) or None (1 and 0).
+    running_mean / running_var, (C,) C-contiguous arrays or None, are updated in place:
+    running = momentum * batch + (1 - momentum) * running, with the unbiased variance (sum of
+    squares / (N * L - 1)) for running_var, computed in float64 and rounded once to their dtype.
+    num_batches_tracked, a one-element int64 array or None, is incremented by one.
     """
     channels = x.shape[1]
     xs = _as_ncl(x)
     out = np.empty(xs.shape, dtype=x.dtype)
     stats = [np.empty(channels, dtype=np.float64) for _ in range(3)]
     _run(_train_forward, x.size, out, *stats, xs, _channel_or(weight, channels, 1.0),
-         _channel_or(bias, channels, 0.0), float(eps))
+         _channel_or(bias, channels, 0.0), float(eps),
+         _NO_STATISTICS if running_mean is None else running_mean, running_mean is not None,
+         _NO_STATISTICS if running_var is None else running_var, running_var is not None,
+         float(momentum))
+    if num_batches_tracked is not None:
+        np.add(num_batches_tracked, 1, out=num_batches_tracked)
     mean, var, invstd = (a.astype(x.dtype) for a in stats)
     return out.reshape(x.shape), mean, var, invstd
 

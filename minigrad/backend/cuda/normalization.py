@@ -8,8 +8,12 @@ block: its threads stride over the channel's N * L elements and sum them in a sh
 (no float atomics, so the results are the same run to run). Statistics accumulate in float64
 and are rounded once to the input's dtype, as on the cpu. The forward makes two passes for the
 statistics (the mean, then the centred sum of squares, free of cancellation) and a third to
-normalise; the backward one pass for sum(g) and sum(g * (x - mean)) and one for grad_x.
+normalise, and its first thread updates the channel's running statistics (and block 0's the
+batch count): a training step's batch norm is one launch forward and one backward. The backward
+makes one pass for sum(g) and sum(g * (x - mean)) and one for grad_x.
 """
+import math
+
 from numba import cuda, float64
 
 from ._array import buffer, empty, is_contiguous
@@ -42,7 +46,8 @@ def _kernels_for(threads):
 
     @cuda.jit(cache=True)
     def batch_norm_train_forward(out, mean, var, invstd, x, weight, has_weight, bias, has_bias,
-                                 eps, channels, length, count):
+                                 eps, channels, length, count, running_mean, update_mean,
+                                 running_var, update_var, momentum, batches, count_batch):
         sums = cuda.shared.array(threads, float64)
         squares = cuda.shared.array(threads, float64)
         c = cuda.blockIdx.x
@@ -76,6 +81,15 @@ def _kernels_for(threads):
             mean[c] = m
             var[c] = v
             invstd[c] = s
+            # PyTorch's update, in its order of operations, with the unbiased variance
+            if update_mean:
+                running_mean[c] = momentum * m + (1.0 - momentum) * float64(running_mean[c])
+            if update_var:
+                unbiased = squares[0] / (count - 1) if count > 1 else float64(math.nan)
+                running_var[c] = (momentum * unbiased
+                                  + (1.0 - momentum) * float64(running_var[c]))
+            if count_batch and c == 0:
+                batches[0] += 1
 
     @cuda.jit(cache=True)
     def batch_norm_train_backward(grad_x, grad_weight, grad_bias, grad, x, weight, has_weight,
@@ -153,7 +167,7 @@ def _flat(a):
 
 
 def _optional(a, fallback):
-    """(flat array, present): a (C,) array or None, which passes `fallback` (never read)."""
+    """(flat array, present): an array or None, which passes `fallback` (never read)."""
     return (fallback, False) if a is None else (_flat(a), True)
 
 
@@ -164,9 +178,14 @@ def _sizes(x):
     return channels, length, x.shape[0] * length
 
 
-def batch_norm_forward(x, weight, bias, eps):
+def batch_norm_forward(x, weight, bias, eps, running_mean=None, running_var=None, momentum=0.0,
+                       num_batches_tracked=None):
     """(out, mean, var, invstd) of training-mode batch norm of x (N, C, *): out shaped as x,
-    the statistics (C,), all in x's dtype. weight / bias (C,) or None (1 and 0)."""
+    the statistics (C,), all in x's dtype. weight / bias (C,) or None (1 and 0).
+    running_mean / running_var ((C,) C-contiguous arrays or None) are updated in place,
+    running = momentum * batch + (1 - momentum) * running with the unbiased variance, computed
+    in float64 and rounded once; num_batches_tracked (one int64 element or None) gets one more.
+    All in the one launch."""
     channels, length, count = _sizes(x)
     out = empty(x.shape, x.dtype)
     mean, var, invstd = (empty((channels,), x.dtype) for _ in range(3))
@@ -175,7 +194,9 @@ def batch_norm_forward(x, weight, bias, eps):
     xs = _flat(x)
     threads, (kernel, _) = _train_kernels()
     launch(kernel, channels, threads, buffer(out), mean, var, invstd, xs, *_optional(weight, xs),
-           *_optional(bias, xs), float(eps), channels, length, count)
+           *_optional(bias, xs), float(eps), channels, length, count,
+           *_optional(running_mean, mean), *_optional(running_var, mean), float(momentum),
+           *_optional(num_batches_tracked, mean))
     return out, mean, var, invstd
 
 

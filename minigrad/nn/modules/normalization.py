@@ -7,7 +7,7 @@ when `track_running_stats`: running_mean (zeros), running_var (ones) and num_bat
 from ... import dtypes
 from ...autograd.grad_mode import no_grad
 from ...creation import tensor
-from .. import functional as F
+from ...functions.normalization import batch_norm_counted
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
@@ -70,18 +70,21 @@ class _BatchNorm(Module):
         check_tensor(input, self)
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
+        counted = None  # the batch count that the batch norm kernel increments
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            with no_grad():
-                self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # cumulative moving average
+            if self.momentum is None:  # cumulative moving average: the factor needs the count
+                with no_grad():
+                    self.num_batches_tracked.add_(1)
                 factor = 1.0 / self.num_batches_tracked.item()
+            else:
+                counted = self.num_batches_tracked
         use_batch_stats = self.training or (self.running_mean is None
                                             and self.running_var is None)
         # running statistics are passed only when they are to be used or updated
         update = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if update else None,
-                            self.running_var if update else None, self.weight, self.bias,
-                            use_batch_stats, factor, self.eps)
+        return batch_norm_counted(input, self.running_mean if update else None,
+                                  self.running_var if update else None, self.weight, self.bias,
+                                  use_batch_stats, factor, self.eps, counted)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
