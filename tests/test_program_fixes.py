@@ -162,3 +162,25 @@ def test_stacking_and_top_level_aliases_match_torch(device):
     assert minigrad.numel(x) == torch.numel(y)
     assert (minigrad.pi, minigrad.e, minigrad.inf) == (torch.pi, torch.e, torch.inf)
     assert tuple(x[:1].broadcast_to((4, 3)).shape) == (4, 3)
+
+
+@pytest.mark.parametrize("name, period", [("StepLR", 1.0), ("StepLR", 1.5),
+                                          ("CosineAnnealingLR", 2.5)])
+def test_schedulers_take_a_float_period_as_torch(name, period):
+    """text_classification: StepLR(optimizer, 1.0, gamma=0.1), as in the tutorial."""
+    torch = pytest.importorskip("torch")
+
+    def lrs(lib):
+        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+        sched = getattr(lib.optim.lr_scheduler, name)(opt, period)
+        out = []
+        for _ in range(6):
+            opt.step()
+            sched.step()
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    np.testing.assert_allclose(lrs(minigrad), lrs(torch), rtol=1e-12)
+    opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    with pytest.raises(ValueError, match="positive number step_size"):
+        minigrad.optim.lr_scheduler.StepLR(opt, 0)

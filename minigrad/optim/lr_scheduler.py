@@ -10,7 +10,8 @@ ReduceLROnPlateau (lr_scheduler_plateau) and combinations (lr_scheduler_compose)
 import math
 from collections import Counter
 
-from .lr_scheduler_base import LRScheduler, _check_positive_int, _per_group
+from .lr_scheduler_base import (LRScheduler, _check_positive_int, _check_positive_number,
+                                _per_group)
 from .lr_scheduler_compose import ChainedScheduler, SequentialLR
 from .lr_scheduler_cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .lr_scheduler_factor import (ConstantLR, ExponentialLR, LambdaLR, LinearLR,
@@ -31,7 +32,7 @@ class StepLR(LRScheduler):
     epochs."""
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        _check_positive_int("step_size", step_size)
+        _check_positive_number("step_size", step_size)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -76,7 +77,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        _check_positive_int("T_max", T_max)
+        _check_positive_number("T_max", T_max)
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

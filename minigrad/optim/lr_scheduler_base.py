@@ -84,6 +84,13 @@ def _check_positive_int(name, value):
         raise ValueError(f"Expected positive integer {name}, but got {value!r}")
 
 
+def _check_positive_number(name, value):
+    """A period that PyTorch only divides by: an int or a float (`StepLR(opt, 1.0)` as in the
+    text classification tutorial), which must be positive."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"Expected positive number {name}, but got {value!r}")
+
+
 def _per_group(name, optimizer, value):
     """`value` repeated for each parameter group, or a list/tuple of one value per group."""
     count = len(optimizer.param_groups)

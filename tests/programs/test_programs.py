@@ -48,6 +48,8 @@ PROGRAMS = {
     "seq2seq_translation": (True, False),
     "spatial_transformer": (False, False),
     "saving_loading_models": (True, False),
+    "data_loading_tutorial": (False, False),
+    "text_classification": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
