@@ -158,6 +158,35 @@ class _KeepsItsGradient(Function):
         return out
 
 
+class _ReturnsASavedTensor(Function):
+    """Its backward returns, as the gradient, a tensor it saved in forward (no one else holds
+    it): with retain_graph the node still holds it after the first backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x * 0 + 3)
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        (saved,) = ctx.saved_tensors
+        return saved
+
+
+def test_saved_tensor_returned_as_gradient_is_copied(device):
+    for lib, (x, base) in ((minigrad, (_both(device)[0], Function)),
+                           (torch, (_both(device)[1], torch.autograd.Function))):
+        cls = _ReturnsASavedTensor if base is Function else type(
+            "TorchReturnsASavedTensor", (base,), {
+                "forward": _ReturnsASavedTensor.forward,
+                "backward": _ReturnsASavedTensor.backward})
+        y = cls.apply(x).sum()
+        for _ in range(2):
+            y.backward(retain_graph=True)
+        y.backward()  # accumulated into .grad: the saved tensor must not be .grad itself
+        np.testing.assert_array_equal(_grad(x), np.full((2, 3), 9.0))
+
+
 class _FreshGradient(Function):
     returned = None
 

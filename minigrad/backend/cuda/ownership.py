@@ -31,8 +31,12 @@ def _device_sole_owner(a, flat):
     holders = 1 if flat is None else 2
     if flat is not None and flat.gpu_data is not memory:
         return False
-    return (isinstance(memory, OwnedPointer) and references(memory) <= HELD_ONCE + holders
-            and memory._mem.refct == 1)
+    if not isinstance(memory, OwnedPointer) or references(memory) > HELD_ONCE + holders:
+        return False
+    try:
+        return memory._mem.refct == 1  # no other pointer (a view's) into the allocation
+    except ReferenceError:  # the allocation's record is gone: do not guess
+        return False
 
 
 def sole_owner(a):
