@@ -201,35 +201,78 @@ def _finish(nd, y, batched):
 
 # ---- convolution --------------------------------------------------------------------------------
 
-def conv_operands(op, nd, input, weight, bias, stride, padding, dilation, groups):
-    """Check an `nd`-d convolution's arguments (PyTorch's rules) and return what the
-    (N, C, H, W) Functions take: (input, weight) in their 2-d batched forms, the
-    ConvGeometry, and whether `input` had a batch dim."""
-    batched = _check_operands(op, nd, input, weight, bias)
-    x = _as_batched(input, batched)
+def _plain(value):
+    """Whether an argument can key the plan cache: an exact int or str, or a tuple of exact
+    ints (a bool equals an int as a key, but is refused as a size: it must take the checks)."""
+    kind = type(value)
+    return kind is int or kind is str or (kind is tuple and all(type(v) is int for v in value))
+
+
+_PLANS = {}  # the arguments of _conv_plan -> its result, for plain arguments
+_MAX_PLANS = 1024  # a program that sees ever new shapes starts the cache afresh
+
+
+def _conv_plan(op, nd, input_shape, weight_shape, bias_shape, stride, padding, dilation,
+               groups):
+    """The shape side of a convolution's arguments, checked (PyTorch's rules): (extra, the
+    ConvGeometry), `extra` the padding "same" adds at the end of each spatial dim before the
+    symmetric padding (None if none). A pure function of its arguments, so it is cached."""
+    x_shape = input_shape if len(input_shape) == nd + 2 else (1,) + input_shape
     stride = int_tuple(stride, nd, "stride", op, minimum=1)
     dilation = int_tuple(dilation, nd, "dilation", op, minimum=1)
-    channels_out, kernel = weight.shape[0], tuple(weight.shape[2:])
-    groups = check_groups(op, groups, (("in_channels", x.shape[1]),
+    channels_out, kernel = weight_shape[0], weight_shape[2:]
+    groups = check_groups(op, groups, (("in_channels", x_shape[1]),
                                        ("out_channels", channels_out)))
-    if x.shape[1] != weight.shape[1] * groups:
-        raise ShapeError(f"{op}: weight of shape {tuple(weight.shape)} with groups={groups} "
-                         f"expects input with {weight.shape[1] * groups} channels, got input of "
-                         f"shape {tuple(input.shape)} with {x.shape[1]} channels")
-    _check_bias(op, bias, channels_out)
+    if x_shape[1] != weight_shape[1] * groups:
+        raise ShapeError(f"{op}: weight of shape {weight_shape} with groups={groups} "
+                         f"expects input with {weight_shape[1] * groups} channels, got input of "
+                         f"shape {input_shape} with {x_shape[1]} channels")
+    if bias_shape is not None and bias_shape != (channels_out,):
+        raise ShapeError(f"{op}: expected bias of shape ({channels_out},) (one per output "
+                         f"channel), got {bias_shape}")
+    size = x_shape[2:]
+    extra = None
     if isinstance(padding, str):
         padding, extra = _string_padding(op, padding, kernel, stride, dilation)
         if any(extra):
-            x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
+            size = tuple(s + e for s, e in zip(size, extra))
+        else:
+            extra = None
     else:
         padding = int_tuple(padding, nd, "padding", op, minimum=0)
-    padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
+    padded = tuple(s + 2 * p for s, p in zip(size, padding))
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(s > p for s, p in zip(span, padded)):
         raise ShapeError(f"{op}: the kernel of size {kernel} with dilation {dilation} spans "
                          f"{span}, larger than the padded input size {padded} (input spatial "
-                         f"size {tuple(x.shape[2:])}, padding {padding})")
-    geometry = _geometry_2d(nd, tuple(x.shape[2:]), kernel, stride, padding, dilation, groups)
+                         f"size {size}, padding {padding})")
+    return extra, _geometry_2d(nd, size, kernel, stride, padding, dilation, groups)
+
+
+def conv_operands(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """Check an `nd`-d convolution's arguments (PyTorch's rules) and return what the
+    (N, C, H, W) Functions take: (input, weight) in their 2-d batched forms, the
+    ConvGeometry, and whether `input` had a batch dim.
+
+    The tensors are checked on every call; the checks and geometry that depend only on shapes
+    and the int arguments are computed once per distinct set of them (one ConvGeometry object
+    then serves every call, with what it caches)."""
+    batched = _check_operands(op, nd, input, weight, bias)
+    args = (op, nd, tuple(input.shape), tuple(weight.shape),
+            None if bias is None else tuple(bias.shape), stride, padding, dilation, groups)
+    cacheable = _plain(stride) and _plain(padding) and _plain(dilation) and \
+        type(groups) is int
+    plan = _PLANS.get(args) if cacheable else None
+    if plan is None:
+        plan = _conv_plan(*args)
+        if cacheable:
+            if len(_PLANS) >= _MAX_PLANS:
+                _PLANS.clear()
+            _PLANS[args] = plan
+    extra, geometry = plan
+    x = _as_batched(input, batched)
+    if extra is not None:
+        x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
     return _as_2d(nd, x), _as_2d(nd, weight), geometry, batched
 
 
