@@ -107,6 +107,27 @@ def test_reduced_inputs_with_float32_or_16_bit_statistics(device, half, statisti
     assert int(mine.num_batches_tracked.item()) == 3
 
 
+@pytest.mark.parametrize("half", ["float16", "bfloat16"])
+def test_reduced_input_gradients_match_torch(device, half):
+    """With float32 weight and bias the gradients are computed from float32 statistics and
+    kept in float32 for the parameters, as PyTorch does."""
+    rng = np.random.default_rng(12)
+    data = (rng.standard_normal((4, 3, 2, 2)) * 3 + 1).astype(np.float32)
+    seed = rng.standard_normal((4, 3, 2, 2)).astype(np.float32)
+    mine, theirs = nn.BatchNorm2d(3).to(device), torch.nn.BatchNorm2d(3)
+    x = minigrad.tensor(data, device=device).to(dtype=getattr(minigrad, half)).detach()
+    tx = torch.tensor(data).to(getattr(torch, half))
+    x.requires_grad_(True)
+    tx.requires_grad_(True)
+    (mine(x).float() * minigrad.tensor(seed, device=device)).sum().backward()
+    (theirs(tx).float() * torch.tensor(seed)).sum().backward()
+    assert x.grad.dtype is x.dtype and mine.weight.grad.dtype is minigrad.float32
+    np.testing.assert_allclose(x.grad.float().cpu().numpy(), tx.grad.float().numpy(),
+                               rtol=1e-2, atol=1e-2)
+    for p, tp in ((mine.weight, theirs.weight), (mine.bias, theirs.bias)):
+        np.testing.assert_allclose(p.grad.cpu().numpy(), tp.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
 def test_mixed_dtypes_that_torch_refuses(device):
     x = minigrad.randn(4, 3, device=device)
     for bad in [dict(weight=minigrad.ones(3, dtype=minigrad.float16, device=device),

@@ -173,19 +173,32 @@ class ReducedBackend:
     def _batch_norm_forward(self, x, weight, bias, eps, running_mean=None, running_var=None,
                             momentum=0.0, num_batches_tracked=None):
         """In float32; running statistics of x's 16-bit dtype are updated in float32 copies,
-        then rounded into the originals (float32 ones are updated where they are)."""
+        then rounded into the originals (float32 ones are updated where they are). The output
+        is rounded to x's dtype; the batch's statistics stay float32, as PyTorch keeps them
+        for its backward (so the gradients are not computed from rounded statistics)."""
         found = []
         wide = [self._widen(a, found) for a in (x, weight, bias, running_mean, running_var)]
-        result = self.base.batch_norm_forward(*wide[:3], eps, *wide[3:], momentum,
-                                              num_batches_tracked)
+        out, mean, var, invstd = self.base.batch_norm_forward(*wide[:3], eps, *wide[3:],
+                                                              momentum, num_batches_tracked)
         self._write_back((running_mean, running_var), tuple(wide[3:]))
-        return self._narrow(result, found[0])
+        return self.to_storage(out, x.dtype), mean, var, invstd
+
+    def _batch_norm_backward(self, grad, x, weight, mean, invstd, need_input_grad):
+        """In float32: grad_x rounded to x's dtype, grad_weight and grad_bias to weight's
+        (float32 for a float32 weight: PyTorch's mixed-type batch norm)."""
+        found = []
+        grad_x, grad_weight, grad_bias = self.base.batch_norm_backward(
+            *(self._widen(a, found) for a in (grad, x, weight, mean, invstd)), need_input_grad)
+        parameters = x.dtype if weight is None else weight.dtype
+        return (None if grad_x is None else self.to_storage(grad_x, x.dtype),
+                self.to_storage(grad_weight, parameters), self.to_storage(grad_bias, parameters))
 
 
 _SPECIAL = {"from_numpy": ReducedBackend._from_numpy, "full": ReducedBackend._full,
             "astype": ReducedBackend._astype, "copy_into": ReducedBackend._copy_into,
             "setitem": ReducedBackend._setitem,
-            "batch_norm_forward": ReducedBackend._batch_norm_forward}
+            "batch_norm_forward": ReducedBackend._batch_norm_forward,
+            "batch_norm_backward": ReducedBackend._batch_norm_backward}
 _WRAPPERS = {}
 
 
