@@ -15,6 +15,7 @@ from minigrad import nn
 from minigrad.backend import get_backend
 from minigrad.functions.fused import conv2d_relu, linear_relu
 from minigrad.nn.modules.module import register_module_forward_hook
+from minigrad.tensor import DeviceMismatchError
 from minigrad.testing import kernels as ref
 
 torch = pytest.importorskip("torch")
@@ -285,3 +286,14 @@ def test_unrecorded_backward_equals_the_recorded_one(device, shape):
                 minigrad.autograd.grad(loss, inputs, create_graph=create_graph)]
 
     _assert_same(grads(False), grads(True))
+
+
+@pytest.mark.cuda_only
+def test_a_device_mismatch_is_explained_as_for_the_layer_alone():
+    if not minigrad.cuda.is_available():
+        pytest.skip("no cuda device")
+    model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())
+    x = minigrad.tensor(np.ones((2, 3), np.float32), device="cuda")
+    with pytest.raises(DeviceMismatchError,
+                       match="Linear has its parameters on cpu but was given input on cuda"):
+        model(x)
