@@ -67,6 +67,7 @@ from .tensor_types import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, D
 from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
+from . import distributions  # torch.distributions
 # more of torch's top-level names that published programs reach for
 from .functions import bernoulli, equal, normal, t
 from .functions import eq, ge, gt, le, lt, ne

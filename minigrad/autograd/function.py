@@ -180,9 +180,12 @@ class BackwardNode(Node):
         self.materialize_grads = bool(value)
 
     def release(self):
-        """Free saved tensors after a backward pass that does not retain the graph."""
-        self._saved = ()
-        self.freed = True
+        """Free saved tensors after a backward pass that does not retain the graph. A node
+        that saved no tensors has nothing to free and can be run again, as in PyTorch (a
+        distribution's broadcast parameters or an expanded tensor reused by a second loss)."""
+        if self._saved:
+            self._saved = ()
+            self.freed = True
 
 
 _NODE_CLASSES = {}

@@ -50,6 +50,7 @@ PROGRAMS = {
     "saving_loading_models": (True, False),
     "data_loading_tutorial": (False, False),
     "text_classification": (True, False),
+    "reinforce": (False, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
