@@ -162,3 +162,20 @@ def test_ctc_loss_has_no_second_derivative(device):
     (first,) = minigrad.autograd.grad(loss, [x], create_graph=True)
     with pytest.raises(RuntimeError, match="second derivatives"):
         first.sum().backward()
+
+
+def test_ctc_loss_batch_first_log_probs_transposed(device):
+    """log_probs that are a (N, T, C) tensor's transpose: not contiguous, same result."""
+    lp, padded = _torch_case(device, minigrad.float64, seed=4)
+    batch_first = minigrad.tensor(np.ascontiguousarray(lp.transpose(1, 0, 2)), device=device,
+                                  requires_grad=True)
+    got = F.ctc_loss(batch_first.transpose(0, 1), minigrad.tensor(padded, device=device),
+                     (6, 5, 4), (3, 2, 1), reduction="sum")
+    tx = torch.tensor(np.ascontiguousarray(lp.transpose(1, 0, 2)), requires_grad=True)
+    expected = torch.nn.functional.ctc_loss(tx.transpose(0, 1), torch.tensor(padded),
+                                            (6, 5, 4), (3, 2, 1), reduction="sum")
+    np.testing.assert_allclose(got.item(), expected.item(), rtol=1e-10)
+    got.backward()
+    expected.backward()
+    np.testing.assert_allclose(batch_first.grad.cpu().numpy(), tx.grad.numpy(), rtol=1e-10,
+                               atol=1e-12)
