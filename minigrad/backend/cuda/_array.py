@@ -35,20 +35,35 @@ else:
 def empty(shape, dtype):
     """An uninitialised C-contiguous device array (from the caching allocator's pool). An array
     of two or more dims is made as a view of its flat buffer, which it remembers (see `buffer`):
-    nearly every new array is a kernel's output, passed to it as that buffer."""
+    nearly every new array is a kernel's output, passed to it as that buffer. Its element
+    strides and contiguity are known from its shape, and remembered too."""
     shape = tuple(int(s) for s in shape)
     n = math.prod(shape)
     if SIMULATOR:
         a = allocator.simulator_empty(shape, dtype, FakeCUDAArray)
         if len(shape) >= 2 and n:
             a._minigrad_buffer = FakeCUDAArray(a._ary.reshape(n))
-        return a
-    if len(shape) < 2 or not n:
-        return cuda.device_array(shape, dtype=np.dtype(dtype))
-    flat = cuda.device_array((n,), dtype=np.dtype(dtype))
-    a = flat.reshape(shape)
-    a._minigrad_buffer = flat
+    elif len(shape) < 2 or not n:
+        a = cuda.device_array(shape, dtype=np.dtype(dtype))
+    else:
+        flat = cuda.device_array((n,), dtype=np.dtype(dtype))
+        a = flat.reshape(shape)
+        a._minigrad_buffer = flat
+    if n:  # (an empty array's strides are numpy's business)
+        a._minigrad_element_strides = _contiguous_strides_of(shape)
+        a._minigrad_contiguous = True
     return a
+
+
+_contiguous = {}
+
+
+def _contiguous_strides_of(shape):
+    """contiguous_strides(shape), remembered by shape."""
+    strides = _contiguous.get(shape)
+    if strides is None:
+        strides = remember_plan(_contiguous, shape, contiguous_strides(shape))
+    return strides
 
 
 def numel(shape):
