@@ -176,10 +176,30 @@ def analyse(records, cc):
                 config = LaunchConfig()
                 threads = (config.gemm_block_m // config.gemm_thread_m) * \
                     (config.gemm_block_n // config.gemm_thread_n)
+            if cells and "gemm" in qualname:
+                name = f"{name} ({gemm_variant(fn)})"
             rows.append((module_name.rsplit(".", 1)[1], name, argtypes, regs, smem, spills,
                          occupancy(regs, smem, cc, threads), inner_loop_ffma_share(ptx)
                          if "gemm" in qualname else None))
     return rows
+
+
+def gemm_variant(fn):
+    """The compile-time choices of one GEMM kernel, in words: operand layouts and epilogue."""
+    from minigrad.backend.cuda import linalg
+    choice = dict(zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__)))
+    words = ["A " + ("k-fast" if choice.get("a_k_fast") else "m-fast"),
+             "B " + ("k-fast" if choice.get("b_k_fast") else "n-fast")]
+    bias = choice.get("bias_mode")
+    if bias == linalg.BIAS_COLUMNS:
+        words.append("bias per column")
+    elif bias == linalg.BIAS_ROWS:
+        words.append("bias per row")
+    if choice.get("split_columns"):
+        words.append("NCHW store")
+    if choice.get("relu"):
+        words.append("relu")
+    return ", ".join(words)
 
 
 def occupancy(regs, smem, cc, threads=THREADS_PER_BLOCK):
