@@ -170,3 +170,16 @@ def test_one_launch_per_layer_forward_on_cuda(monkeypatch, momentum):
     else:
         assert launched == ["batch_norm_train_forward"]
     assert int(bn.num_batches_tracked.item()) == 2
+
+
+def test_graph_edges_match_torch(device):
+    """The node has torch's three edges (input, weight, bias); the running statistics, which
+    it updates, are none of them."""
+    bn = nn.BatchNorm2d(3).to(device)
+    x = minigrad.randn(4, 3, 2, 2, device=device, requires_grad=True)
+    edges = bn(x).grad_fn.next_functions
+    torch_edges = torch.nn.BatchNorm2d(3)(torch.randn(4, 3, 2, 2, requires_grad=True)) \
+        .grad_fn.next_functions
+    assert [type(n).__name__ for n, _ in edges] == \
+        [type(n).__name__ for n, _ in torch_edges] == ["AccumulateGrad"] * 3
+    assert edges[1][0].variable() is bn.weight and edges[2][0].variable() is bn.bias

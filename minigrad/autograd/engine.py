@@ -130,7 +130,7 @@ def _stealable(grads, leaf):
         return False
     grad = grads[0]
     if (grad.requires_grad or grad._grad_fn is not None or grad._dtype is not leaf._dtype
-            or grad._data.shape != leaf._data.shape):
+            or grad._data.shape != leaf._data.shape or grad._device != leaf._device):
         return False
     if grad._version.other_live_view(grad):
         return False
