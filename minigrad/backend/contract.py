@@ -464,7 +464,8 @@ class Backend(Protocol):
         running statistics given ((C,) C-contiguous arrays of x's dtype or float32, or None)
         become momentum * batch + (1 - momentum) * running, with the unbiased variance
         (the sum of squares over N * L - 1) for running_var, computed in float64 and rounded
-        once; num_batches_tracked (a one-element int64 array, or None) is incremented."""
+        once; num_batches_tracked (a one-element int64 array, or None) is incremented. With
+        any of these given, x is not empty and has N * L > 1 elements per channel."""
 
     def batch_norm_backward(self, grad, x, weight, mean, invstd, need_input_grad):
         """The gradients of `batch_norm_forward` for the output gradient `grad` (shaped as x),
