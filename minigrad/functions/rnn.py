@@ -7,7 +7,7 @@ matrix product per layer and direction; only the hidden-to-hidden product is per
 """
 from .activation import tanh
 from .dropout import dropout
-from .elementwise import relu, sigmoid
+from .elementwise import relu, sigmoid, where
 from .linear import linear
 from .shape import cat, stack
 
@@ -53,13 +53,19 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return _gru_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh)
 
 
-def _run_direction(mode, projected, h, c, w_hh, b_hh, reverse):
+def _run_direction(mode, projected, h, c, w_hh, b_hh, reverse, alive=None):
     """The recurrence of one layer and direction over projected input (L, N, G): returns the
-    outputs (L, N, H) and the final (h, c) (c None except for LSTM)."""
+    outputs (L, N, H) and the final (h, c) (c None except for LSTM).
+
+    alive: None, or a (L, N, 1) mask of the steps inside each sequence (the packed sequences
+    of `nn.utils.rnn`): outside them the state is carried unchanged and the output is zero,
+    so each sequence ends (or, reversed, starts) at its own length, as PyTorch's packed
+    recurrence does."""
     steps = range(projected.shape[0] - 1, -1, -1) if reverse else range(projected.shape[0])
     outputs = []
     for t in steps:
         x = projected[t]
+        h_prev, c_prev = h, c
         if mode == "LSTM":
             h, c = _lstm_step(x, h, c, w_hh, b_hh)
         elif mode == "GRU":
@@ -67,20 +73,29 @@ def _run_direction(mode, projected, h, c, w_hh, b_hh, reverse):
         else:
             pre = x + linear(h, w_hh, b_hh)
             h = tanh(pre) if mode == "RNN_TANH" else relu(pre)
-        outputs.append(h)
+        if alive is not None:
+            keep = alive[t]
+            outputs.append(h * keep)
+            h = where(keep > 0, h, h_prev)
+            if c is not None:
+                c = where(keep > 0, c, c_prev)
+        else:
+            outputs.append(h)
     if reverse:
         outputs.reverse()
     return stack(outputs), h, c
 
 
 def recurrent_forward(mode, input, h0, c0, weights, num_layers, bidirectional, dropout_p,
-                      training):
+                      training, alive=None):
     """The stacked recurrence of nn.RNN / LSTM / GRU on sequence-first input (L, N, I).
 
     mode: "RNN_TANH", "RNN_RELU", "LSTM" or "GRU". h0, c0: (D * num_layers, N, H) (c0 only
     for LSTM). weights: per layer and direction, in PyTorch's order, (w_ih, w_hh, b_ih, b_hh)
     with None biases when there are none. Dropout with probability dropout_p applies to each
-    layer's output but the last, in training. Returns (output (L, N, D * H), h_n, c_n).
+    layer's output but the last, in training. alive: None, or the (L, N, 1) mask of valid
+    steps of sequences of different lengths (see _run_direction). Returns (output (L, N, D * H),
+    h_n, c_n).
     """
     directions = 2 if bidirectional else 1
     layer_input = input
@@ -92,7 +107,7 @@ def recurrent_forward(mode, input, h0, c0, weights, num_layers, bidirectional, d
             w_ih, w_hh, b_ih, b_hh = weights[k]
             projected = linear(layer_input, w_ih, b_ih)  # the whole sequence at once
             out, h, c = _run_direction(mode, projected, h0[k], None if c0 is None else c0[k],
-                                       w_hh, b_hh, reverse=d == 1)
+                                       w_hh, b_hh, reverse=d == 1, alive=alive)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)

@@ -51,6 +51,7 @@ PROGRAMS = {
     "data_loading_tutorial": (False, False),
     "text_classification": (True, False),
     "reinforce": (False, False),
+    "chatbot_tutorial": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in

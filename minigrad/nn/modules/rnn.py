@@ -12,6 +12,7 @@ from ...functions import rnn as R
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, step_mask
 from ._util import check_tensor, empty_tensor
 from ...errors import ShapeError
 
@@ -192,6 +193,8 @@ class _RNNBase(Module):
                              f"{tuple(h.shape)}")
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         check_tensor(input, self)
         name = type(self).__name__
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
@@ -225,6 +228,35 @@ class _RNNBase(Module):
         elif self.batch_first:
             out = out.transpose(0, 1)
         return (out, (h_n, c_n)) if is_lstm else (out, h_n)
+
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence in, a PackedSequence out (with the same batch_sizes and order), and
+        the state after each sequence's own last step, in the order the batch was given."""
+        padded, lengths = pad_packed_sequence(packed)
+        alive = step_mask(packed.batch_sizes, packed.unsorted_indices, padded.dtype,
+                          padded.device)
+        name = type(self).__name__
+        if padded.shape[-1] != self.input_size:
+            raise ShapeError(f"{name}: expected packed input of size {self.input_size}, got "
+                             f"{padded.shape[-1]}")
+        is_lstm = self.mode == "LSTM"
+        if hx is not None:
+            states = list(hx) if is_lstm else [hx]
+        else:
+            directions = 2 if self.bidirectional else 1
+            shape = (directions * self.num_layers, padded.shape[1], self.hidden_size)
+            states = [zeros(shape, dtype=padded.dtype, device=padded.device)
+                      for _ in range(2 if is_lstm else 1)]
+        for s, what in zip(states, ("h_0", "c_0")):
+            self._check_state(s, padded.shape[1], what)
+        out, h_n, c_n = R.recurrent_forward(self.mode, padded, states[0],
+                                            states[1] if is_lstm else None, self._weights(),
+                                            self.num_layers, self.bidirectional, self.dropout,
+                                            self.training, alive=alive)
+        repacked = pack_padded_sequence(out, lengths, enforce_sorted=False)
+        output = PackedSequence(repacked.data, packed.batch_sizes, packed.sorted_indices,
+                                packed.unsorted_indices)
+        return (output, (h_n, c_n)) if is_lstm else (output, h_n)
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"

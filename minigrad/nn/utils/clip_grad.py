@@ -1,10 +1,10 @@
 """Gradient clipping: `clip_grad_norm_` and `clip_grad_value_` (in place on `.grad`)."""
 import math
 
-from ..autograd.grad_mode import no_grad
-from ..creation import tensor
-from ..functions import stack
-from ..tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ...creation import tensor
+from ...functions import stack
+from ...tensor import Tensor
 
 
 def _grads(parameters):
