@@ -8,6 +8,7 @@
 from . import _threads  # first of all: before Numba starts its thread pool
 from . import _keywords
 import math as _math
+from . import dtypes as _dtypes
 # Layering, one direction: tensor <- autograd <- functions <- tensor_methods <- nn, optim, ...
 from .tensor import Size, Tensor
 from . import autograd, cuda
@@ -72,6 +73,9 @@ from . import distributions  # torch.distributions
 from .functions import bernoulli, equal, normal, t
 from .functions import eq, ge, gt, le, lt, ne
 from .functions import column_stack, dstack, hstack, vstack
+from .functions import block_diag, broadcast_tensors, cartesian_prod
+from .creation import logspace, randint_like, tril_indices, triu_indices
+from .backend.cpu._parallel import get_num_threads, set_num_threads
 
 float = float32
 double = float64
@@ -98,6 +102,19 @@ def is_tensor(obj):
 def numel(input):
     """The number of elements of `input`."""
     return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def clamp_(input, min=None, max=None):
+    return input.clamp_(min, max)
+
+
+def get_default_dtype():
+    """The dtype of floating point tensors made without one: float32."""
+    return _dtypes.default_float
 
 
 def __getattr__(name):

@@ -160,6 +160,16 @@ def randint(low, high=None, size=(), *, generator=None, dtype=None, device="cpu"
                              requires_grad=requires_grad)
 
 
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    """randint over input's shape, in input's dtype and device unless given;
+    `randint_like(x, high)` draws from [0, high)."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=input.dtype if dtype is None else dtype,
+                   device=input.device if device is None else device,
+                   requires_grad=requires_grad)
+
+
 def randperm(n, *, generator=None, dtype=None, device="cpu", requires_grad=False):
     """A random permutation of 0..n-1."""
     dtype = _numeric_dtype(dtype, dtypes.int64, "randperm")
@@ -188,6 +198,34 @@ def linspace(start, end, steps, *, dtype=None, device="cpu", requires_grad=False
     dtype = _numeric_dtype(dtype, dtypes.default_float, "linspace")
     return Tensor._from_data(np.linspace(start, end, int(steps)), dtype=dtype, device=device,
                              requires_grad=requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device="cpu", requires_grad=False):
+    """`steps` values from base**start to base**end, evenly spaced in the exponent."""
+    dtype = _numeric_dtype(dtype, dtypes.default_float, "logspace")
+    values = np.power(float(base), np.linspace(start, end, int(steps)))
+    return Tensor._from_data(values, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _triangle_indices(lower, row, col, offset, dtype, device):
+    dtype = _numeric_dtype(dtype, dtypes.int64, "tril_indices" if lower else "triu_indices")
+    if row < 0 or col < 0:
+        raise InvalidArgumentError(f"row and col must be non-negative, got {row} and {col}")
+    which = np.tril_indices if lower else np.triu_indices
+    rows, cols = which(int(row), int(offset), int(col))
+    return Tensor._from_data(np.stack([rows, cols]).reshape(2, -1), dtype=dtype, device=device)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device="cpu"):
+    """(2, N): the row and column indices of the lower triangle (on and below diagonal
+    `offset`) of a (row, col) matrix, row by row."""
+    return _triangle_indices(True, row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device="cpu"):
+    """(2, N): the row and column indices of the upper triangle (on and above diagonal
+    `offset`) of a (row, col) matrix, row by row."""
+    return _triangle_indices(False, row, col, offset, dtype, device)
 
 
 def eye(n, m=None, *, dtype=None, device="cpu", requires_grad=False):

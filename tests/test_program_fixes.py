@@ -184,3 +184,43 @@ def test_schedulers_take_a_float_period_as_torch(name, period):
     opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
     with pytest.raises(ValueError, match="positive number step_size"):
         minigrad.optim.lr_scheduler.StepLR(opt, 0)
+
+
+def test_more_top_level_names_match_torch(device):
+    torch = pytest.importorskip("torch")
+    for fn in ("tril_indices", "triu_indices"):
+        for args in [(3, 3), (4, 3, 1), (3, 5, -1)]:
+            np.testing.assert_array_equal(getattr(minigrad, fn)(*args, device=device).cpu()
+                                          .numpy(), getattr(torch, fn)(*args).numpy())
+    np.testing.assert_allclose(minigrad.logspace(-1, 2, 4, base=2.0).numpy(),
+                               torch.logspace(-1, 2, 4, base=2.0).numpy(), rtol=1e-6)
+    a, b = np.array([1, 2]), np.array([3, 4, 5])
+    np.testing.assert_array_equal(
+        minigrad.cartesian_prod(minigrad.tensor(a, device=device),
+                                minigrad.tensor(b, device=device)).cpu().numpy(),
+        torch.cartesian_prod(torch.tensor(a), torch.tensor(b)).numpy())
+    blocks = [np.ones((2, 2)), np.array([1.0, 2.0, 3.0]), np.array(5.0)]
+    np.testing.assert_array_equal(
+        minigrad.block_diag(*[minigrad.tensor(x, device=device) for x in blocks]).cpu().numpy(),
+        torch.block_diag(*[torch.tensor(x) for x in blocks]).numpy())
+    shapes = [t.shape for t in minigrad.broadcast_tensors(minigrad.ones(2, 1, device=device),
+                                                          minigrad.ones(3, device=device))]
+    assert shapes == [(2, 3), (2, 3)]
+    x = minigrad.ones(2, 2, device=device)
+    assert minigrad.is_floating_point(x) and not minigrad.is_floating_point(x.long())
+    assert minigrad.randint_like(x, 3).dtype is minigrad.float32
+    assert minigrad.get_default_dtype() is minigrad.float32
+    assert minigrad.clamp_(x, max=0.5) is x and float(x.max()) == 0.5
+
+
+def test_set_num_threads():
+    before = minigrad.get_num_threads()
+    try:
+        minigrad.set_num_threads(1)
+        assert minigrad.get_num_threads() == 1
+        minigrad.set_num_threads(1000)  # capped to the pool, as many threads as it has
+        assert minigrad.get_num_threads() >= 1
+        with pytest.raises(ValueError, match="positive integer"):
+            minigrad.set_num_threads(0)
+    finally:
+        minigrad.set_num_threads(before)

@@ -41,6 +41,7 @@ from .fill import (apply_, bernoulli, bernoulli_, cauchy_, exponential_, geometr
                    log_normal_, map_, normal, normal_, random_, uniform_)
 from .search_sample import bucketize, cdist, multinomial, searchsorted, unbind
 from .everyday import column_stack, dstack, hstack, vstack
+from .combining import block_diag, broadcast_tensors, cartesian_prod
 from .everyday import (atleast_1d, atleast_2d, atleast_3d, channels_last, check_memory_format,
                        contiguous_format, cov, diff, heaviside, isin, logit, nanmean, nanmedian,
                        nansum, preserve_format, quantile, select, signbit)

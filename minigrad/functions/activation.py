@@ -224,6 +224,26 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return _maybe_inplace(input, inplace, lambda x: Hardtanh.apply(x, lo, hi))
 
 
+def relu_(input):
+    """relu in place."""
+    return relu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu in place."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """elu in place."""
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh in place."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
 def relu6(input, inplace=False):
     """min(max(input, 0), 6)."""
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -281,5 +301,5 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _softmax_like(LogSoftmax, input, dim, dtype, "log_softmax")
 
 
-__all__ = ["elu", "erf", "gelu", "hardtanh", "leaky_relu", "log_softmax", "relu", "relu6",
-           "sigmoid", "softmax", "softplus", "tanh"]
+__all__ = ["elu", "elu_", "erf", "gelu", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_",
+           "log_softmax", "relu", "relu_", "relu6", "sigmoid", "softmax", "softplus", "tanh"]

@@ -78,4 +78,18 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace)
 
 
-__all__ = ["dropout", "dropout1d", "dropout2d"]
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input with
+    probability p."""
+    _check(input, p, "dropout3d")
+    if input.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: received a {input.ndim}-D input; dropout3d is meant for "
+                      "(N, C, D, H, W) or (C, D, H, W) input", stacklevel=2)
+    if input.ndim == 4:
+        if not training or p == 0.0:
+            return input
+        return _apply_mask(input, (input.shape[0], 1, 1, 1), p, inplace)
+    return _feature_dropout(input, p, training, inplace)
+
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]

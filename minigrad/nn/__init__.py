@@ -48,6 +48,10 @@ from .modules import (CosineEmbeddingLoss, CTCLoss, GaussianNLLLoss, HingeEmbedd
 from .modules import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Unflatten
 from .parameter_containers import ParameterDict, ParameterList
 
+# ---- layers of classic networks ------------------------------------------------------------------
+from .modules import (AdaptiveAvgPool1d, Bilinear, ChannelShuffle, Dropout1d, Dropout3d,
+                      LocalResponseNorm, Softmax2d)
+
 # ---- transformer layers ------------------------------------------------------------------------
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                       TransformerEncoder, TransformerEncoderLayer)

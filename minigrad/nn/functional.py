@@ -47,3 +47,8 @@ from ..functions.loss_extra import (cosine_embedding_loss, gaussian_nll_loss, hi
 # ---- adaptive max pooling ------------------------------------------------------------------------
 from ..functions.adaptive_max_pool import adaptive_max_pool1d, adaptive_max_pool2d
 from ..functions.ctc_loss import ctc_loss
+
+# ---- layers of classic networks, in-place activations, 3-d dropout ------------------------------
+from ..functions.activation import elu_, hardtanh_, leaky_relu_, relu_
+from ..functions.classic_layers import bilinear, channel_shuffle, local_response_norm, pdist
+from ..functions.dropout import dropout3d

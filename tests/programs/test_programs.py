@@ -52,6 +52,8 @@ PROGRAMS = {
     "text_classification": (True, False),
     "reinforce": (False, False),
     "chatbot_tutorial": (True, False),
+    "fgsm_tutorial": (False, False),
+    "classic_cnns": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in

@@ -33,6 +33,19 @@ def _bind_thread_count():
 _thread_count = []  # [get, set] once bound
 
 
+def set_num_threads(n):
+    """The number of threads the calling thread's parallel cpu kernels use (PyTorch's
+    `torch.set_num_threads`); more than the pool has are capped to the pool's size."""
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+
+
+def get_num_threads():
+    """The number of threads the calling thread's parallel cpu kernels use."""
+    return numba.get_num_threads()
+
+
 def call(kernel, parallel, *args):
     """kernel(*args) on Numba's thread pool if `parallel`, else on the calling thread only:
     for small work, waking the pool costs more than splitting the work saves (measured: a

@@ -45,3 +45,7 @@ from .conv3d import AdaptiveAvgPool3d, AvgPool3d, Conv3d, ConvTranspose3d, MaxPo
 # ---- layers family: transformer ------------------------------------------------------------------
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
+
+# ---- layers of classic networks ----------------------------------------------------------------
+from .classic_layers import (AdaptiveAvgPool1d, Bilinear, ChannelShuffle, Dropout1d, Dropout3d,
+                             LocalResponseNorm, Softmax2d)
