@@ -23,6 +23,14 @@ class CpuConfig:
         GEMMs, small enough to stay in the last-level cache.
     conv_transposed_max_out: the weight gradient's GEMM puts rows first up to this many output
         channels per group.
+    conv_winograd_forward_min_channels, conv_winograd_input_min_channels,
+    conv_winograd_weight_min_channels: dense 3x3 stride-1 convolutions (float32 or float64,
+        no groups or dilation) with at least this many input and output channels compute
+        their forward, input gradient and weight gradient with Winograd F(2x2, 3x3)
+        (conv_winograd.py) instead of im2col + GEMM. Winograd rounds differently from a direct
+        sum (float32 results differ in the last digits); a huge value selects the GEMM path.
+    conv_winograd_chunk_bytes: Winograd's transformed tiles and their products (input and
+        output channels together) per chunk of rows of tiles.
     im2col_run_min_width: output rows at least this wide are copied as runs (zeros, a copy,
         zeros); narrower ones element by element from a table (2x faster at 4x4, 1.4x slower
         at 28x28).
@@ -39,6 +47,10 @@ class CpuConfig:
     conv_direct_max_weights: int = 32
     conv_chunk_bytes: int = 2 << 20
     conv_transposed_max_out: int = 64
+    conv_winograd_forward_min_channels: int = 1 << 30
+    conv_winograd_input_min_channels: int = 1 << 30
+    conv_winograd_weight_min_channels: int = 1 << 30
+    conv_winograd_chunk_bytes: int = 4 << 20
     im2col_run_min_width: int = 12
     pool_parallel_min_elements: int = 1 << 15
     optim_parallel_min_elements: int = 1 << 16

@@ -11,10 +11,12 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   stays in cache. A 1x1 convolution with unit stride and no padding needs no im2col at all:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
+Dense 3x3 stride-1 convolutions with enough channels take Winograd F(2x2, 3x3) instead
+(conv_winograd.py), each kernel from its own threshold in CpuConfig, where it measured faster.
 """
 import numpy as np
 
-from . import conv_direct
+from . import conv_direct, conv_winograd
 from ._config import get_config
 from ._parallel import call, ready
 from .conv_im2col import col2im, im2col
@@ -28,6 +30,12 @@ def _launch_direct(kernel, work, *args):
 def _use_direct(weight_shape, groups):
     channels_out, group_in, kh, kw = weight_shape
     return (channels_out // groups) * group_in * kh * kw <= get_config().conv_direct_max_weights
+
+
+def _use_winograd(weight_shape, dtype, geometry, min_channels):
+    """Winograd for a dense 3x3 stride-1 convolution with at least `min_channels` input and
+    output channels."""
+    return conv_winograd.applies(geometry, dtype) and min(weight_shape[:2]) >= min_channels
 
 
 def _cropped(weight, spans):
@@ -62,6 +70,11 @@ def conv2d_forward(x, weight, bias, geometry):
     if geometry.kept_taps is not None:
         spans, geometry = geometry.kept_taps
         weight = _cropped(weight, spans)
+    if _use_winograd(weight.shape, x.dtype, geometry,
+                     get_config().conv_winograd_forward_min_channels):
+        conv_winograd.forward(out, x, weight, None if bias is None else ready(bias),
+                              geometry.padding)
+        return out
     if _use_direct(weight.shape, groups):
         shift = np.zeros(channels_out, x.dtype) if bias is None else ready(bias)
         _launch_direct(conv_direct.forward, out.size * weight[0].size, out, x, weight, shift,
@@ -103,6 +116,10 @@ def conv2d_backward_input(grad, weight, geometry):
         spans, geometry = geometry.kept_taps
         weight = _cropped(weight, spans)
     group_in = weight.shape[1]
+    if _use_winograd(weight.shape, grad.dtype, geometry,
+                     get_config().conv_winograd_input_min_channels):
+        conv_winograd.backward_input(dx, grad, weight, geometry.padding)
+        return dx
     if _use_direct(weight.shape, groups):
         _launch_direct(conv_direct.backward_input, grad.size * weight[0].size, dx, grad,
                        weight, geometry.window, groups)
@@ -140,6 +157,10 @@ def conv2d_backward_weight(x, grad, geometry):
         ((top, bottom), (left, right)), cropped = geometry.kept_taps
         dweight = np.zeros(shape, dtype=x.dtype)
         dweight[:, :, top:bottom + 1, left:right + 1] = conv2d_backward_weight(x, grad, cropped)
+        return dweight
+    if _use_winograd(shape, x.dtype, geometry, get_config().conv_winograd_weight_min_channels):
+        dweight = np.empty(shape, dtype=x.dtype)
+        conv_winograd.backward_weight(dweight, x, grad, geometry.padding)
         return dweight
     if _use_direct(shape, groups):
         dweight = np.empty(shape, dtype=x.dtype)

@@ -1,0 +1,149 @@
+"""Winograd F(2x2, 3x3) against the GEMM (im2col) path, per 3x3 layer shape, in one process.
+
+    python bench/bench_winograd.py                    # markdown table of median ms per call
+    python bench/bench_winograd.py --budget 1         # seconds of timed calls per variant
+    python bench/bench_winograd.py --layers 'vgg*'    # a subset (--list shows the keys)
+    python bench/bench_winograd.py --clock cpu        # one thread, its CPU time (busy machine)
+
+For each dense 3x3 stride-1 layer of VGG-11-BN on CIFAR (batch 32) and ResNet-18 (batch 4 at
+224x224, batch 32 at 32x32), float32, each of the three kernels (forward, input gradient,
+weight gradient) is timed twice: by the cpu backend's dispatch with Winograd switched off
+(the im2col + BLAS path) and with it forced on. The two variants alternate in blocks, round
+after round, and the median call of each is reported, so that a busy spell of the machine
+hits both alike. Both variants' results are checked against each other first.
+
+`--clock cpu` runs every library on one thread and times the thread's CPU time: on a machine
+busy with other work, wall time mostly measures how often the scheduler lets the threads run,
+while CPU time still tells which kernel does less work.
+"""
+import argparse
+import fnmatch
+import gc
+import os
+import statistics
+import sys
+import time
+
+from _common import limit_threads, machine_description
+
+# (key, batch, channels in, channels out, side): the stride-1 3x3 layers of each network
+LAYERS = (
+    ("vgg-3-64-32", 32, 3, 64, 32),
+    ("vgg-64-128-16", 32, 64, 128, 16),
+    ("vgg-128-256-8", 32, 128, 256, 8),
+    ("vgg-256-256-8", 32, 256, 256, 8),
+    ("vgg-256-512-4", 32, 256, 512, 4),
+    ("vgg-512-512-4", 32, 512, 512, 4),
+    ("vgg-512-512-2", 32, 512, 512, 2),
+    ("r224-64-56", 4, 64, 64, 56),
+    ("r224-128-28", 4, 128, 128, 28),
+    ("r224-256-14", 4, 256, 256, 14),
+    ("r224-512-7", 4, 512, 512, 7),
+    ("r32-64-8", 32, 64, 64, 8),
+    ("r32-128-4", 32, 128, 128, 4),
+    ("r32-256-2", 32, 256, 256, 2),
+)
+KERNELS = ("forward", "input", "weight")
+OFF = {"conv_winograd_forward_min_channels": 1 << 30,
+       "conv_winograd_input_min_channels": 1 << 30,
+       "conv_winograd_weight_min_channels": 1 << 30}
+ON = {name: 0 for name in OFF}
+
+
+def _runners(kernel, batch, channels_in, channels_out, side, chunk_bytes):
+    import numpy as np
+
+    from minigrad.backend.cpu import _config, conv
+    from minigrad.geometry import ConvGeometry
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, channels_in, side, side), dtype=np.float32)
+    w = rng.standard_normal((channels_out, channels_in, 3, 3), dtype=np.float32)
+    grad = rng.standard_normal((batch, channels_out, side, side), dtype=np.float32)
+    geometry = ConvGeometry.of((side, side), (3, 3), (1, 1), (1, 1), (1, 1), 1)
+    call = {"forward": lambda: conv.conv2d_forward(x, w, None, geometry),
+            "input": lambda: conv.conv2d_backward_input(grad, w, geometry),
+            "weight": lambda: conv.conv2d_backward_weight(x, grad, geometry)}[kernel]
+
+    def under(changes):
+        def run():
+            with _config.override(**changes):
+                return call()
+        return run
+
+    gemm, winograd = under(OFF), under(dict(ON, conv_winograd_chunk_bytes=chunk_bytes))
+    expected, got = gemm(), winograd()
+    scale = np.abs(expected).max()
+    if not np.allclose(got, expected, rtol=0, atol=1e-4 * scale):
+        raise AssertionError(f"{kernel}: Winograd and GEMM disagree by "
+                             f"{np.abs(got - expected).max() / scale:.2e} of the largest value")
+    return {"gemm": gemm, "winograd": winograd}
+
+
+def interleaved_medians(runners, clock, rounds, budget_s):
+    """Median ms per call of each runner: `rounds` rounds, each running every runner for a
+    block of calls (about budget_s / rounds seconds), the order reversed every other round."""
+    for fn in runners.values():
+        fn()
+    per_block = {}
+    for name, fn in runners.items():
+        t0 = clock()
+        fn()
+        per_block[name] = max(1, min(20, int(budget_s / rounds / max(clock() - t0, 1e-6))))
+    samples = {name: [] for name in runners}
+    names = list(runners)
+    gc.collect()
+    gc.disable()
+    try:
+        for r in range(rounds):
+            for name in (names if r % 2 == 0 else names[::-1]):
+                for _ in range(per_block[name]):
+                    t0 = clock()
+                    runners[name]()
+                    samples[name].append(clock() - t0)
+    finally:
+        gc.enable()
+    return {name: 1e3 * statistics.median(times) for name, times in samples.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layers", default="*", help="comma-separated key patterns")
+    parser.add_argument("--kernels", default=",".join(KERNELS))
+    parser.add_argument("--budget", type=float, default=1.0,
+                        help="seconds of timed calls per variant and kernel")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--chunk-mib", type=float, default=4,
+                        help="Winograd's chunk size (CpuConfig.conv_winograd_chunk_bytes)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time with --threads threads, or one thread's CPU time")
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(key for key, *_ in LAYERS))
+        return
+    patterns = args.layers.split(",")
+    kernels = args.kernels.split(",")
+    load = os.getloadavg()
+    threads = limit_threads(1 if args.clock == "cpu" else args.threads)
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
+    print("| layer | N, C -> O, side | kernel | GEMM ms | Winograd ms | Winograd / GEMM |")
+    print("|---|---|---|---:|---:|---:|")
+    for key, batch, channels_in, channels_out, side in LAYERS:
+        if not any(fnmatch.fnmatch(key, p) for p in patterns):
+            continue
+        for kernel in kernels:
+            runners = _runners(kernel, batch, channels_in, channels_out, side,
+                               int(args.chunk_mib * (1 << 20)))
+            ms = interleaved_medians(runners, clock, args.rounds, args.budget)
+            print(f"| {key} | {batch}, {channels_in} -> {channels_out}, {side} | {kernel} | "
+                  f"{ms['gemm']:.2f} | {ms['winograd']:.2f} | "
+                  f"{ms['winograd'] / ms['gemm']:.2f} |", flush=True)
+    print()
+    print(f"- Clock: {args.clock}; {args.rounds} alternating rounds")
+    print(machine_description(threads, load, "passive"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
