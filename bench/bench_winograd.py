@@ -47,7 +47,20 @@ KERNELS = ("forward", "input", "weight")
 OFF = {"conv_winograd_forward_min_channels": 1 << 30,
        "conv_winograd_input_min_channels": 1 << 30,
        "conv_winograd_weight_min_channels": 1 << 30}
-ON = {name: 0 for name in OFF}
+ON = dict({name: 0 for name in OFF}, conv_winograd_min_tile_use_percent=0)
+THRESHOLD = {"forward": "conv_winograd_forward_min_channels",
+             "input": "conv_winograd_input_min_channels",
+             "weight": "conv_winograd_weight_min_channels"}
+
+
+def _default_choice(kernel, channels_in, channels_out, side):
+    """Which path the dispatch takes for this kernel under the default CpuConfig."""
+    from minigrad.backend.cpu import _config
+    config = _config.get_config()
+    tiles = 4 * ((side + 1) // 2) ** 2
+    winograd = (min(channels_in, channels_out) >= getattr(config, THRESHOLD[kernel])
+                and 100 * side * side >= config.conv_winograd_min_tile_use_percent * tiles)
+    return "Winograd" if winograd else "GEMM"
 
 
 def _runners(kernel, batch, channels_in, channels_out, side, chunk_bytes):
@@ -114,7 +127,7 @@ def main():
                         help="seconds of timed calls per variant and kernel")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--chunk-mib", type=float, default=4,
+    parser.add_argument("--chunk-mib", type=float, default=8,
                         help="Winograd's chunk size (CpuConfig.conv_winograd_chunk_bytes)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall time with --threads threads, or one thread's CPU time")
@@ -128,8 +141,9 @@ def main():
     load = os.getloadavg()
     threads = limit_threads(1 if args.clock == "cpu" else args.threads)
     clock = time.thread_time if args.clock == "cpu" else time.perf_counter
-    print("| layer | N, C -> O, side | kernel | GEMM ms | Winograd ms | Winograd / GEMM |")
-    print("|---|---|---|---:|---:|---:|")
+    print("| layer | N, C -> O, side | kernel | GEMM ms | Winograd ms | Winograd / GEMM "
+          "| default |")
+    print("|---|---|---|---:|---:|---:|---|")
     for key, batch, channels_in, channels_out, side in LAYERS:
         if not any(fnmatch.fnmatch(key, p) for p in patterns):
             continue
@@ -139,7 +153,8 @@ def main():
             ms = interleaved_medians(runners, clock, args.rounds, args.budget)
             print(f"| {key} | {batch}, {channels_in} -> {channels_out}, {side} | {kernel} | "
                   f"{ms['gemm']:.2f} | {ms['winograd']:.2f} | "
-                  f"{ms['winograd'] / ms['gemm']:.2f} |", flush=True)
+                  f"{ms['winograd'] / ms['gemm']:.2f} | "
+                  f"{_default_choice(kernel, channels_in, channels_out, side)} |", flush=True)
     print()
     print(f"- Clock: {args.clock}; {args.rounds} alternating rounds")
     print(machine_description(threads, load, "passive"))

@@ -29,6 +29,10 @@ class CpuConfig:
         their forward, input gradient and weight gradient with Winograd F(2x2, 3x3)
         (conv_winograd.py) instead of im2col + GEMM. Winograd rounds differently from a direct
         sum (float32 results differ in the last digits); a huge value selects the GEMM path.
+        Measured (bench/results/winograd.md): from 128 channels Winograd's forward and input
+        gradient were faster on every VGG/ResNet layer, its weight gradient from 256.
+    conv_winograd_min_tile_use_percent: ... and only where the positions computed fill at
+        least this share of the 2x2 tiles covering them (a 7x7 map fills 49 of 64, and lost).
     conv_winograd_chunk_bytes: Winograd's transformed tiles and their products (input and
         output channels together) per chunk of rows of tiles.
     im2col_run_min_width: output rows at least this wide are copied as runs (zeros, a copy,
@@ -47,10 +51,11 @@ class CpuConfig:
     conv_direct_max_weights: int = 32
     conv_chunk_bytes: int = 2 << 20
     conv_transposed_max_out: int = 64
-    conv_winograd_forward_min_channels: int = 1 << 30
-    conv_winograd_input_min_channels: int = 1 << 30
-    conv_winograd_weight_min_channels: int = 1 << 30
-    conv_winograd_chunk_bytes: int = 4 << 20
+    conv_winograd_forward_min_channels: int = 128
+    conv_winograd_input_min_channels: int = 128
+    conv_winograd_weight_min_channels: int = 256
+    conv_winograd_min_tile_use_percent: int = 80
+    conv_winograd_chunk_bytes: int = 8 << 20
     im2col_run_min_width: int = 12
     pool_parallel_min_elements: int = 1 << 15
     optim_parallel_min_elements: int = 1 << 16

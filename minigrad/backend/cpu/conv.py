@@ -32,10 +32,15 @@ def _use_direct(weight_shape, groups):
     return (channels_out // groups) * group_in * kh * kw <= get_config().conv_direct_max_weights
 
 
-def _use_winograd(weight_shape, dtype, geometry, min_channels):
+def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size):
     """Winograd for a dense 3x3 stride-1 convolution with at least `min_channels` input and
-    output channels."""
-    return conv_winograd.applies(geometry, dtype) and min(weight_shape[:2]) >= min_channels
+    output channels, whose 2x2 tiles over `tiled_size` (the positions computed) are used
+    enough."""
+    if not conv_winograd.applies(geometry, dtype) or min(weight_shape[:2]) < min_channels:
+        return False
+    height, width = tiled_size
+    tiled = 4 * ((height + 1) // 2) * ((width + 1) // 2)
+    return 100 * height * width >= get_config().conv_winograd_min_tile_use_percent * tiled
 
 
 def _cropped(weight, spans):
@@ -71,7 +76,7 @@ def conv2d_forward(x, weight, bias, geometry):
         spans, geometry = geometry.kept_taps
         weight = _cropped(weight, spans)
     if _use_winograd(weight.shape, x.dtype, geometry,
-                     get_config().conv_winograd_forward_min_channels):
+                     get_config().conv_winograd_forward_min_channels, out_hw):
         conv_winograd.forward(out, x, weight, None if bias is None else ready(bias),
                               geometry.padding)
         return out
@@ -117,7 +122,7 @@ def conv2d_backward_input(grad, weight, geometry):
         weight = _cropped(weight, spans)
     group_in = weight.shape[1]
     if _use_winograd(weight.shape, grad.dtype, geometry,
-                     get_config().conv_winograd_input_min_channels):
+                     get_config().conv_winograd_input_min_channels, input_hw):
         conv_winograd.backward_input(dx, grad, weight, geometry.padding)
         return dx
     if _use_direct(weight.shape, groups):
@@ -158,7 +163,8 @@ def conv2d_backward_weight(x, grad, geometry):
         dweight = np.zeros(shape, dtype=x.dtype)
         dweight[:, :, top:bottom + 1, left:right + 1] = conv2d_backward_weight(x, grad, cropped)
         return dweight
-    if _use_winograd(shape, x.dtype, geometry, get_config().conv_winograd_weight_min_channels):
+    if _use_winograd(shape, x.dtype, geometry, get_config().conv_winograd_weight_min_channels,
+                     grad.shape[2:]):
         dweight = np.empty(shape, dtype=x.dtype)
         conv_winograd.backward_weight(dweight, x, grad, geometry.padding)
         return dweight

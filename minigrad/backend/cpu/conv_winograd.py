@@ -6,9 +6,11 @@ Each 2x2 block of outputs is computed from the 4x4 block of (zero-padded) input 
 
 where g is a 3x3 filter and d the 4x4 input tile. Summed over input channels, the 16 terms
 of every tile become 16 independent matrix products (transformed filters, O x C, times
-transformed tiles, C x tiles), done by BLAS; the transforms on either side are Numba loops,
-parallel over (channel, row of tiles). The products need 16 multiplications per 4 outputs
-instead of 36, so the GEMM work is 2.25x smaller than im2col's.
+transformed tiles, C x tiles), done by BLAS; the transforms on either side are Numba loops
+(the filters' transform is one more BLAS product). The products need 16 multiplications per
+4 outputs instead of 36, so the GEMM work is 2.25x smaller than im2col's; the transforms
+cost memory traffic instead, which is why the dispatch takes this path only for layers with
+enough channels (CpuConfig).
 
 The input gradient of a 3x3 stride-1 convolution is itself one: the output gradient
 correlated with the filters flipped and with input and output channels swapped, padded by
@@ -20,9 +22,10 @@ The transforms add and subtract, which rounds differently from a direct sum: flo
 agree with direct convolution to about 1e-15 relative, float32 ones to a few units in the
 last place of the largest terms (see tests/test_conv_winograd.py for the stated tolerance).
 
-Work proceeds in chunks of rows of tiles, sized so the transformed tiles and products stay in
-cache. Layouts: x (N, C, H, W), weight (O, C, 3, 3), out (N, O, out_h, out_w), all
-C-contiguous; transformed tiles (16, channels, tiles of the chunk), row-major tile order.
+The input is first copied into a zero-padded buffer (so no tile needs bounds checks), then
+work proceeds in chunks of rows of tiles, sized so the transformed tiles and products stay in
+the last-level cache. Layouts: x (N, C, H, W), weight (O, C, 3, 3), out (N, O, out_h, out_w),
+all C-contiguous; transformed tiles (16, channels, tiles of the chunk), row-major tile order.
 """
 import numba
 import numpy as np
@@ -50,8 +53,8 @@ def applies(geometry, dtype):
 
 
 # ---- transforms -------------------------------------------------------------------------------
-# Serial kernels, like im2col: they run on the calling thread between BLAS calls, whose worker
-# threads keep spinning for a while after each product and would stall a parallel region.
+# Serial kernels, like im2col: they run on the calling thread between BLAS calls and leave the
+# cores to BLAS's own threads.
 # The innermost loops run along the tiles (the contiguous axis of the transformed arrays) and
 # write four of the 16 terms each: with all 16 in one loop, LLVM gives up vectorizing (too
 # many arrays to check for overlap at run time).
