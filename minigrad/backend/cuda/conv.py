@@ -123,7 +123,8 @@ def conv2d_forward(x, weight, bias, geometry, relu=False):
         return out
     group_out, rows = channels_out // groups, group_in * kh * kw
     weights = operand_view(weight, (groups, group_out, rows), (group_out * rows, rows, 1))
-    bias = bias_buffer if has_bias else None
+    # the bias per output channel, as the GEMM's (groups, O/g) bias rows
+    bias = operand_view(bias_buffer, (groups, group_out), (group_out, 1)) if has_bias else None
     if geometry.is_pointwise and out_hw == input_hw:
         # (groups, O/g, C/g) @ (N, groups, C/g, P) -> (N, groups, O/g, P), which is NCHW; the
         # GEMM adds each output channel's bias as it stores

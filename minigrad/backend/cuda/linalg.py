@@ -25,7 +25,7 @@ from . import _copy
 from ._array import (broadcast_strides, buffer, coalesce, element_strides, empty, extent,
                      numel, operand_view, remember_plan, reshaped, view)
 from ._launch import get_config, launch
-from ._strided import offsets2
+from ._strided import offsets2, offsets3
 
 _MAX_GRID = 65535  # the kernel's grid-stride loops cover larger y and z extents
 
@@ -87,7 +87,7 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
 
     @cuda.jit(cache=True)
     def kernel(out, a, a_row_stride, a_k_stride, b, b_k_stride, b_col_stride, bias, batch_shape,
-               a_batch_strides, b_batch_strides, m, k, n, positions):
+               a_batch_strides, b_batch_strides, bias_batch_strides, m, k, n, positions):
         # Two buffers per operand: the next k step is stored into one while the other is read.
         a_tiles = cuda.shared.array(a_tiles_size, a.dtype)
         b_tiles = cuda.shared.array(b_tiles_size, a.dtype)
@@ -148,14 +148,21 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
         row_tiles = (m + block_m - 1) // block_m
         up = u(positions)
         image_stride = u(batches) * um * up  # between images of split columns
+        if split_columns:
+            # column // positions by a float64 product, corrected to the exact quotient: a
+            # 64-bit integer division costs the kernel about 40 registers
+            inv_up = 1.0 / float(up)
         col_tiles = (n + block_n - 1) // block_n
         for batch in range(cuda.blockIdx.z, batches, cuda.gridDim.z):
-            a_at, b_at = offsets2(batch, batch_shape, a_batch_strides, b_batch_strides)
+            if bias_mode == BIAS_ROWS:  # the bias rows of this batch start at bias_row0
+                a_at, b_at, bias_at = offsets3(batch, batch_shape, a_batch_strides,
+                                               b_batch_strides, bias_batch_strides)
+                bias_row0 = u(bias_at)
+            else:
+                a_at, b_at = offsets2(batch, batch_shape, a_batch_strides, b_batch_strides)
             a_batch = u(a_at)
             b_batch = u(b_at)
             out_batch = u(batch) * um * up
-            if bias_mode == BIAS_ROWS:  # bias[(batch * m + row) mod its length]
-                bias_row0 = u((batch * m) % bias.shape[0])
             for row_tile in range(cuda.blockIdx.y, row_tiles, cuda.gridDim.y):
                 row0 = u(row_tile) * ubm
                 rows_left = min(um - row0, ubm)
@@ -224,7 +231,11 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                     if split_columns:  # where each column starts in out: one division each
                         for j in range(thread_n):
                             column = col0 + b_read + u((j // run_n) * span_n + j % run_n)
-                            image = column // up
+                            image = u(float(column) * inv_up)
+                            if image * up > column:
+                                image -= u1
+                            elif (image + u1) * up <= column:
+                                image += u1
                             out_column[j] = column + image * (image_stride - up)
                     for i in range(thread_m):
                         r = a_read + u((i // run_m) * span_m + i % run_m)
@@ -264,19 +275,25 @@ def _kernel_for(config, a_k_fast, b_k_fast, index, bias_mode, split_columns, rel
     return _kernels[key]
 
 
-def _plan(config, a, b, bias_mode, positions, relu):
+def _plan(config, a, b, bias, bias_mode, positions, relu):
     """(output shape, grid, kernel, batch shape and strides, m, k, n) of a GEMM: a function of
-    the operands' shapes, strides and dtype and the launch configuration, so remembered."""
+    the operands' shapes, strides and dtype (and of a bias per row's) and the launch
+    configuration, so remembered."""
     sa, sb = element_strides(a), element_strides(b)
-    key = (config, a.shape, sa, b.shape, sb, a.dtype, bias_mode, positions, relu)
+    rows_bias = (bias.shape, element_strides(bias)) if bias_mode == BIAS_ROWS else None
+    key = (config, a.shape, sa, b.shape, sb, a.dtype, bias_mode, rows_bias, positions, relu)
     plan = _plans.get(key)
     if plan is not None:
         return plan
     (m, k), n = tuple(a.shape)[-2:], tuple(b.shape)[-1]
     batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-    batch_shape, (a_batch, b_batch) = coalesce(
+    if rows_bias is None:
+        bias_strides = (0,) * len(batch)
+    else:
+        bias_strides = broadcast_strides(bias.shape[:-1], rows_bias[1][:-1], batch)
+    batch_shape, (a_batch, b_batch, bias_batch) = coalesce(
         batch, broadcast_strides(a.shape[:-2], sa[:-2], batch),
-        broadcast_strides(b.shape[:-2], sb[:-2], batch))
+        broadcast_strides(b.shape[:-2], sb[:-2], batch), bias_strides)
     grid = (min(-(-n // config.gemm_block_n), _MAX_GRID),
             min(-(-m // config.gemm_block_m), _MAX_GRID), min(numel(batch), _MAX_GRID))
     largest = max(extent(a.shape, sa), extent(b.shape, sb), numel(batch) * m * n)
@@ -287,7 +304,7 @@ def _plan(config, a, b, bias_mode, positions, relu):
         out_shape = batch + (m, n)
     else:  # split columns: (images, batch * m, positions)
         out_shape = (n // positions, numel(batch) * m, positions)
-    plan = (out_shape, grid, kernel, batch_shape, a_batch, b_batch, m, k, n,
+    plan = (out_shape, grid, kernel, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
             n if positions is None else positions)
     return remember_plan(_plans, key, plan)
 
@@ -297,18 +314,21 @@ def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False)
 
     The building block for other kernels (convolution as a GEMM): `a`, `b` and `bias` share one
     dtype and may be any strided views, batch dims broadcast. The bias is added per column
-    (bias[j], n of them) or with `bias_rows` per row, bias[(batch * m + i) mod len(bias)] (a
-    convolution's channels). With `positions` (a divisor of n) the result is the convolution
-    layout instead: the n columns are n // positions images of `positions` each, and the result
-    is (n // positions, batches * m, positions) with C[batch, i, image * positions + p] at
+    (bias (n,), bias[j]) or with `bias_rows` per row: then bias is (..., m), its leading dims
+    broadcast against the batch dims (a convolution's channels: (groups, O/g)). With
+    `positions` (a divisor of n) the result is the convolution layout instead: the n columns
+    are n // positions images of `positions` each, and the result is (n // positions,
+    batches * m, positions) with C[batch, i, image * positions + p] at
     [image, batch * m + i, p]. `out`, if given, is a C-contiguous array of the result's size
     and dtype (of any shape) to write into and return instead of a new one. With `relu` each
     output is clamped by relu as it is stored (after the bias).
     """
     config = get_config()
     bias_mode = BIAS_NONE if bias is None else BIAS_ROWS if bias_rows else BIAS_COLUMNS
-    (out_shape, grid, kernel, batch_shape, a_batch, b_batch, m, k, n,
-     out_positions) = _plan(config, a, b, bias_mode, positions, relu)
+    if bias is not None:
+        bias = _copy.contiguous(bias)
+    (out_shape, grid, kernel, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
+     out_positions) = _plan(config, a, b, bias, bias_mode, positions, relu)
     if out is None:
         out = empty(out_shape, a.dtype)
     if numel(out_shape) == 0:
@@ -318,7 +338,7 @@ def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False)
             _no_bias[a.dtype] = empty((1,), a.dtype)
         bias_buffer = _no_bias[a.dtype]
     else:
-        bias_buffer = buffer(_copy.contiguous(bias))
+        bias_buffer = buffer(bias)
     # (device arrays start at their element 0 with strides >= 0: their flat buffers, base 0)
     out_buffer = buffer(out)
     if k == 0:  # nothing to read, the kernel only stores zeros (plus bias): pass any array
@@ -327,7 +347,8 @@ def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False)
         a_buffer, b_buffer = buffer(a), buffer(b)
     sa, sb = element_strides(a), element_strides(b)
     launch(kernel, grid, config.gemm_threads, out_buffer, a_buffer, sa[-2], sa[-1], b_buffer,
-           sb[-2], sb[-1], bias_buffer, batch_shape, a_batch, b_batch, m, k, n, out_positions)
+           sb[-2], sb[-1], bias_buffer, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
+           out_positions)
     return out
 
 
