@@ -102,10 +102,15 @@ def _weight_slices(depth, groups, group_out, rows, itemsize):
     return 1
 
 
-def conv2d_forward(x, weight, bias, geometry, relu=False):
+def conv2d_forward(x, weight, bias, geometry):
     """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
-    if given -> new C-contiguous (N, O, *geometry.output_size); clamped by relu if `relu`
-    (by the GEMM as it stores; the direct kernels leave it to the caller, see conv_relu.py)."""
+    if given -> new C-contiguous (N, O, *geometry.output_size)."""
+    return conv2d_forward_clamped(x, weight, bias, geometry, relu=False)
+
+
+def conv2d_forward_clamped(x, weight, bias, geometry, relu):
+    """`conv2d_forward`, clamped by relu if `relu` (by the GEMM as it stores; the direct
+    kernels leave it to the caller, see conv_relu.py)."""
     images = x.shape[0]
     input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out, group_in, kh, kw = weight.shape

@@ -5,7 +5,7 @@ from numba import cuda
 
 from ._array import buffer, numel
 from ._launch import launch_1d
-from .conv import _use_direct, conv2d_forward
+from .conv import _use_direct, conv2d_forward, conv2d_forward_clamped
 
 
 @cuda.jit(cache=True)
@@ -23,7 +23,7 @@ def conv2d_relu_forward(x, weight, bias, geometry):
     (O, C // groups, kh, kw), bias (O,) or None -> new C-contiguous
     (N, O, *geometry.output_size)."""
     if not _use_direct(weight.shape, geometry.groups):
-        return conv2d_forward(x, weight, bias, geometry, relu=True)
+        return conv2d_forward_clamped(x, weight, bias, geometry, relu=True)
     out = conv2d_forward(x, weight, bias, geometry)
     n = numel(out.shape)
     launch_1d(_relu_in_place_kernel, n, buffer(out), n)
