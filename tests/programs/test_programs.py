@@ -54,6 +54,7 @@ PROGRAMS = {
     "chatbot_tutorial": (True, False),
     "fgsm_tutorial": (False, False),
     "classic_cnns": (True, False),
+    "d2l_rnn_attention": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
