@@ -4,9 +4,9 @@
 # grad_clipping through the norm of all gradients and p.grad[:] *= theta / norm, perplexity),
 # the concise RNN with nn.RNN and nn.LazyLinear, masked_softmax (sequence_mask with X[~mask] =
 # value and repeat_interleave of the valid lengths; its one change from the book is marked),
-# additive and scaled dot-product attention with bmm, multi-head attention with transpose_qkv/transpose_output, sinusoidal positional
-# encoding with torch.pow, and the Transformer encoder block (AddNorm with LayerNorm,
-# PositionWiseFFN). Random token sequences stand in for the time machine corpus.
+# additive and scaled dot-product attention with bmm, multi-head attention with
+# transpose_qkv/transpose_output, sinusoidal positional encoding with torch.pow, and the
+# Transformer encoder block (AddNorm with LayerNorm, PositionWiseFFN). Random token sequences stand in for the time machine corpus.
 import math
 
 import numpy as np
@@ -107,8 +107,8 @@ def masked_softmax(X, valid_lens):
         valid_lens = torch.repeat_interleave(valid_lens, shape[1])
     else:
         valid_lens = valid_lens.reshape(-1)
-    # The book passes the reshaped view itself; minigrad refuses an in-place write into a view
-    # of a tensor in the autograd graph (PyTorch rewrites the base's history), hence clone().
+    # The book passes the reshaped view itself; an in-place write into a view of a tensor in
+    # the autograd graph is refused here (see the README's differences), hence clone().
     X = sequence_mask(X.reshape(-1, shape[-1]).clone(), valid_lens, value=-1e6)
     return nn.functional.softmax(X.reshape(shape), dim=-1)
 
