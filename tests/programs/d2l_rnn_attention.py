@@ -6,7 +6,8 @@
 # value and repeat_interleave of the valid lengths; its one change from the book is marked),
 # additive and scaled dot-product attention with bmm, multi-head attention with
 # transpose_qkv/transpose_output, sinusoidal positional encoding with torch.pow, and the
-# Transformer encoder block (AddNorm with LayerNorm, PositionWiseFFN). Random token sequences stand in for the time machine corpus.
+# Transformer encoder block (AddNorm with LayerNorm, PositionWiseFFN). Random token sequences
+# stand in for the time machine corpus.
 import math
 
 import numpy as np
