@@ -37,7 +37,12 @@ def _run(forward, model, x_np, device, dtype):
     g = minigrad.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)), dtype=dtype,
                         device=device)
     y.backward(g)
-    return y, [y.numpy(), x.grad.numpy()] + [p.grad.numpy() for p in model.parameters()]
+    return y, [_host(t) for t in (y, x.grad, *(p.grad for p in model.parameters()))]
+
+
+def _host(t):
+    """t's values as a numpy array (bfloat16, which numpy lacks, widened to float32: exact)."""
+    return t.float().numpy() if t.dtype == minigrad.bfloat16 else t.numpy()
 
 
 def _assert_same(a, b):
@@ -297,3 +302,17 @@ def test_a_device_mismatch_is_explained_as_for_the_layer_alone():
     with pytest.raises(DeviceMismatchError,
                        match="Linear has its parameters on cpu but was given input on cuda"):
         model(x)
+
+
+@pytest.mark.cpu_suffices  # the widening wrapper is the same on cuda, whose kernels the
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])  # float32 cases check
+def test_reduced_dtypes_equal_the_unfused_ops_bit_for_bit(device, dtype):
+    """float16 and bfloat16 kernels compute in float32 and round once per kernel: rounding
+    commutes with relu, so fusing changes no bit there either."""
+    linear = _linear_model(True, False, device, dtype)
+    conv = _conv_model(True, True, 1, device, dtype)
+    for model, shape in ((linear, (6, 5)), (conv, (2, 4, 5, 6))):
+        x = np.random.default_rng(7).standard_normal(shape)
+        _, fused = _run(lambda m, x: m(x), model, x, device, dtype)
+        _, unfused = _run(_unfused, model, x, device, dtype)
+        _assert_same(fused, unfused)
