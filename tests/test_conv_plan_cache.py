@@ -1,7 +1,7 @@
-"""conv1d/conv2d check and compute the shape side of their arguments (strides, paddings,
-groups, the ConvGeometry) once per distinct set of shapes and int arguments: repeated calls
-share one geometry, and arguments that only equal a cached key (a bool for an int, a list)
-are still checked as they are."""
+"""conv1d/conv2d (and pooling) check and compute the shape side of their arguments (strides,
+paddings, groups, the ConvGeometry; pooling windows) once per distinct set of shapes and int
+arguments: repeated calls share one geometry, and arguments that only equal a cached key (a
+bool for an int, a list) are still checked as they are."""
 import numpy as np
 import pytest
 
@@ -57,3 +57,17 @@ def test_same_padding_with_an_odd_total_pads_the_end_each_call():
     expected = torch.nn.functional.conv2d(torch.from_numpy(x.numpy()), torch.from_numpy(w.numpy()),
                                           padding="same")
     np.testing.assert_allclose(again.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_pooling_windows_are_cached_but_arguments_still_checked():
+    x = minigrad.randn(2, 3, 6, 6)
+    first = F.max_pool2d(x, 2, stride=1)
+    np.testing.assert_array_equal(F.max_pool2d(x, [2, 2], stride=[1, 1]).numpy(),
+                                  first.numpy())
+    with pytest.raises(TypeError, match="stride must be an int"):
+        F.max_pool2d(x, 2, stride=True)
+    with pytest.raises(TypeError, match="kernel_size must be an int"):
+        F.avg_pool2d(x, True)
+    assert tuple(F.avg_pool2d(minigrad.randn(1, 1, 9, 9), 2, ceil_mode=True).shape) == \
+        (1, 1, 5, 5)
+    assert tuple(F.avg_pool2d(minigrad.randn(1, 1, 9, 9), 2).shape) == (1, 1, 4, 4)

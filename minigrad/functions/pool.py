@@ -160,8 +160,36 @@ def _plane(values, fill):
     return values if len(values) == 2 else (fill,) + values
 
 
+def _plain(value):
+    """Whether an argument can key the window cache: None, an exact int, or a tuple of exact
+    ints (a bool equals an int as a key, but is refused as a size: it must take the checks)."""
+    kind = type(value)
+    return value is None or kind is int or (kind is tuple and all(type(v) is int for v in value))
+
+
+_WINDOWS = {}  # _window_geometry's plain arguments -> its result
+_MAX_WINDOWS = 1024  # a program that sees ever new shapes starts the cache afresh
+
+
 def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each."""
+    """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each;
+    computed once per distinct spatial size and plain arguments."""
+    sizes = tuple(x.shape[-dims:])
+    key = (op, dims, sizes, kernel_size, stride, padding, dilation, bool(ceil_mode))
+    cacheable = _plain(kernel_size) and _plain(stride) and _plain(padding) and \
+        _plain(dilation)
+    found = _WINDOWS.get(key) if cacheable else None
+    if found is None:
+        found = _checked_windows(op, sizes, dims, kernel_size, stride, padding, dilation,
+                                 ceil_mode)
+        if cacheable:
+            if len(_WINDOWS) >= _MAX_WINDOWS:
+                _WINDOWS.clear()
+            _WINDOWS[key] = found
+    return found
+
+
+def _checked_windows(op, sizes, dims, kernel_size, stride, padding, dilation, ceil_mode):
     kernel = int_tuple(kernel_size, dims, "kernel_size", op, minimum=1, allow_one=True)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride = kernel
@@ -171,7 +199,6 @@ def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_m
     if any(p > k // 2 for p, k in zip(padding, kernel)):
         raise ShapeError(f"{op}: padding must be at most half of kernel_size, got padding "
                          f"{padding} with kernel_size {kernel}")
-    sizes = tuple(x.shape[-dims:])
     out = tuple(pooled_size(*args, ceil_mode) for args in
                 zip(sizes, kernel, stride, padding, dilation))
     if min(out) < 1:
