@@ -83,21 +83,33 @@ def _check_grad(node, index, grad, meta):
     return grad
 
 
+def _raise_freed(node):
+    raise AutogradError(
+        f"trying to backward through {node.name()} a second time: the graph was freed by "
+        "the first backward. Pass retain_graph=True to the first backward() (or grad()) "
+        "to keep it.")
+
+
+def _raise_count(node, result):
+    raise AutogradError(f"{node.function.__name__}.backward returned {len(result)} "
+                        f"gradients, but forward took {len(node._edges)} arguments")
+
+
+def _as_gradients(result):
+    """A backward's result as a tuple: one gradient is a 1-tuple (a tuple subclass too)."""
+    return tuple(result) if isinstance(result, tuple) else (result,)
+
+
 def _call_backward(node, grads):
     if node.freed:
-        raise AutogradError(
-            f"trying to backward through {node.name()} a second time: the graph was freed by "
-            "the first backward. Pass retain_graph=True to the first backward() (or grad()) "
-            "to keep it.")
-    if len(grads) > 1 and node.materialize_grads and any(g is None for g in grads):
+        _raise_freed(node)
+    if node.materialize_grads and any(g is None for g in grads):
         grads = [_zeros_for(m) if g is None else g for g, m in zip(grads, node.output_meta)]
     result = node.function.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
-    n_inputs = len(node._edges)
-    if len(result) != n_inputs:
-        raise AutogradError(f"{node.function.__name__}.backward returned {len(result)} "
-                            f"gradients, but forward took {n_inputs} arguments")
+    if len(result) != len(node._edges):
+        _raise_count(node, result)
     return result
 
 
@@ -270,6 +282,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         buf = buffers.setdefault(node, [None] * node.num_outputs)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     ready = [n for n in root_nodes if n in active and deps.get(n, 0) == 0]
+    restricted = capture is not None  # only part of the graph runs (`active`)
     with set_grad_enabled(create_graph):
         while ready:
             node = ready.pop()
@@ -277,34 +290,48 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             if grads is None:
                 grads = [None] * node.num_outputs
             is_leaf = isinstance(node, AccumulateGrad)
-            if node._tensor_hooks is not None or node._retained is not None or is_leaf:
+            if is_leaf or node._tensor_hooks is not None or node._retained is not None:
                 _apply_output_hooks(node, grads, create_graph)
-            if capture is not None:
+            if restricted:
                 for nr, g in enumerate(grads):
                     if (node, nr) in capture and g is not None:
                         capture[(node, nr)] = g
             if node._pre_hooks:
                 grads = _apply_pre_hooks(node, grads)
             if is_leaf:
-                if capture is None:
+                if not restricted:
                     _run_accumulate_node(node, grads, create_graph)
                     if node._post_hooks:
                         _apply_post_hooks(node, (), grads)
                 continue
-            if capture is not None and not any(child in active for child in _children(node)):
+            edges = node._edges
+            if restricted and not any(child in active for child in _children(node)):
                 continue  # a captured node whose inputs lead to no other captured edge
-            if grads[0] is None if len(grads) == 1 else all(g is None for g in grads):
-                input_grads = (None,) * len(node._edges)
+            if len(grads) == 1:
+                # a single output (most nodes): its gradient is there, or nothing flows on
+                if grads[0] is None:
+                    input_grads = (None,) * len(edges)
+                else:
+                    if node.freed:
+                        _raise_freed(node)
+                    input_grads = node.function.backward(node, grads[0])
+                    if type(input_grads) is not tuple:
+                        input_grads = _as_gradients(input_grads)
+                    if len(input_grads) != len(edges):
+                        _raise_count(node, input_grads)
+            elif all(g is None for g in grads):
+                input_grads = (None,) * len(edges)
             else:
                 input_grads = _call_backward(node, grads)
             if node._post_hooks:
                 input_grads = _apply_post_hooks(node, input_grads, grads)
-            for i, (edge, g) in enumerate(zip(node._edges, input_grads)):
+            for i, edge in enumerate(edges):
                 if edge is None:
                     continue
                 target, nr = edge
-                if target not in active:
+                if restricted and target not in active:
                     continue
+                g = input_grads[i]
                 if g is not None:
                     meta = target.output_meta[nr]  # the input's (shape, dtype, device)
                     # the common case costs three comparisons; anything else goes through
@@ -314,13 +341,21 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                         g = _check_grad(node, i, g, meta)
                     buf = buffers.get(target)
                     if buf is None:
-                        buf = buffers[target] = [None] * len(target.output_meta)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                        if nr == 0 and len(target.output_meta) == 1:
+                            buffers[target] = [g]
+                        else:
+                            buf = buffers[target] = [None] * len(target.output_meta)
+                            buf[nr] = g
+                    elif buf[nr] is None:
+                        buf[nr] = g
+                    else:
+                        buf[nr] = buf[nr] + g
+                    buf = None
                 count = deps[target] - 1
                 deps[target] = count
                 if count == 0:
                     ready.append(target)
-            if not retain_graph:
+            if not retain_graph and node._saved:
                 node.release()
             # drop this node's references to the gradients passed on, so that a leaf's
             # gradient held by its buffer alone is seen as such (_stealable)

@@ -290,27 +290,85 @@ class Function:
                 result = cls.forward(ctx, *args, **kwargs)
             finally:
                 _grad_state.enabled = previous
-        is_tuple = isinstance(result, tuple)
-        outputs = result if is_tuple else (result,)
-        for i, out in enumerate(outputs):
-            if not isinstance(out, Tensor):
-                raise TypeError(f"{cls.__name__}.forward must return Tensors; output {i} is "
-                                f"{type(out).__name__}")
-        if not record:
-            return result
-        ctx._edges = tuple([_edge(a) if need else None for a, need in zip(args, needs)])
-        ctx._arg_types = tuple(map(type, args))
-        if not is_tuple:
+        if not isinstance(result, tuple):
+            if not isinstance(result, Tensor):
+                _not_a_tensor(cls, result, 0)
+            if not record:
+                return result
+            ctx._edges = _edges_of(args, needs)
+            ctx._arg_types = tuple([type(a) for a in args])
             out = _record_output(ctx, result, args, 0)
             ctx.output_meta = ((out._data.shape, out._dtype, out._device),)
             if ctx._saved:
                 _saved_outputs_as_data(ctx, (out,))
             return out
-        outputs = tuple(_record_output(ctx, out, args, nr) for nr, out in enumerate(outputs))
-        ctx.output_meta = tuple((o._data.shape, o._dtype, o._device) for o in outputs)
+        for i, out in enumerate(result):
+            if not isinstance(out, Tensor):
+                _not_a_tensor(cls, out, i)
+        if not record:
+            return result
+        ctx._edges = _edges_of(args, needs)
+        ctx._arg_types = tuple([type(a) for a in args])
+        outputs = tuple([_record_output(ctx, out, args, nr) for nr, out in enumerate(result)])
+        ctx.output_meta = tuple([(o._data.shape, o._dtype, o._device) for o in outputs])
         if ctx._saved:
             _saved_outputs_as_data(ctx, outputs)
         return outputs
+
+
+def _not_a_tensor(function, value, i):
+    raise TypeError(f"{function.__name__}.forward must return Tensors; output {i} is "
+                    f"{type(value).__name__}")
+
+
+def _edges_of(args, needs):
+    """`_edges` of a node whose forward took `args`: (grad_fn, output_nr) of each argument
+    that needs a gradient (a leaf's AccumulateGrad, output 0), None for the others."""
+    edges = []
+    for a, need in zip(args, needs):
+        if not need:
+            edges.append(None)
+        elif a._grad_fn is not None:
+            edges.append((a._grad_fn, a._output_nr))
+        else:
+            edges.append((a._leaf_node or leaf_node(a), 0))
+    return tuple(edges)
+
+
+def record_fresh_binary(ctx, a, b, out):
+    """Make `out`, a new floating-point tensor computed from the tensors `a` and `b` (which
+    share out's device), the single output of the node `ctx` (made by `new_node` with
+    needs_input_grad (a.requires_grad, b.requires_grad), at least one of them True).
+
+    What `Function.apply` records for such a call, without its generic argument and output
+    loops: an output that is new (no input returned as is), differentiable (a float dtype,
+    not marked otherwise) and not among the saved tensors needs none of their checks.
+    """
+    need_a, need_b = ctx.needs_input_grad
+    if need_a:
+        fn = a._grad_fn
+        edge_a = (fn, a._output_nr) if fn is not None else (a._leaf_node or leaf_node(a), 0)
+    else:
+        edge_a = None
+    if need_b:
+        fn = b._grad_fn
+        edge_b = (fn, b._output_nr) if fn is not None else (b._leaf_node or leaf_node(b), 0)
+    else:
+        edge_b = None
+    ctx._edges = (edge_a, edge_b)
+    ctx._arg_types = (type(a), type(b))
+    out.requires_grad = True
+    out._grad_fn = ctx  # out._output_nr is 0 already: a new tensor
+    ctx.output_meta = ((out._data.shape, out._dtype, out._device),)
+    return out
+
+
+def new_node(function, needs_input_grad):
+    """The node (`ctx`) of one recorded application of `function`, as `Function.apply`
+    makes it."""
+    ctx = _new_object((_DISPATCH.get(function) or _dispatch_of(function))[0])
+    ctx.function, ctx.needs_input_grad = function, needs_input_grad
+    return ctx
 
 
 _new_object = object.__new__
@@ -329,7 +387,8 @@ def _record_output(ctx, out, args, nr):
     """Output `nr` of the node `ctx`, made its grad_fn's output. An input returned as is
     becomes a new tensor object (sharing its storage), so that the input keeps its own
     history."""
-    differentiable = out._dtype.is_floating_point and id(out) not in ctx._non_differentiable
+    differentiable = out._dtype.is_floating_point and (
+        not ctx._non_differentiable or id(out) not in ctx._non_differentiable)
     returned_input = False
     for a in args:
         if a is out:

@@ -7,7 +7,7 @@ import builtins
 import math
 
 from .. import dtypes
-from ..autograd.function import Function, rename_grad_fn
+from ..autograd.function import Function, new_node, record_fresh_binary, rename_grad_fn
 from ..autograd.grad_mode import is_grad_enabled
 from ..errors import DTypeError, InvalidArgumentError
 from ..tensor import Tensor
@@ -46,6 +46,24 @@ def _operand(ctx, saved, i):
     return saved[i] if saved[i] is not None else ctx.scalars[i]
 
 
+def _passed(ctx, grad, grad_b):
+    """(grad, grad_b) summed to the operands' shapes, None where no gradient is needed: the
+    gradients of add and sub, which need no callables (grad_b is grad or -grad, computed by
+    the caller only where needed)."""
+    need_a, need_b = ctx.needs_input_grad
+    shape_a, shape_b = ctx.shapes
+    shape = grad._data.shape
+    return ((grad if shape_a == shape else sum_to(grad, shape_a)) if need_a else None,
+            (grad_b if shape_b == shape else sum_to(grad_b, shape_b)) if need_b else None)
+
+
+def _negated(grad):
+    """-grad; straight from the kernel when nothing records (as Neg.apply would return)."""
+    if grad.requires_grad and is_grad_enabled():
+        return -grad
+    return grad._new(grad._backend.neg(grad._data))
+
+
 def _reduced(ctx, grad_a, grad_b):
     """Per-input gradients from callables, computed only where needed and summed to shape."""
     needs = ctx.needs_input_grad
@@ -63,7 +81,7 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _reduced(ctx, lambda: grad, lambda: grad)
+        return _passed(ctx, grad, grad)
 
 
 class Sub(Function):
@@ -76,7 +94,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _reduced(ctx, lambda: grad, lambda: -grad)
+        return _passed(ctx, grad, _negated(grad) if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -215,7 +233,7 @@ def _unary(name, kernel, backward_rule, save="input"):
         @staticmethod
         def forward(ctx, x):
             out = x._new(kernel(x._backend)(x._data))
-            ctx.save_for_backward({"input": x, "output": out}.get(save))
+            ctx.save_for_backward(x if save == "input" else out if save == "output" else None)
             return out
 
         @staticmethod
@@ -287,19 +305,28 @@ class Clamp(Function):
 
 # ---- public functional forms ------------------------------------------------------------------
 
-# The backend kernel each Function runs when nothing is recorded (the fast path of _binary).
-_UNRECORDED_KERNEL = {Add: "add", Sub: "sub", Mul: "mul"}
+# The backend kernel of the Functions whose operands, when they agree (two float tensors of
+# one dtype, shape and device), need no coercion: the fast path of _binary.
+_AGREEING_KERNEL = {Add: "add", Sub: "sub", Mul: "mul"}
+
 
 def _binary(cls, a, b, name):
-    kernel = _UNRECORDED_KERNEL.get(cls)
+    kernel = _AGREEING_KERNEL.get(cls)
     if (kernel is not None and isinstance(a, Tensor) and isinstance(b, Tensor)
             and a._dtype is b._dtype and a._dtype.is_floating_point
-            and a._device is b._device and a._data.shape == b._data.shape
-            and not ((a.requires_grad or b.requires_grad) and is_grad_enabled())):
-        # The commonest call of all (two float tensors of one dtype, shape and device, nothing
-        # to record) goes straight to the kernel: what Function.apply would do, less its
-        # bookkeeping, which is most of the cost of a small op.
-        return a._new(getattr(a._backend, kernel)(a._data, b._data))
+            and a._device is b._device and a._data.shape == b._data.shape):
+        # The commonest call of all goes straight to the kernel: what Function.apply would
+        # do, less its bookkeeping, which is most of the cost of a small op.
+        out = a._new(getattr(a._backend, kernel)(a._data, b._data))
+        need_a, need_b = a.requires_grad, b.requires_grad
+        if (need_a or need_b) and is_grad_enabled():
+            ctx = new_node(cls, (need_a, need_b))
+            ctx.shapes = (a._data.shape, b._data.shape)
+            if cls is Mul:  # as Mul.forward: d/da needs b and d/db needs a
+                ctx.save_for_backward(a if need_b else None, b if need_a else None)
+                ctx.scalars = (None, None)
+            return record_fresh_binary(ctx, a, b, out)
+        return out
     a, b, _ = coerce_pair(a, b, name)
     return cls.apply(a, b)
 
@@ -311,12 +338,12 @@ def _scaled(b, alpha):
 
 def add(a, b, *, alpha=1):
     """a + alpha * b."""
-    return _binary(Add, a, _scaled(b, alpha), "add")
+    return _binary(Add, a, b if alpha == 1 else _scaled(b, alpha), "add")
 
 
 def sub(a, b, *, alpha=1):
     """a - alpha * b."""
-    out = _binary(Sub, a, _scaled(b, alpha), "sub")
+    out = _binary(Sub, a, b if alpha == 1 else _scaled(b, alpha), "sub")
     return out if isinstance(a, Tensor) else rename_grad_fn(out, "RsubBackward1")
 
 
