@@ -224,3 +224,25 @@ def test_set_num_threads():
             minigrad.set_num_threads(0)
     finally:
         minigrad.set_num_threads(before)
+
+
+@pytest.mark.parametrize("name, flags", [
+    ("SGD", {"foreach": True, "fused": None}), ("Adam", {"foreach": True, "capturable": False}),
+    ("AdamW", {"fused": True}), ("RMSprop", {"foreach": True}), ("Adagrad", {"foreach": False}),
+    ("Adadelta", {"capturable": True}), ("Adamax", {"foreach": True}),
+    ("NAdam", {"foreach": True}), ("RAdam", {"foreach": True})])
+def test_optimizers_take_torchs_implementation_switches(name, flags):
+    """unet_segmentation: optim.RMSprop(..., foreach=True) as the U-Net training script has it;
+    the update is the same as without the switch."""
+    def run(**kw):
+        p = minigrad.nn.Parameter(minigrad.tensor([1.0, -2.0]))
+        opt = getattr(minigrad.optim, name)([p], lr=0.1, **kw)
+        for _ in range(3):
+            opt.zero_grad()
+            (p * p).sum().backward()
+            opt.step()
+        return p.detach().numpy()
+
+    np.testing.assert_array_equal(run(**flags), run())
+    with pytest.raises(ValueError, match="differentiable=True is not supported"):
+        run(differentiable=True)

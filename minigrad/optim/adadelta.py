@@ -1,7 +1,7 @@
 """Adadelta: steps scaled by the ratio of running RMS of updates to running RMS of gradients."""
 from ..creation import zeros_like
 from ._common_updates import effective_grad
-from .hyperparameters import check_flag, check_non_negative
+from .hyperparameters import check_flag, check_implementation_flags, check_non_negative
 from .optimizer import Optimizer
 
 
@@ -21,7 +21,10 @@ class Adadelta(Optimizer):
     _param_shaped_state = ("square_avg", "acc_delta")
     _required_state = ("step", "square_avg", "acc_delta")
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False,
+                 foreach=None, capturable=False, differentiable=False):
+        check_implementation_flags("Adadelta", foreach=foreach, capturable=capturable,
+                                   differentiable=differentiable)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize}
         super().__init__(params, defaults)

@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate steps scaled by the root of the sum of all squared gradients."""
 from ..creation import full_like
 from ._common_updates import effective_grad
-from .hyperparameters import check_flag, check_non_negative
+from .hyperparameters import check_flag, check_implementation_flags, check_non_negative
 from .optimizer import Optimizer
 
 
@@ -21,7 +21,9 @@ class Adagrad(Optimizer):
     _required_state = ("step", "sum")
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, *, maximize=False):
+                 eps=1e-10, *, maximize=False, foreach=None, differentiable=False, fused=None):
+        check_implementation_flags("Adagrad", foreach=foreach, differentiable=differentiable,
+                                   fused=fused)
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value,
                     "maximize": maximize}

@@ -1,7 +1,7 @@
 """Adam and AdamW (Adam with decoupled weight decay)."""
 from ..backend.update_rules import AdamScalars
 from ..creation import zeros_like
-from .hyperparameters import check_betas, check_flag, check_non_negative
+from .hyperparameters import check_betas, check_flag, check_implementation_flags, check_non_negative
 from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
@@ -24,7 +24,10 @@ class Adam(Optimizer):
     _required_state = ("step", "exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
+        check_implementation_flags(type(self).__name__, foreach=foreach, fused=fused,
+                                   capturable=capturable, differentiable=differentiable)
         check_betas(betas)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize,
@@ -74,9 +77,11 @@ class AdamW(Adam):
     adding to the gradient (see `Adam` for the update rule)."""
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+                         foreach=foreach, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)

@@ -2,7 +2,7 @@
 from ..creation import zeros_like
 from ..functions import maximum
 from ._common_updates import effective_grad
-from .hyperparameters import check_betas, check_flag, check_non_negative
+from .hyperparameters import check_betas, check_flag, check_implementation_flags, check_non_negative
 from .optimizer import Optimizer
 
 
@@ -22,7 +22,9 @@ class Adamax(Optimizer):
     _required_state = ("step", "exp_avg", "exp_inf")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *,
-                 maximize=False):
+                 maximize=False, foreach=None, capturable=False, differentiable=False):
+        check_implementation_flags("Adamax", foreach=foreach, capturable=capturable,
+                                   differentiable=differentiable)
         check_betas(betas)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize}

@@ -49,3 +49,19 @@ def check_betas(betas):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta} (betas must be in "
                              "[0, 1))")
+
+
+def check_implementation_flags(owner, foreach=None, fused=None, capturable=False,
+                               differentiable=False):
+    """PyTorch's switches between implementations of one update rule: `foreach` (multi-tensor),
+    `fused` (one kernel) and `capturable` (CUDA graphs) are accepted and change nothing here,
+    where each optimizer has one implementation with the same results. `differentiable=True`
+    (an update recorded by autograd) is refused."""
+    for name, value in (("foreach", foreach), ("fused", fused)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{owner}: {name} must be None or a bool, got {value!r}")
+    check_flag("capturable", capturable)
+    check_flag("differentiable", differentiable)
+    if differentiable:
+        raise ValueError(f"{owner}: differentiable=True is not supported (updates are not "
+                         f"recorded by autograd); leave it False")

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..creation import zeros_like
 from ._common_updates import l2_or_decoupled
-from .hyperparameters import check_betas, check_flag, check_non_negative
+from .hyperparameters import check_betas, check_flag, check_implementation_flags, check_non_negative
 from .optimizer import Optimizer
 
 
@@ -25,7 +25,10 @@ class NAdam(Optimizer):
     _required_state = ("step", "mu_product", "exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False, foreach=None,
+                 capturable=False, differentiable=False):
+        check_implementation_flags("NAdam", foreach=foreach, capturable=capturable,
+                                   differentiable=differentiable)
         check_betas(betas)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "momentum_decay": momentum_decay,

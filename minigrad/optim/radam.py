@@ -4,7 +4,7 @@ import math
 
 from ..creation import zeros_like
 from ._common_updates import l2_or_decoupled
-from .hyperparameters import check_betas, check_flag, check_non_negative
+from .hyperparameters import check_betas, check_flag, check_implementation_flags, check_non_negative
 from .optimizer import Optimizer
 
 
@@ -27,7 +27,10 @@ class RAdam(Optimizer):
     _required_state = ("step", "exp_avg", "exp_avg_sq")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, maximize=False):
+                 decoupled_weight_decay=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False):
+        check_implementation_flags("RAdam", foreach=foreach, capturable=capturable,
+                                   differentiable=differentiable)
         check_betas(betas)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize}

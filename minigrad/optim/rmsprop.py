@@ -1,7 +1,7 @@
 """RMSprop: scale each step by a running root-mean-square of the gradients."""
 from ..backend.update_rules import RMSpropScalars
 from ..creation import zeros_like
-from .hyperparameters import check_flag, check_non_negative
+from .hyperparameters import check_flag, check_implementation_flags, check_non_negative
 from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
@@ -24,7 +24,10 @@ class RMSprop(Optimizer):
     _required_state = ("step", "square_avg")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):
+                 centered=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False):
+        check_implementation_flags("RMSprop", foreach=foreach, capturable=capturable,
+                                   differentiable=differentiable)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay, "maximize": maximize}
         super().__init__(params, defaults)

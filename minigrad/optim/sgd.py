@@ -1,7 +1,7 @@
 """Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay."""
 from ..backend.update_rules import SGDScalars
 from ..creation import empty_like
-from .hyperparameters import check_flag, check_non_negative, check_real
+from .hyperparameters import check_flag, check_implementation_flags, check_non_negative, check_real
 from .optimizer import FusedUpdate, Optimizer, fused_updates
 
 
@@ -19,8 +19,10 @@ class SGD(Optimizer):
 
     _param_shaped_state = ("momentum_buffer",)
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 *, maximize=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_implementation_flags("SGD", foreach=foreach, differentiable=differentiable,
+                                   fused=fused)
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
                     "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)

@@ -16,11 +16,11 @@ from minigrad.utils.data import DataLoader, TensorDataset
 class Net(nn.Module):
     def __init__(self):
         super(Net, self).__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, 1)
-        self.conv2 = nn.Conv2d(8, 16, 3, 1)
+        self.conv1 = nn.Conv2d(1, 4, 3, 1)
+        self.conv2 = nn.Conv2d(4, 8, 3, 1)
         self.dropout1 = nn.Dropout(0.25)
         self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(16 * 12 * 12, 32)
+        self.fc1 = nn.Linear(8 * 12 * 12, 32)
         self.fc2 = nn.Linear(32, 10)
 
     def forward(self, x):
@@ -90,8 +90,8 @@ def main(steps=2, state=None):
     if state is not None:
         model.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
     initial = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
-    x = torch.tensor(((rng.random((8, 1, 28, 28)) - 0.1307) / 0.3081).astype(np.float32))
-    y = torch.tensor(rng.integers(0, 10, 8))
+    x = torch.tensor(((rng.random((4, 1, 28, 28)) - 0.1307) / 0.3081).astype(np.float32))
+    y = torch.tensor(rng.integers(0, 10, 4))
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
     losses = []
     model.train()
@@ -102,7 +102,7 @@ def main(steps=2, state=None):
         loss.backward()
         optimizer.step()
     model.eval()
-    test_loader = DataLoader(TensorDataset(x[:4], y[:4]), batch_size=1, shuffle=False)
+    test_loader = DataLoader(TensorDataset(x[:2], y[:2]), batch_size=1, shuffle=False)
     for eps in [0, .1, .3]:
         acc, ex, loss = test(model, device, test_loader, eps)
         assert ex[0][2].shape == (28, 28)

@@ -55,6 +55,8 @@ PROGRAMS = {
     "fgsm_tutorial": (False, False),
     "classic_cnns": (True, False),
     "d2l_rnn_attention": (True, False),
+    "neural_style_tutorial": (True, False),
+    "unet_segmentation": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
