@@ -246,3 +246,18 @@ def test_optimizers_take_torchs_implementation_switches(name, flags):
     np.testing.assert_array_equal(run(**flags), run())
     with pytest.raises(ValueError, match="differentiable=True is not supported"):
         run(differentiable=True)
+
+
+def test_a_zero_dim_cpu_tensor_joins_a_tensor_on_another_device(device):
+    """As in PyTorch: `returns = torch.tensor(R)` (cpu) times log-probabilities on the device,
+    or a 0-d cpu constant in a loss, works on any device and the gradient reaches both."""
+    x = minigrad.tensor([1.0, 2.0], device=device, requires_grad=True)
+    scale = minigrad.tensor(3.0, requires_grad=True)
+    out = x * scale + minigrad.tensor(1.0)
+    assert out.device == x.device
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.cpu().numpy(), [3.0, 3.0])
+    assert scale.grad.device.type == "cpu" and float(scale.grad) == 3.0
+    if device != "cpu":
+        with pytest.raises(RuntimeError, match="same device"):
+            x + minigrad.tensor([1.0, 2.0])

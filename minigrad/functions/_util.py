@@ -53,6 +53,12 @@ def coerce_pair(a, b, op):
         dtype = a._dtype
         if dtype is b._dtype and a._device is b._device and a._data.shape == b._data.shape:
             return a, b, dtype  # the common case: nothing to check, promote or convert
+        if a._device != b._device:
+            # as in PyTorch, a 0-d cpu tensor joins a tensor on another device like a number
+            if a.ndim == 0 and a._device.type == "cpu":
+                a = a.to(b._device)
+            elif b.ndim == 0 and b._device.type == "cpu":
+                b = b.to(a._device)
         check_same_device([a, b], op)
         dtype = result_type(a, b)
         broadcast_shapes(a.shape, b.shape, op=op)
