@@ -24,6 +24,7 @@ from .device import Device
 
 
 _new_object = object.__new__
+_of_storage = dtypes.of_storage
 
 
 class VersionCounter:
@@ -237,9 +238,27 @@ class Tensor:
         return t
 
     def _new(self, data):
-        """A result tensor on this tensor's device (what every op returns: kept short)."""
+        """A result tensor on this tensor's device (what every op returns: `_init` written
+        out, as it runs once per op call)."""
+        if isinstance(data, np.generic):
+            data = np.asarray(data)  # every tensor holds a real array (see _init)
+        dtype = _of_storage(data.dtype)
+        backend = self._backend
         t = _new_object(Tensor)
-        t._init(data, dtypes.of_storage(data.dtype), self._device, self._backend)
+        t._data = data
+        t._dtype = dtype
+        t._device = self._device
+        t._backend = backend_for(backend, dtype) if dtype.is_reduced or \
+            type(backend) is ReducedBackend else backend
+        t.requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._version = VersionCounter()
+        t._leaf_node = None
+        t._backward_hooks = None
+        t._post_accumulate_grad_hooks = None
+        t._retains_grad = False
         return t
 
     def _new_view(self, data):

@@ -157,7 +157,8 @@ class BackwardNode(Node):
                 f"trying to backward through {self.name()} a second time (or to read its saved "
                 "tensors after they were freed). Saved tensors are freed after backward; "
                 "pass retain_graph=True to the first backward() to keep them.")
-        return tuple(None if s is None else s.unpack(self, i) for i, s in enumerate(self._saved))
+        return tuple([None if s is None else s.unpack(self, i)
+                      for i, s in enumerate(self._saved)])
 
     def mark_non_differentiable(self, *tensors):
         """Outputs that never get a gradient (indices, masks)."""
@@ -335,16 +336,18 @@ def _edges_of(args, needs):
     return tuple(edges)
 
 
-def record_fresh_binary(ctx, a, b, out):
-    """Make `out`, a new floating-point tensor computed from the tensors `a` and `b` (which
-    share out's device), the single output of the node `ctx` (made by `new_node` with
-    needs_input_grad (a.requires_grad, b.requires_grad), at least one of them True).
+def record_fresh_binary(function, a, b, out, need_a, need_b):
+    """The node (`ctx`) of `function` applied to the tensors `a` and `b`, recorded as the
+    grad_fn of `out`: a new floating-point tensor computed from them on their device.
+    `need_a`, `need_b` are their requires_grad (at least one True). Returns the node, to
+    which the caller adds what the function's forward would have kept.
 
     What `Function.apply` records for such a call, without its generic argument and output
     loops: an output that is new (no input returned as is), differentiable (a float dtype,
     not marked otherwise) and not among the saved tensors needs none of their checks.
     """
-    need_a, need_b = ctx.needs_input_grad
+    ctx = _new_object((_DISPATCH.get(function) or _dispatch_of(function))[0])
+    ctx.function, ctx.needs_input_grad = function, (need_a, need_b)
     if need_a:
         fn = a._grad_fn
         edge_a = (fn, a._output_nr) if fn is not None else (a._leaf_node or leaf_node(a), 0)
@@ -360,7 +363,7 @@ def record_fresh_binary(ctx, a, b, out):
     out.requires_grad = True
     out._grad_fn = ctx  # out._output_nr is 0 already: a new tensor
     ctx.output_meta = ((out._data.shape, out._dtype, out._device),)
-    return out
+    return ctx
 
 
 def new_node(function, needs_input_grad):

@@ -7,7 +7,8 @@ import builtins
 import math
 
 from .. import dtypes
-from ..autograd.function import Function, new_node, record_fresh_binary, rename_grad_fn
+from ..autograd.function import Function, record_fresh_binary, rename_grad_fn
+from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import is_grad_enabled
 from ..errors import DTypeError, InvalidArgumentError
 from ..tensor import Tensor
@@ -110,8 +111,18 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         saved = ctx.saved_tensors
-        a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
-        return _reduced(ctx, lambda: grad * b, lambda: grad * a)
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = grad * _operand(ctx, saved, 1)
+            if grad_a._data.shape != shape_a:
+                grad_a = sum_to(grad_a, shape_a)
+        if need_b:
+            grad_b = grad * _operand(ctx, saved, 0)
+            if grad_b._data.shape != shape_b:
+                grad_b = sum_to(grad_b, shape_b)
+        return grad_a, grad_b
 
 
 class Div(Function):
@@ -319,13 +330,12 @@ def _binary(cls, a, b, name):
         # do, less its bookkeeping, which is most of the cost of a small op.
         out = a._new(getattr(a._backend, kernel)(a._data, b._data))
         need_a, need_b = a.requires_grad, b.requires_grad
-        if (need_a or need_b) and is_grad_enabled():
-            ctx = new_node(cls, (need_a, need_b))
+        if (need_a or need_b) and getattr(_grad_state, "enabled", True):
+            ctx = record_fresh_binary(cls, a, b, out, need_a, need_b)
             ctx.shapes = (a._data.shape, b._data.shape)
             if cls is Mul:  # as Mul.forward: d/da needs b and d/db needs a
                 ctx.save_for_backward(a if need_b else None, b if need_a else None)
                 ctx.scalars = (None, None)
-            return record_fresh_binary(ctx, a, b, out)
         return out
     a, b, _ = coerce_pair(a, b, name)
     return cls.apply(a, b)
