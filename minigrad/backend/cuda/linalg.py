@@ -16,7 +16,9 @@ the tile loads walk whichever of an operand's two dims is contiguous fastest, so
 coalesce either way. Batch dims broadcast (stride 0). Offsets are unsigned (32-bit unless an
 operand spans 2**32 elements), computed once per thread where they do not change, and only
 tiles that cross an edge of C or of k check bounds. The tile sizes come from the launch
-configuration; each tiling, operand layout and index width compiles once.
+configuration; each tiling, operand layout, index width and epilogue compiles once. The
+epilogue (a bias per column or per row, relu, and for convolutions the store straight into
+NCHW) is applied as each output is stored, so those need no launch of their own.
 """
 import numpy as np
 from numba import cuda
@@ -52,9 +54,9 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
     share of a tile is read from global memory, coalesced either way) and the unsigned index
     type (`index`: np.uint32, or np.uint64 where an operand spans 2**32 elements or more).
     The epilogue adds the bias as `bias_mode` says, then clamps by relu if `relu` (NaN passes, as
-    in the unfused relu); with `split_columns` the n columns of C are
-    images of `positions` columns each, stored NCHW: column c of batch (group) g and row r goes
-    to out[(c // positions, g * m + r, c % positions)], so a convolution's product lands in its
+    in the unfused relu); with `split_columns` the n columns of C are images of `positions`
+    columns each, stored NCHW: column c of batch (group) g and row r goes to
+    out[(c // positions, g * m + r, c % positions)], so a convolution's product lands in its
     output without a pass of its own. Otherwise C is stored C-contiguous (positions == n).
     Unsigned indices spare numba's negative-index wrap-around; numba still does the integer
     arithmetic itself in 64 bits, the casts keep what is stored 32-bit.
@@ -149,8 +151,9 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
         up = u(positions)
         image_stride = u(batches) * um * up  # between images of split columns
         if split_columns:
-            # column // positions by a float64 product, corrected to the exact quotient: a
-            # 64-bit integer division costs the kernel about 40 registers
+            # column // positions as a float64 product corrected to the exact quotient (the
+            # estimate is off by at most one): a 64-bit integer division cost the kernel about
+            # 30 registers more
             inv_up = 1.0 / float(up)
         col_tiles = (n + block_n - 1) // block_n
         for batch in range(cuda.blockIdx.z, batches, cuda.gridDim.z):
@@ -228,7 +231,7 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
                         cuda.syncthreads()
                         buf = u1 - buf
                     out_corner = out_batch + row0 * up
-                    if split_columns:  # where each column starts in out: one division each
+                    if split_columns:  # where each of the thread's columns starts in out
                         for j in range(thread_n):
                             column = col0 + b_read + u((j // run_n) * span_n + j % run_n)
                             image = u(float(column) * inv_up)
