@@ -148,7 +148,7 @@ class BackwardNode(Node):
 
     def save_for_backward(self, *tensors):
         """Keep `tensors` (or None) for backward; in-place changes to them are detected."""
-        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
+        self._saved = tuple([None if t is None else _SavedTensor(t) for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -440,8 +440,8 @@ class KernelFunction(Function):
         finally:
             _grad_state.enabled = previous
         is_tuple = isinstance(result, tuple)
-        outputs = tuple(Tensor._wrap(a, device, kernels)
-                        for a in (result if is_tuple else (result,)))
+        outputs = tuple([Tensor._wrap(a, device, kernels) for a in result]) if is_tuple \
+            else (Tensor._wrap(result, device, kernels),)
         inputs, saved_outputs = ctx._save_positions
         if inputs or saved_outputs:
             ctx.save_for_backward(*(args[i] for i in inputs),

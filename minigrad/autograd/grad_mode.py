@@ -6,7 +6,17 @@ per thread, as in PyTorch.
 import functools
 import threading
 
-_state = threading.local()
+
+
+class _GradState(threading.local):
+    """The per-thread mode. The class attribute is every thread's default: reading it in a
+    thread that never set the mode finds it there (a plain threading.local would raise and
+    catch an AttributeError inside getattr's default, which costs more than a small op)."""
+
+    enabled = True
+
+
+_state = _GradState()
 
 
 def is_grad_enabled():
