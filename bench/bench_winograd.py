@@ -4,13 +4,17 @@
     python bench/bench_winograd.py --budget 1         # seconds of timed calls per variant
     python bench/bench_winograd.py --layers 'vgg*'    # a subset (--list shows the keys)
     python bench/bench_winograd.py --clock cpu        # one thread, its CPU time (busy machine)
+    python bench/bench_winograd.py --steps            # whole training steps instead
 
 For each dense 3x3 stride-1 layer of VGG-11-BN on CIFAR (batch 32) and ResNet-18 (batch 4 at
 224x224, batch 32 at 32x32), float32, each of the three kernels (forward, input gradient,
 weight gradient) is timed twice: by the cpu backend's dispatch with Winograd switched off
 (the im2col + BLAS path) and with it forced on. The two variants alternate in blocks, round
 after round, and the median call of each is reported, so that a busy spell of the machine
-hits both alike. Both variants' results are checked against each other first.
+hits both alike. Both variants' results are checked against each other first. With
+`--steps`, the variants are whole float32 training steps of the users'-way workloads (VGG-11-BN
+CIFAR batch 32, ResNet-18 at 224 batch 4 and at 32 batch 32): Winograd off, against the
+default thresholds.
 
 `--clock cpu` runs every library on one thread and times the thread's CPU time: on a machine
 busy with other work, wall time mostly measures how often the scheduler lets the threads run,
@@ -44,10 +48,10 @@ LAYERS = (
     ("r32-256-2", 32, 256, 256, 2),
 )
 KERNELS = ("forward", "input", "weight")
-OFF = {"conv_winograd_forward_min_channels": 1 << 30,
-       "conv_winograd_input_min_channels": 1 << 30,
-       "conv_winograd_weight_min_channels": 1 << 30}
-ON = dict({name: 0 for name in OFF}, conv_winograd_min_tile_use_percent=0)
+CHANNELS = ("conv_winograd_forward_min_channels", "conv_winograd_input_min_channels",
+            "conv_winograd_weight_min_channels", "conv_winograd_large_map_min_channels")
+OFF = {name: 1 << 30 for name in CHANNELS}
+ON = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0)
 THRESHOLD = {"forward": "conv_winograd_forward_min_channels",
              "input": "conv_winograd_input_min_channels",
              "weight": "conv_winograd_weight_min_channels"}
@@ -58,7 +62,10 @@ def _default_choice(kernel, channels_in, channels_out, side):
     from minigrad.backend.cpu import _config
     config = _config.get_config()
     tiles = 4 * ((side + 1) // 2) ** 2
-    winograd = (min(channels_in, channels_out) >= getattr(config, THRESHOLD[kernel])
+    channels = min(channels_in, channels_out)
+    large_map = (side * side >= config.conv_winograd_large_map
+                 and channels >= config.conv_winograd_large_map_min_channels)
+    winograd = ((channels >= getattr(config, THRESHOLD[kernel]) or large_map)
                 and 100 * side * side >= config.conv_winograd_min_tile_use_percent * tiles)
     return "Winograd" if winograd else "GEMM"
 
@@ -119,6 +126,39 @@ def interleaved_medians(runners, clock, rounds, budget_s):
     return {name: 1e3 * statistics.median(times) for name, times in samples.items()}
 
 
+STEP_WORKLOADS = ("vgg-cifar-b32", "resnet18-224-b4", "resnet18-32-b32")
+
+
+def _step_runners(key):
+    import types
+
+    import numpy as np
+
+    import minigrad
+    from _users_workloads import WORKLOADS, make_step
+    from minigrad.backend.cpu import _config
+
+    minigrad.manual_seed(0)
+    lib = types.SimpleNamespace(nn=minigrad.nn, optim=minigrad.optim, tensor=minigrad.tensor)
+    step = make_step(lib, {w.key: w for w in WORKLOADS}[key], np.random.default_rng(0))
+
+    def gemm():
+        with _config.override(**OFF):
+            return step()
+    return {"gemm": gemm, "winograd": step}
+
+
+def _steps(args, clock):
+    print("| workload | Winograd off ms | default thresholds ms | default / off |")
+    print("|---|---:|---:|---:|")
+    for key in STEP_WORKLOADS:
+        if not any(fnmatch.fnmatch(key, p) for p in args.layers.split(",")):
+            continue
+        ms = interleaved_medians(_step_runners(key), clock, args.rounds, args.budget)
+        print(f"| {key} | {ms['gemm']:.1f} | {ms['winograd']:.1f} | "
+              f"{ms['winograd'] / ms['gemm']:.2f} |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", default="*", help="comma-separated key patterns")
@@ -132,15 +172,23 @@ def main():
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="wall time with --threads threads, or one thread's CPU time")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--steps", action="store_true",
+                        help="time whole training steps, Winograd off against the defaults")
     args = parser.parse_args()
     if args.list:
-        print("\n".join(key for key, *_ in LAYERS))
+        print("\n".join([key for key, *_ in LAYERS] + list(STEP_WORKLOADS)))
         return
     patterns = args.layers.split(",")
     kernels = args.kernels.split(",")
     load = os.getloadavg()
     threads = limit_threads(1 if args.clock == "cpu" else args.threads)
     clock = time.thread_time if args.clock == "cpu" else time.perf_counter
+    if args.steps:
+        _steps(args, clock)
+        print()
+        print(f"- Clock: {args.clock}; {args.rounds} alternating rounds")
+        print(machine_description(threads, load, "passive"))
+        return
     print("| layer | N, C -> O, side | kernel | GEMM ms | Winograd ms | Winograd / GEMM "
           "| default |")
     print("|---|---|---|---:|---:|---:|---|")

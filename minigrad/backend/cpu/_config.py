@@ -31,6 +31,9 @@ class CpuConfig:
         sum (float32 results differ in the last digits); a huge value selects the GEMM path.
         Measured (bench/results/winograd.md): from 128 channels Winograd's forward and input
         gradient were faster on every VGG/ResNet layer, its weight gradient from 256.
+    conv_winograd_large_map_min_channels, conv_winograd_large_map: ... and all three from
+        this many channels on maps of at least this many positions per image (64 channels
+        won at 16x16 and 56x56, lost at 8x8).
     conv_winograd_min_tile_use_percent: ... and only where the positions computed fill at
         least this share of the 2x2 tiles covering them (a 7x7 map fills 49 of 64, and lost).
     conv_winograd_chunk_bytes: Winograd's transformed tiles and their products (input and
@@ -54,6 +57,8 @@ class CpuConfig:
     conv_winograd_forward_min_channels: int = 128
     conv_winograd_input_min_channels: int = 128
     conv_winograd_weight_min_channels: int = 256
+    conv_winograd_large_map_min_channels: int = 64
+    conv_winograd_large_map: int = 256
     conv_winograd_min_tile_use_percent: int = 80
     conv_winograd_chunk_bytes: int = 8 << 20
     im2col_run_min_width: int = 12
