@@ -65,7 +65,9 @@ def _default_choice(kernel, channels_in, channels_out, side):
     channels = min(channels_in, channels_out)
     large_map = (side * side >= config.conv_winograd_large_map
                  and channels >= config.conv_winograd_large_map_min_channels)
+    min_map = 0 if kernel == "forward" else config.conv_winograd_gradient_min_map
     winograd = ((channels >= getattr(config, THRESHOLD[kernel]) or large_map)
+                and side * side >= min_map
                 and 100 * side * side >= config.conv_winograd_min_tile_use_percent * tiles)
     return "Winograd" if winograd else "GEMM"
 

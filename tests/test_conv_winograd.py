@@ -26,7 +26,8 @@ from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
 FLOAT32_TOLERANCE = 32 * np.finfo(np.float32).eps  # relative to the terms' magnitudes
 CHANNELS = ("conv_winograd_forward_min_channels", "conv_winograd_input_min_channels",
             "conv_winograd_weight_min_channels")
-ALWAYS = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0)
+ALWAYS = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0,
+              conv_winograd_gradient_min_map=0)
 NEVER = dict({name: 1 << 30 for name in CHANNELS},
              conv_winograd_large_map_min_channels=1 << 30)
 
@@ -34,8 +35,9 @@ NEVER = dict({name: 1 << 30 for name in CHANNELS},
 @st.composite
 def cases(draw, max_channels=3, max_side=7):
     """(x shape, weight shape, padding) of a 3x3 stride-1 convolution with output >= 1x1,
-    odd and even sides, a single image or channel included."""
-    padding = draw(st.integers(0, 2))
+    odd and even sides, a single image or channel included; padding 3 makes the input
+    gradient's own padding (2 - padding) negative."""
+    padding = draw(st.integers(0, 3))
     height = draw(st.integers(max(1, 3 - 2 * padding), max_side))
     width = draw(st.integers(max(1, 3 - 2 * padding), max_side))
     batch = draw(st.integers(1, 2))
@@ -161,10 +163,23 @@ def test_each_kernel_has_its_own_threshold(monkeypatch):
         # 4 channels (the fewer of 4 and 6) and a 5x5 map, 25 of its tiles' 36 positions (69%)
         for channels, use, taken in ((4, 69, True), (5, 69, False), (4, 70, False)):
             with cpu_config.override(**dict(NEVER, **{name: channels}),
-                                     conv_winograd_min_tile_use_percent=use):
+                                     conv_winograd_min_tile_use_percent=use,
+                                     conv_winograd_gradient_min_map=0):
                 _run_all_three(x, w, grad, geometry)
             assert called == ([kernel] if taken else [])
             called.clear()
+
+
+def test_gradients_only_on_large_enough_maps(monkeypatch):
+    called = _spy(monkeypatch)
+    x, w, grad, _, _ = _operands(((1, 4, 5, 5), (6, 4, 3, 3), 1), 0)
+    geometry = ConvGeometry.of((5, 5), (3, 3), (1, 1), (1, 1), (1, 1), 1)
+    for positions, expected in ((25, ["forward", "backward_input", "backward_weight"]),
+                                (26, ["forward"])):
+        with cpu_config.override(**dict(ALWAYS, conv_winograd_gradient_min_map=positions)):
+            _run_all_three(x, w, grad, geometry)
+        assert called == expected
+        called.clear()
 
 
 def test_fewer_channels_suffice_on_large_maps(monkeypatch):
@@ -174,7 +189,8 @@ def test_fewer_channels_suffice_on_large_maps(monkeypatch):
     for channels, positions, taken in ((4, 25, True), (5, 25, False), (4, 26, False)):
         with cpu_config.override(**dict(NEVER, conv_winograd_large_map_min_channels=channels),
                                  conv_winograd_large_map=positions,
-                                 conv_winograd_min_tile_use_percent=0):
+                                 conv_winograd_min_tile_use_percent=0,
+                                 conv_winograd_gradient_min_map=0):
             _run_all_three(x, w, grad, geometry)
         assert called == (["forward", "backward_input", "backward_weight"] if taken else [])
         called.clear()

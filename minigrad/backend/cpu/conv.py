@@ -32,10 +32,10 @@ def _use_direct(weight_shape, groups):
     return (channels_out // groups) * group_in * kh * kw <= get_config().conv_direct_max_weights
 
 
-def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size):
+def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size, min_map=0):
     """Winograd for a dense 3x3 stride-1 convolution with at least `min_channels` input and
-    output channels (fewer on large maps), whose 2x2 tiles over `tiled_size` (the positions
-    computed) are used enough."""
+    output channels (fewer on large maps), computing at least `min_map` positions per image,
+    whose 2x2 tiles over `tiled_size` (the positions computed) are used enough."""
     if not conv_winograd.applies(geometry, dtype):
         return False
     config = get_config()
@@ -45,7 +45,8 @@ def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size):
                                         and height * width >= config.conv_winograd_large_map):
         return False
     tiled = 4 * ((height + 1) // 2) * ((width + 1) // 2)
-    return 100 * height * width >= config.conv_winograd_min_tile_use_percent * tiled
+    return height * width >= min_map and \
+        100 * height * width >= config.conv_winograd_min_tile_use_percent * tiled
 
 
 def _cropped(weight, spans):
@@ -127,7 +128,8 @@ def conv2d_backward_input(grad, weight, geometry):
         weight = _cropped(weight, spans)
     group_in = weight.shape[1]
     if _use_winograd(weight.shape, grad.dtype, geometry,
-                     get_config().conv_winograd_input_min_channels, input_hw):
+                     get_config().conv_winograd_input_min_channels, input_hw,
+                     get_config().conv_winograd_gradient_min_map):
         conv_winograd.backward_input(dx, grad, weight, geometry.padding)
         return dx
     if _use_direct(weight.shape, groups):
@@ -169,7 +171,7 @@ def conv2d_backward_weight(x, grad, geometry):
         dweight[:, :, top:bottom + 1, left:right + 1] = conv2d_backward_weight(x, grad, cropped)
         return dweight
     if _use_winograd(shape, x.dtype, geometry, get_config().conv_winograd_weight_min_channels,
-                     grad.shape[2:]):
+                     grad.shape[2:], get_config().conv_winograd_gradient_min_map):
         dweight = np.empty(shape, dtype=x.dtype)
         conv_winograd.backward_weight(dweight, x, grad, geometry.padding)
         return dweight

@@ -21,6 +21,8 @@ tiles, and G^T . G on the 4x4 sums.
 The transforms add and subtract, which rounds differently from a direct sum: float64 results
 agree with direct convolution to about 1e-15 relative, float32 ones to a few units in the
 last place of the largest terms (see tests/test_conv_winograd.py for the stated tolerance).
+An inf or NaN in the input spreads over the whole 4x4 tile it falls in (inf - inf inside the
+transforms), so outputs next to the ones a direct sum would make inf can be NaN instead.
 
 The input is first copied into a zero-padded buffer (so no tile needs bounds checks), then
 work proceeds in chunks of rows of tiles, sized so the transformed tiles and products stay in
