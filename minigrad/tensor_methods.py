@@ -319,7 +319,7 @@ class TensorMethods:
     def sqrt(self): return ops.sqrt(self)
     def rsqrt(self): return ops.sqrt(self).reciprocal()
     def reciprocal(self): return ops.div(1.0, self)
-    def square(self): return ops.mul(self, self)
+    def square(self): return ops.square(self)
     def abs(self): return ops.abs(self)
     def sign(self): return ops.sign(self)
     def tanh(self): return ops.tanh(self)

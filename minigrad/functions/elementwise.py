@@ -6,11 +6,13 @@ result's kind, see `coerce_pair`); gradients are summed back to each tensor oper
 import builtins
 import math
 
+import numpy as np
+
 from .. import dtypes
 from ..autograd.function import Function, record_fresh_binary, rename_grad_fn
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import is_grad_enabled
-from ..errors import DTypeError, InvalidArgumentError
+from ..errors import DTypeError, DTypeNotImplementedError, InvalidArgumentError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, coerce_pair, sum_to, to_float
 
@@ -351,8 +353,16 @@ def add(a, b, *, alpha=1):
     return _binary(Add, a, b if alpha == 1 else _scaled(b, alpha), "add")
 
 
+def _is_bool(x):
+    return (x._dtype is dtypes.bool_) if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
 def sub(a, b, *, alpha=1):
-    """a - alpha * b."""
+    """a - alpha * b. A bool operand raises, as in PyTorch (use `^` or logical_not)."""
+    if _is_bool(a) or _is_bool(b):
+        raise DTypeError("sub: subtraction, the `-` operator, with a bool operand is not "
+                         "supported; use the `^` or logical_xor() operator, or `~` / "
+                         "logical_not() to invert a mask")
     out = _binary(Sub, a, b if alpha == 1 else _scaled(b, alpha), "sub")
     return out if isinstance(a, Tensor) else rename_grad_fn(out, "RsubBackward1")
 
@@ -362,10 +372,12 @@ def mul(a, b):
 
 
 def div(a, b):
-    a, b, dtype = coerce_pair(a, b, "div")
-    if not dtype.is_floating_point:  # true division of integers gives floats, as in PyTorch
-        a, b, _ = coerce_pair(_float_operand(a), _float_operand(b), "div")
-    return Div.apply(a, b)
+    a_in, b_in, dtype = coerce_pair(a, b, "div")
+    if not dtype.is_floating_point:
+        # true division of integers gives floats, as in PyTorch; the operands as given become
+        # floats, so a negative number next to a uint8 tensor keeps its sign
+        a_in, b_in, _ = coerce_pair(_float_operand(a), _float_operand(b), "div")
+    return Div.apply(a_in, b_in)
 
 
 def _float_operand(x):
@@ -424,6 +436,9 @@ def where(condition, a, b):
 
 
 def neg(x):
+    if x.dtype is dtypes.bool_:
+        raise DTypeError("neg: negation, the `-` operator, on a bool tensor is not supported; "
+                         "use `~` or logical_not() to invert a mask")
     return Neg.apply(x)
 
 
@@ -452,10 +467,15 @@ def sigmoid(x):
 
 
 def relu(x):
+    if x.dtype is dtypes.bool_:
+        raise DTypeError("relu: bool input is not supported (as in PyTorch); convert it with "
+                         ".float() or .long()")
     return Relu.apply(x)
 
 
 def sign(x):
+    if x.dtype is dtypes.bool_:
+        return x.clone()  # the sign of False is 0 and of True is 1, as in PyTorch
     return Sign.apply(x)
 
 
@@ -509,7 +529,8 @@ def bitwise_not(x):
     if x.dtype is dtypes.bool_:
         return logical_not(x)
     if x.dtype.is_floating_point:
-        raise TypeError(f"~ (bitwise_not) is only implemented on integer and bool tensors, got "
-                        f"{x.dtype}; use logical_not() for a bool result")
+        raise DTypeNotImplementedError(f"~ (bitwise_not) is only implemented on integer and "
+                                       f"bool tensors, got {x.dtype}; use logical_not() for a "
+                                       "bool result")
     b = x._backend
     return x._new(b.sub(b.neg(x._data), 1))  # ~v == -v - 1 in two's complement

@@ -170,7 +170,10 @@ def signbit(input):
 
 
 def logit(input, eps=None):
-    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given."""
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given; integer input
+    computes in the default float dtype, as PyTorch."""
+    if isinstance(input, Tensor) and not input.dtype.is_floating_point:
+        input = input.to(dtype=dtypes.default_float)
     _float_input(input, "logit")
     p = input if eps is None else input.clamp(eps, 1.0 - eps)
     return (p / (1 - p)).log()

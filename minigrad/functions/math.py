@@ -13,7 +13,8 @@ import numpy as np
 from .. import dtypes
 from ..creation import full_like
 from ..autograd.function import Function
-from ..errors import IntegerDivisionByZeroError, InvalidArgumentError
+from ..errors import (DTypeError, DTypeNotImplementedError, IntegerDivisionByZeroError,
+                      InvalidArgumentError)
 from ..tensor import Tensor
 from ._util import as_python_scalar, broadcast_shapes, coerce_pair, sum_to, to_float
 from .elementwise import (Clamp, _binary_forward, _kernels, _operand, _raw, _reduced, _unary,
@@ -71,6 +72,9 @@ exp2, expm1 = _float_unary(Exp2), _float_unary(Expm1)
 
 
 def _rounding(cls, input):
+    if input.dtype is dtypes.bool_:
+        raise DTypeNotImplementedError(f"{cls.__name__.lower()}: not implemented for bool "
+                                       "tensors (as in PyTorch); convert with .int() first")
     if not input.dtype.is_floating_point:
         return input.clone()  # integers are already whole, as PyTorch
     return cls.apply(input)
@@ -96,6 +100,9 @@ def round(input, *, decimals=0):
     hundreds, ...), scaling in the tensor's dtype as PyTorch does."""
     if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
         raise TypeError(f"round: decimals must be an int, got {type(decimals).__name__}")
+    if input.dtype is dtypes.bool_:
+        raise DTypeNotImplementedError("round: not implemented for bool tensors (as in "
+                                       "PyTorch); convert with .int() first")
     if not input.dtype.is_floating_point:
         if decimals != 0:
             raise TypeError(f"round: decimals is only supported for floating point tensors, "
@@ -113,7 +120,8 @@ def round(input, *, decimals=0):
 def frac(input):
     """input - trunc(input), the fractional part with the sign of input."""
     if not input.dtype.is_floating_point:
-        raise TypeError(f"frac: expected a floating point tensor, got {input.dtype}")
+        raise DTypeNotImplementedError(f"frac: expected a floating point tensor, got "
+                                       f"{input.dtype}")
     return input - trunc(input)
 
 
@@ -128,16 +136,19 @@ def _floating_pair(a, b, name):
     """Operands of an op PyTorch defines for floating point only (hypot, logaddexp)."""
     a, b, dtype = coerce_pair(a, b, name)
     if not dtype.is_floating_point:
-        raise TypeError(f"{name}: expected floating point tensors, got {dtype}")
+        raise DTypeNotImplementedError(f"{name}: expected floating point tensors, got {dtype}")
     return a, b
 
 
 def _float_pair(a, b, name):
     """Coerce two operands to one dtype, then ints and bools to the default float dtype."""
-    a, b, dtype = coerce_pair(a, b, name)
+    _, _, dtype = coerce_pair(a, b, name)
     if not dtype.is_floating_point:
+        # both become floats before they meet, so a negative number next to a uint8 tensor
+        # keeps its sign (coercing first would wrap it into uint8's range)
         a = to_float(a) if isinstance(a, Tensor) else float(a)
         b = to_float(b) if isinstance(b, Tensor) else float(b)
+    a, b, _ = coerce_pair(a, b, name)
     return a, b
 
 
@@ -223,13 +234,22 @@ class FloorDivide(_Division):
     quotient_rounding = None
 
 
+class TruncDivide(_Division):
+    """Float division rounded towards zero; piecewise constant, so its gradient is 0 (as in
+    PyTorch, also where a / b is NaN)."""
+    kernel = staticmethod(lambda backend: lambda a, b: backend.trunc(backend.div(a, b)))
+    quotient_rounding = None
+
+
 def _integer_pair(a, b, name):
     """Operands of an integer-capable division: one dtype, no bool, no zero divisor."""
     a, b, dtype = coerce_pair(a, b, name)
     if dtype is dtypes.bool_:
-        raise TypeError(f"{name}: not defined for bool tensors; convert them with .long()")
+        raise DTypeNotImplementedError(f"{name}: not defined for bool tensors; convert them "
+                                       "with .long()")
     if not dtype.is_floating_point:
-        zero = (b == 0).any().item() if isinstance(b, Tensor) else b == 0
+        # an empty tensor divided by the number 0 is empty, as in PyTorch
+        zero = (b == 0).any().item() if isinstance(b, Tensor) else b == 0 and a.numel() > 0
         if zero:
             raise IntegerDivisionByZeroError(
                 f"{name}: integer division by zero (a zero in the divisor of an integer tensor)")
@@ -280,7 +300,7 @@ def div(input, other, *, rounding_mode=None):
         a, b = _integer_pair(input, other, "div")
         owner = a if isinstance(a, Tensor) else b
         if owner.dtype.is_floating_point:
-            return trunc(_true_divide(a, b))
+            return TruncDivide.apply(a, b)
         return floor_divide(a - fmod(a, b), b)  # exact: a - fmod(a, b) is a multiple of b
     raise InvalidArgumentError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                                f"{rounding_mode!r}")
@@ -401,12 +421,15 @@ def lerp(input, end, weight):
     if not isinstance(input, Tensor) or not isinstance(end, Tensor):
         raise TypeError("lerp: input and end must be Tensors")
     if input.dtype is not end.dtype:
-        raise TypeError(f"lerp: expected input and end of one dtype, got {input.dtype} and "
+        raise DTypeError(f"lerp: expected input and end of one dtype, got {input.dtype} and "
                         f"{end.dtype}")
     if not input.dtype.is_floating_point:
         raise TypeError(f"lerp: expected floating point tensors, got {input.dtype}")
     diff = end - input
     if isinstance(weight, Tensor):
+        if not weight.dtype.is_floating_point:
+            # an integer weight counts by its value, as in PyTorch (1 - weight must not wrap)
+            weight = weight.to(dtype=input.dtype)
         return where(abs(weight) < 0.5, input + weight * diff, end - diff * (1 - weight))
     weight = float(weight)
     return input + weight * diff if builtins_abs(weight) < 0.5 else end - diff * (1 - weight)
@@ -426,7 +449,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (broadcast); integer tensor1 and tensor2 are refused,
     as PyTorch refuses them (use floats)."""
     if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
-        raise TypeError("addcdiv: integer division of tensor1 by tensor2 is not supported; "
+        raise DTypeError("addcdiv: integer division of tensor1 by tensor2 is not supported; "
                         "convert them to floating point")
     quotient = tensor1 / tensor2
     return input + (quotient if value == 1 else quotient * value)
@@ -529,7 +552,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     info = np.finfo(input.dtype.numpy)
     posinf = float(info.max) if posinf is None else float(posinf)
     neginf = float(info.min) if neginf is None else float(neginf)
-    out = where(isnan(input), float(nan), input)
+    out = where(isnan(input), 0.0 if nan is None else float(nan), input)
     out = where(isposinf(input), posinf, out)
     return where(isneginf(input), neginf, out)
 
@@ -584,6 +607,8 @@ def rsqrt(input):
 
 
 def square(input):
+    if input.dtype is dtypes.bool_:
+        input = input.long()  # PyTorch squares bools as int64 (pow's promotion)
     return input * input
 
 
