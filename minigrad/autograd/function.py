@@ -267,30 +267,35 @@ class Function:
     def apply(cls, *args, **kwargs):
         # This runs once per op call, so it is written for speed: one pass over the arguments,
         # nothing built that the call does not need, and a single output handled on its own.
-        first, needs = None, []
-        for a in args:
-            if isinstance(a, Tensor):
-                if first is None:
-                    first = a
-                elif a._device is not first._device and a._device != first._device:
-                    check_same_device([t for t in args if isinstance(t, Tensor)], cls.__name__)
-                needs.append(a.requires_grad)
-            else:
-                needs.append(False)
-        needs = tuple(needs)
+        if len(args) == 1 and isinstance(args[0], Tensor):  # a unary op: nothing to compare
+            first = args[0]
+            needs = (first.requires_grad,)
+        else:
+            first, needs = None, []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if first is None:
+                        first = a
+                    elif a._device is not first._device and a._device != first._device:
+                        check_same_device([t for t in args if isinstance(t, Tensor)],
+                                          cls.__name__)
+                    needs.append(a.requires_grad)
+                else:
+                    needs.append(False)
+            needs = tuple(needs)
         node_cls, runs_on_arrays = _DISPATCH.get(cls) or _dispatch_of(cls)
         ctx = _new_object(node_cls)
         ctx.function, ctx.needs_input_grad = cls, needs
-        record = True in needs and getattr(_grad_state, "enabled", True)
+        enabled = _grad_state.enabled
+        record = enabled and True in needs
         if runs_on_arrays:
             result = cls._run_on_arrays(ctx, first, args, kwargs)
         else:
-            previous = getattr(_grad_state, "enabled", True)
             _grad_state.enabled = False  # no_grad(), without building a context manager
             try:
                 result = cls.forward(ctx, *args, **kwargs)
             finally:
-                _grad_state.enabled = previous
+                _grad_state.enabled = enabled
         if not isinstance(result, tuple):
             if not isinstance(result, Tensor):
                 _not_a_tensor(cls, result, 0)
@@ -433,7 +438,7 @@ class KernelFunction(Function):
     def _run_on_arrays(cls, ctx, first, args, kwargs):
         device, kernels = first._device, first._backend
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        previous = getattr(_grad_state, "enabled", True)
+        previous = _grad_state.enabled
         _grad_state.enabled = False  # no_grad(), without building a context manager
         try:
             result = cls.forward(ctx, kernels, *arrays, **kwargs)

@@ -332,7 +332,7 @@ def _binary(cls, a, b, name):
         # do, less its bookkeeping, which is most of the cost of a small op.
         out = a._new(getattr(a._backend, kernel)(a._data, b._data))
         need_a, need_b = a.requires_grad, b.requires_grad
-        if (need_a or need_b) and getattr(_grad_state, "enabled", True):
+        if (need_a or need_b) and _grad_state.enabled:
             ctx = record_fresh_binary(cls, a, b, out, need_a, need_b)
             ctx.shapes = (a._data.shape, b._data.shape)
             if cls is Mul:  # as Mul.forward: d/da needs b and d/db needs a
