@@ -113,8 +113,14 @@ def clamp_(input, min=None, max=None):
 
 
 def get_default_dtype():
-    """The dtype of floating point tensors made without one: float32."""
+    """The dtype of floating point tensors made without one (float32 unless changed)."""
     return _dtypes.default_float
+
+
+def set_default_dtype(d):
+    """Make the floating point dtype `d` the one of tensors and Python floats made without a
+    dtype, as `torch.set_default_dtype`."""
+    _dtypes.set_default_float(d)
 
 
 def __getattr__(name):

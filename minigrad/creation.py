@@ -65,10 +65,14 @@ def check_shape(shape):
     return tuple(int(s) for s in shape)
 
 
-def _prepare(size, dtype, device, default=dtypes.default_float):
-    """(shape, dtype, device, backend) for a factory of `size` ints."""
+def _prepare(size, dtype, device, default=None):
+    """(shape, dtype, device, backend) for a factory of `size` ints; without a dtype, `default`
+    or else the default float dtype (read now: `set_default_dtype` may have changed it)."""
     shape = check_shape(_shape_args(size))
-    dtype = default if dtype is None else dtypes.as_dtype(dtype)
+    if dtype is None:
+        dtype = dtypes.default_float if default is None else default
+    else:
+        dtype = dtypes.as_dtype(dtype)
     device = Device(device)
     return shape, dtype, device, backend_for(get_backend(device), dtype)
 

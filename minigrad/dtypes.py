@@ -66,6 +66,17 @@ default_float = float32
 default_int = int64
 
 
+def set_default_float(dtype):
+    """Make `dtype` (a floating point one) the dtype of floating point tensors made without
+    one, and of Python floats (PyTorch's `torch.set_default_dtype`)."""
+    global default_float
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got "
+                        f"{dtype}")
+    default_float = dtype
+
+
 def from_name(name):
     return _BY_NAME[name]
 

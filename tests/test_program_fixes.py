@@ -261,3 +261,25 @@ def test_a_zero_dim_cpu_tensor_joins_a_tensor_on_another_device(device):
     if device != "cpu":
         with pytest.raises(RuntimeError, match="same device"):
             x + minigrad.tensor([1.0, 2.0])
+
+
+def test_set_default_dtype_matches_torch():
+    """Scientific programs start with torch.set_default_dtype(torch.float64)."""
+    torch = pytest.importorskip("torch")
+    makers = [lambda lib: lib.tensor([1.5]), lambda lib: lib.zeros(2), lambda lib: lib.rand(2),
+              lambda lib: lib.arange(0.0, 1.0, 0.5), lambda lib: lib.linspace(0, 1, 3),
+              lambda lib: lib.tensor([1, 2]) * 1.5, lambda lib: lib.Tensor([1]),
+              lambda lib: lib.nn.Linear(2, 3).weight, lambda lib: lib.full((2,), 1.5)]
+    before_ours, before_theirs = minigrad.get_default_dtype(), torch.get_default_dtype()
+    try:
+        minigrad.set_default_dtype(minigrad.float64)
+        torch.set_default_dtype(torch.float64)
+        assert minigrad.get_default_dtype() is minigrad.float64
+        for make in makers:
+            assert make(minigrad).dtype.name == str(make(torch).dtype).split(".")[1]
+        with pytest.raises(TypeError, match="floating-point"):
+            minigrad.set_default_dtype(minigrad.int64)
+    finally:
+        minigrad.set_default_dtype(before_ours)
+        torch.set_default_dtype(before_theirs)
+    assert minigrad.zeros(1).dtype is minigrad.float32
