@@ -100,17 +100,28 @@ def full(size, fill_value, dtype=None, device="cpu", requires_grad=False):
     return _filled(size, fill_value, dtype, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device="cpu", requires_grad=False):
-    return _filled(size, 0, dtype, device, requires_grad)
+def _sizes(sizes, size, name):
+    """The sizes of a factory given as arguments (`zeros(2, 3)`, `zeros((2, 3))`) or as the
+    `size=` keyword (`zeros(size=(2, 3))`), as PyTorch takes both."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{name}() got its sizes both as arguments and as size=")
+    return (size,)
 
 
-def ones(*size, dtype=None, device="cpu", requires_grad=False):
-    return _filled(size, 1, dtype, device, requires_grad)
+def zeros(*sizes, size=None, dtype=None, device="cpu", requires_grad=False):
+    return _filled(_sizes(sizes, size, "zeros"), 0, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device="cpu", requires_grad=False):
+def ones(*sizes, size=None, dtype=None, device="cpu", requires_grad=False):
+    return _filled(_sizes(sizes, size, "ones"), 1, dtype, device, requires_grad)
+
+
+def empty(*sizes, size=None, dtype=None, device="cpu", requires_grad=False):
     """Uninitialised in PyTorch; zero-filled here (cheap, and never shows stale memory)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*_sizes(sizes, size, "empty"), dtype=dtype, device=device,
+                 requires_grad=requires_grad)
 
 
 def _float_dtype(dtype, name):
@@ -134,16 +145,18 @@ def _generator_or_default(generator, name):
     return None if generator is None else as_numpy_generator(generator, name)
 
 
-def rand(*size, generator=None, dtype=None, device="cpu", requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device="cpu", requires_grad=False):
     """Samples from U[0, 1) drawn from `generator` (default: the device's default generator)."""
-    shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "rand"), device)
+    shape, dtype, device, backend = _prepare(_sizes(sizes, size, "rand"),
+                                             _float_dtype(dtype, "rand"), device)
     return _finish(backend.uniform(shape, dtype.numpy, _generator_or_default(generator, "rand")),
                    device, backend, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device="cpu", requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device="cpu", requires_grad=False):
     """Samples from N(0, 1) drawn from `generator` (default: the device's default generator)."""
-    shape, dtype, device, backend = _prepare(size, _float_dtype(dtype, "randn"), device)
+    shape, dtype, device, backend = _prepare(_sizes(sizes, size, "randn"),
+                                             _float_dtype(dtype, "randn"), device)
     return _finish(backend.normal(shape, dtype.numpy, _generator_or_default(generator, "randn")),
                    device, backend, requires_grad)
 

@@ -283,3 +283,14 @@ def test_set_default_dtype_matches_torch():
         minigrad.set_default_dtype(before_ours)
         torch.set_default_dtype(before_theirs)
     assert minigrad.zeros(1).dtype is minigrad.float32
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+def test_factories_take_size_as_a_keyword(device, name):
+    """gat: nn.Parameter(torch.empty(size=(in_features, out_features)))."""
+    make = getattr(minigrad, name)
+    assert tuple(make(size=(2, 3), device=device).shape) == (2, 3)
+    assert tuple(make(size=[4], device=device).shape) == (4,)
+    assert tuple(make((2, 1), device=device).shape) == (2, 1)
+    with pytest.raises(TypeError, match="both"):
+        make(2, size=(2,))

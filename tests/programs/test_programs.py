@@ -57,6 +57,7 @@ PROGRAMS = {
     "d2l_rnn_attention": (True, False),
     "neural_style_tutorial": (True, False),
     "unet_segmentation": (True, False),
+    "gat": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
