@@ -67,6 +67,11 @@ def _negated(grad):
     return grad._new(grad._backend.neg(grad._data))
 
 
+def _summed(grad, shape):
+    """`grad` summed to `shape` (an operand's), where broadcasting made it larger."""
+    return grad if grad._data.shape == shape else sum_to(grad, shape)
+
+
 def _reduced(ctx, grad_a, grad_b):
     """Per-input gradients from callables, computed only where needed and summed to shape."""
     needs = ctx.needs_input_grad
@@ -115,16 +120,8 @@ class Mul(Function):
         saved = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
-        grad_a = grad_b = None
-        if need_a:
-            grad_a = grad * _operand(ctx, saved, 1)
-            if grad_a._data.shape != shape_a:
-                grad_a = sum_to(grad_a, shape_a)
-        if need_b:
-            grad_b = grad * _operand(ctx, saved, 0)
-            if grad_b._data.shape != shape_b:
-                grad_b = sum_to(grad_b, shape_b)
-        return grad_a, grad_b
+        return (_summed(grad * _operand(ctx, saved, 1), shape_a) if need_a else None,
+                _summed(grad * _operand(ctx, saved, 0), shape_b) if need_b else None)
 
 
 class Div(Function):
@@ -139,7 +136,10 @@ class Div(Function):
     def backward(ctx, grad):
         saved = ctx.saved_tensors
         a, b = _operand(ctx, saved, 0), _operand(ctx, saved, 1)
-        return _reduced(ctx, lambda: grad / b, lambda: -grad * a / (b * b))
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        return (_summed(grad / b, shape_a) if need_a else None,
+                _summed(-grad * a / (b * b), shape_b) if need_b else None)
 
 
 class Pow(Function):
