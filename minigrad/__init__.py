@@ -117,6 +117,19 @@ def get_default_dtype():
     return _dtypes.default_float
 
 
+def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
+            options=None, disable=False):
+    """PyTorch's `torch.compile`: minigrad has no graph compiler, so this returns `model` (a
+    module or function) itself, which computes the same results; used as a decorator (with or
+    without arguments) it leaves the function unchanged."""
+    if model is None:
+        return lambda fn: fn
+    if not callable(model):
+        raise RuntimeError(f"compile: expected a module or a callable, got "
+                           f"{type(model).__name__}")
+    return model
+
+
 def set_default_dtype(d):
     """Make the floating point dtype `d` the one of tensors and Python floats made without a
     dtype, as `torch.set_default_dtype`."""

@@ -294,3 +294,41 @@ def test_factories_take_size_as_a_keyword(device, name):
     assert tuple(make((2, 1), device=device).shape) == (2, 1)
     with pytest.raises(TypeError, match="both"):
         make(2, size=(2,))
+
+
+def test_parameters_to_vector_and_back_match_torch():
+    torch = pytest.importorskip("torch")
+    ours = minigrad.nn.Sequential(minigrad.nn.Linear(3, 2), minigrad.nn.Linear(2, 1))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Linear(2, 1))
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy())
+                          for k, v in theirs.state_dict().items()})
+    vec = minigrad.nn.utils.parameters_to_vector(ours.parameters())
+    np.testing.assert_array_equal(
+        vec.detach().numpy(),
+        torch.nn.utils.parameters_to_vector(theirs.parameters()).detach().numpy())
+    vec.sum().backward()
+    assert all(float(p.grad.sum()) == p.numel() for p in ours.parameters())
+    new = np.arange(vec.numel(), dtype=np.float32)
+    minigrad.nn.utils.vector_to_parameters(minigrad.tensor(new), ours.parameters())
+    torch.nn.utils.vector_to_parameters(torch.tensor(new), theirs.parameters())
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy(), err_msg=name)
+    with pytest.raises(ValueError, match="expected a 1-d vector of 11 values"):
+        minigrad.nn.utils.vector_to_parameters(minigrad.zeros(3), ours.parameters())
+
+
+def test_compile_returns_the_model_itself():
+    model = minigrad.nn.Linear(2, 2)
+    assert minigrad.compile(model) is model
+    assert minigrad.compile(model, mode="reduce-overhead", fullgraph=True) is model
+
+    @minigrad.compile
+    def double(x):
+        return 2 * x
+
+    @minigrad.compile(dynamic=True)
+    def triple(x):
+        return 3 * x
+
+    assert float(double(minigrad.tensor(1.0))) == 2.0
+    assert float(triple(minigrad.tensor(1.0))) == 3.0
