@@ -63,6 +63,9 @@ def test_a_model_fed_input_on_another_device_says_what_to_move():
         model(x)
     model.to("cuda")
     assert model(x).device == x.device
+    conv = minigrad.nn.Sequential(minigrad.nn.Conv2d(1, 2, 1), minigrad.nn.ReLU())
+    with pytest.raises(RuntimeError, match=r"\(Conv2d: expected all tensors"):
+        conv(minigrad.ones(1, 1, 2, 2, device="cuda"))
 
 
 @given(data=st.data())
