@@ -215,10 +215,13 @@ def test_sum_dtypes():
     assert minigrad.ones(2, dtype=minigrad.float32).sum().dtype is minigrad.float32
 
 
-def test_var_std_of_integers_are_float():
+def test_var_std_of_integers_raise_as_pytorch():
+    # PyTorch: "std and var only support floating point and complex dtypes" (RuntimeError)
     x = minigrad.tensor([1, 2, 4])
-    assert x.var().dtype is minigrad.float32
-    assert_close(x.std(), np.float32(np.std([1, 2, 4], ddof=1)))
+    for reduce in (x.var, x.std):
+        with pytest.raises(RuntimeError, match="floating point"):
+            reduce()
+    assert_close(x.float().std(), np.float32(np.std([1, 2, 4], ddof=1)))
 
 
 def test_var_with_too_few_elements_is_nan_or_inf_as_pytorch():

@@ -6,11 +6,12 @@ contiguous() accept.
 import math
 
 from .. import dtypes
-from ..errors import DTypeError, InvalidArgumentError, ShapeError
+from ..errors import (DTypeError, DTypeNotImplementedError, EmptyReductionError,
+                      InvalidArgumentError, ShapeError)
 from ..tensor import Tensor, _normalize_dim
 from .elementwise import where
 from .shape import cat
-from .sort import sort
+from .sort import median, sort
 
 
 class memory_format:
@@ -62,7 +63,15 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 def nanmedian(input, dim=None, keepdim=False):
     """The lower median of the values that are not NaN: a number for dim=None, else
-    (values, indices) along dim (NaN where a slice has only NaN)."""
+    (values, indices) along dim (NaN where a slice has only NaN). Integers hold no NaN: their
+    nanmedian is their median."""
+    if isinstance(input, Tensor) and input.dtype.category == 1:
+        return median(input, dim, keepdim)
+    if isinstance(input, Tensor) and input.dtype is dtypes.bool_ and input.numel():
+        raise DTypeNotImplementedError("nanmedian: not implemented for bool tensors (as in "
+                                       "PyTorch); convert with .long()")
+    if isinstance(input, Tensor) and input.dtype is dtypes.bool_:
+        return median(input.to(dtype=dtypes.uint8), dim, keepdim)  # empty: raises as torch
     _float_input(input, "nanmedian")
     if dim is None:
         flat = input.reshape(-1)
@@ -71,6 +80,9 @@ def nanmedian(input, dim=None, keepdim=False):
     dim = _normalize_dim(dim, max(input.ndim, 1))
     if input.ndim == 0:
         return input.median(0, keepdim)
+    if input.shape[dim] == 0:
+        raise EmptyReductionError(f"nanmedian(): dim {dim} is empty (shape "
+                                  f"{tuple(input.shape)})")
     counts = (~input.isnan()).sum(dim, keepdim=True)
     ordered, order = sort(input, dim)  # NaN sorts last
     position = ((counts - 1).clamp(min=0)) // 2

@@ -7,8 +7,8 @@ from ..autograd.function import Function, rename_grad_fn
 from ..creation import arange
 from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
-from ._util import keepdim_shape, to_float
-from .elementwise import isnan
+from ._util import keepdim_shape
+from .elementwise import isnan, where
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -223,11 +223,19 @@ def _arg_extreme(x, dim, keepdim, name, kernel):
     return x._new(kernel(x._data, axis, keepdim))
 
 
+def _no_bool(x, name):
+    if x.dtype is dtypes.bool_:
+        raise DTypeError(f"{name}(): does not support bool input (as in PyTorch); convert it "
+                         "with .long()")
+
+
 def argmax(x, dim=None, keepdim=False):
+    _no_bool(x, "argmax")
     return _arg_extreme(x, dim, keepdim, "argmax", x._backend.argmax)
 
 
 def argmin(x, dim=None, keepdim=False):
+    _no_bool(x, "argmin")
     return _arg_extreme(x, dim, keepdim, "argmin", x._backend.argmin)
 
 
@@ -237,7 +245,9 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
         raise ValueError("var: pass either unbiased or correction, not both")
     if correction is None:
         correction = 1 if unbiased in (None, True) else 0
-    x = to_float(x)
+    if not x.dtype.is_floating_point:
+        raise DTypeError(f"var/std: only floating point input is supported (as in PyTorch), "
+                         f"got {x.dtype}; convert it with .float()")
     axes = _reduced_dims(dim, x.ndim)
     centered = x - mean(x, axes, keepdim=True)
     dof = _count(x, axes) - correction
@@ -250,18 +260,41 @@ def _positive(n):
     return n if n > 0 else 0.0
 
 
+class _SqrtOfVariance(Function):
+    """std from the variance: sqrt, with a gradient of 0 where the std is 0 (a constant
+    line), as PyTorch, instead of sqrt's 0 * inf = NaN."""
+
+    @staticmethod
+    def forward(ctx, variance):
+        out = variance.sqrt()
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return where(out == 0, 0.0, grad / (2 * out))
+
+
 def std(x, dim=None, unbiased=None, keepdim=False, correction=None):
-    out = var(x, dim, unbiased=unbiased, keepdim=keepdim, correction=correction).sqrt()
+    out = _SqrtOfVariance.apply(var(x, dim, unbiased=unbiased, keepdim=keepdim,
+                                    correction=correction))
     return rename_grad_fn(out, "StdBackward0")
+
+
+def _as_uint8_if(x, out):
+    """all/any of a uint8 tensor is uint8 (0 or 1) in PyTorch; of anything else, bool."""
+    return out.to(dtype=dtypes.uint8) if x.dtype is dtypes.uint8 else out
 
 
 def all(x, dim=None, keepdim=False):
     axes = normalize_dims(dim, x.ndim)
-    return (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) == _count(x, axes)
+    out = (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) == _count(x, axes)
+    return _as_uint8_if(x, out)
 
 
 def any(x, dim=None, keepdim=False):
     axes = normalize_dims(dim, x.ndim)
-    return (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) > 0
+    return _as_uint8_if(x, (x != 0).to(dtype=dtypes.int64).sum(dim=axes, keepdim=keepdim) > 0)
 
 

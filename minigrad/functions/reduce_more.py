@@ -57,8 +57,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         input = input.to(dtype=dtypes.int64)
     if dim is None:
         flat = input.reshape(-1)
-        if flat.numel() == 0:
-            return ones((), dtype=input.dtype, device=input.device)
+        if flat.numel() == 0:  # 1, still connected to input (an empty gradient), as PyTorch
+            return flat.sum() * 0 + 1
         out = Prod.apply(flat, 0, False)
         return out.reshape([1] * input.ndim) if keepdim else out
     if input.ndim == 0:
@@ -66,9 +66,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         return input.clone()
     axis = _normalize_dim(dim, input.ndim)
     if input.shape[axis] == 0:
-        shape = tuple(1 if d == axis else s for d, s in enumerate(input.shape))
-        out = ones(shape, dtype=input.dtype, device=input.device)
-        return out if keepdim else out.squeeze(axis)
+        return input.sum(dim=axis, keepdim=keepdim) * 0 + 1
     return Prod.apply(input, axis, keepdim)
 
 

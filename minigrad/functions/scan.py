@@ -4,6 +4,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function
+from ..errors import DTypeNotImplementedError
 from ..creation import arange, zeros_like
 from ..tensor import Tensor, _normalize_dim
 from .elementwise import where
@@ -153,13 +154,16 @@ def cumprod(input, dim, *, dtype=None):
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, computed without overflow (floating only)."""
     if not input.dtype.is_floating_point:
-        raise TypeError(f"logcumsumexp: expected a floating point tensor, got {input.dtype}")
+        raise DTypeNotImplementedError(f"logcumsumexp: expected a floating point tensor, got "
+                                       f"{input.dtype}")
     return _scan(LogCumSumExp, input, dim, None, "logcumsumexp")
 
 
 def _cum_extreme(input, dim, take_max, result, name):
-    if input.dtype is dtypes.bool_:
-        raise TypeError(f"{name}: not defined for bool tensors; convert with .long()")
+    if input.dtype is dtypes.bool_:  # as uint8, the values back as bool (PyTorch's result)
+        values, indices = _cum_extreme(input.to(dtype=dtypes.uint8), dim, take_max, result,
+                                       name)
+        return result(values.to(dtype=dtypes.bool_), indices)
     x, axis, scalar = _prepare(input, dim, None, name)
     if x.numel() == 0:
         return result(x.clone(), zeros_like(x, dtype=dtypes.int64))

@@ -13,7 +13,8 @@ from ..tensor import Tensor, _normalize_dim
 from .elementwise import where
 from .indexing import index_put
 from .scan import _along
-from ..errors import InvalidArgumentError
+from ..errors import (DTypeError, DTypeNotImplementedError, EmptyReductionError,
+                      InvalidArgumentError)
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopkResult = namedtuple("topk", ["values", "indices"])
@@ -74,6 +75,9 @@ def msort(input):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The k largest (or smallest) values along dim and their indices, largest first (or
     smallest first); equal values keep their order."""
+    if input.dtype is dtypes.bool_:
+        raise DTypeError("topk: bool tensors are not supported (as in PyTorch); convert with "
+                         ".long()")
     n = input.shape[_normalize_dim(dim, input.ndim)] if input.ndim else 1
     if not 0 <= k <= n:
         raise InvalidArgumentError(f"topk: k={k} is out of range for a dimension of size {n}")
@@ -92,9 +96,20 @@ def _pick(values, indices, axis, position, keepdim):
     return (v, i) if keepdim else (v.squeeze(axis), i.squeeze(axis))
 
 
+def _not_bool(input, name):
+    if input.dtype is dtypes.bool_:
+        raise DTypeNotImplementedError(f"{name}: not implemented for bool tensors (as in "
+                                       "PyTorch); convert with .long()")
+
+
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest value along dim (k from 1) and its index."""
     n = input.shape[_normalize_dim(dim, input.ndim)] if input.ndim else 1
+    if n == 0:
+        raise EmptyReductionError(f"kthvalue(): dim {dim} is empty (shape "
+                                  f"{tuple(input.shape)}); there is no k-th value")
+    if input.ndim:  # a 0-d tensor is its own k-th value, bool too (as PyTorch)
+        _not_bool(input, "kthvalue")
     if not 1 <= k <= n:
         raise InvalidArgumentError(f"kthvalue: k={k} is out of range for a dimension of size {n}")
     values, indices, axis = _sorted(input, dim, False, "kthvalue")
@@ -104,14 +119,18 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def median(input, dim=None, keepdim=False):
     """The lower median (the ((n - 1) // 2)-th smallest): of all elements without dim, else
     (values, indices) along dim. NaN anywhere in a line makes its median NaN, as PyTorch."""
+    _not_bool(input, "median")
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:
-            raise ValueError("median: cannot take the median of an empty tensor")
+            if input.dtype.is_floating_point:  # NaN, as PyTorch
+                return flat.sum() * float("nan")
+            raise EmptyReductionError("median: cannot take the median of an empty tensor")
         return _median_along(flat, 0, False)[0]
     axis = _normalize_dim(dim, input.ndim) if input.ndim else dim
     if input.ndim and input.shape[axis] == 0:
-        raise ValueError(f"median: dim {dim} is empty (shape {tuple(input.shape)})")
+        raise EmptyReductionError(f"median(): dim {dim} is empty (shape "
+                                  f"{tuple(input.shape)})")
     return MedianResult(*_median_along(input, dim, keepdim))
 
 
@@ -136,6 +155,13 @@ def _median_along(input, dim, keepdim):
     return value, index
 
 
+def _same(a, b):
+    """a == b, with NaN equal to NaN (mode counts NaNs as one value, as PyTorch)."""
+    if not a.dtype.is_floating_point:
+        return a == b
+    return (a == b) | (a.isnan() & b.isnan())
+
+
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along dim (the smallest among equally frequent ones) and the
     last index where it occurs. Counts by comparing every pair: O(n^2) per line."""
@@ -144,13 +170,13 @@ def mode(input, dim=-1, keepdim=False):
     axis = _normalize_dim(dim, input.ndim)
     x = input.movedim(axis, -1)
     n = x.shape[-1]
-    counts = (x.unsqueeze(-1) == x.unsqueeze(-2)).to(dtype=dtypes.int64).sum(-1)
-    best = counts.amax(-1, keepdim=True)
     plain = x.detach()
+    counts = _same(plain.unsqueeze(-1), plain.unsqueeze(-2)).to(dtype=dtypes.int64).sum(-1)
+    best = counts.amax(-1, keepdim=True)
     candidates = where(counts == best, plain, plain.amax(-1, keepdim=True))
     smallest = _sorted(candidates, -1, False, "mode")[0].narrow(-1, 0, 1)
     positions = arange(n, device=input.device)
-    index = where(plain == smallest, positions, -1).amax(-1, keepdim=True)
+    index = where(_same(plain, smallest), positions, -1).amax(-1, keepdim=True)
     value = x.gather(-1, index)  # the gradient goes to that index, as PyTorch
     if keepdim:
         return ModeResult(value.movedim(-1, axis), index.movedim(-1, axis))
