@@ -69,6 +69,8 @@ from . import linalg  # torch.linalg
 from . import nn, optim  # last: they build on everything above (minigrad.nn as torch.nn)
 from . import accelerator, backends, data, utils  # torch.accelerator, .backends, .utils
 from . import distributions  # torch.distributions
+from . import amp  # torch.amp
+from .amp import autocast
 # more of torch's top-level names that published programs reach for
 from .functions import bernoulli, equal, normal, t
 from .functions import eq, ge, gt, le, lt, ne
@@ -77,6 +79,7 @@ from .functions import block_diag, broadcast_tensors, cartesian_prod
 from .creation import logspace, randint_like, tril_indices, triu_indices
 from .backend.cpu._parallel import get_num_threads, set_num_threads
 
+cuda.amp = amp  # torch.cuda.amp.GradScaler / autocast, the older spelling
 float = float32
 double = float64
 long = int64
