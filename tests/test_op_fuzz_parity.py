@@ -430,12 +430,18 @@ REDUCTIONS = {
 @given(data=st.data(), shape=shapes(), dtype=st.sampled_from(ALL), kind=kinds,
        keep=st.booleans())
 def test_reduction(op, data, shape, dtype, kind, keep):
+    if op == "var_mean" and kind == "special":
+        kind = "ties"  # torch's var_mean's mean of [inf, x] is NaN (its torch.mean is inf)
     x = data.draw(inputs(shape, dtype, kind))
     dim = data.draw(dim_args(len(shape)))
-    # Gradients left out with inf/NaN in the input: torch's prod backward divides the product
-    # by the input (inf / inf is NaN for a single inf, where d/dx x is 1), and its inf-norm
-    # backward gives 0 next to a NaN maximum
-    grad = not (op in ("prod", "norm_inf") and kind == "special")
+    # Gradients left out with inf/NaN in the input, where the two sides' formulas give
+    # different NaN/inf patterns and neither is more right: torch's prod backward divides the
+    # product by the input (inf / inf is NaN for a single inf, where d/dx x is 1), its inf-norm
+    # backward gives 0 next to a NaN maximum, its logsumexp backward exp(x - out) is NaN at
+    # x = out = inf, its var of one inf gives an inf gradient (minigrad: NaN), and its
+    # nanmean of one NaN a NaN one (minigrad: 0)
+    grad = not (op in ("prod", "norm_inf", "logsumexp", "var", "var_mean", "nanmean")
+                and kind == "special")
     check(lambda m, x: REDUCTIONS[op](m, x, dim, keep), [x], grad=grad)
 
 
@@ -455,9 +461,12 @@ SCANS = {
 def test_scan(op, data, shape, dtype, kind):
     x = data.draw(inputs(shape, dtype, kind))
     dim = data.draw(dim_args(len(shape), allow_tuple=False, allow_none=False))
-    # cumprod's gradient with inf in the input is left out: minigrad's exact two-sided
-    # products give inf * 0 = NaN for a 0-d inf, where torch returns the gradient unchanged
-    check(lambda m, x: SCANS[op](m, x, dim), [x], grad=not (op == "cumprod" and kind == "special"))
+    # cumprod's and logcumsumexp's gradients with inf/NaN in the input are left out: the two
+    # sides' formulas give different NaN patterns (for a 0-d inf, minigrad's cumprod gives
+    # inf * 0 = NaN where torch returns the gradient unchanged, and the reverse for
+    # logcumsumexp)
+    grad = not (op in ("cumprod", "logcumsumexp") and kind == "special")
+    check(lambda m, x: SCANS[op](m, x, dim), [x], grad=grad)
 
 
 def _picked(m, out, views):
@@ -492,12 +501,14 @@ UNSPECIFIED_INDICES = {"sort", "topk", "kthvalue", "median_dim", "nanmedian_dim"
 @given(data=st.data(), shape=shapes(), dtype=st.sampled_from(NUMERIC + ["bool"]), kind=kinds,
        flag=st.booleans(), k=st.integers(1, 3))
 def test_sorting(op, data, shape, dtype, kind, flag, k):
+    if op == "mode" and kind == "special":
+        kind = "ties"  # which value torch's mode gives next to NaNs is not specified
     x = data.draw(inputs(shape, dtype, kind))
     if op in ("median_dim", "nanmedian_dim") and x.layout == "expanded":
         # torch's median along a dim of stride 0 (an expanded 1-D tensor) returns garbage
         # (4.6e-41 for [0.82, 0.82]): the expanded values are given as a copy instead
         x = Input(np.ascontiguousarray(np.broadcast_to(x.values, shape)), "contiguous", shape)
-    if op == "median" and dtype in INTS and 0 in shape:
+    if op == "median" and dtype != "float32" and dtype != "float64" and 0 in shape:
         return  # torch's median of an empty integer tensor is uninitialized memory
     dim = data.draw(dim_args(len(shape), allow_tuple=False, allow_none=False))
     loose = _picked if op in UNSPECIFIED_INDICES else None

@@ -6,7 +6,7 @@ contiguous() accept.
 import math
 
 from .. import dtypes
-from ..errors import (DTypeError, DTypeNotImplementedError, EmptyReductionError,
+from ..errors import (DTypeError, EmptyReductionError,
                       InvalidArgumentError, ShapeError)
 from ..tensor import Tensor, _normalize_dim
 from .elementwise import where
@@ -67,11 +67,8 @@ def nanmedian(input, dim=None, keepdim=False):
     nanmedian is their median."""
     if isinstance(input, Tensor) and input.dtype.category == 1:
         return median(input, dim, keepdim)
-    if isinstance(input, Tensor) and input.dtype is dtypes.bool_ and input.numel():
-        raise DTypeNotImplementedError("nanmedian: not implemented for bool tensors (as in "
-                                       "PyTorch); convert with .long()")
     if isinstance(input, Tensor) and input.dtype is dtypes.bool_:
-        return median(input.to(dtype=dtypes.uint8), dim, keepdim)  # empty: raises as torch
+        return median(input, dim, keepdim)  # raises as PyTorch does
     _float_input(input, "nanmedian")
     if dim is None:
         flat = input.reshape(-1)

@@ -50,7 +50,7 @@ def _sorted(input, dim, descending, name):
     dim = _normalize_dim(dim, input.ndim)
     x = input.to(dtype=dtypes.int64) if input.dtype is dtypes.bool_ else input
     if x.numel() == 0:
-        return x.clone(), zeros_like(x, dtype=dtypes.int64), dim
+        return input.clone(), zeros_like(x, dtype=dtypes.int64), dim
     values, indices = Sort.apply(x, dim, bool(descending))
     if input.dtype is dtypes.bool_:
         values = values.to(dtype=dtypes.bool_)
@@ -116,21 +116,40 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return KthvalueResult(*_pick(values, indices, axis, k - 1, keepdim))
 
 
+class _SharedMedian(Function):
+    """median() of a 1-D tensor given its value: the gradient is shared evenly by the
+    elements equal to the median (by the NaNs where it is NaN), as PyTorch's median()."""
+
+    backward_name = "MedianBackward0"
+
+    @staticmethod
+    def forward(ctx, flat, value):
+        tied = _same(flat, value).to(dtype=flat.dtype)
+        ctx.save_for_backward(tied / tied.sum())
+        return value.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        return grad * share, None
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median (the ((n - 1) // 2)-th smallest): of all elements without dim, else
     (values, indices) along dim. NaN anywhere in a line makes its median NaN, as PyTorch."""
-    _not_bool(input, "median")
     if dim is None:
+        _not_bool(input, "median")
         flat = input.reshape(-1)
         if flat.numel() == 0:
             if input.dtype.is_floating_point:  # NaN, as PyTorch
                 return flat.sum() * float("nan")
             raise EmptyReductionError("median: cannot take the median of an empty tensor")
-        return _median_along(flat, 0, False)[0]
+        return _SharedMedian.apply(flat, _median_along(flat.detach(), 0, False)[0])
     axis = _normalize_dim(dim, input.ndim) if input.ndim else dim
     if input.ndim and input.shape[axis] == 0:
         raise EmptyReductionError(f"median(): dim {dim} is empty (shape "
                                   f"{tuple(input.shape)})")
+    _not_bool(input, "median")
     return MedianResult(*_median_along(input, dim, keepdim))
 
 
