@@ -49,7 +49,7 @@ LAYERS = (
 )
 KERNELS = ("forward", "input", "weight")
 CHANNELS = ("conv_winograd_forward_min_channels", "conv_winograd_input_min_channels",
-            "conv_winograd_weight_min_channels", "conv_winograd_large_map_min_channels")
+            "conv_winograd_weight_min_channels")
 OFF = {name: 1 << 30 for name in CHANNELS}
 ON = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0)
 THRESHOLD = {"forward": "conv_winograd_forward_min_channels",
@@ -63,10 +63,8 @@ def _default_choice(kernel, channels_in, channels_out, side):
     config = _config.get_config()
     tiles = 4 * ((side + 1) // 2) ** 2
     channels = min(channels_in, channels_out)
-    large_map = (side * side >= config.conv_winograd_large_map
-                 and channels >= config.conv_winograd_large_map_min_channels)
     min_map = 0 if kernel == "forward" else config.conv_winograd_gradient_min_map
-    winograd = ((channels >= getattr(config, THRESHOLD[kernel]) or large_map)
+    winograd = (channels >= getattr(config, THRESHOLD[kernel])
                 and side * side >= min_map
                 and 100 * side * side >= config.conv_winograd_min_tile_use_percent * tiles)
     return "Winograd" if winograd else "GEMM"

@@ -28,8 +28,7 @@ CHANNELS = ("conv_winograd_forward_min_channels", "conv_winograd_input_min_chann
             "conv_winograd_weight_min_channels")
 ALWAYS = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0,
               conv_winograd_gradient_min_map=0)
-NEVER = dict({name: 1 << 30 for name in CHANNELS},
-             conv_winograd_large_map_min_channels=1 << 30)
+NEVER = {name: 1 << 30 for name in CHANNELS}
 
 
 @st.composite
@@ -179,20 +178,6 @@ def test_gradients_only_on_large_enough_maps(monkeypatch):
         with cpu_config.override(**dict(ALWAYS, conv_winograd_gradient_min_map=positions)):
             _run_all_three(x, w, grad, geometry)
         assert called == expected
-        called.clear()
-
-
-def test_fewer_channels_suffice_on_large_maps(monkeypatch):
-    called = _spy(monkeypatch)
-    x, w, grad, _, _ = _operands(((1, 4, 5, 5), (6, 4, 3, 3), 1), 0)
-    geometry = ConvGeometry.of((5, 5), (3, 3), (1, 1), (1, 1), (1, 1), 1)
-    for channels, positions, taken in ((4, 25, True), (5, 25, False), (4, 26, False)):
-        with cpu_config.override(**dict(NEVER, conv_winograd_large_map_min_channels=channels),
-                                 conv_winograd_large_map=positions,
-                                 conv_winograd_min_tile_use_percent=0,
-                                 conv_winograd_gradient_min_map=0):
-            _run_all_three(x, w, grad, geometry)
-        assert called == (["forward", "backward_input", "backward_weight"] if taken else [])
         called.clear()
 
 

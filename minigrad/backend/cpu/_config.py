@@ -29,12 +29,10 @@ class CpuConfig:
         their forward, input gradient and weight gradient with Winograd F(2x2, 3x3)
         (conv_winograd.py) instead of im2col + GEMM. Winograd rounds differently from a direct
         sum (float32 results differ in the last digits); a huge value selects the GEMM path.
-        Chosen from bench/results/winograd.md: where Winograd took at most about 0.85 of the
-        GEMM path's CPU time in repeated runs (its transforms run on one thread, so on two
-        threads its lead shrinks).
-    conv_winograd_large_map_min_channels, conv_winograd_large_map: ... and all three from
-        this many channels on maps of at least this many positions per image (64 channels
-        won at 28x28 and 56x56, lost at 8x8).
+        Chosen from bench/results/winograd.md: where Winograd was faster in every run, mostly
+        by 15% or more, in CPU time (its transforms run on one thread, so on two threads its
+        lead shrinks); 64-channel layers on large maps won in CPU time but are left out: the
+        ResNet-18 step at 224x224 was slower with them in wall time.
     conv_winograd_gradient_min_map: the two gradients only on maps of at least this many
         positions per image (on 2x2 maps they were no faster; the forward was 3x faster).
     conv_winograd_min_tile_use_percent: ... and only where the positions computed fill at
@@ -60,8 +58,6 @@ class CpuConfig:
     conv_winograd_forward_min_channels: int = 128
     conv_winograd_input_min_channels: int = 256
     conv_winograd_weight_min_channels: int = 256
-    conv_winograd_large_map_min_channels: int = 64
-    conv_winograd_large_map: int = 784
     conv_winograd_gradient_min_map: int = 16
     conv_winograd_min_tile_use_percent: int = 80
     conv_winograd_chunk_bytes: int = 8 << 20

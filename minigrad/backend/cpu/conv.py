@@ -34,19 +34,14 @@ def _use_direct(weight_shape, groups):
 
 def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size, min_map=0):
     """Winograd for a dense 3x3 stride-1 convolution with at least `min_channels` input and
-    output channels (fewer on large maps), computing at least `min_map` positions per image,
-    whose 2x2 tiles over `tiled_size` (the positions computed) are used enough."""
-    if not conv_winograd.applies(geometry, dtype):
+    output channels, computing at least `min_map` positions per image, whose 2x2 tiles over
+    `tiled_size` (the positions computed) are used enough."""
+    if not conv_winograd.applies(geometry, dtype) or min(weight_shape[:2]) < min_channels:
         return False
-    config = get_config()
     height, width = tiled_size
-    channels = min(weight_shape[:2])
-    if channels < min_channels and not (channels >= config.conv_winograd_large_map_min_channels
-                                        and height * width >= config.conv_winograd_large_map):
-        return False
     tiled = 4 * ((height + 1) // 2) * ((width + 1) // 2)
     return height * width >= min_map and \
-        100 * height * width >= config.conv_winograd_min_tile_use_percent * tiled
+        100 * height * width >= get_config().conv_winograd_min_tile_use_percent * tiled
 
 
 def _cropped(weight, spans):
