@@ -521,3 +521,154 @@ def test_sorting(op, data, shape, dtype, kind, flag, k):
         distinct = False  # mode's value is a tie by definition unless every value is distinct
     check(lambda m, x, d: SORTING[op](m, x, d, k, flag), [x, dim], loose=loose,
           grad=distinct or op not in UNSPECIFIED_INDICES)
+
+
+# ---- shape ops ---------------------------------------------------------------------------------
+
+def _perm(x, seed):
+    return tuple(np.random.default_rng(seed).permutation(x.ndim).tolist())
+
+
+SHAPE_OPS = {
+    "permute": lambda m, x, a, b: x.permute(_perm(x, a)),
+    "transpose": lambda m, x, a, b: x.transpose(a, b),
+    "swapaxes": lambda m, x, a, b: m.swapaxes(x, a, b),
+    "movedim": lambda m, x, a, b: m.movedim(x, a, b),
+    "flip": lambda m, x, a, b: m.flip(x, (a,)),
+    "roll": lambda m, x, a, b: m.roll(x, b - 1, a),
+    "roll_flat": lambda m, x, a, b: x.roll(b + 2),
+    "repeat": lambda m, x, a, b: x.repeat(*([2, 1, 3][:x.ndim] + [1] * (x.ndim - 3)), b % 2 + 1),
+    "tile": lambda m, x, a, b: m.tile(x, (b % 3,)),
+    "narrow": lambda m, x, a, b: x.narrow(a, b % 2, 1),
+    "unfold": lambda m, x, a, b: x.unfold(a, b % 3 + 1, b % 2 + 1),
+    "squeeze_dim": lambda m, x, a, b: x.squeeze(a),
+    "squeeze": lambda m, x, a, b: m.squeeze(x),
+    "unsqueeze": lambda m, x, a, b: x.unsqueeze(a),
+    "flatten": lambda m, x, a, b: m.flatten(x, min(a, b) if x.ndim else 0, -1),
+    "unflatten": lambda m, x, a, b: x.unflatten(a, (1, -1)),
+    "split": lambda m, x, a, b: tuple(x.split(b % 2 + 1, a)),
+    "split_sizes": lambda m, x, a, b: tuple(m.split(x, [1, x.shape[a] - 1] if x.ndim else 1, a)),
+    "chunk": lambda m, x, a, b: tuple(x.chunk(b % 3 + 1, a)),
+    "cat_self": lambda m, x, a, b: m.cat([x, x * 2], a),
+    "stack_self": lambda m, x, a, b: m.stack([x, x], a),
+    "expand": lambda m, x, a, b: x.unsqueeze(0).expand(2, *([-1] * x.ndim)),
+    "reshape": lambda m, x, a, b: x.reshape(-1, *([1] * (b % 2))),
+    "tril": lambda m, x, a, b: m.tril(x, b - 1),
+    "triu": lambda m, x, a, b: x.triu(1 - b),
+    "diagonal": lambda m, x, a, b: m.diagonal(x, b - 1, 0, -1),
+    "rot90": lambda m, x, a, b: m.rot90(x, b - 1, (0, -1)),
+}
+
+
+@pytest.mark.parametrize("op", list(SHAPE_OPS))
+@_fuzz
+@given(data=st.data(), shape=shapes(), dtype=st.sampled_from(["float32", "int64", "bool"]),
+       b=st.integers(0, 2))
+def test_shape_op(op, data, shape, dtype, b):
+    x = data.draw(inputs(shape, dtype, "smooth"))
+    nd = max(len(shape), 1)
+    a = data.draw(st.integers(-nd - (op == "unsqueeze"), nd - 1 + (op == "unsqueeze")))
+    c = data.draw(st.integers(-nd, nd - 1)) if op in ("transpose", "swapaxes", "movedim") else b
+    check(lambda m, x: SHAPE_OPS[op](m, x, a, c), [x])
+
+
+@_fuzz
+@given(data=st.data(), pair=broadcast_shapes(), dtypes=st.tuples(*[st.sampled_from(ALL)] * 2),
+       dim=st.integers(-3, 2))
+def test_cat_and_stack_pairs(data, pair, dtypes, dim):
+    if (0,) in pair:
+        return  # torch's cat skips a 1-D empty tensor whatever the other shapes (legacy rule)
+    x = data.draw(inputs(pair[0], dtypes[0], "smooth"))
+    y = data.draw(inputs(pair[1], dtypes[1], "smooth"))
+    check(lambda m, x, y: m.cat([x, y], dim), [x, y])
+    check(lambda m, x, y: m.stack([x, y.expand_as(x) if y.ndim <= x.ndim else y], dim), [x, y])
+
+
+# ---- indexing ----------------------------------------------------------------------------------
+
+@st.composite
+def index_items(draw, shape):
+    """An index for a tensor of `shape`: ints, slices, None, Ellipsis, int tensors, bool masks."""
+    items, dim, used_ellipsis = [], 0, False
+    for _ in range(draw(st.integers(0, len(shape) + 1))):
+        kind = draw(st.sampled_from(["int", "slice", "none", "ellipsis", "ints", "mask"]))
+        size = shape[dim] if dim < len(shape) else 0
+        if kind == "none":
+            items.append(("none",))
+            continue
+        if kind == "ellipsis":
+            if not used_ellipsis:
+                # the items after it index the last dims: kept to those that take no dim
+                used_ellipsis = True
+                items.append(("ellipsis",))
+            continue
+        if used_ellipsis:
+            continue
+        if dim >= len(shape):
+            break
+        if kind == "int" and size:
+            items.append(("int", draw(st.integers(-size, size - 1))))
+        elif kind == "slice":
+            start = draw(st.none() | st.integers(-size - 1, size + 1))
+            stop = draw(st.none() | st.integers(-size - 1, size + 1))
+            step = draw(st.none() | st.integers(1, 3))
+            items.append(("slice", start, stop, step))
+        elif kind == "ints" and size:
+            n = draw(st.integers(0, 3))
+            items.append(("ints", draw(st.lists(st.integers(-size, size - 1), min_size=n,
+                                                max_size=n))))
+        elif kind == "mask":
+            items.append(("mask", draw(st.lists(st.booleans(), min_size=size, max_size=size))))
+        else:
+            items.append(("slice", None, None, None))
+        dim += 1
+    return items
+
+
+def _index(m, items):
+    out = []
+    for item in items:
+        if item[0] == "int":
+            out.append(item[1])
+        elif item[0] == "slice":
+            out.append(slice(*item[1:]))
+        elif item[0] == "none":
+            out.append(None)
+        elif item[0] == "ellipsis":
+            out.append(Ellipsis)
+        elif item[0] == "ints":
+            out.append(m.tensor(item[1], dtype=m.int64))
+        else:
+            out.append(m.tensor(item[1], dtype=m.bool))
+    return tuple(out)
+
+
+@_fuzz
+@given(data=st.data(), shape=shapes(max_dims=3), dtype=st.sampled_from(["float32", "int64"]))
+def test_getitem(data, shape, dtype):
+    x = data.draw(inputs(shape, dtype, "smooth"))
+    items = data.draw(index_items(shape))
+    check(lambda m, x: x[_index(m, items)], [x])
+
+
+@_fuzz
+@given(data=st.data(), shape=shapes(min_dims=1, max_dims=3),
+       dtype=st.sampled_from(["float32", "float64", "int64"]), scalar=st.booleans())
+def test_setitem(data, shape, dtype, scalar):
+    x = data.draw(inputs(shape, dtype, "smooth"))
+    items = data.draw(index_items(shape))
+    # duplicate indices in an advanced-index assignment leave which write wins unspecified
+    items = [i if i[0] != "ints" else ("ints", sorted(set(i[1]), key=lambda v: v % 1000))
+             for i in items]
+    ints = [i for i in items if i[0] == "ints"]
+    if ints and len({v % max(shape[0], 1) for v in ints[0][1]}) != len(ints[0][1]):
+        return
+    value = data.draw(inputs(data.draw(shapes(max_dims=2, max_side=2)), "float32", "smooth"))
+
+    def assign(m, x, v):
+        out = x.clone() if x.is_floating_point() else x * 1
+        # torch's advanced-index assignment requires the value's dtype to be the tensor's
+        # (minigrad casts, as torch's basic-index assignment does): cast here
+        out[_index(m, items)] = 2.5 if scalar else v.to(x.dtype)
+        return out
+    check(assign, [x, value])

@@ -273,6 +273,8 @@ def _prepare_value(x, plan, value):
             raise RuntimeError(f"assigning a tensor on {value.device} into a tensor on "
                                f"{x.device}; move it with .to({str(x.device)!r})")
         target = _indexed_shape(x, plan)
+        while len(value.shape) > len(target) and value.shape[0] == 1:
+            value = value.squeeze(0)  # leading dims of size 1 are dropped, as PyTorch does
         broadcast_shapes(tuple(value.shape), target, op="index assignment")
         if len(value.shape) > len(target) or \
                 broadcast_shapes(tuple(value.shape), target) != target:

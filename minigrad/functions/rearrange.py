@@ -277,9 +277,19 @@ def trace(input):
 
 def unflatten(input, dim, sizes):
     """Split dim `dim` into `sizes` (one of them may be -1)."""
+    if input.ndim == 0:
+        raise ShapeError("unflatten: cannot unflatten a 0-dim tensor (as in PyTorch)")
     dim = _normalize_dim(dim, input.ndim)
     shape = tuple(input.shape)
     sizes = tuple(int(s) for s in sizes)
+    if sizes.count(-1) == 1:
+        # the -1 is inferred from this dim alone (reshape would call it ambiguous in a tensor
+        # of 0 elements), as PyTorch
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if known and shape[dim] % known == 0:
+            sizes = tuple(shape[dim] // known if s == -1 else s for s in sizes)
+        elif not known and shape[dim] == 0:
+            sizes = tuple(0 if s == -1 else s for s in sizes)
     if -1 not in sizes and int(np.prod(sizes)) != shape[dim]:
         raise ShapeError(f"unflatten: sizes {sizes} do not multiply to {shape[dim]}, the size "
                          f"of dim {dim}")
@@ -289,7 +299,8 @@ def unflatten(input, dim, sizes):
 def unfold(input, dimension, size, step):
     """Tensor.unfold: all windows of `size` elements, `step` apart, along `dimension`; the
     windows replace that dim and their elements form a new last dim."""
-    if input.ndim == 0:
+    scalar = input.ndim == 0
+    if scalar:
         input, dimension = input.reshape(1), 0
     d = _normalize_dim(dimension, input.ndim)
     n = input.shape[d]
@@ -300,7 +311,9 @@ def unfold(input, dimension, size, step):
     windows = arange(count, device=input.device).unsqueeze(1) * step + \
         arange(size, device=input.device)
     moved = movedim(input, d, -1)
-    return movedim(getitem(moved, (Ellipsis, windows)), -2, d)
+    out = movedim(getitem(moved, (Ellipsis, windows)), -2, d)
+    # a 0-d input gives just the window's elements, (size,), as PyTorch
+    return out.reshape(size) if scalar and count == 1 else out
 
 
 def movedim(input, source, destination):

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, rename_grad_fn
-from ..errors import InvalidArgumentError, ModeNotImplementedError, ShapeError
+from ..errors import (IndexOutOfRangeError, InvalidArgumentError, ModeNotImplementedError,
+                      ShapeError)
 from ..tensor import Tensor, _normalize_dim
 from ._util import as_python_scalar, broadcast_shapes, sum_to
 
@@ -260,10 +261,14 @@ def broadcast_to(x, shape):
 
 def narrow(x, dim, start, length):
     """`length` elements of dim `dim` from `start` (a negative start counts from the end)."""
+    _at_least_1d(x, "narrow")
     dim = _normalize_dim(dim, x.ndim)
     n = x.shape[dim]
     begin = start + n if -n <= start < 0 else start
-    if not 0 <= begin <= n or length < 0 or begin + length > n:
+    if not 0 <= begin <= n:  # IndexError in PyTorch
+        raise IndexOutOfRangeError(f"narrow: start {start} is out of range for dim {dim} of "
+                                   f"size {n} (shape {tuple(x.shape)})")
+    if length < 0 or begin + length > n:
         raise ShapeError(f"narrow: start {start} and length {length} do not fit in dim {dim} "
                          f"of size {n} (shape {tuple(x.shape)})")
     index = [slice(None)] * dim + [slice(begin, begin + length)]
@@ -299,20 +304,26 @@ def cat(tensors, dim=0):
     return Cat.apply(*(t.to(dtype=dtype) for t in tensors), dim=dim)
 
 
+def _at_least_1d(x, name):
+    if x.ndim == 0:
+        raise ShapeError(f"{name}() cannot be applied to a 0-dim tensor (as in PyTorch)")
+
+
 def stack(tensors, dim=0):
     """Join same-shaped tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
         raise InvalidArgumentError("stack: expected a non-empty sequence of tensors")
+    dim = _normalize_dim(dim, tensors[0].ndim + 1)  # checked first, as PyTorch
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
         raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    dim = _normalize_dim(dim, tensors[0].ndim + 1)
     return rename_grad_fn(cat([t.unsqueeze(dim) for t in tensors], dim), "StackBackward0")
 
 
 def split(x, split_size, dim=0):
     """Pieces of `split_size` along dim (the last may be smaller), or of the given sizes."""
+    _at_least_1d(x, "split")
     dim = _normalize_dim(dim, x.ndim)
     n = x.shape[dim]
     if isinstance(split_size, (int, np.integer)) and not isinstance(split_size, bool):
@@ -342,6 +353,7 @@ def chunk(x, chunks, dim=0):
     fewer when the size does not divide); an empty dim gives `chunks` empty pieces."""
     if not isinstance(chunks, (int, np.integer)) or isinstance(chunks, bool):
         raise TypeError(f"chunk: chunks must be an int, got {type(chunks).__name__}")
+    _at_least_1d(x, "chunk")
     if chunks <= 0:
         raise InvalidArgumentError(f"chunk: chunks must be greater than 0, got {chunks}")
     n = x.shape[_normalize_dim(dim, x.ndim)]
