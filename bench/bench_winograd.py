@@ -13,8 +13,8 @@ weight gradient) is timed twice: by the cpu backend's dispatch with Winograd swi
 after round, and the median call of each is reported, so that a busy spell of the machine
 hits both alike. Both variants' results are checked against each other first. With
 `--steps`, the variants are whole float32 training steps of the users'-way workloads (VGG-11-BN
-CIFAR batch 32, ResNet-18 at 224 batch 4 and at 32 batch 32): Winograd off, against the
-default thresholds.
+CIFAR batch 32, ResNet-18 at 224 batch 4 and at 32 batch 32): Winograd off, against Winograd
+by the thresholds measured per layer (MEASURED below; Winograd is off by default).
 
 `--clock cpu` runs every library on one thread and times the thread's CPU time: on a machine
 busy with other work, wall time mostly measures how often the scheduler lets the threads run,
@@ -52,15 +52,21 @@ CHANNELS = ("conv_winograd_forward_min_channels", "conv_winograd_input_min_chann
             "conv_winograd_weight_min_channels")
 OFF = {name: 1 << 30 for name in CHANNELS}
 ON = dict({name: 0 for name in CHANNELS}, conv_winograd_min_tile_use_percent=0)
+# the per-kernel thresholds chosen from the per-layer table (bench/results/winograd.md)
+MEASURED = {"conv_winograd_forward_min_channels": 128,
+            "conv_winograd_input_min_channels": 256,
+            "conv_winograd_weight_min_channels": 256}
 THRESHOLD = {"forward": "conv_winograd_forward_min_channels",
              "input": "conv_winograd_input_min_channels",
              "weight": "conv_winograd_weight_min_channels"}
 
 
-def _default_choice(kernel, channels_in, channels_out, side):
-    """Which path the dispatch takes for this kernel under the default CpuConfig."""
+def _measured_choice(kernel, channels_in, channels_out, side):
+    """Which path the dispatch takes for this kernel under the MEASURED thresholds."""
+    import dataclasses
+
     from minigrad.backend.cpu import _config
-    config = _config.get_config()
+    config = dataclasses.replace(_config.get_config(), **MEASURED)
     tiles = 4 * ((side + 1) // 2) ** 2
     channels = min(channels_in, channels_out)
     min_map = 0 if kernel == "forward" else config.conv_winograd_gradient_min_map
@@ -145,11 +151,15 @@ def _step_runners(key):
     def gemm():
         with _config.override(**OFF):
             return step()
-    return {"gemm": gemm, "winograd": step}
+
+    def winograd():
+        with _config.override(**MEASURED):
+            return step()
+    return {"gemm": gemm, "winograd": winograd}
 
 
 def _steps(args, clock):
-    print("| workload | Winograd off ms | default thresholds ms | default / off |")
+    print("| workload | Winograd off ms | thresholds ms | thresholds / off |")
     print("|---|---:|---:|---:|")
     for key in STEP_WORKLOADS:
         if not any(fnmatch.fnmatch(key, p) for p in args.layers.split(",")):
@@ -190,7 +200,7 @@ def main():
         print(machine_description(threads, load, "passive"))
         return
     print("| layer | N, C -> O, side | kernel | GEMM ms | Winograd ms | Winograd / GEMM "
-          "| default |")
+          "| thresholds |")
     print("|---|---|---|---:|---:|---:|---|")
     for key, batch, channels_in, channels_out, side in LAYERS:
         if not any(fnmatch.fnmatch(key, p) for p in patterns):
@@ -202,7 +212,7 @@ def main():
             print(f"| {key} | {batch}, {channels_in} -> {channels_out}, {side} | {kernel} | "
                   f"{ms['gemm']:.2f} | {ms['winograd']:.2f} | "
                   f"{ms['winograd'] / ms['gemm']:.2f} | "
-                  f"{_default_choice(kernel, channels_in, channels_out, side)} |", flush=True)
+                  f"{_measured_choice(kernel, channels_in, channels_out, side)} |", flush=True)
     print()
     print(f"- Clock: {args.clock}; {args.rounds} alternating rounds")
     print(machine_description(threads, load, "passive"))

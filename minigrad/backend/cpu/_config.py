@@ -28,11 +28,10 @@ class CpuConfig:
         no groups or dilation) with at least this many input and output channels compute
         their forward, input gradient and weight gradient with Winograd F(2x2, 3x3)
         (conv_winograd.py) instead of im2col + GEMM. Winograd rounds differently from a direct
-        sum (float32 results differ in the last digits); a huge value selects the GEMM path.
-        Chosen from bench/results/winograd.md: where Winograd was faster in every run, mostly
-        by 15% or more, in CPU time (its transforms run on one thread, so on two threads its
-        lead shrinks); 64-channel layers on large maps won in CPU time but are left out: the
-        ResNet-18 step at 224x224 was slower with them in wall time.
+        sum (float32 results differ in the last digits). Off by default (a huge value): in
+        bench/results/winograd.md it took 0.80-0.91 of a training step's CPU time on one
+        thread with 128, 256 and 256 here, but whole steps with two threads were slower in
+        wall time in most runs (its transforms run on one thread and it makes more BLAS calls).
     conv_winograd_gradient_min_map: the two gradients only on maps of at least this many
         positions per image (on 2x2 maps they were no faster; the forward was 3x faster).
     conv_winograd_min_tile_use_percent: ... and only where the positions computed fill at
@@ -55,9 +54,9 @@ class CpuConfig:
     conv_direct_max_weights: int = 32
     conv_chunk_bytes: int = 2 << 20
     conv_transposed_max_out: int = 64
-    conv_winograd_forward_min_channels: int = 128
-    conv_winograd_input_min_channels: int = 256
-    conv_winograd_weight_min_channels: int = 256
+    conv_winograd_forward_min_channels: int = 1 << 30
+    conv_winograd_input_min_channels: int = 1 << 30
+    conv_winograd_weight_min_channels: int = 1 << 30
     conv_winograd_gradient_min_map: int = 16
     conv_winograd_min_tile_use_percent: int = 80
     conv_winograd_chunk_bytes: int = 8 << 20

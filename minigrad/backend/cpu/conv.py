@@ -11,8 +11,8 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   stays in cache. A 1x1 convolution with unit stride and no padding needs no im2col at all:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
-Dense 3x3 stride-1 convolutions with enough channels take Winograd F(2x2, 3x3) instead
-(conv_winograd.py), each kernel from its own threshold in CpuConfig, where it measured faster.
+Dense 3x3 stride-1 convolutions with enough channels can take Winograd F(2x2, 3x3) instead
+(conv_winograd.py), each kernel from its own threshold in CpuConfig (off by default).
 """
 import numpy as np
 

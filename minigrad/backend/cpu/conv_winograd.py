@@ -10,7 +10,7 @@ transformed tiles, C x tiles), done by BLAS; the transforms on either side are N
 (the filters' transform is one more BLAS product). The products need 16 multiplications per
 4 outputs instead of 36, so the GEMM work is 2.25x smaller than im2col's; the transforms
 cost memory traffic instead, which is why the dispatch takes this path only for layers with
-enough channels (CpuConfig).
+enough channels, and only when CpuConfig's thresholds are lowered (off by default).
 
 The input gradient of a 3x3 stride-1 convolution is itself one: the output gradient
 correlated with the filters flipped and with input and output channels swapped, padded by
