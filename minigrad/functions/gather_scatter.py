@@ -227,7 +227,12 @@ def take(input, index):
 
 def masked_fill(input, mask, value):
     """input with `value` (a number or a 0-d tensor) where the bool `mask` (broadcast to
-    input's shape) is True."""
+    input's shape) is True. A mask with more dims or larger sides broadcasts input too, as
+    PyTorch's out-of-place masked_fill."""
+    if isinstance(mask, Tensor) and isinstance(input, Tensor):
+        shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape), op="masked_fill")
+        if shape != tuple(input.shape):
+            input = input.expand(shape)
     mask = _mask(mask, input, "masked_fill")
     if isinstance(value, Tensor):
         if value.ndim != 0:

@@ -162,7 +162,7 @@ def vector_norm(x, p, dim, keepdim=False):
         return x.abs().sum(dim=dim, keepdim=keepdim)
     powered = (x * x) if p == 2 else x.abs() ** p
     total = powered.sum(dim=dim, keepdim=keepdim)
-    nonzero = total > 0
+    nonzero = total != 0  # NaN counts as nonzero: a NaN norm stays NaN, as PyTorch
     # the root's gradient is infinite at 0: take it of 1 there and put 0 back by the mask
     safe = where(nonzero, total, 1.0)
     root = sqrt(safe) if p == 2 else safe ** (1.0 / p)
