@@ -268,9 +268,13 @@ BINARY = [b for b in BINARY if hasattr(minigrad, b)]
 @given(data=st.data(), pair=broadcast_shapes(), dtypes=st.tuples(*[st.sampled_from(ALL)] * 2),
        kind=kinds)
 def test_binary(op, data, pair, dtypes, kind):
+    if op == "pow" and "bool" in dtypes:
+        return  # torch's pow of bools is inconsistent (x ** True is bool, True ** x raises)
     x = data.draw(inputs(pair[0], dtypes[0], kind))
     y = data.draw(inputs(pair[1], dtypes[1], kind))
-    check(lambda m, x, y: getattr(m, op)(x, y), [x, y])
+    # torch's atan2 backward negates a uint8 operand in uint8 (-3 is 253): gradient left out
+    grad = not (op == "atan2" and "uint8" in dtypes)
+    check(lambda m, x, y: getattr(m, op)(x, y), [x, y], grad=grad)
 
 
 OPERATORS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
@@ -286,6 +290,8 @@ SCALARS = st.sampled_from([0, 1, 2, -3, 0.5, -1.5, 0.0, True, False, float("nan"
 @given(data=st.data(), shape=shapes(), dtype=st.sampled_from(ALL), kind=kinds,
        scalar=SCALARS, swap=st.booleans())
 def test_operator_with_scalar(op, data, shape, dtype, kind, scalar, swap):
+    if op == "**" and dtype == "bool":
+        return  # torch's pow of bools is inconsistent (x ** True is bool, True ** x raises)
     x = data.draw(inputs(shape, dtype, kind))
     fn = OPERATORS[op]
     if swap:

@@ -455,6 +455,9 @@ def sqrt(x):
 
 
 def abs(x):
+    if x.dtype is dtypes.bool_:
+        raise DTypeNotImplementedError("abs: not implemented for bool tensors (as in "
+                                       "PyTorch); convert with .long()")
     return Abs.apply(x)
 
 

@@ -248,8 +248,10 @@ def _integer_pair(a, b, name):
         raise DTypeNotImplementedError(f"{name}: not defined for bool tensors; convert them "
                                        "with .long()")
     if not dtype.is_floating_point:
-        # an empty tensor divided by the number 0 is empty, as in PyTorch
-        zero = (b == 0).any().item() if isinstance(b, Tensor) else b == 0 and a.numel() > 0
+        # an empty result divides nothing: no error, as in PyTorch
+        shapes = [tuple(x.shape) for x in (a, b) if isinstance(x, Tensor)]
+        empty = 0 in broadcast_shapes(*shapes, op=name)
+        zero = not empty and ((b == 0).any().item() if isinstance(b, Tensor) else b == 0)
         if zero:
             raise IntegerDivisionByZeroError(
                 f"{name}: integer division by zero (a zero in the divisor of an integer tensor)")
