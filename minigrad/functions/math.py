@@ -486,15 +486,6 @@ class ClampTensor(Function):
                      zip(masks, ctx.shapes, ctx.needs_input_grad))
 
 
-def _result_dtype(dtype, ndim, other):
-    """`result_type` for a tensor of `dtype` and `ndim` dims and the tensor `other`."""
-    if ndim == 0 and other.ndim != 0:
-        return dtypes.combine(other.dtype, dtype)
-    if ndim != 0 and other.ndim == 0:
-        return dtypes.combine(dtype, other.dtype)
-    return dtypes.promote(dtype, other.dtype)
-
-
 def clamp(input, min=None, max=None):
     """Limit input to [min, max]; either bound may be None, a number or a Tensor (tensors
     broadcast and promote together). Where min > max the result is max, as PyTorch."""
@@ -522,6 +513,13 @@ def clamp_max(input, max):
     return clamp(input, max=max)
 
 
+def _promote_all(dtype_list):
+    out = None
+    for d in dtype_list:
+        out = d if out is None else dtypes.promote(out, d)
+    return out
+
+
 def _clamp_tensor(input, min=None, max=None):
     dtype = input.dtype
     bounds = []
@@ -532,8 +530,17 @@ def _clamp_tensor(input, min=None, max=None):
         if not isinstance(bound, Tensor):
             bound = Tensor(bound, dtype=dtypes.scalar_dtype(bound, input.dtype),
                            device=input.device)
-        dtype = _result_dtype(dtype, input.ndim, bound)
         bounds.append(bound)
+    # PyTorch's rule over all three at once: the dimensioned tensors' dtype, unless the 0-d
+    # ones are of a higher category (folding pairwise would let a 0-d input lose its dims)
+    dims = [t.dtype for t in (input, *bounds) if t is not None and t.ndim]
+    zero = [t.dtype for t in (input, *bounds) if t is not None and not t.ndim]
+    dims_dtype = _promote_all(dims)
+    zero_dtype = _promote_all(zero)
+    if dims_dtype is None or zero_dtype is None:
+        dtype = dims_dtype or zero_dtype
+    else:
+        dtype = dtypes.combine(dims_dtype, zero_dtype)
     shape = broadcast_shapes(input.shape, *(b.shape for b in bounds if b is not None),
                              op="clamp")
     input = input.to(dtype=dtype)
