@@ -11,6 +11,36 @@ from ..parameter import Parameter
 from ._util import empty_tensor
 
 
+def _checked_padding_idx(layer, num_embeddings, padding_idx):
+    """padding_idx in [0, num_embeddings) (a negative one counts from the end), or None."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f"{layer}: padding_idx must be within num_embeddings "
+                         f"({num_embeddings}), got {padding_idx}")
+    return padding_idx % num_embeddings
+
+
+def _table(layer, num_embeddings, embedding_dim, weight, trainable, device, dtype):
+    """The layer's weight Parameter: `weight` itself (shared, checked for shape), or a new
+    (num_embeddings, embedding_dim) table that the caller initialises."""
+    if weight is None:
+        return Parameter(empty_tensor((num_embeddings, embedding_dim), device, dtype),
+                         requires_grad=trainable)
+    if tuple(weight.shape) != (num_embeddings, embedding_dim):
+        raise ValueError(f"{layer}: _weight must have shape ({num_embeddings}, "
+                         f"{embedding_dim}), got {tuple(weight.shape)}")
+    return Parameter(weight, requires_grad=trainable)
+
+
+def _reset_table(weight, padding_idx):
+    """N(0, 1) entries, the padding_idx row zeroed."""
+    init.normal_(weight)
+    if padding_idx is not None:
+        with no_grad():
+            weight[padding_idx] = 0.0
+
+
 class Embedding(Module):
     """`Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
     norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False)`.
@@ -23,11 +53,7 @@ class Embedding(Module):
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx must be within num_embeddings "
-                                 f"({num_embeddings}), got {padding_idx}")
-            padding_idx = padding_idx % num_embeddings
+        padding_idx = _checked_padding_idx("Embedding", num_embeddings, padding_idx)
         if sparse:
             raise ValueError("Embedding: sparse gradients are not supported; use sparse=False")
         self.num_embeddings = num_embeddings
@@ -37,21 +63,13 @@ class Embedding(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
+        self.weight = _table("Embedding", num_embeddings, embedding_dim, _weight, not _freeze,
+                             device, dtype)
         if _weight is None:
-            self.weight = Parameter(empty_tensor((num_embeddings, embedding_dim), device, dtype),
-                                    requires_grad=not _freeze)
             self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, "
-                                 f"{embedding_dim}), got {tuple(_weight.shape)}")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx] = 0.0
+        _reset_table(self.weight, self.padding_idx)
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -96,11 +114,7 @@ class EmbeddingBag(Module):
                  scale_grad_by_freq=False, mode="mean", sparse=False, _weight=None,
                  include_last_offset=False, padding_idx=None, device=None, dtype=None):
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"EmbeddingBag: padding_idx must be within num_embeddings "
-                                 f"({num_embeddings}), got {padding_idx}")
-            padding_idx = padding_idx % num_embeddings
+        padding_idx = _checked_padding_idx("EmbeddingBag", num_embeddings, padding_idx)
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
         if sparse:
@@ -115,20 +129,13 @@ class EmbeddingBag(Module):
         self.sparse = sparse
         self.include_last_offset = include_last_offset
         self.padding_idx = padding_idx
+        self.weight = _table("EmbeddingBag", num_embeddings, embedding_dim, _weight, True,
+                             device, dtype)
         if _weight is None:
-            self.weight = Parameter(empty_tensor((num_embeddings, embedding_dim), device, dtype))
             self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"EmbeddingBag: _weight must have shape ({num_embeddings}, "
-                                 f"{embedding_dim}), got {tuple(_weight.shape)}")
-            self.weight = Parameter(_weight)
 
     def reset_parameters(self):
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx] = 0.0
+        _reset_table(self.weight, self.padding_idx)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
