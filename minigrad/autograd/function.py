@@ -253,6 +253,7 @@ class Function:
     """
 
     backward_name = None     # the name of its nodes; None: the class name + "Backward"
+    op_name = None           # the name its errors give; None: the class name
     scalar_operands = False  # whether number arguments show in next_functions (as in x * 2)
 
     @staticmethod
@@ -278,7 +279,7 @@ class Function:
                         first = a
                     elif a._device is not first._device and a._device != first._device:
                         check_same_device([t for t in args if isinstance(t, Tensor)],
-                                          cls.__name__)
+                                          cls.op_name or cls.__name__)
                     needs.append(a.requires_grad)
                 else:
                     needs.append(False)

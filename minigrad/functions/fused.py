@@ -12,7 +12,7 @@ hook) can observe the output of the layer before the relu.
 """
 from ..autograd.function import KernelFunction
 from ..autograd.grad_mode import is_grad_enabled
-from ..tensor import Tensor, check_same_device
+from ..tensor import Tensor
 from .conv import conv2d, conv2d_backward, conv_operands, empty_conv2d, has_empty
 from .elementwise import relu, where
 from .linear import check_linear, linear, linear_arrays_forward, linear_backward
@@ -30,6 +30,7 @@ class LinearRelu(KernelFunction):
     """relu(input (*, in) @ weight.T (in, out) + bias (out,)) -> (*, out)."""
 
     backward_name = "ReluBackward0"
+    op_name = "Linear"  # errors name the layer's op, as unfused
 
     @staticmethod
     def forward(ctx, kernels, input, weight, bias):
@@ -46,6 +47,7 @@ class Conv2dRelu(KernelFunction):
     """relu(Conv2d(x (N, C, H, W), weight, bias, geometry)) -> (N, O, *geometry.output_size)."""
 
     backward_name = "ReluBackward0"
+    op_name = "Conv2d"  # errors name the layer's op, as unfused
 
     @staticmethod
     def forward(ctx, kernels, x, weight, bias, geometry):
@@ -62,18 +64,10 @@ class Conv2dRelu(KernelFunction):
                                ctx.geometry)
 
 
-def _same_device(operands, layer_op):
-    """A device mismatch explained with the unfused op's name, as without fusion."""
-    first = operands[0]
-    if any(isinstance(t, Tensor) and t._device != first._device for t in operands[1:]):
-        check_same_device([t for t in operands if isinstance(t, Tensor)], layer_op)
-
-
 def linear_relu(input, weight, bias=None):
     """relu(linear(input, weight, bias)) as one op (arguments and checks as `linear`'s)."""
     if check_linear(input, weight, bias):  # a 1-D weight: a matrix-vector product
         return relu(linear(input, weight, bias))
-    _same_device((input, weight, bias), "Linear")
     return LinearRelu.apply(input, weight, bias)
 
 
@@ -84,5 +78,4 @@ def conv2d_relu(input, weight, bias=None, stride=1, padding=0, dilation=1, group
         return relu(conv2d(input, weight, bias, stride, padding, dilation, groups))
     x, weight, geometry, _ = conv_operands("conv2d", 2, input, weight, bias, stride, padding,
                                            dilation, groups)
-    _same_device((x, weight, bias), "Conv2d")
     return Conv2dRelu.apply(x, weight, bias, geometry)
