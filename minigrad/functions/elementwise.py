@@ -55,9 +55,8 @@ def _passed(ctx, grad, grad_b):
     the caller only where needed)."""
     need_a, need_b = ctx.needs_input_grad
     shape_a, shape_b = ctx.shapes
-    shape = grad._data.shape
-    return ((grad if shape_a == shape else sum_to(grad, shape_a)) if need_a else None,
-            (grad_b if shape_b == shape else sum_to(grad_b, shape_b)) if need_b else None)
+    return (_summed(grad, shape_a) if need_a else None,
+            _summed(grad_b, shape_b) if need_b else None)
 
 
 def _negated(grad):
