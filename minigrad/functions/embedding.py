@@ -16,13 +16,14 @@ from .elementwise import where
 from .normalization_extra import vector_norm
 
 
-def _check_indices(input, weight):
+def check_indices(input, weight, op="embedding"):
+    """`input` is an integer Tensor of indices on `weight`'s device."""
     if not isinstance(input, Tensor) or input.dtype.is_floating_point or \
             input.dtype is dtypes.bool_:
-        raise DTypeError(f"embedding: input must be an integer Tensor of indices, got "
+        raise DTypeError(f"{op}: input must be an integer Tensor of indices, got "
                          f"{getattr(input, 'dtype', type(input).__name__)}")
     if input.device != weight.device:
-        raise RuntimeError(f"embedding: input is on {input.device} but weight is on "
+        raise RuntimeError(f"{op}: input is on {input.device} but weight is on "
                            f"{weight.device}; move them to one device first")
 
 
@@ -69,7 +70,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                          f"embedding_dim), got {getattr(weight, 'shape', type(weight).__name__)}")
     if sparse:
         raise ValueError("embedding: sparse gradients are not supported; use sparse=False")
-    _check_indices(input, weight)
+    check_indices(input, weight)
     rows = weight.shape[0]
     _check_range(input, rows)
     padding_row = _padding_row(padding_idx, rows)

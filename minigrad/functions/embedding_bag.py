@@ -11,10 +11,10 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import rename_grad_fn
 from ..creation import tensor, zeros
-from ..errors import DTypeError, ShapeError
+from ..errors import ShapeError
 from ..tensor import Tensor
 from .elementwise import where
-from .embedding import embedding
+from .embedding import check_indices, embedding
 
 _MODES = ("sum", "mean", "max")
 
@@ -67,13 +67,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     count for 'mean')."""
     if mode not in _MODES:
         raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
-    if not isinstance(input, Tensor) or input.dtype.is_floating_point or \
-            input.dtype is dtypes.bool_:
-        raise DTypeError(f"embedding_bag: input must be an integer Tensor of indices, got "
-                         f"{getattr(input, 'dtype', type(input).__name__)}")
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         raise ShapeError(f"embedding_bag: weight must be a 2-D Tensor (num_embeddings, "
                          f"embedding_dim), got {getattr(weight, 'shape', type(weight).__name__)}")
+    check_indices(input, weight, "embedding_bag")
     if scale_grad_by_freq and mode == "max":
         raise ValueError("embedding_bag: max mode does not support scaling the gradient by "
                          "the frequency")
