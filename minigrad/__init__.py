@@ -6,6 +6,7 @@
     x.grad  # d/dx of the sum
 """
 from . import _threads  # first of all: before Numba starts its thread pool
+from . import _malloc  # noqa: F401  (freed memory kept for the next step: see the module)
 from . import _keywords
 import math as _math
 from . import dtypes as _dtypes
