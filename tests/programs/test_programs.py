@@ -58,6 +58,10 @@ PROGRAMS = {
     "neural_style_tutorial": (True, False),
     "unet_segmentation": (True, False),
     "gat": (True, False),
+    "dqn_tutorial": (True, False),
+    "mingpt": (True, False),
+    "maml_sine": (True, False),
+    "pinn_burgers": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
