@@ -73,7 +73,7 @@ def _prepare(size, dtype, device, default=None):
         dtype = dtypes.default_float if default is None else default
     else:
         dtype = dtypes.as_dtype(dtype)
-    device = Device(device)
+    device = Device("cpu" if device is None else device)  # None: the default device, as in PyTorch
     return shape, dtype, device, backend_for(get_backend(device), dtype)
 
 
@@ -204,7 +204,7 @@ def arange(start, end=None, step=1, dtype=None, device="cpu", requires_grad=Fals
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if ints else dtypes.default_float
     dtype = _numeric_dtype(dtype, None, "arange")
-    device = Device(device)
+    device = Device("cpu" if device is None else device)
     backend = backend_for(get_backend(device), dtype)
     t = Tensor._wrap(backend.arange(start, end, step, dtype.numpy), device, backend)
     return t.requires_grad_(True) if requires_grad else t

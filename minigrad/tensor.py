@@ -202,7 +202,7 @@ class Tensor:
             dtypes.check_fits(arr, dtype)
         if dtype is dtypes.bfloat16 and arr.dtype == dtypes.bfloat16.numpy:
             arr = arr.astype(np.float32)  # uint16 numbers, not bfloat16 bit patterns
-        device = Device(device)
+        device = Device("cpu" if device is None else device)  # None: the default device
         backend = backend_for(get_backend(device), dtype)
         self._init(backend.from_numpy(arr, dtype.numpy), dtype, device, backend)
         if requires_grad:

@@ -30,6 +30,19 @@ def test_factories_take_dtype_and_requires_grad(device):
         minigrad.zeros(2, dtype=minigrad.int64, device=device, requires_grad=True)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: minigrad.tensor([1.0], device=None), lambda: minigrad.Tensor([1.0], device=None),
+    lambda: minigrad.zeros(2, device=None), lambda: minigrad.ones(2, device=None),
+    lambda: minigrad.empty(2, device=None), lambda: minigrad.full((2,), 1.0, device=None),
+    lambda: minigrad.arange(3, device=None), lambda: minigrad.linspace(0, 1, 3, device=None),
+    lambda: minigrad.eye(2, device=None), lambda: minigrad.rand(2, device=None),
+    lambda: minigrad.randn(2, device=None), lambda: minigrad.randint(0, 3, (2,), device=None),
+    lambda: minigrad.randperm(3, device=None)])
+def test_factories_take_device_none_as_the_default_device(make):
+    # modules written `def __init__(self, ..., device=None)` pass their argument straight on
+    assert make().device == minigrad.device("cpu")
+
+
 @pytest.mark.parametrize("size", [(-1,), (2.5,), ("3",), ((2, -3),)])
 def test_bad_sizes_are_rejected(size):
     with pytest.raises(ValueError, match="non-negative ints"):

@@ -1,5 +1,5 @@
 """Optimizers (PyTorch's update rules) and learning-rate schedulers (`optim.lr_scheduler`)."""
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW

@@ -62,6 +62,7 @@ PROGRAMS = {
     "mingpt": (True, False),
     "maml_sine": (True, False),
     "pinn_burgers": (True, False),
+    "swa_ema": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
