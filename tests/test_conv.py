@@ -72,10 +72,12 @@ def test_conv_transpose_matches_reference(device, dims, data):
 
 @pytest.mark.parametrize("strategy", ["gemm", "direct"])
 @given(data=st.data(), chunk=st.sampled_from([1, 2]), parallel=st.booleans(),
-       transposed=st.booleans(), runs=st.booleans())
-def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, transposed, runs):
+       transposed=st.booleans(), runs=st.booleans(), one_gemm=st.booleans())
+def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, transposed, runs,
+                                             one_gemm):
     """The CPU backend picks GEMM or direct loops by shape, threads by size, the weight
-    gradient's GEMM orientation by channel count and im2col's copy loops by output width;
+    gradient's GEMM orientation by channel count, im2col's copy loops by output width and the
+    forward's GEMMs (one per image or one per chunk) by map size;
     force each choice on every kind of case, with
     chunks of 1 or 2 images so that the GEMM path loops over several chunks (the last one
     smaller when the batch is odd)."""
@@ -91,7 +93,8 @@ def test_both_cpu_strategies_match_reference(strategy, data, chunk, parallel, tr
                              conv_chunk_bytes=chunk * column_bytes,
                              conv_parallel_min_work=0 if parallel else 10 ** 12,
                              conv_transposed_max_out=10 ** 9 if transposed else 0,
-                             im2col_run_min_width=0 if runs else 10 ** 9):
+                             im2col_run_min_width=0 if runs else 10 ** 9,
+                             conv_forward_image_gemm_min_positions=10 ** 9 if one_gemm else 0):
         out = F.conv2d(x_t, w_t, **case.kwargs)
         out.backward(minigrad.tensor(grad))
     assert_close(out, expected)
