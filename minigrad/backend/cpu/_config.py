@@ -21,10 +21,11 @@ class CpuConfig:
         GEMM (BLAS is slow on such thin matrices).
     conv_chunk_bytes: the im2col column buffer per chunk of images: large enough for efficient
         GEMMs, small enough to stay in the last-level cache.
-    conv_forward_image_gemm_min_positions: the GEMM forward multiplies the weights by each
-        image's columns on its own (writing NCHW directly) on maps of at least this many
-        output positions; on smaller maps, by a whole chunk's columns at once and then copies
-        the product into NCHW order (per image, the weight matrix is read for few columns).
+    conv_forward_image_gemm_min_positions: the GEMM forward (and a 1x1 convolution's input
+        gradient) multiplies the weights by each image's columns on its own (writing NCHW
+        directly) on maps of at least this many output positions; on smaller maps, by a whole
+        chunk's columns at once and then copies the product into NCHW order (per image, the
+        weight matrix is read for few columns).
         Measured under load, batch 4-32: 16x faster on 2x2 maps (3x3 kernels, 512 channels),
         1.3-4x on 4x4 to 7x7 (3x3 and 1x1 kernels); on 8x8 to 16x16 maps no clear winner.
     conv_transposed_max_out: the weight gradient's GEMM puts rows first up to this many output

@@ -155,9 +155,17 @@ def conv2d_backward_input(grad, weight, geometry):
     grads = grad.reshape(n, channels_out, positions)
     if geometry.is_pointwise and input_hw == grad.shape[2:]:
         result = dx.reshape(n, group_in * groups, positions)
+        # one GEMM on small maps, as in the forward
+        one_gemm = positions < get_config().conv_forward_image_gemm_min_positions
+        side_by_side = _transposed_chunk(grads, 0, n) if one_gemm else None  # (O, n * P)
         for g in range(groups):
-            np.matmul(weights_t[g], grads[:, g * group_out:(g + 1) * group_out],
-                      out=result[:, g * rows:(g + 1) * rows])
+            target = result[:, g * rows:(g + 1) * rows]
+            if one_gemm:
+                product = weights_t[g] @ side_by_side[g * group_out:(g + 1) * group_out]
+                target[...] = product.reshape(rows, n, positions).transpose(1, 0, 2)
+            else:
+                np.matmul(weights_t[g], grads[:, g * group_out:(g + 1) * group_out],
+                          out=target)
         return dx
     for n0, cols in _chunks(n, groups * rows, positions, dx.dtype):
         size = cols.shape[1]
