@@ -290,7 +290,7 @@ class Function:
         enabled = _grad_state.enabled
         record = enabled and True in needs
         if runs_on_arrays:
-            result = cls._run_on_arrays(ctx, first, args, kwargs)
+            result = cls._run_on_arrays(ctx, first, args, kwargs, record)
         else:
             _grad_state.enabled = False  # no_grad(), without building a context manager
             try:
@@ -436,7 +436,9 @@ class KernelFunction(Function):
     """
 
     @classmethod
-    def _run_on_arrays(cls, ctx, first, args, kwargs):
+    def _run_on_arrays(cls, ctx, first, args, kwargs, record):
+        """forward on the arguments' arrays, its results wrapped as tensors; what it asked
+        to save and mark is applied only when the call is `record`ed (else ctx is dropped)."""
         device, kernels = first._device, first._backend
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         previous = _grad_state.enabled
@@ -446,13 +448,21 @@ class KernelFunction(Function):
         finally:
             _grad_state.enabled = previous
         is_tuple = isinstance(result, tuple)
-        outputs = tuple([Tensor._wrap(a, device, kernels) for a in result]) if is_tuple \
-            else (Tensor._wrap(result, device, kernels),)
-        inputs, saved_outputs = ctx._save_positions
-        if inputs or saved_outputs:
-            ctx.save_for_backward(*(args[i] for i in inputs),
-                                  *(outputs[i] for i in saved_outputs))
-        if ctx._non_differentiable_positions:
-            ctx.mark_non_differentiable(*(outputs[i] for i in
-                                          ctx._non_differentiable_positions))
-        return outputs if is_tuple else outputs[0]
+        if not is_tuple:
+            output = Tensor._wrap(result, device, kernels)
+            if record:
+                _save_and_mark(ctx, args, (output,))
+            return output
+        outputs = tuple([Tensor._wrap(a, device, kernels) for a in result])
+        if record:
+            _save_and_mark(ctx, args, outputs)
+        return outputs
+
+
+def _save_and_mark(ctx, args, outputs):
+    """Apply a KernelFunction's `ctx.save` and `ctx.mark_outputs_non_differentiable`."""
+    inputs, saved_outputs = ctx._save_positions
+    if inputs or saved_outputs:
+        ctx.save_for_backward(*(args[i] for i in inputs), *(outputs[i] for i in saved_outputs))
+    if ctx._non_differentiable_positions:
+        ctx.mark_non_differentiable(*(outputs[i] for i in ctx._non_differentiable_positions))

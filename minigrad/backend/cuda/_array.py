@@ -37,33 +37,44 @@ def empty(shape, dtype):
     of two or more dims is made as a view of its flat buffer, which it remembers (see `buffer`):
     nearly every new array is a kernel's output, passed to it as that buffer. Its element
     strides and contiguity are known from its shape, and remembered too."""
-    shape = tuple(int(s) for s in shape)
-    n = math.prod(shape)
+    try:
+        plan = _empty_plans[(shape, dtype)]
+    except (KeyError, TypeError):  # a new shape and dtype, or a list for a shape
+        plan = _empty_plan(shape, dtype)
+    shape, n, dtype, strides, nbytes = plan
     if SIMULATOR:
-        a = allocator.simulator_empty(shape, dtype, FakeCUDAArray)
-        if len(shape) >= 2 and n:
-            a._minigrad_buffer = FakeCUDAArray(a._ary.reshape(n))
+        flat = allocator.simulator_buffer(nbytes).view(dtype)
+        if len(shape) == 1:
+            a = FakeCUDAArray(flat)
+        else:
+            a = FakeCUDAArray(flat.reshape(shape))
+            if n:
+                a._minigrad_buffer = FakeCUDAArray(flat)
     elif len(shape) < 2 or not n:
-        a = cuda.device_array(shape, dtype=np.dtype(dtype))
+        a = cuda.device_array(shape, dtype=dtype)
     else:
-        flat = cuda.device_array((n,), dtype=np.dtype(dtype))
+        flat = cuda.device_array((n,), dtype=dtype)
         a = flat.reshape(shape)
         a._minigrad_buffer = flat
     if n:  # (an empty array's strides are numpy's business)
-        a._minigrad_element_strides = _contiguous_strides_of(shape)
+        a._minigrad_element_strides = strides
         a._minigrad_contiguous = True
     return a
 
 
-_contiguous = {}
+_empty_plans = {}
 
 
-def _contiguous_strides_of(shape):
-    """contiguous_strides(shape), remembered by shape."""
-    strides = _contiguous.get(shape)
-    if strides is None:
-        strides = remember_plan(_contiguous, shape, contiguous_strides(shape))
-    return strides
+def _empty_plan(shape, dtype):
+    """(shape as a tuple of ints, elements, numpy dtype, contiguous element strides, bytes) of
+    `empty(shape, dtype)`, remembered by (shape, dtype) when they can key a dict."""
+    ints = tuple(int(s) for s in shape)
+    n = math.prod(ints)
+    np_dtype = np.dtype(dtype)
+    plan = (ints, n, np_dtype, contiguous_strides(ints) if n else None, n * np_dtype.itemsize)
+    if isinstance(shape, tuple) and all(type(s) is int for s in shape):
+        remember_plan(_empty_plans, (shape, dtype), plan)
+    return plan
 
 
 def numel(shape):

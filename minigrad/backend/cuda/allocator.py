@@ -19,7 +19,6 @@ Layers:
 - Under the simulator, `_array.empty` draws its arrays from a pool of host buffers, so the
   same policy and the `minigrad.cuda.memory_*` statistics are exercised there.
 """
-import math
 import os
 import weakref
 
@@ -161,17 +160,14 @@ class _Lease:
             _pool.release(self._block)
 
 
-def simulator_empty(shape, dtype, fake_array_type):
-    """An uninitialised simulated device array drawn from the pool of host buffers; `shape`
-    is a tuple of ints."""
+def simulator_buffer(nbytes):
+    """`nbytes` of uninitialised simulated device memory drawn from the pool of host buffers:
+    a 1-D uint8 numpy array (view it as the dtype wanted)."""
     global _pool
     if _pool is None:
         _pool = BlockPool(_HostMemory, list.clear)
-    dtype = np.dtype(dtype)
-    count = math.prod(shape)
-    block = _pool.allocate(count * dtype.itemsize)
-    memory = np.asarray(_Lease(block))  # the whole block: its size is a multiple of 512
-    return fake_array_type(memory[:count * dtype.itemsize].view(dtype).reshape(shape))
+    memory = np.asarray(_Lease(_pool.allocate(nbytes)))  # the whole block: 512-byte multiple
+    return memory if memory.shape[0] == nbytes else memory[:nbytes]
 
 
 def install():
