@@ -142,11 +142,18 @@ def _check_input(x, dims, op, integers=False):
 def _as_nchw(x, dims):
     """x reshaped to (N, C, H, W), H = 1 in 1-d; and the leading dims to restore afterwards.
     An (N, C, H, W) input of a 2-d pool is returned as it is (no graph node for nothing)."""
-    lead = tuple(x.shape[:-dims])
+    lead, nchw = _nchw_shape(tuple(x.shape), dims)
+    return x if nchw is None else x.reshape(nchw), lead
+
+
+def _nchw_shape(shape, dims):
+    """(the leading dims, the (N, C, H, W) shape to reshape an input of `shape` to, or None
+    for an (N, C, H, W) input of a 2-d pool, which is used as it is)."""
+    lead = shape[:-dims]
     if dims == 2 and len(lead) == 2:
-        return x, lead
+        return lead, None
     batched = lead if len(lead) == 2 else (1,) + lead
-    return x.reshape(batched + (1,) * (2 - dims) + tuple(x.shape[-dims:])), lead
+    return lead, batched + (1,) * (2 - dims) + shape[-dims:]
 
 
 def _restore(y, lead, dims):
@@ -160,36 +167,41 @@ def _plane(values, fill):
     return values if len(values) == 2 else (fill,) + values
 
 
-def _plain(value):
-    """Whether an argument can key the window cache: None, an exact int, or a tuple of exact
+def _plain(*values):
+    """Whether arguments can key the plan cache: each None, an exact int, or a tuple of exact
     ints (a bool equals an int as a key, but is refused as a size: it must take the checks)."""
-    kind = type(value)
-    return value is None or kind is int or (kind is tuple and all(type(v) is int for v in value))
+    for value in values:
+        kind = type(value)
+        if not (kind is int or value is None
+                or (kind is tuple and all(type(v) is int for v in value))):
+            return False
+    return True
 
 
-_WINDOWS = {}  # _window_geometry's plain arguments -> its result
-_MAX_WINDOWS = 1024  # a program that sees ever new shapes starts the cache afresh
+_PLANS = {}  # (op, input shape, dtype, plain arguments) -> the checked call's _PoolPlan
+_MAX_PLANS = 1024  # a program that sees ever new shapes starts the cache afresh
 
 
-def _window_geometry(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each;
-    computed once per distinct spatial size and plain arguments."""
-    sizes = tuple(x.shape[-dims:])
-    key = (op, dims, sizes, kernel_size, stride, padding, dilation, bool(ceil_mode))
-    cacheable = _plain(kernel_size) and _plain(stride) and _plain(padding) and \
-        _plain(dilation)
-    found = _WINDOWS.get(key) if cacheable else None
-    if found is None:
-        found = _checked_windows(op, sizes, dims, kernel_size, stride, padding, dilation,
-                                 ceil_mode)
-        if cacheable:
-            if len(_WINDOWS) >= _MAX_WINDOWS:
-                _WINDOWS.clear()
-            _WINDOWS[key] = found
-    return found
+def _cached_plan(make, op, dims, input, sizes, flags):
+    """`make(op, dims, input, *sizes, *flags)`: the checks and PoolGeometry of a pooling call,
+    a function of the input's type, shape and dtype and of the arguments, so computed once
+    per distinct set of them when the size arguments are plain (`flags` are bools). Returns
+    (geometry, lead, the (N, C, H, W) shape to reshape the input to or None)."""
+    arguments = sizes + flags
+    if not (isinstance(input, Tensor) and _plain(*sizes)):
+        return make(op, dims, input, *arguments)
+    key = (op, input._data.shape, input._dtype) + arguments
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = make(op, dims, input, *arguments)
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
 
 
 def _checked_windows(op, sizes, dims, kernel_size, stride, padding, dilation, ceil_mode):
+    """Checked (kernel, stride, padding, dilation, output size) tuples of `dims` ints each."""
     kernel = int_tuple(kernel_size, dims, "kernel_size", op, minimum=1, allow_one=True)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride = kernel
@@ -210,15 +222,26 @@ def _checked_windows(op, sizes, dims, kernel_size, stride, padding, dilation, ce
 
 # ---- max pooling ------------------------------------------------------------------------------
 
+def _max_pool_plan(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
+    _check_input(input, dims, op, integers=dims == 2)  # as PyTorch: not max_pool1d
+    shape = tuple(input.shape)
+    kernel, stride, padding, dilation, out_size = _checked_windows(
+        op, shape[-dims:], dims, kernel_size, stride, padding, dilation, ceil_mode)
+    lead, nchw = _nchw_shape(shape, dims)
+    geometry = PoolGeometry((nchw or shape)[2:], _plane(out_size, 1), _plane(kernel, 1),
+                            _plane(stride, 1), _plane(padding, 0), _plane(dilation, 1))
+    return geometry, lead, nchw
+
+
 def _max_pool(op, dims, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
-    _check_input(input, dims, op, integers=dims == 2)  # as PyTorch: not max_pool1d
-    kernel, stride, padding, dilation, out_size = _window_geometry(
-        op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
-    x, lead = _as_nchw(input, dims)
-    geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
-                            _plane(stride, 1), _plane(padding, 0), _plane(dilation, 1))
-    out, indices = MaxPool2d.apply(x, geometry)
+    geometry, lead, nchw = _cached_plan(_max_pool_plan, op, dims, input,
+                                        (kernel_size, stride, padding, dilation),
+                                        (bool(ceil_mode),))
+    if nchw is None:  # (N, C, H, W) in 2-d: MaxPool2d's node is the result's, named as PyTorch
+        out, indices = MaxPool2d.apply(input, geometry)
+        return (out, indices) if return_indices else out
+    out, indices = MaxPool2d.apply(input.reshape(nchw), geometry)
     out = rename_grad_fn(_restore(out, lead, dims),
                          "MaxPool2DWithIndicesBackward0" if dims == 2 else "SqueezeBackward1")
     return (out, _restore(indices, lead, dims)) if return_indices else out
@@ -253,11 +276,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 # ---- average pooling --------------------------------------------------------------------------
 
-def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override):
+def _avg_pool_plan(op, dims, input, kernel_size, stride, padding, divisor_override, ceil_mode,
+                   count_include_pad):
     _check_input(input, dims, op)
-    kernel, stride, padding, _, out_size = _window_geometry(
-        op, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    shape = tuple(input.shape)
+    kernel, stride, padding, _, out_size = _checked_windows(
+        op, shape[-dims:], dims, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None:
         if not is_int(divisor_override):
             raise TypeError(f"{op}: divisor_override must be an int or None, got "
@@ -265,11 +289,21 @@ def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_in
         if divisor_override == 0:
             raise ValueError(f"{op}: divisor_override must not be zero")
         divisor_override = int(divisor_override)
-    x, lead = _as_nchw(input, dims)
-    geometry = PoolGeometry(tuple(x.shape[2:]), _plane(out_size, 1), _plane(kernel, 1),
+    lead, nchw = _nchw_shape(shape, dims)
+    geometry = PoolGeometry((nchw or shape)[2:], _plane(out_size, 1), _plane(kernel, 1),
                             _plane(stride, 1), _plane(padding, 0), (1, 1),
-                            bool(count_include_pad), divisor_override or 0)
-    out = _restore(AvgPool2d.apply(x, geometry), lead, dims)
+                            count_include_pad, divisor_override or 0)
+    return geometry, lead, nchw
+
+
+def _avg_pool(op, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    geometry, lead, nchw = _cached_plan(_avg_pool_plan, op, dims, input,
+                                        (kernel_size, stride, padding, divisor_override),
+                                        (bool(ceil_mode), bool(count_include_pad)))
+    if nchw is None:
+        return rename_grad_fn(AvgPool2d.apply(input, geometry), "AvgPool2DBackward0")
+    out = _restore(AvgPool2d.apply(input.reshape(nchw), geometry), lead, dims)
     return rename_grad_fn(out, "AvgPool2DBackward0" if dims == 2 else "SqueezeBackward1")
 
 

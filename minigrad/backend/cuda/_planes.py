@@ -10,7 +10,8 @@ whole warps but no larger than a row needs, so short rows (small feature maps) w
 """
 from numba import cuda
 
-from ._launch import blocks_for, get_config, launch
+from ._array import remember_plan
+from ._launch import get_config, launch
 
 _WARP = 32
 _MAX_GRID_Y = 65535
@@ -27,10 +28,23 @@ def launch_rows(kernel, rows, positions, *args):
     """kernel[grid, block](*args) over `rows` rows of `positions` positions each: the kernel
     loops `for row in range(cuda.blockIdx.y, rows, cuda.gridDim.y)` and, inside,
     `for position in range(cuda.grid(1), positions, cuda.gridsize(1))`."""
-    if rows == 0 or positions == 0:
-        return
     config = get_config()
+    if config is not _sizes_for[0]:  # (holding the config keeps its id from being reused)
+        _sizes_for[:] = (config, {})
+    sizes = _sizes_for[1].get((rows, positions))
+    if sizes is None:
+        if rows == 0 or positions == 0:
+            return
+        sizes = remember_plan(_sizes_for[1], (rows, positions),
+                              _row_launch_sizes(config, rows, positions))
+    launch(kernel, sizes[0], sizes[1], *args)
+
+
+_sizes_for = [None, {}]  # [the LaunchConfig, {(rows, positions): (grid, threads)} under it]
+
+
+def _row_launch_sizes(config, rows, positions):
     threads = min(config.threads_per_block, -(-positions // _WARP) * _WARP)
-    across = blocks_for(positions, threads)
+    across = max(1, min(-(-positions // threads), config.max_blocks))
     down = max(1, min(rows, config.max_blocks // across, _MAX_GRID_Y))
-    launch(kernel, (across, down), threads, *args)
+    return (across, down), threads

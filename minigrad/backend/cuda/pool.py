@@ -71,11 +71,19 @@ def max_pool2d_forward(x, geometry):
     """
     n, c, height, width = x.shape
     out_h, out_w = geometry.output_size
-    out, indices = empty((n, c, out_h, out_w), x.dtype), empty((n, c, out_h, out_w), np.int64)
+    dtype = x.dtype
+    shape = (n, c, out_h, out_w)
+    out, indices = empty(shape, dtype), empty(shape, np.int64)
+    lowest = _lowest.get(dtype)
+    if lowest is None:
+        lowest = _lowest[dtype] = lowest_value(dtype)
     launch_rows(_max_pool_kernel, n * c, out_h * out_w, buffer(out), buffer(indices), buffer(x),
-                element_strides(x), c, height, width, geometry.window, out_h, out_w,
-                lowest_value(x.dtype), n * c)
+                element_strides(x), c, height, width, geometry.window, out_h, out_w, lowest,
+                n * c)
     return out, indices
+
+
+_lowest = {}  # numpy dtype -> lowest_value(dtype), the max kernels' starting value
 
 
 # ---- scatter and gather by plane indices ------------------------------------------------------
