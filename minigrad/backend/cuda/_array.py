@@ -46,12 +46,15 @@ def empty(shape, dtype):
         flat = allocator.simulator_buffer(nbytes).view(dtype)
         if len(shape) == 1:
             a = FakeCUDAArray(flat)
+            a._minigrad_buffer = None  # (its own buffer, see `buffer`)
         else:
             a = FakeCUDAArray(flat.reshape(shape))
             if n:
                 a._minigrad_buffer = FakeCUDAArray(flat)
     elif len(shape) < 2 or not n:
         a = cuda.device_array(shape, dtype=dtype)
+        if len(shape) == 1:
+            a._minigrad_buffer = None  # (its own buffer, see `buffer`)
     else:
         flat = cuda.device_array((n,), dtype=dtype)
         a = flat.reshape(shape)
@@ -203,11 +206,18 @@ def buffer(a):
     """The 1-D contiguous array over the memory `a` spans, from its element 0: what kernels
     index, with `element_strides(a)`."""
     try:
-        return a._minigrad_buffer
+        flat = a._minigrad_buffer
     except AttributeError:
-        pass
+        return _find_buffer(a)
+    return a if flat is None else flat
+
+
+def _find_buffer(a):
     if len(a.shape) == 1 and (a.shape[0] <= 1 or a.strides[0] == a.dtype.itemsize):
-        return a  # not remembered: an array holding itself would live until a gc pass
+        # its own buffer: remembered as None (an array holding itself would live until a gc
+        # pass), so that the next call finds it without a failed attribute lookup
+        _remember(a, "_minigrad_buffer", None)
+        return a
     flat = view(a, (extent(a.shape, element_strides(a)),), (1,))
     _remember(a, "_minigrad_buffer", flat)  # a view of a's memory, not of a: no cycle
     return flat

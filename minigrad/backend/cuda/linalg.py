@@ -265,7 +265,7 @@ def _gemm(block_m, block_n, block_k, thread_m, thread_n, a_k_fast, b_k_fast, ind
 
 _kernels = {}
 _no_bias = {}
-_plans = {}
+_plans = [None, {}]  # [the LaunchConfig, {operands' layout: _plan's result} under it]
 # Offsets are 32-bit unless an operand or the result spans this many elements.
 _INDEX32_LIMIT = 2 ** 32
 
@@ -279,13 +279,16 @@ def _kernel_for(config, a_k_fast, b_k_fast, index, bias_mode, split_columns, rel
 
 
 def _plan(config, a, b, bias, bias_mode, positions, relu):
-    """(output shape, grid, kernel, batch shape and strides, m, k, n) of a GEMM: a function of
-    the operands' shapes, strides and dtype (and of a bias per row's) and the launch
-    configuration, so remembered."""
+    """(output shape, whether it is empty, kernel, grid, threads, the launch arguments after
+    the bias: A's and B's strides along m, k and k, n, then batch shape and strides, m, k, n,
+    positions) of a GEMM: a function of the operands' shapes, strides and dtype (and of a bias
+    per row's) and the launch configuration, so remembered."""
+    if config is not _plans[0]:  # (holding the config keeps its id from being reused)
+        _plans[:] = (config, {})
     sa, sb = element_strides(a), element_strides(b)
     rows_bias = (bias.shape, element_strides(bias)) if bias_mode == BIAS_ROWS else None
-    key = (config, a.shape, sa, b.shape, sb, a.dtype, bias_mode, rows_bias, positions, relu)
-    plan = _plans.get(key)
+    key = (a.shape, sa, b.shape, sb, a.dtype, bias_mode, rows_bias, positions, relu)
+    plan = _plans[1].get(key)
     if plan is not None:
         return plan
     (m, k), n = tuple(a.shape)[-2:], tuple(b.shape)[-1]
@@ -307,9 +310,11 @@ def _plan(config, a, b, bias, bias_mode, positions, relu):
         out_shape = batch + (m, n)
     else:  # split columns: (images, batch * m, positions)
         out_shape = (n // positions, numel(batch) * m, positions)
-    plan = (out_shape, grid, kernel, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
-            n if positions is None else positions)
-    return remember_plan(_plans, key, plan)
+    plan = (out_shape, numel(out_shape) == 0, kernel, grid, config.gemm_threads,
+            (sa[-2], sa[-1]), (sb[-2], sb[-1]),
+            (batch_shape, a_batch, b_batch, bias_batch, m, k, n,
+             n if positions is None else positions))
+    return remember_plan(_plans[1], key, plan)
 
 
 def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False):
@@ -326,37 +331,42 @@ def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False)
     and dtype (of any shape) to write into and return instead of a new one. With `relu` each
     output is clamped by relu as it is stored (after the bias).
     """
-    config = get_config()
-    bias_mode = BIAS_NONE if bias is None else BIAS_ROWS if bias_rows else BIAS_COLUMNS
-    if bias is not None:
+    if bias is None:
+        bias_mode = BIAS_NONE
+    else:
+        bias_mode = BIAS_ROWS if bias_rows else BIAS_COLUMNS
         bias = _copy.contiguous(bias)
-    (out_shape, grid, kernel, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
-     out_positions) = _plan(config, a, b, bias, bias_mode, positions, relu)
+    (out_shape, nothing, kernel, grid, threads, (a_rows, a_cols), (b_rows, b_cols),
+     tail) = _plan(get_config(), a, b, bias, bias_mode, positions, relu)
     if out is None:
         out = empty(out_shape, a.dtype)
-    if numel(out_shape) == 0:
+    if nothing:
         return out
     if bias is None:
-        if a.dtype not in _no_bias:  # the kernel takes an array either way
-            _no_bias[a.dtype] = empty((1,), a.dtype)
-        bias_buffer = _no_bias[a.dtype]
+        bias_buffer = _no_bias.get(a.dtype)
+        if bias_buffer is None:  # the kernel takes an array either way
+            bias_buffer = _no_bias[a.dtype] = empty((1,), a.dtype)
     else:
         bias_buffer = buffer(bias)
     # (device arrays start at their element 0 with strides >= 0: their flat buffers, base 0)
     out_buffer = buffer(out)
-    if k == 0:  # nothing to read, the kernel only stores zeros (plus bias): pass any array
+    if tail[5] == 0:  # k == 0: nothing to read, the kernel only stores zeros (plus bias)
         a_buffer = b_buffer = out_buffer
     else:
         a_buffer, b_buffer = buffer(a), buffer(b)
-    sa, sb = element_strides(a), element_strides(b)
-    launch(kernel, grid, config.gemm_threads, out_buffer, a_buffer, sa[-2], sa[-1], b_buffer,
-           sb[-2], sb[-1], bias_buffer, batch_shape, a_batch, b_batch, bias_batch, m, k, n,
-           out_positions)
+    launch(kernel, grid, threads, out_buffer, a_buffer, a_rows, a_cols, b_buffer, b_rows,
+           b_cols, bias_buffer, *tail)
     return out
 
 
 def _common_dtype(*arrays):
-    dtype = np.result_type(*(x.dtype for x in arrays))
+    dtypes = [x.dtype for x in arrays]
+    dtype = dtypes[0]
+    if dtypes.count(dtype) == len(dtypes):  # (the common case: nothing to convert)
+        if dtype == np.bool_:
+            raise TypeError("matmul of bool arrays is not supported")
+        return arrays
+    dtype = np.result_type(*dtypes)
     if dtype == np.bool_:
         raise TypeError("matmul of bool arrays is not supported")
     return [x if x.dtype == dtype else _copy.copy(x, dtype) for x in arrays]
@@ -383,11 +393,14 @@ def matmul(a, b):
 
 
 def _linear(x, weight, bias, relu):
-    arrays = _common_dtype(x, weight, *(() if bias is None else (bias,)))
-    x, weight = arrays[0], arrays[1]
+    if bias is None:
+        x, weight = _common_dtype(x, weight)
+    else:
+        x, weight, bias = _common_dtype(x, weight, bias)
     rows, cols = element_strides(weight)
-    weight_t = operand_view(weight, (weight.shape[1], weight.shape[0]), (cols, rows))
-    return gemm(x, weight_t, None if bias is None else arrays[2], relu=relu)
+    out_features, in_features = weight.shape
+    weight_t = operand_view(weight, (in_features, out_features), (cols, rows))
+    return gemm(x, weight_t, bias, relu=relu)
 
 
 def linear_forward(x, weight, bias):
