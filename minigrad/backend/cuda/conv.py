@@ -25,10 +25,11 @@ Two strategies, chosen per call by the channels per group:
 Nothing here copies between host and device.
 """
 from . import _copy, conv_direct
-from ._array import buffer, element_strides, empty, numel, operand_view, reshaped, view
+from ._array import (buffer, element_strides, empty, numel, operand_view, remember_plan,
+                     reshaped, view)
 from ._launch import get_config
 from .conv_im2col import col2im, im2col, sum_slices
-from .linalg import gemm
+from .linalg import gemm, gemm_plan, run_gemm
 
 # Column buffer per chunk of images: GEMMs over many output positions are efficient; the bound
 # keeps large batches of large images from taking a large share of GPU memory.
@@ -111,6 +112,64 @@ def conv2d_forward(x, weight, bias, geometry):
 def conv2d_forward_clamped(x, weight, bias, geometry, relu):
     """`conv2d_forward`, clamped by relu if `relu` (by the GEMM as it stores; the direct
     kernels leave it to the caller, see conv_relu.py)."""
+    config = get_config()
+    if config is not _forward_plans[0]:  # (holding the config keeps its id from being reused)
+        _forward_plans[:] = (config, {})
+    # (the plan holds the geometry, so its id cannot be reused while the entry lives)
+    key = (id(geometry), x.shape, element_strides(x), x.dtype, weight.shape, bias is None, relu)
+    plan = _forward_plans[1].get(key)
+    if plan is None:
+        plan = remember_plan(_forward_plans[1], key,
+                             _forward_plan(x, weight, bias, geometry, relu))
+    if plan[0] is None:  # not one chunk of columns: worked out per call
+        return _conv2d_forward(x, weight, bias, geometry, relu)
+    (_, dtype, shape, cols_shape, weights_layout, bias_layout, im2col_launch,
+     product) = plan
+    weights = operand_view(_copy.contiguous(weight), *weights_layout)
+    if bias is not None:
+        bias = operand_view(_copy.contiguous(bias), *bias_layout)
+    cols = empty(cols_shape, dtype)
+    im2col_launch(buffer(cols), buffer(x))
+    return run_gemm(product, weights, cols, bias, empty(shape, dtype))
+
+
+_forward_plans = [None, {}]  # [the LaunchConfig, {call layout: _forward_plan} under it]
+
+
+def _forward_plan(x, weight, bias, geometry, relu):
+    """What conv2d_forward_clamped does for one layout of its operands when the GEMM path takes
+    the images in one chunk of columns (im2col, then one GEMM storing NCHW, two launches):
+    (geometry, dtype, output shape, columns shape, the weights' and the bias's matrix views
+    (shape, strides), im2col's launch of (cols, x buffers), the GEMM's plan). Else a tuple
+    whose first entry is None (the other paths are worked out per call)."""
+    images = x.shape[0]
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
+    channels_out, group_in, kh, kw = weight.shape
+    shape = (images, channels_out) + out_hw
+    positions = out_hw[0] * out_hw[1]
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    if (numel(shape) == 0 or _use_direct(weight.shape, groups)
+            or (geometry.is_pointwise and out_hw == input_hw)
+            or _chunk_images(images, groups * rows, positions, x.dtype.itemsize) < images):
+        return (None,)
+    dtype = x.dtype
+    weights_layout = ((groups, group_out, rows), (group_out * rows, rows, 1))
+    bias_layout = ((groups, group_out), (group_out, 1))
+    cols = empty((groups, rows, images * positions), dtype)
+    weights = view(empty(weight.shape, dtype), *weights_layout)
+    bias_rows = None if bias is None else view(empty((channels_out,), dtype), *bias_layout)
+    x_strides, window = element_strides(x), geometry.window
+
+    def im2col_launch(cols_buffer, x_buffer):
+        im2col(cols_buffer, x_buffer, x_strides, 0, images, input_hw, window, out_hw)
+
+    product = gemm_plan(weights, cols, bias_rows, bias_rows=True, positions=positions,
+                        relu=relu)
+    return (geometry, dtype, shape, tuple(cols.shape), weights_layout, bias_layout,
+            im2col_launch, product)
+
+
+def _conv2d_forward(x, weight, bias, geometry, relu):
     images = x.shape[0]
     input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out, group_in, kh, kw = weight.shape

@@ -336,8 +336,23 @@ def gemm(a, b, bias=None, bias_rows=False, positions=None, out=None, relu=False)
     else:
         bias_mode = BIAS_ROWS if bias_rows else BIAS_COLUMNS
         bias = _copy.contiguous(bias)
+    return run_gemm(_plan(get_config(), a, b, bias, bias_mode, positions, relu), a, b, bias,
+                    out)
+
+
+def gemm_plan(a, b, bias=None, bias_rows=False, positions=None, relu=False):
+    """The plan of `gemm(a, b, bias, bias_rows, positions, relu=relu)` (bias C-contiguous),
+    for `run_gemm`: a caller that multiplies operands of the same layouts again and again
+    (a convolution layer) keeps it instead of looking it up per call."""
+    bias_mode = BIAS_NONE if bias is None else BIAS_ROWS if bias_rows else BIAS_COLUMNS
+    return _plan(get_config(), a, b, bias, bias_mode, positions, relu)
+
+
+def run_gemm(plan, a, b, bias, out=None):
+    """The GEMM `plan` (from `gemm_plan`, under the current launch configuration) on operands
+    of the layouts it was made for; bias C-contiguous or None. Returns out (new if None)."""
     (out_shape, nothing, kernel, grid, threads, (a_rows, a_cols), (b_rows, b_cols),
-     tail) = _plan(get_config(), a, b, bias, bias_mode, positions, relu)
+     tail) = plan
     if out is None:
         out = empty(out_shape, a.dtype)
     if nothing:
