@@ -8,6 +8,10 @@ from .errors import AutogradError
 from .function import leaf_node
 
 
+# how many grad() passes are running (the reentrant form of checkpointing refuses them)
+_grad_passes = [0]
+
+
 def _as_tuple(x):
     if x is None:
         return None
@@ -86,7 +90,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     edges = [(t._grad_fn, t._output_nr) if t._grad_fn is not None else (leaf_node(t), 0)
              for t in inputs]
     capture = dict.fromkeys(edges)
-    run_backward(roots, grads, retain_graph, create_graph, capture=capture)
+    _grad_passes[0] += 1
+    try:
+        run_backward(roots, grads, retain_graph, create_graph, capture=capture)
+    finally:
+        _grad_passes[0] -= 1
     result = []
     for i, edge in enumerate(edges):
         g = capture[edge]

@@ -63,6 +63,7 @@ PROGRAMS = {
     "maml_sine": (True, False),
     "pinn_burgers": (True, False),
     "swa_ema": (True, False),
+    "gradient_checkpointing": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in

@@ -87,6 +87,16 @@ class _Generator:
         self.seed = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
         self.states = None
 
+    def get_state(self):
+        """A host copy of the seed and the states (for `set_state`: activation checkpointing
+        replays a segment's dropout masks with it)."""
+        return self.seed, None if self.states is None else self.states.copy_to_host()
+
+    def set_state(self, state):
+        seed, states = state
+        self.seed = seed
+        self.states = None if states is None else cuda.to_device(states)
+
     def draw(self, shape, dtype, normal):
         if self.states is None or self.states.shape[0] != get_config().rng_states:
             self.states = _seeded_states(self.seed)
