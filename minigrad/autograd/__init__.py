@@ -1,4 +1,6 @@
-"""Reverse-mode automatic differentiation: Function, grad modes, backward/grad, gradcheck."""
+"""Reverse-mode automatic differentiation: Function, grad modes, backward/grad, gradcheck, and
+`autograd.functional` (jacobian, hessian, vjp, jvp, hvp, vhp), loaded when first used: it
+builds on the ops, which import this package."""
 from .api import backward, grad
 from .errors import AutogradError, InplaceModificationError
 from .function import BackwardNode, Function, KernelFunction
@@ -11,3 +13,10 @@ __all__ = ["AutogradError", "BackwardNode", "Function", "KernelFunction", "Gradc
            "InplaceModificationError", "backward", "enable_grad", "grad", "gradcheck",
            "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
            "Variable"]
+
+
+def __getattr__(name):
+    if name == "functional":
+        import importlib
+        return importlib.import_module(f"{__name__}.functional")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
