@@ -64,6 +64,7 @@ PROGRAMS = {
     "pinn_burgers": (True, False),
     "swa_ema": (True, False),
     "gradient_checkpointing": (True, False),
+    "hessian_newton": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
