@@ -281,8 +281,8 @@ def test_wrong_input_shapes_name_expected_and_actual(layer, shape, message):
 
 
 def test_constructor_checks():
-    with pytest.raises(ValueError, match="padding_mode='reflect' is not supported"):
-        nn.Conv2d(1, 1, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="only padding_mode='zeros' is supported"):
+        nn.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
     with pytest.raises(ValueError, match="padding_mode must be one of"):
         nn.Conv2d(1, 1, 3, padding_mode="mirror")
     with pytest.raises(ValueError, match="in_channels must be divisible by groups"):

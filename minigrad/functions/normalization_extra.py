@@ -179,6 +179,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return input / norm.clamp(min=eps)
 
 
+def _clamped_value(norm, eps):
+    """norm's values clamped below at eps, with norm's own gradient: torch clamps the norms in
+    place outside autograd, so a clamped norm still passes its gradient on."""
+    return norm + (norm.clamp(min=eps) - norm).detach()
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along `dim`, after broadcasting
     x1 and x2 together."""
@@ -191,8 +197,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         x1, x2 = x1.reshape(1), x2.reshape(1)
         dim = 0
     dim = _normalize_dim(dim, len(shape) or 1)
-    n1 = vector_norm(x1, 2, dim, keepdim=True).clamp(min=eps)
-    n2 = vector_norm(x2, 2, dim, keepdim=True).clamp(min=eps)
+    n1 = _clamped_value(vector_norm(x1, 2, dim, keepdim=True), eps)
+    n2 = _clamped_value(vector_norm(x2, 2, dim, keepdim=True), eps)
     out = ((x1 / n1) * (x2 / n2)).sum(dim=dim)
     return out.reshape(()) if not shape else out
 

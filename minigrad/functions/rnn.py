@@ -22,12 +22,14 @@ def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return relu(linear(input, w_ih, b_ih) + linear(hx, w_hh, b_hh))
 
 
-def _lstm_step(projected, h, c, w_hh, b_hh):
-    """One LSTM step from the input's projection x W_ih^T + b_ih (N, 4H): returns (h', c')."""
+def _lstm_step(projected, h, c, w_hh, b_hh, w_hr=None):
+    """One LSTM step from the input's projection x W_ih^T + b_ih (N, 4H): returns (h', c').
+    w_hr: None, or the (P, H) projection of LSTM(proj_size=P), which makes h' (N, P)."""
     gates = projected + linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, 1)
     c = sigmoid(f) * c + sigmoid(i) * tanh(g)
-    return sigmoid(o) * tanh(c), c
+    h = sigmoid(o) * tanh(c)
+    return (h if w_hr is None else linear(h, w_hr)), c
 
 
 def _gru_step(projected, h, w_hh, b_hh):
@@ -53,21 +55,21 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     return _gru_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh)
 
 
-def _run_direction(mode, projected, h, c, w_hh, b_hh, reverse, alive=None):
+def _run_direction(mode, projected, h, c, w_hh, b_hh, reverse, alive=None, w_hr=None):
     """The recurrence of one layer and direction over projected input (L, N, G): returns the
     outputs (L, N, H) and the final (h, c) (c None except for LSTM).
 
     alive: None, or a (L, N, 1) mask of the steps inside each sequence (the packed sequences
     of `nn.utils.rnn`): outside them the state is carried unchanged and the output is zero,
     so each sequence ends (or, reversed, starts) at its own length, as PyTorch's packed
-    recurrence does."""
+    recurrence does. w_hr: LSTM's projection (P, H) or None."""
     steps = range(projected.shape[0] - 1, -1, -1) if reverse else range(projected.shape[0])
     outputs = []
     for t in steps:
         x = projected[t]
         h_prev, c_prev = h, c
         if mode == "LSTM":
-            h, c = _lstm_step(x, h, c, w_hh, b_hh)
+            h, c = _lstm_step(x, h, c, w_hh, b_hh, w_hr)
         elif mode == "GRU":
             h = _gru_step(x, h, w_hh, b_hh)
         else:
@@ -104,10 +106,11 @@ def recurrent_forward(mode, input, h0, c0, weights, num_layers, bidirectional, d
         outs = []
         for d in range(directions):
             k = layer * directions + d
-            w_ih, w_hh, b_ih, b_hh = weights[k]
+            w_ih, w_hh, b_ih, b_hh = weights[k][:4]
+            w_hr = weights[k][4] if len(weights[k]) > 4 else None
             projected = linear(layer_input, w_ih, b_ih)  # the whole sequence at once
             out, h, c = _run_direction(mode, projected, h0[k], None if c0 is None else c0[k],
-                                       w_hh, b_hh, reverse=d == 1, alive=alive)
+                                       w_hh, b_hh, reverse=d == 1, alive=alive, w_hr=w_hr)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)

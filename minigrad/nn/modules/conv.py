@@ -69,11 +69,34 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {set(_PADDING_MODES)}, but got "
                              f"padding_mode={padding_mode!r}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: padding_mode={padding_mode!r} is not supported; only "
-                             f"padding_mode='zeros' is (pad the input with F.pad yourself for "
-                             f"other modes)")
+        if padding_mode != "zeros" and self._transposed:
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+                             f"padding_mode={padding_mode!r}")
         return padding_mode
+
+    def _explicit_padding(self):
+        """F.pad's amounts for a padding_mode other than 'zeros': (left, right) per spatial dim,
+        last dim first; 'same' puts the odd one of a dim's total on the right, as torch."""
+        amounts = []
+        for d in reversed(range(self._spatial_dims)):
+            if self.padding == "valid":
+                left = right = 0
+            elif self.padding == "same":
+                total = self.dilation[d] * (self.kernel_size[d] - 1)
+                left = total // 2
+                right = total - left
+            else:
+                left = right = self.padding[d]
+            amounts += [left, right]
+        return tuple(amounts)
+
+    def _padded(self, input):
+        """(input, padding) for the convolution: a padding_mode other than 'zeros' pads the
+        input here (reflect / replicate / circular) and convolves it with no padding."""
+        if self.padding_mode == "zeros":
+            return input, self.padding
+        padded = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+        return padded, (0,) * self._spatial_dims
 
     def reset_parameters(self):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -108,6 +131,8 @@ class _ConvNd(Module):
             parts.append(f"groups={self.groups}")
         if self.bias is None:
             parts.append("bias=False")
+        if self.padding_mode != "zeros":
+            parts.append(f"padding_mode={self.padding_mode}")
         return ", ".join(parts)
 
 
@@ -125,7 +150,8 @@ class Conv1d(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
-        return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        input, padding = self._padded(input)
+        return F.conv1d(input, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups)
 
 
@@ -142,15 +168,17 @@ class Conv2d(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        input, padding = self._padded(input)
+        return F.conv2d(input, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups)
 
     def _forward_relu(self, input):
         """relu(self.forward(input)) as one op: what `Sequential` runs for this layer and a
         `ReLU` after it when no hook can see the output in between."""
         self._check_input(input)
-        return conv2d_relu(input, self.weight, self.bias, self.stride, self.padding,
-                           self.dilation, self.groups)
+        input, padding = self._padded(input)
+        return conv2d_relu(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                           self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -21,8 +21,9 @@ class Conv3d(_ConvNd):
 
     def forward(self, input):
         self._check_input(input)
-        return C.conv3d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        input, padding = self._padded(input)
+        return C.conv3d(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
 
 
 class ConvTranspose3d(ConvTranspose2d):

@@ -144,8 +144,12 @@ class _RNNBase(Module):
         if num_layers < 1 or hidden_size < 1:
             raise ValueError(f"{name}: num_layers and hidden_size must be positive, got "
                              f"{num_layers} and {hidden_size}")
-        if proj_size:
-            raise ValueError(f"{name}: proj_size is not supported; use proj_size=0")
+        if proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to "
+                             f"disable projections, got {proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got "
+                             f"proj_size={proj_size} and hidden_size={hidden_size}")
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -157,19 +161,22 @@ class _RNNBase(Module):
         self.proj_size = proj_size
         directions = 2 if bidirectional else 1
         rows = _GATES[mode] * hidden_size
+        state_size = proj_size or hidden_size  # the size of h (LSTM projects it to proj_size)
         self._weight_names = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * directions
+            layer_in = input_size if layer == 0 else state_size * directions
             for d in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if d == 1 else "")
-                shapes = [("weight_ih", (rows, layer_in)), ("weight_hh", (rows, hidden_size))]
+                shapes = [("weight_ih", (rows, layer_in)), ("weight_hh", (rows, state_size))]
                 if bias:
                     shapes += [("bias_ih", (rows,)), ("bias_hh", (rows,))]
+                if proj_size:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
                 for kind, shape in shapes:
                     setattr(self, kind + suffix, Parameter(empty_tensor(shape, device, dtype)))
-                self._weight_names.append(tuple(kind + suffix for kind in
-                                                ("weight_ih", "weight_hh", "bias_ih",
-                                                 "bias_hh")))
+                kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+                kinds += ("weight_hr",) if proj_size else ()
+                self._weight_names.append(tuple(kind + suffix for kind in kinds))
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -186,8 +193,19 @@ class _RNNBase(Module):
     def _weights(self):
         return [tuple(getattr(self, n, None) for n in names) for names in self._weight_names]
 
+    def _zero_states(self, batch, like):
+        """[h_0] (or [h_0, c_0] for LSTM) of zeros: h_0 (D * num_layers, batch, proj_size or
+        hidden_size), c_0 (D * num_layers, batch, hidden_size)."""
+        layers = (2 if self.bidirectional else 1) * self.num_layers
+        sizes = [self.proj_size or self.hidden_size]
+        if self.mode == "LSTM":
+            sizes.append(self.hidden_size)
+        return [zeros((layers, batch, size), dtype=like.dtype, device=like.device)
+                for size in sizes]
+
     def _check_state(self, h, batch, name):
-        expected = ((2 if self.bidirectional else 1) * self.num_layers, batch, self.hidden_size)
+        size = self.proj_size if name == "h_0" and self.proj_size else self.hidden_size
+        expected = ((2 if self.bidirectional else 1) * self.num_layers, batch, size)
         if tuple(h.shape) != expected:
             raise ShapeError(f"{type(self).__name__}: expected {name} of shape {expected}, got "
                              f"{tuple(h.shape)}")
@@ -212,10 +230,7 @@ class _RNNBase(Module):
             if unbatched:
                 states = [s.unsqueeze(1) for s in states]
         else:
-            directions = 2 if self.bidirectional else 1
-            shape = (directions * self.num_layers, input.shape[1], self.hidden_size)
-            states = [zeros(shape, dtype=input.dtype, device=input.device)
-                      for _ in range(2 if is_lstm else 1)]
+            states = self._zero_states(input.shape[1], input)
         for s, what in zip(states, ("h_0", "c_0")):
             self._check_state(s, input.shape[1], what)
         out, h_n, c_n = R.recurrent_forward(self.mode, input, states[0],
@@ -243,10 +258,7 @@ class _RNNBase(Module):
         if hx is not None:
             states = list(hx) if is_lstm else [hx]
         else:
-            directions = 2 if self.bidirectional else 1
-            shape = (directions * self.num_layers, padded.shape[1], self.hidden_size)
-            states = [zeros(shape, dtype=padded.dtype, device=padded.device)
-                      for _ in range(2 if is_lstm else 1)]
+            states = self._zero_states(padded.shape[1], padded)
         for s, what in zip(states, ("h_0", "c_0")):
             self._check_state(s, padded.shape[1], what)
         out, h_n, c_n = R.recurrent_forward(self.mode, padded, states[0],
@@ -260,6 +272,8 @@ class _RNNBase(Module):
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -291,7 +305,9 @@ class RNN(_RNNBase):
 
 class LSTM(_RNNBase):
     """`LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-    bidirectional=False)`: forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n))."""
+    bidirectional=False, proj_size=0)`: forward(input, (h_0, c_0)=None) returns (output,
+    (h_n, c_n)). proj_size=P > 0 projects h by weight_hr_l{k} (P, hidden_size) at each step, so
+    h_0, h_n and each direction's output have P features."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
