@@ -119,6 +119,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
         kept = stacked[:, tensor(keep, device=x.device)]
         where_to = tensor([positions[k] for k in keep], device=x.device)
         canvas = index_put(canvas, (slice(None), where_to), kept, accumulate=True)
+    else:  # padding crops every position: zero gradients still reach input and weight
+        canvas = canvas + stacked[:, :0].sum()
     out = canvas.transpose(1, 2)
     if bias is not None:
         out = out + bias.reshape((1, -1, 1, 1, 1))
