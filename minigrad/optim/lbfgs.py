@@ -4,6 +4,7 @@ import numbers
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..creation import zeros
+from ..errors import InvalidArgumentError
 from ..functions import cat
 from .hyperparameters import check_non_negative
 from .line_search import dot, strong_wolfe
@@ -50,8 +51,10 @@ class LBFGS(Optimizer):
         check_non_negative("tolerance_grad", group["tolerance_grad"])
         check_non_negative("tolerance_change", group["tolerance_change"])
         if group["line_search_fn"] not in (None, "strong_wolfe"):
-            raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got "
-                             f"{group['line_search_fn']!r}")
+            # torch raises RuntimeError at the first step; this says so at once, in a class
+            # that code catching either ValueError or torch's RuntimeError catches
+            raise InvalidArgumentError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', "
+                                       f"got {group['line_search_fn']!r}")
 
     def add_param_group(self, param_group):
         if self.param_groups:

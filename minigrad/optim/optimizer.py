@@ -8,10 +8,25 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from .. import dtypes
 from ..tensor import Tensor
 
 _SET_ORDER_ERROR = ("optimizer parameters need to be organized in ordered collections, but the "
                     "ordering of tensors in sets changes between runs; use a list")
+
+
+def _whole_step(value):
+    """A saved step count as an int where it is PyTorch's form of one, a 0-d tensor holding
+    a whole number (torch keeps Adam's and most others' steps as float32 tensors); any other
+    value unchanged, for the caller to judge."""
+    if isinstance(value, Tensor) and value.ndim == 0 and not value.is_floating_point() \
+            and value.dtype != dtypes.bool:
+        return int(value.item())
+    if isinstance(value, Tensor) and value.ndim == 0 and value.is_floating_point():
+        number = value.item()
+        if float(number).is_integer():
+            return int(number)
+    return value
 
 
 class FusedUpdate(NamedTuple):
@@ -285,6 +300,7 @@ class Optimizer:
     def _restore_value(self, param, index, key, value):
         where = f"loaded state '{key}' of parameter {index}"
         if key == "step":
+            value = _whole_step(value)
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
                     or value < 0:
                 raise ValueError(f"{where} must be a non-negative int, got "
