@@ -232,9 +232,26 @@ class Tensor:
     # ---- internal construction -------------------------------------------------------------
     @classmethod
     def _wrap(cls, data, device, backend, version=None):
-        """A tensor around a backend array (no copy). `version` shares a view's counter."""
+        """A tensor around a backend array (no copy). `version` shares a view's counter.
+        (`_init` written out: this runs for most op results.)"""
+        if isinstance(data, np.generic):
+            data = np.asarray(data)  # every tensor holds a real array (see _init)
+        dtype = _of_storage(data.dtype)
         t = _new_object(cls)
-        t._init(data, dtypes.of_storage(data.dtype), device, backend, version)
+        t._data = data
+        t._dtype = dtype
+        t._device = device
+        t._backend = backend_for(backend, dtype) if dtype.is_reduced or \
+            type(backend) is ReducedBackend else backend
+        t.requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._version = VersionCounter() if version is None else version
+        t._leaf_node = None
+        t._backward_hooks = None
+        t._post_accumulate_grad_hooks = None
+        t._retains_grad = False
         return t
 
     def _new(self, data):
@@ -268,10 +285,12 @@ class Tensor:
         return view
 
     @classmethod
-    def _from_node(cls, data, version, node, output_nr, requires_grad):
-        t = cls.__new__(cls)
-        t._init(data, dtypes.of_storage(data.dtype), node.output_meta[output_nr][2],
-                get_backend(node.output_meta[output_nr][2]), version)
+    def _from_node(cls, data, version, node, output_nr, requires_grad, backend=None):
+        """Output `output_nr` of `node` rebuilt around its saved `data` and version counter
+        (`backend`: the output's own, else its device's)."""
+        device = node.output_meta[output_nr][2]
+        t = cls._wrap(data, device, get_backend(device) if backend is None else backend,
+                      version)
         t.requires_grad, t._grad_fn, t._output_nr = requires_grad, node, output_nr
         return t
 

@@ -1,7 +1,7 @@
 """`backward(tensors, grad_tensors)` and `grad(outputs, inputs)`, as in `torch.autograd`."""
+import math
 import warnings
 
-from ..creation import ones_like
 from ..tensor import Tensor
 from .engine import run_backward
 from .errors import AutogradError
@@ -18,7 +18,19 @@ def _as_tuple(x):
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
+def _ones_like(out):
+    """ones_like(out), made as the factory makes it (this runs on every backward())."""
+    backend = out._backend
+    return Tensor._wrap(backend.full(out._data.shape, out._dtype.numpy, 1), out._device, backend)
+
+
 def _roots_and_grads(outputs, grad_outputs, create_graph):
+    if grad_outputs is None and len(outputs) == 1:  # loss.backward(): one scalar, no gradient
+        out = outputs[0]
+        if isinstance(out, Tensor) and out.requires_grad and math.prod(out._data.shape) == 1:
+            fn = out._grad_fn
+            return [(fn, out._output_nr) if fn is not None else (leaf_node(out), 0)], \
+                [_ones_like(out)]
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise AutogradError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
@@ -37,7 +49,7 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
                 raise AutogradError(
                     f"gradient can be implicitly created only for scalar outputs, but output "
                     f"{i} has shape {tuple(out.shape)}; pass gradient= a tensor of that shape")
-            g = ones_like(out)
+            g = _ones_like(out)
         else:
             if tuple(g.shape) != tuple(out.shape):
                 raise AutogradError(f"gradient for output {i} has shape {tuple(g.shape)}, "
@@ -49,7 +61,7 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
                 g = g.detach()
         roots.append((out._grad_fn, out._output_nr) if out._grad_fn is not None
                      else (leaf_node(out), 0))
-        grads.append(g.to(dtype=out.dtype))
+        grads.append(g if g._dtype is out._dtype else g.to(dtype=out.dtype))
     return roots, grads
 
 

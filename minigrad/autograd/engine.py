@@ -22,7 +22,8 @@ from ..backend._references import references
 from ..tensor import Tensor
 from .errors import AutogradError
 from .function import AccumulateGrad
-from .grad_mode import no_grad, set_grad_enabled
+from .grad_mode import _state as _grad_state
+from .grad_mode import no_grad
 from .hooks import hook_name
 
 
@@ -142,7 +143,8 @@ def _stealable(grads, leaf):
         return False
     grad = grads[0]
     if (grad.requires_grad or grad._grad_fn is not None or grad._dtype is not leaf._dtype
-            or grad._data.shape != leaf._data.shape or grad._device != leaf._device):
+            or grad._data.shape != leaf._data.shape
+            or (grad._device is not leaf._device and grad._device != leaf._device)):
         return False
     if grad._version.other_live_view(grad):
         return False
@@ -271,7 +273,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     edge are skipped (this is `minigrad.grad`); without it, gradients are accumulated into the
     `.grad` of leaves.
     """
-    root_nodes = list(dict.fromkeys(node for node, _ in roots))
+    if len(roots) == 1:  # (the common case: loss.backward())
+        root_nodes = [roots[0][0]]
+    else:
+        root_nodes = list(dict.fromkeys(node for node, _ in roots))
     if capture is None:
         deps = _dependencies(root_nodes)
         active = deps  # every reachable node (a dict: membership tests only)
@@ -279,84 +284,99 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         active, deps = _active_dependencies(root_nodes, capture)
     buffers = {}
     for (node, nr), grad in zip(roots, root_grads):
-        buf = buffers.setdefault(node, [None] * node.num_outputs)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node.output_meta)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     ready = [n for n in root_nodes if n in active and deps.get(n, 0) == 0]
     restricted = capture is not None  # only part of the graph runs (`active`)
-    with set_grad_enabled(create_graph):
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
-            if grads is None:
-                grads = [None] * node.num_outputs
-            is_leaf = isinstance(node, AccumulateGrad)
-            if is_leaf or node._tensor_hooks is not None or node._retained is not None:
-                _apply_output_hooks(node, grads, create_graph)
-            if restricted:
-                for nr, g in enumerate(grads):
-                    if (node, nr) in capture and g is not None:
-                        capture[(node, nr)] = g
-            if node._pre_hooks:
-                grads = _apply_pre_hooks(node, grads)
-            if is_leaf:
-                if not restricted:
-                    _run_accumulate_node(node, grads, create_graph)
-                    if node._post_hooks:
-                        _apply_post_hooks(node, (), grads)
-                continue
-            edges = node._edges
-            if restricted and not any(child in active for child in _children(node)):
-                continue  # a captured node whose inputs lead to no other captured edge
-            if len(grads) == 1:
-                # a single output (most nodes): its gradient is there, or nothing flows on
-                if grads[0] is None:
-                    input_grads = (None,) * len(edges)
-                else:
-                    if node.freed:
-                        _raise_freed(node)
-                    input_grads = node.function.backward(node, grads[0])
-                    if type(input_grads) is not tuple:
-                        input_grads = _as_gradients(input_grads)
-                    if len(input_grads) != len(edges):
-                        _raise_count(node, input_grads)
-            elif all(g is None for g in grads):
+    if not isinstance(create_graph, (bool, int)):
+        raise TypeError(f"set_grad_enabled expects a bool, got {type(create_graph).__name__}")
+    previous_mode = _grad_state.enabled
+    _grad_state.enabled = bool(create_graph)  # set_grad_enabled, without a context object
+    try:
+        _run_ready(ready, buffers, deps, active, restricted, capture, retain_graph,
+                   create_graph)
+    finally:
+        _grad_state.enabled = previous_mode
+
+
+def _run_ready(ready, buffers, deps, active, restricted, capture, retain_graph, create_graph):
+    """run_backward's loop: run each node whose gradients are all in, until none is left."""
+    while ready:
+        node = ready.pop()
+        grads = buffers.pop(node, None)
+        if grads is None:
+            grads = [None] * len(node.output_meta)
+        is_leaf = type(node) is AccumulateGrad or isinstance(node, AccumulateGrad)
+        if node._tensor_hooks is not None or node._retained is not None or (
+                is_leaf and _tensor_hooks(node, 0)):
+            _apply_output_hooks(node, grads, create_graph)
+        if restricted:
+            for nr, g in enumerate(grads):
+                if (node, nr) in capture and g is not None:
+                    capture[(node, nr)] = g
+        if node._pre_hooks:
+            grads = _apply_pre_hooks(node, grads)
+        if is_leaf:
+            if not restricted:
+                _run_accumulate_node(node, grads, create_graph)
+                if node._post_hooks:
+                    _apply_post_hooks(node, (), grads)
+            continue
+        edges = node._edges
+        if restricted and not any(child in active for child in _children(node)):
+            continue  # a captured node whose inputs lead to no other captured edge
+        if len(grads) == 1:
+            # a single output (most nodes): its gradient is there, or nothing flows on
+            if grads[0] is None:
                 input_grads = (None,) * len(edges)
             else:
-                input_grads = _call_backward(node, grads)
-            if node._post_hooks:
-                input_grads = _apply_post_hooks(node, input_grads, grads)
-            for i, edge in enumerate(edges):
-                if edge is None:
-                    continue
-                target, nr = edge
-                if restricted and target not in active:
-                    continue
-                g = input_grads[i]
-                if g is not None:
-                    meta = target.output_meta[nr]  # the input's (shape, dtype, device)
-                    # the common case costs three comparisons; anything else goes through
-                    # _check_grad, which explains what is wrong or casts to the input's dtype
-                    if not (isinstance(g, Tensor) and g._dtype is meta[1]
-                            and g._device is meta[2] and g._data.shape == meta[0]):
-                        g = _check_grad(node, i, g, meta)
-                    buf = buffers.get(target)
-                    if buf is None:
-                        if nr == 0 and len(target.output_meta) == 1:
-                            buffers[target] = [g]
-                        else:
-                            buf = buffers[target] = [None] * len(target.output_meta)
-                            buf[nr] = g
-                    elif buf[nr] is None:
-                        buf[nr] = g
+                if node.freed:
+                    _raise_freed(node)
+                input_grads = node.function.backward(node, grads[0])
+                if type(input_grads) is not tuple:
+                    input_grads = _as_gradients(input_grads)
+                if len(input_grads) != len(edges):
+                    _raise_count(node, input_grads)
+        elif all(g is None for g in grads):
+            input_grads = (None,) * len(edges)
+        else:
+            input_grads = _call_backward(node, grads)
+        if node._post_hooks:
+            input_grads = _apply_post_hooks(node, input_grads, grads)
+        for i, edge in enumerate(edges):
+            if edge is None:
+                continue
+            target, nr = edge
+            if restricted and target not in active:
+                continue
+            g = input_grads[i]
+            if g is not None:
+                meta = target.output_meta[nr]  # the input's (shape, dtype, device)
+                # the common case costs three comparisons; anything else goes through
+                # _check_grad, which explains what is wrong or casts to the input's dtype
+                if not (isinstance(g, Tensor) and g._dtype is meta[1]
+                        and g._device is meta[2] and g._data.shape == meta[0]):
+                    g = _check_grad(node, i, g, meta)
+                buf = buffers.get(target)
+                if buf is None:
+                    if nr == 0 and len(target.output_meta) == 1:
+                        buffers[target] = [g]
                     else:
-                        buf[nr] = buf[nr] + g
-                    buf = None
-                count = deps[target] - 1
-                deps[target] = count
-                if count == 0:
-                    ready.append(target)
-            if not retain_graph and node._saved:
-                node.release()
-            # drop this node's references to the gradients passed on, so that a leaf's
-            # gradient held by its buffer alone is seen as such (_stealable)
-            input_grads = grads = g = None
+                        buf = buffers[target] = [None] * len(target.output_meta)
+                        buf[nr] = g
+                elif buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    buf[nr] = buf[nr] + g
+                buf = None
+            count = deps[target] - 1
+            deps[target] = count
+            if count == 0:
+                ready.append(target)
+        if not retain_graph and node._saved:
+            node.release()
+        # drop this node's references to the gradients passed on, so that a leaf's
+        # gradient held by its buffer alone is seen as such (_stealable)
+        input_grads = grads = g = None

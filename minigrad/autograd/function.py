@@ -77,7 +77,8 @@ class _SavedTensor:
     never holds a strong reference to a tensor that holds the node (no reference cycles).
     """
 
-    __slots__ = ("tensor", "version", "data", "output_nr", "requires_grad", "version_counter")
+    __slots__ = ("tensor", "version", "data", "output_nr", "requires_grad", "version_counter",
+                 "backend")
 
     def __init__(self, tensor):
         self.tensor = tensor
@@ -86,7 +87,7 @@ class _SavedTensor:
 
     def become_output(self, output_nr):
         t = self.tensor
-        self.data, self.version_counter = t._data, t._version
+        self.data, self.version_counter, self.backend = t._data, t._version, t._backend
         self.requires_grad, self.output_nr = t.requires_grad, output_nr
         self.tensor = None
 
@@ -101,7 +102,7 @@ class _SavedTensor:
         if self.tensor is not None:
             return self.tensor
         return Tensor._from_node(self.data, self.version_counter, node, self.output_nr,
-                                 self.requires_grad)
+                                 self.requires_grad, self.backend)
 
 
 class BackwardNode(Node):

@@ -4,6 +4,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd.function import Function, rename_grad_fn
+from ..autograd.grad_mode import _state as _grad_state
 from ..creation import arange
 from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
@@ -24,8 +25,16 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad = grad.reshape(keepdim_shape(ctx.input_shape, ctx.axes))
-        return grad.expand(ctx.input_shape), None, None
+        keep = keepdim_shape(ctx.input_shape, ctx.axes)
+        if _grad_state.enabled:  # recorded (create_graph): differentiable Tensor ops
+            return grad.reshape(keep).expand(ctx.input_shape), None, None
+        # the same view from the backend directly: no reshape and expand nodes for nothing
+        kernels, data = grad._backend, grad._data
+        if data.shape != keep:
+            data = kernels.reshape(data, keep)
+        if keep != ctx.input_shape:
+            data = kernels.broadcast_to(data, ctx.input_shape)
+        return grad._new_view(data), None, None
 
 
 class _Extreme(Function):

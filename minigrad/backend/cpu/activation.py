@@ -74,7 +74,14 @@ def _elementwise(kernel, like, *operands):
 
 def relu_backward(grad, out):
     """0 where out <= 0, else grad (a NaN output passes its gradient, as PyTorch)."""
+    if grad.size < _NUMPY_BELOW:
+        # small maps: numpy's select costs less than a kernel call (grad may be a broadcast
+        # view, read as it is); the result is C-contiguous, as the kernel's
+        return np.ascontiguousarray(np.where(out <= 0, grad.dtype.type(0), grad))
     return _elementwise(_relu_backward_flat, grad, _flat(grad), _flat(out))
+
+
+_NUMPY_BELOW = 4096  # elements (measured: numpy 1.3 us at 128, the kernel call 3-5 us)
 
 
 def leaky_relu(a, negative_slope):
