@@ -290,14 +290,17 @@ class Function:
         ctx.function, ctx.needs_input_grad = cls, needs
         enabled = _grad_state.enabled
         record = enabled and True in needs
-        if runs_on_arrays:
-            result = cls._run_on_arrays(ctx, first, args, kwargs, record)
-        else:
-            _grad_state.enabled = False  # no_grad(), without building a context manager
-            try:
+        _grad_state.enabled = False  # no_grad(), without building a context manager
+        try:
+            if runs_on_arrays:  # a KernelFunction: forward on the arrays (see its docstring)
+                result = cls.forward(ctx, first._backend, *[a._data if isinstance(a, Tensor)
+                                                            else a for a in args], **kwargs)
+            else:
                 result = cls.forward(ctx, *args, **kwargs)
-            finally:
-                _grad_state.enabled = enabled
+        finally:
+            _grad_state.enabled = enabled
+        if runs_on_arrays:
+            result = _wrap_results(ctx, result, first, args, record)
         if not isinstance(result, tuple):
             if not isinstance(result, Tensor):
                 _not_a_tensor(cls, result, 0)
@@ -305,11 +308,16 @@ class Function:
                 return result
             ctx._edges = _edges_of(args, needs)
             ctx._arg_types = tuple([type(a) for a in args])
-            out = _record_output(ctx, result, args, 0)
-            ctx.output_meta = ((out._data.shape, out._dtype, out._device),)
+            # _record_output written out for the usual single new output
+            if result._dtype.is_floating_point and not ctx._non_differentiable and \
+                    _not_an_argument(result, args):
+                result.requires_grad, result._grad_fn, result._output_nr = True, ctx, 0
+            else:
+                result = _record_output(ctx, result, args, 0)
+            ctx.output_meta = ((result._data.shape, result._dtype, result._device),)
             if ctx._saved:
-                _saved_outputs_as_data(ctx, (out,))
-            return out
+                _saved_outputs_as_data(ctx, (result,))
+            return result
         for i, out in enumerate(result):
             if not isinstance(out, Tensor):
                 _not_a_tensor(cls, out, i)
@@ -436,28 +444,28 @@ class KernelFunction(Function):
     Function.
     """
 
-    @classmethod
-    def _run_on_arrays(cls, ctx, first, args, kwargs, record):
-        """forward on the arguments' arrays, its results wrapped as tensors; what it asked
-        to save and mark is applied only when the call is `record`ed (else ctx is dropped)."""
-        device, kernels = first._device, first._backend
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-        previous = _grad_state.enabled
-        _grad_state.enabled = False  # no_grad(), without building a context manager
-        try:
-            result = cls.forward(ctx, kernels, *arrays, **kwargs)
-        finally:
-            _grad_state.enabled = previous
-        is_tuple = isinstance(result, tuple)
-        if not is_tuple:
-            output = Tensor._wrap(result, device, kernels)
-            if record:
-                _save_and_mark(ctx, args, (output,))
-            return output
-        outputs = tuple([Tensor._wrap(a, device, kernels) for a in result])
+def _wrap_results(ctx, result, first, args, record):
+    """A KernelFunction's forward result (an array or a tuple of arrays) as tensors on the
+    device of `first`, its first tensor argument; what forward asked to save and mark is
+    applied only when the call is `record`ed (else ctx is dropped)."""
+    device, kernels = first._device, first._backend
+    if not isinstance(result, tuple):
+        output = Tensor._wrap(result, device, kernels)
         if record:
-            _save_and_mark(ctx, args, outputs)
-        return outputs
+            _save_and_mark(ctx, args, (output,))
+        return output
+    outputs = tuple([Tensor._wrap(a, device, kernels) for a in result])
+    if record:
+        _save_and_mark(ctx, args, outputs)
+    return outputs
+
+
+def _not_an_argument(out, args):
+    """Whether `out` is none of `args` (an input returned as is needs an alias)."""
+    for a in args:
+        if a is out:
+            return False
+    return True
 
 
 def _save_and_mark(ctx, args, outputs):
