@@ -254,9 +254,38 @@ def conv_operands(op, nd, input, weight, bias, stride, padding, dilation, groups
     (N, C, H, W) Functions take: (input, weight) in their 2-d batched forms, the
     ConvGeometry, and whether `input` had a batch dim.
 
-    The tensors are checked on every call; the checks and geometry that depend only on shapes
-    and the int arguments are computed once per distinct set of them (one ConvGeometry object
-    then serves every call, with what it caches)."""
+    Every check depends only on the arguments' types, shapes and dtypes and the int
+    arguments, so the checks and the geometry are computed once per distinct set of them
+    (one ConvGeometry object then serves every call, with what it caches)."""
+    if (isinstance(input, Tensor) and isinstance(weight, Tensor)
+            and (bias is None or isinstance(bias, Tensor)) and _plain(stride)
+            and _plain(padding) and _plain(dilation) and type(groups) is int):
+        key = (op, nd, input._data.shape, input._dtype, weight._data.shape, weight._dtype,
+               None if bias is None else (bias._data.shape, bias._dtype), stride, padding,
+               dilation, groups)
+        found = _CHECKED.get(key)
+        if found is None:
+            found = _checked_operands(op, nd, input, weight, bias, stride, padding, dilation,
+                                      groups)
+            if len(_CHECKED) >= _MAX_PLANS:
+                _CHECKED.clear()
+            _CHECKED[key] = found
+    else:
+        found = _checked_operands(op, nd, input, weight, bias, stride, padding, dilation,
+                                  groups)
+    batched, extra, geometry = found
+    x = _as_batched(input, batched)
+    if extra is not None:
+        x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
+    return _as_2d(nd, x), _as_2d(nd, weight), geometry, batched
+
+
+_CHECKED = {}  # conv_operands' arguments' types, shapes, dtypes and ints -> its checks' result
+
+
+def _checked_operands(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """(whether input has a batch dim, extra "same" padding or None, ConvGeometry) of a
+    convolution's arguments, which are checked (raising PyTorch's errors)."""
     batched = _check_operands(op, nd, input, weight, bias)
     args = (op, nd, tuple(input.shape), tuple(weight.shape),
             None if bias is None else tuple(bias.shape), stride, padding, dilation, groups)
@@ -269,11 +298,7 @@ def conv_operands(op, nd, input, weight, bias, stride, padding, dilation, groups
             if len(_PLANS) >= _MAX_PLANS:
                 _PLANS.clear()
             _PLANS[args] = plan
-    extra, geometry = plan
-    x = _as_batched(input, batched)
-    if extra is not None:
-        x = pad(x, [amount for e in reversed(extra) for amount in (0, e)])
-    return _as_2d(nd, x), _as_2d(nd, weight), geometry, batched
+    return (batched,) + plan
 
 
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):

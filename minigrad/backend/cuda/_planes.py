@@ -36,14 +36,16 @@ def launch_rows(kernel, rows, positions, *args):
         if rows == 0 or positions == 0:
             return
         sizes = remember_plan(_sizes_for[1], (rows, positions),
-                              _row_launch_sizes(config, rows, positions))
+                              row_launch_sizes(config, rows, positions))
     launch(kernel, sizes[0], sizes[1], *args)
 
 
 _sizes_for = [None, {}]  # [the LaunchConfig, {(rows, positions): (grid, threads)} under it]
 
 
-def _row_launch_sizes(config, rows, positions):
+def row_launch_sizes(config, rows, positions):
+    """(grid, threads per block) of `launch_rows` over rows x positions (both > 0) under the
+    launch configuration `config`."""
     threads = min(config.threads_per_block, -(-positions // _WARP) * _WARP)
     across = max(1, min(-(-positions // threads), config.max_blocks))
     down = max(1, min(rows, config.max_blocks // across, _MAX_GRID_Y))

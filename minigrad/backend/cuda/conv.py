@@ -28,7 +28,7 @@ from . import _copy, conv_direct
 from ._array import (buffer, element_strides, empty, numel, operand_view, remember_plan,
                      reshaped, view)
 from ._launch import get_config
-from .conv_im2col import col2im, im2col, sum_slices
+from .conv_im2col import col2im, im2col, im2col_launcher, sum_slices
 from .linalg import gemm, gemm_plan, run_gemm
 
 # Column buffer per chunk of images: GEMMs over many output positions are efficient; the bound
@@ -158,11 +158,8 @@ def _forward_plan(x, weight, bias, geometry, relu):
     cols = empty((groups, rows, images * positions), dtype)
     weights = view(empty(weight.shape, dtype), *weights_layout)
     bias_rows = None if bias is None else view(empty((channels_out,), dtype), *bias_layout)
-    x_strides, window = element_strides(x), geometry.window
-
-    def im2col_launch(cols_buffer, x_buffer):
-        im2col(cols_buffer, x_buffer, x_strides, 0, images, input_hw, window, out_hw)
-
+    im2col_launch = im2col_launcher(element_strides(x), images, input_hw, geometry.window,
+                                    out_hw, groups * rows * images)
     product = gemm_plan(weights, cols, bias_rows, bias_rows=True, positions=positions,
                         relu=relu)
     return (geometry, dtype, shape, tuple(cols.shape), weights_layout, bias_layout,

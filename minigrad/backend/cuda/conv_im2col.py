@@ -17,8 +17,8 @@ grids (see _planes.py): a row of cols, or one plane of an image. Indices are int
 """
 from numba import cuda
 
-from ._launch import launch_1d
-from ._planes import launch_rows
+from ._launch import get_config, launch, launch_1d
+from ._planes import launch_rows, row_launch_sizes
 
 
 @cuda.jit(device=True)
@@ -107,6 +107,19 @@ def im2col(cols, x, x_strides, n0, images, input_hw, geometry, out_hw):
     rows = cols.size // (out_hw[0] * out_hw[1])
     launch_rows(_im2col_kernel, rows, out_hw[0] * out_hw[1], cols, x, x_strides, n0, *input_hw,
                 geometry, *out_hw, images, rows)
+
+
+def im2col_launcher(x_strides, images, input_hw, geometry, out_hw, rows):
+    """`im2col(cols, x, x_strides, 0, images, input_hw, geometry, out_hw)` for a cols buffer
+    of `rows` rows, as a function of (cols, x) with the launch sizes worked out now (under
+    the current launch configuration): for a caller that repeats it with the same layout."""
+    positions = out_hw[0] * out_hw[1]
+    grid, threads = row_launch_sizes(get_config(), rows, positions)
+    tail = (x_strides, 0, *input_hw, geometry, *out_hw, images, rows)
+
+    def launch_im2col(cols, x):
+        launch(_im2col_kernel, grid, threads, cols, x, *tail)
+    return launch_im2col
 
 
 def col2im(dx, cols, n0, images, channels, input_hw, geometry, out_hw):
