@@ -12,6 +12,12 @@ class ShapeError(ValueError, RuntimeError):
     permutation, a kernel larger than its padded input, a padding tuple of the wrong length."""
 
 
+class CheckFailedError(ValueError, AssertionError):
+    """A bad argument that PyTorch reports with an `assert` (AssertionError): an Embedding's
+    padding_idx out of range, a MultiheadAttention embed_dim not divisible by num_heads or a
+    query of the wrong size, Hardtanh's min_val above max_val."""
+
+
 class InvalidArgumentError(ValueError, RuntimeError):
     """A value outside what the op accepts where PyTorch raises RuntimeError (clamp with
     neither bound, chunk(0), a split size that does not fit)."""

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from module_parity_checks import (Case, assert_same_call, assert_same_init,
-                                  assert_same_structure, build, pair, torch)
+                                  assert_same_structure, build, error_class, pair, torch)
 
 FLOATS = st.sampled_from(["float32", "float64"])
 
@@ -660,3 +660,137 @@ def test_default_initialisation_matches_torch(name):
     t = build(torch, name, spec.init)
     m = build(minigrad, name, spec.init)
     assert_same_init(t, m)
+
+
+# ---- error classes -------------------------------------------------------------------------------
+
+# Constructor arguments torch refuses: minigrad must raise an instance of torch's class.
+BAD_CONSTRUCTORS = [
+    ("Linear", (3, -1), {}),
+    ("Conv2d", (3, 4, 3), {"groups": 2}),
+    ("Conv1d", (4, 3, 3), {"groups": 2}),
+    ("Conv2d", (4, 4, 3), {"groups": 0}),
+    ("Conv2d", (1, 1, 3), {"padding_mode": "mirror"}),
+    ("Conv2d", (1, 1, 3), {"stride": 2, "padding": "same"}),
+    ("Conv1d", (1, 1, 3), {"padding": "full"}),
+    ("ConvTranspose2d", (1, 1, 3), {"padding_mode": "reflect"}),
+    ("Dropout", (), {"p": 1.5}),
+    ("Dropout2d", (), {"p": -0.1}),
+    ("Embedding", (3, 2), {"padding_idx": 5}),
+    ("Embedding", (3, 2), {"padding_idx": -4}),
+    ("GroupNorm", (3, 4), {}),
+    ("LSTM", (2, 3), {"proj_size": 3}),
+    ("LSTM", (2, 3), {"proj_size": -1}),
+    ("RNN", (2, 3), {"nonlinearity": "sigmoid"}),
+    ("GRU", (2, 3), {"dropout": 2.0}),
+    ("MultiheadAttention", (5, 2), {}),
+    ("TransformerEncoderLayer", (4, 2), {"activation": "swish"}),
+    ("Threshold", (), {}),
+    ("Hardtanh", (), {"min_val": 1.0, "max_val": -1.0}),
+    ("PixelShuffle", (), {}),
+    ("Fold", (3,), {}),
+    ("AdaptiveAvgPool2d", (), {}),
+    ("MaxPool2d", (), {}),
+    ("LayerNorm", (), {}),
+    ("Bilinear", (2, 3), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", BAD_CONSTRUCTORS)
+def test_bad_constructor_raises_torchs_class(name, args, kwargs):
+    expected = error_class(lambda: getattr(torch.nn, name)(*args, **kwargs),
+                           lambda: getattr(minigrad.nn, name)(*args, **kwargs))
+    assert expected is not None, "torch accepts these arguments: not a bad case"
+
+
+def _int(*shape):
+    return np.zeros(shape, dtype=np.int64)
+
+
+def _float(*shape):
+    return np.ones(shape, dtype=np.float32)
+
+
+# (layer, constructor args, kwargs, inputs of a call torch refuses)
+BAD_CALLS = [
+    ("Linear", (3, 4), {}, [_float(2, 5)]),
+    ("Linear", (3, 4), {}, [_float()]),
+    ("Bilinear", (2, 3, 4), {}, [_float(5, 2), _float(4, 3)]),
+    ("Conv2d", (3, 4, 3), {}, [_float(2, 2, 5, 5)]),
+    ("Conv2d", (3, 4, 3), {}, [_float(3, 5)]),
+    ("Conv2d", (1, 1, 5), {}, [_float(1, 1, 3, 3)]),
+    ("Conv1d", (1, 1, 3), {"padding": 3, "padding_mode": "reflect"}, [_float(1, 1, 2)]),
+    ("ConvTranspose2d", (2, 1, 3), {}, [_float(1, 3, 4, 4)]),
+    ("Conv3d", (1, 1, 2), {}, [_float(1, 1, 3, 3)]),
+    ("MaxPool2d", (2,), {"padding": 2}, [_float(1, 1, 4, 4)]),
+    ("MaxPool2d", (3,), {}, [_float(1, 1, 2, 2)]),
+    ("MaxPool1d", (2,), {}, [_float(1, 1, 1, 4)]),
+    ("AvgPool2d", (2,), {}, [_float(1, 1, 1, 1)]),
+    ("AvgPool1d", (3,), {"padding": 2}, [_float(1, 1, 4)]),
+    ("AdaptiveAvgPool2d", (2,), {}, [_float(3)]),
+    ("AdaptiveMaxPool1d", (2,), {}, [_float(1, 2, 3, 4)]),
+    ("BatchNorm1d", (3,), {}, [_float(1, 3)]),
+    ("BatchNorm2d", (3,), {}, [_float(2, 3, 4)]),
+    ("BatchNorm2d", (3,), {}, [_float(2, 4, 2, 2)]),
+    ("BatchNorm3d", (3,), {}, [_float(2, 3, 2, 2)]),
+    ("InstanceNorm1d", (3,), {"affine": True}, [_float(2, 4, 5)]),
+    ("InstanceNorm2d", (3,), {}, [_float(3, 1)]),
+    ("GroupNorm", (2, 4), {}, [_float(2, 3, 5)]),
+    ("LayerNorm", (4,), {}, [_float(2, 3)]),
+    ("RMSNorm", ((2, 3),), {}, [_float(3, 2)]),
+    ("LocalResponseNorm", (2,), {}, [_float(2, 3)]),
+    ("Embedding", (3, 2), {}, [np.array([5])]),
+    ("Embedding", (3, 2), {}, [_float(2)]),
+    ("EmbeddingBag", (3, 2), {}, [_int(2), np.array([1, 0])]),
+    ("EmbeddingBag", (3, 2), {}, [_int(2, 2), np.array([0])]),
+    ("LSTM", (2, 3), {}, [_float(4, 1, 3)]),
+    ("GRU", (2, 3), {}, [_float(4, 1, 2), _float(1, 2, 3)]),
+    ("RNN", (2, 3), {}, [_float(4, 2, 2, 2)]),
+    ("RNNCell", (2, 3), {}, [_float(2, 4)]),
+    ("LSTMCell", (2, 3), {}, [_float(2, 2), (_float(2, 3), _float(1, 3))]),
+    ("MultiheadAttention", (4, 2), {}, [_float(2, 1, 4), _float(2, 1, 3), _float(2, 1, 4)]),
+    ("Softmax", (), {"dim": 3}, [_float(2, 3)]),
+    ("Softmax2d", (), {}, [_float(3)]),
+    ("GLU", (), {}, [_float(2, 3)]),
+    ("PReLU", (), {"num_parameters": 3}, [_float(2, 4)]),
+    ("PixelShuffle", (2,), {}, [_float(1, 3, 2, 2)]),
+    ("PixelUnshuffle", (2,), {}, [_float(1, 1, 3, 3)]),
+    ("ChannelShuffle", (2,), {}, [_float(1, 3, 2)]),
+    ("Upsample", (), {"scale_factor": 2, "mode": "bilinear"}, [_float(1, 1, 4)]),
+    ("Upsample", (), {"size": 3, "mode": "cubic"}, [_float(1, 1, 4)]),
+    ("Fold", ((3, 3), 2), {}, [_float(1, 5, 4)]),
+    ("Unfold", (2,), {}, [_float(1, 1, 1, 1)]),
+    ("ReflectionPad1d", (3,), {}, [_float(1, 1, 2)]),
+    ("ReplicationPad2d", (1,), {}, [_float(2, 2)]),
+    ("CircularPad1d", (3,), {}, [_float(1, 1, 2)]),
+    ("ConstantPad3d", (1, 0.0), {}, [_float(2, 2)]),
+    ("Flatten", (3,), {}, [_float(2, 2)]),
+    ("Unflatten", (1, (2, 2)), {}, [_float(2, 5)]),
+    ("CosineSimilarity", (), {}, [_float(2, 3), _float(2, 4)]),
+    ("PairwiseDistance", (), {}, [_float(2, 3), _float(2, 4)]),
+    ("TransformerEncoderLayer", (4, 2), {"dropout": 0.0}, [_float(3, 2, 5)]),
+    # torch checks these arguments only when the layer is called
+    ("ConvTranspose1d", (1, 1, 3), {"padding": "same"}, [_float(1, 1, 4)]),
+    ("EmbeddingBag", (3, 2), {"mode": "median"}, [_int(2, 2)]),
+    ("RNNCell", (2, 3), {"nonlinearity": "sigmoid"}, [_float(1, 2)]),
+    ("RReLU", (), {"lower": 0.5, "upper": 0.1}, [_float(3)]),
+    ("Upsample", (), {"size": 2, "scale_factor": 2.0}, [_float(1, 1, 4)]),
+    ("Softplus", (), {"beta": "x"}, [_float(3)]),
+]
+
+
+def _call(lib, name, args, kwargs, inputs):
+    def convert(a):
+        if isinstance(a, tuple):
+            return tuple(convert(b) for b in a)
+        return lib.tensor(a)
+    module = getattr(lib.nn, name)(*args, **kwargs)
+    return module(*[convert(a) for a in inputs])
+
+
+@pytest.mark.parametrize("name, args, kwargs, inputs", BAD_CALLS,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(BAD_CALLS)])
+def test_bad_input_raises_torchs_class(name, args, kwargs, inputs):
+    expected = error_class(lambda: _call(torch, name, args, kwargs, inputs),
+                           lambda: _call(minigrad, name, args, kwargs, inputs))
+    assert expected is not None, "torch accepts this call: not a bad case"

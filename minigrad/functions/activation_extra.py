@@ -11,7 +11,7 @@ import math
 from .. import dtypes
 from ..autograd.function import Function
 from ..creation import rand_like
-from ..errors import DTypeError, ShapeError
+from ..errors import DTypeError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor, _normalize_dim
 from .activation import (_check_float, _maybe_inplace, _softmax_like, Erf, Hardtanh, Softmax,
                          elu, leaky_relu, softplus)
@@ -212,7 +212,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     uniformly from [lower, upper]; in evaluation the slope is fixed at (lower + upper) / 2."""
     _check_float(input, "rrelu")
     if lower > upper:
-        raise ValueError(f"rrelu: lower ({lower}) must not be greater than upper ({upper})")
+        raise InvalidArgumentError(f"rrelu: lower ({lower}) must not be greater than upper "
+                                   f"({upper})")
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
 

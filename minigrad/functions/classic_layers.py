@@ -2,7 +2,7 @@
 device and differentiate to any order): local response normalisation (AlexNet, GoogLeNet v1),
 channel shuffle (ShuffleNet), the bilinear form (`nn.Bilinear`) and pairwise distances within
 a set (`pdist`)."""
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .padding import pad
 from .pool import avg_pool2d
@@ -37,8 +37,8 @@ def channel_shuffle(input, groups):
                          f"sizes {tuple(input.shape)}")
     channels = input.shape[1]
     if groups <= 0 or channels % groups:
-        raise ValueError(f"Number of channels must be divisible by groups. Got {channels} "
-                         f"channels and {groups} groups.")
+        raise InvalidArgumentError(f"Number of channels must be divisible by groups. Got "
+                                   f"{channels} channels and {groups} groups.")
     n, rest = input.shape[0], tuple(input.shape[2:])
     out = input.reshape(n, groups, channels // groups, *rest).transpose(1, 2)
     return out.reshape(n, channels, *rest)

@@ -11,7 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import rename_grad_fn
 from ..creation import tensor, zeros
-from ..errors import ShapeError
+from ..errors import InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .elementwise import where
 from .embedding import check_indices, embedding
@@ -46,8 +46,8 @@ def _bag_of_each_index(input, offsets, include_last_offset):
     else:
         ends = np.append(starts[1:], n)
     if starts.size and starts[0] != 0:
-        raise ValueError(f"embedding_bag: offsets[0] has to be 0 (the first bag starts at "
-                         f"position 0), got {starts[0]}")
+        raise InvalidArgumentError(f"embedding_bag: offsets[0] has to be 0 (the first bag "
+                                   f"starts at position 0), got {starts[0]}")
     if np.any(ends < starts) or (ends.size and (ends[-1] > n or starts.min() < 0)):
         raise ValueError(f"embedding_bag: offsets must be non-decreasing and within the "
                          f"input's {n} indices, got {offsets.tolist()}")

@@ -9,7 +9,7 @@ around). Padding is linear in the input, so its gradient is the adjoint kernel
 which makes every mode differentiable to any order.
 """
 from ..autograd.function import KernelFunction
-from ..errors import ModeNotImplementedError, ShapeError
+from ..errors import InputDimsNotImplementedError, ModeNotImplementedError, ShapeError
 from ..tensor import Tensor
 from .shape import pad as _constant_pad
 
@@ -22,8 +22,9 @@ def _check_amounts(input, pad, mode):
         raise ShapeError(f"pad: mode {mode!r} pads the last 1, 2 or 3 dims: expected 2, 4 or 6 "
                          f"amounts, got {len(pad)}")
     if input.ndim not in (dims + 1, dims + 2):
-        raise ShapeError(f"pad: {dims}-D {mode} padding expects a {dims + 1}-D or {dims + 2}-D "
-                         f"input (unbatched or batched), got shape {tuple(input.shape)}")
+        raise InputDimsNotImplementedError(f"pad: {dims}-D {mode} padding expects a "
+                                           f"{dims + 1}-D or {dims + 2}-D input (unbatched or "
+                                           f"batched), got shape {tuple(input.shape)}")
     for i in range(dims):
         size = input.shape[input.ndim - 1 - i]
         before, after = pad[2 * i], pad[2 * i + 1]

@@ -2,6 +2,7 @@
 `LogSigmoid`, `Softsign`, `Softplus`, `GLU`, `PReLU`, `RReLU`, `Threshold`, `Hardshrink`,
 `Softshrink`, `Tanhshrink`, `Softmin`, `ReLU6` and `Hardtanh`, element-wise on input of any
 shape (GLU and Softmin along `dim`, PReLU per channel)."""
+from ...errors import CheckFailedError
 from ...functions import activation_extra as A
 from .. import functional as F
 from .. import init
@@ -202,8 +203,8 @@ class Hardtanh(Module):
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
         if min_val > max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val "
-                             f"({max_val})")
+            raise CheckFailedError(f"Hardtanh: min_val ({min_val}) cannot be greater than "
+                                   f"max_val ({max_val})")
         self.min_val = min_val
         self.max_val = max_val
         self.inplace = inplace

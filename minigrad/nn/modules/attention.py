@@ -1,5 +1,6 @@
 """`MultiheadAttention`, with PyTorch's parameters (in_proj_weight, in_proj_bias or
 q/k/v_proj_weight, bias_k, bias_v, out_proj) so that state_dicts carry over."""
+from ...errors import CheckFailedError
 from ...functions.attention import multi_head_attention_forward
 from .. import init
 from ..module import Module
@@ -27,8 +28,8 @@ class MultiheadAttention(Module):
                  dtype=None):
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "
-                             f"num_heads ({num_heads}), both positive")
+            raise CheckFailedError(f"MultiheadAttention: embed_dim ({embed_dim}) must be "
+                                   f"divisible by num_heads ({num_heads}), both positive")
         self.embed_dim = embed_dim
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim
@@ -84,9 +85,13 @@ class MultiheadAttention(Module):
             raise ValueError("MultiheadAttention: is_causal=True is a hint that attn_mask is "
                              "the causal mask; pass the mask as attn_mask too")
         if query.ndim not in (2, 3) or query.shape[-1] != self.embed_dim:
-            raise ValueError(f"MultiheadAttention expected query of shape (L, N, "
-                             f"{self.embed_dim}) or (L, {self.embed_dim}), got "
-                             f"{tuple(query.shape)}")
+            raise CheckFailedError(f"MultiheadAttention expected query of shape (L, N, "
+                                   f"{self.embed_dim}) or (L, {self.embed_dim}), got "
+                                   f"{tuple(query.shape)}")
+        packed = self.q_proj_weight is None  # one in_proj_weight: key and value alike
+        if (key.shape != value.shape) if packed else (key.shape[:-1] != value.shape[:-1]):
+            raise CheckFailedError(f"MultiheadAttention: key of shape {tuple(key.shape)} does "
+                                   f"not match value of shape {tuple(value.shape)}")
         batched = query.ndim == 3
         if self.batch_first and batched:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))

@@ -8,6 +8,7 @@ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in computed from the weight's shape.
 import math
 
 from ..._args import check_groups, sequence_length
+from ...errors import ShapeError, SizeArgumentError
 from ...functions.conv import check_padding_string
 from ...functions.fused import conv2d_relu
 from .. import functional as F
@@ -58,9 +59,9 @@ class _ConvNd(Module):
         if not isinstance(padding, str):
             return sequence_length(padding, self._spatial_dims, "padding", name)
         if self._transposed:
-            raise ValueError(f"{name}: padding must be an int or a tuple of ints, got "
-                             f"{padding!r} (padding strings are not supported for transposed "
-                             f"convolutions)")
+            raise SizeArgumentError(f"{name}: padding must be an int or a tuple of ints, got "
+                                    f"{padding!r} (padding strings are not supported for "
+                                    f"transposed convolutions)")
         check_padding_string(name, padding, self.stride)
         return padding
 
@@ -114,7 +115,7 @@ class _ConvNd(Module):
         if input.ndim not in (n + 1, n + 2) or input.shape[-n - 1] != self.in_channels:
             batched = ", ".join(("N", str(self.in_channels)) + spatial)
             unbatched = ", ".join((str(self.in_channels),) + spatial)
-            raise ValueError(f"{type(self).__name__} expected input of shape ({batched}) or "
+            raise ShapeError(f"{type(self).__name__} expected input of shape ({batched}) or "
                              f"({unbatched}), got shape {tuple(input.shape)}")
 
     def extra_repr(self):

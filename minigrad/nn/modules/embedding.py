@@ -2,6 +2,7 @@
 integer tensors, with PyTorch's padding_idx, max_norm and from_pretrained; `EmbeddingBag`:
 sums, means or maxima of bags of its rows."""
 from ...autograd.grad_mode import no_grad
+from ...errors import CheckFailedError
 from ...functions.embedding import embedding
 from ...functions.embedding_bag import embedding_bag
 from ...tensor import Tensor
@@ -16,7 +17,7 @@ def _checked_padding_idx(layer, num_embeddings, padding_idx):
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
-        raise ValueError(f"{layer}: padding_idx must be within num_embeddings "
+        raise CheckFailedError(f"{layer}: padding_idx must be within num_embeddings "
                          f"({num_embeddings}), got {padding_idx}")
     return padding_idx % num_embeddings
 

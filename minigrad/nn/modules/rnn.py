@@ -14,7 +14,7 @@ from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, step_mask
 from ._util import check_tensor, empty_tensor
-from ...errors import ShapeError
+from ...errors import InvalidArgumentError, ShapeError
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -53,12 +53,25 @@ class _CellBase(Module):
                              f"{self.input_size}) or ({self.input_size},), got "
                              f"{tuple(input.shape)}")
         unbatched = input.ndim == 1
+        if hx is not None:
+            self._check_states(hx if isinstance(hx, tuple) else (hx,), input)
         if unbatched:
             input = input.unsqueeze(0)
             if hx is not None:
                 hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, tuple) else \
                     hx.unsqueeze(0)
         return input, hx, unbatched
+
+    def _check_states(self, states, input):
+        """Each state is (N, hidden_size) for input (N, input_size), (hidden_size,) for an
+        unbatched input, as torch requires."""
+        expected = tuple(input.shape[:-1]) + (self.hidden_size,)
+        for i, h in enumerate(states):
+            check_tensor(h, self)
+            if tuple(h.shape) != expected:
+                raise ShapeError(f"{type(self).__name__}: expected hidden state {i} of shape "
+                                 f"{expected} for input of shape {tuple(input.shape)}, got "
+                                 f"{tuple(h.shape)}")
 
     def _zeros(self, input):
         return zeros((input.shape[0], self.hidden_size), dtype=input.dtype, device=input.device)
@@ -83,8 +96,8 @@ class RNNCell(_CellBase):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; expected 'tanh' "
-                             "or 'relu'")
+            raise InvalidArgumentError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; "
+                                       "expected 'tanh' or 'relu'")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
