@@ -76,8 +76,10 @@ def relu_backward(grad, out):
     """0 where out <= 0, else grad (a NaN output passes its gradient, as PyTorch)."""
     if grad.size < _NUMPY_BELOW:
         # small maps: numpy's select costs less than a kernel call (grad may be a broadcast
-        # view, read as it is); the result is C-contiguous, as the kernel's
-        return np.ascontiguousarray(np.where(out <= 0, grad.dtype.type(0), grad))
+        # view, read as it is); the result is C-contiguous, as the kernel's (ascontiguousarray
+        # alone would turn a 0-d result into shape (1,))
+        result = np.where(out <= 0, grad.dtype.type(0), grad)
+        return result if result.flags.c_contiguous else np.ascontiguousarray(result)
     return _elementwise(_relu_backward_flat, grad, _flat(grad), _flat(out))
 
 
