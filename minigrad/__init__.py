@@ -144,6 +144,9 @@ def __getattr__(name):
     raise tensor_types.missing_attribute(__name__, name)
 
 
+# ---- the rest of PyTorch's everyday top level: layer forms, math, shape helpers, settings ----
+from .surface_top_level import *  # noqa: E402,F401,F403
+
 # Last: `axis=`/`keepdims=` on every dim-taking Tensor method and minigrad.* function.
 for _name, _fn in _keywords.numpy_keyword_versions(vars(Tensor)).items():
     setattr(Tensor, _name, _fn)

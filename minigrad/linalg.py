@@ -27,3 +27,9 @@ def cross(input, other, *, dim=-1):
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "inv", "matmul", "matrix_norm", "norm",
            "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+
+# ---- more of torch.linalg: powers and exponential, pseudo-inverse and rank, chained products --
+from .functions.surface_linalg import (matrix_exp, matrix_power, matrix_rank,  # noqa: E402
+                                       multi_dot, pinv, vecdot)
+
+__all__ += ["matrix_exp", "matrix_power", "matrix_rank", "multi_dot", "pinv", "vecdot"]

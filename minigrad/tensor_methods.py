@@ -765,3 +765,7 @@ def attach_tensor_methods(tensor_class):
 
 
 attach_tensor_methods(Tensor)
+
+from .surface_methods import attach_surface_methods  # noqa: E402  (more of torch.Tensor's names)
+
+attach_surface_methods(Tensor)

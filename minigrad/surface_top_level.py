@@ -1,0 +1,71 @@
+"""The rest of PyTorch's everyday top-level names, gathered for `minigrad/__init__.py`: the
+top-level layer forms, the extra math, shape and linear-algebra helpers, factories, settings,
+and the in-place top-level functions (`minigrad.relu_(x)` is `x.relu_()`)."""
+# ruff: noqa: F401  (the names are imported to be re-exported; see __all__ at the end)
+from .functions.surface_layers import (
+    adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, batch_norm, bilinear,
+    binary_cross_entropy_with_logits, channel_shuffle, conv1d, conv2d, conv3d, conv_transpose1d,
+    conv_transpose2d, conv_transpose3d, cosine_embedding_loss, dropout, dropout_, embedding,
+    feature_dropout, feature_dropout_, group_norm, hinge_embedding_loss, instance_norm, kl_div,
+    layer_norm, margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d,
+    pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, triplet_margin_loss)
+from .functions.surface_math import (deg2rad, float_power, frexp, gcd, lcm, ldexp, logaddexp2,
+                                     nextafter, rad2deg, sinc)
+from .functions.surface_special import digamma, i0, lgamma, mvlgamma, polygamma
+from .functions.surface_shape import (broadcast_shapes, combinations, diagflat,
+                                      diagonal_scatter, dsplit, fill, hsplit, index_copy, put,
+                                      ravel, rsub, select_scatter, slice_scatter,
+                                      split_with_sizes, take_along_dim, tensor_split,
+                                      unique_consecutive, unravel_index, vander, vsplit)
+from .functions.surface_linalg import (addbmm, addr, cholesky, corrcoef, cumulative_trapezoid,
+                                       dist, histogram, inner, matrix_exp, matrix_power,
+                                       nanquantile, pinverse, qr, renorm, svd, trapezoid, trapz)
+from .surface_creation import (asarray, bartlett_window, binomial, blackman_window,
+                               hamming_window, hann_window, kaiser_window, poisson, range,
+                               scalar_tensor)
+from .surface_settings import (get_default_device, get_float32_matmul_precision,
+                               get_num_interop_threads, is_complex, is_conj, is_inference,
+                               is_neg, is_nonzero, is_same_size, is_signed, is_warn_always_enabled,
+                               seed, set_float32_matmul_precision, set_flush_denormal,
+                               set_num_interop_threads, set_warn_always, typename)
+from .tensor import Tensor
+
+
+def detach(input):
+    """A tensor sharing input's storage, cut from the autograd graph."""
+    return _tensor(input, "detach").detach()
+
+
+def _tensor(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _inplace_function(method):
+    """minigrad.<method>(input, *args) as input.<method>(*args)."""
+    def function(input, *args, **kwargs):
+        return getattr(_tensor(input, method), method)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = method
+    function.__doc__ = f"In place: `input.{method}(...)`."
+    return function
+
+
+# PyTorch's top-level in-place functions; each forwards to the Tensor method of its name
+INPLACE_FUNCTIONS = (
+    "abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_max_", "clamp_min_",
+    "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_",
+    "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "log10_",
+    "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_",
+    "reciprocal_", "relu_", "resize_as_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
+    "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_")
+INPLACE = {name: _inplace_function(name) for name in INPLACE_FUNCTIONS}
+
+
+def index_put(input, indices, values, accumulate=False):
+    """Out of place: a copy of input with values written (or added) at the index tensors."""
+    return _tensor(input, "index_put").index_put(indices, values, accumulate)
+globals().update(INPLACE)
+__all__ = sorted(name for name in globals() if not name.startswith("_")
+                 and name not in ("Tensor", "INPLACE", "INPLACE_FUNCTIONS"))

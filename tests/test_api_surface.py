@@ -1,0 +1,265 @@
+"""PyTorch's everyday surface beyond the core ops, compared with torch call by call: the
+top-level layer forms (torch.conv2d, torch.dropout, torch.kl_div with an int reduction, ...),
+the extra elementwise math and special functions, and their gradients."""
+import math
+
+import numpy as np
+import pytest
+
+import minigrad
+
+torch = pytest.importorskip("torch")
+
+
+def _np(t):
+    return t.detach().cpu().numpy() if isinstance(t, minigrad.Tensor) else t.detach().numpy()
+
+
+def _pair(values, dtype="float64", device="cpu", requires_grad=False):
+    values = np.asarray(values, dtype=dtype)
+    return (minigrad.tensor(values, device=device, requires_grad=requires_grad),
+            torch.tensor(values, requires_grad=requires_grad))
+
+
+def _same(a, b, rtol=1e-6, atol=1e-7):
+    assert tuple(a.shape) == tuple(b.shape)
+    assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
+    np.testing.assert_allclose(_np(a), _np(b), rtol=rtol, atol=atol, equal_nan=True)
+
+
+def _randn(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+# ---- top-level layer forms: torch's argument orders and defaults --------------------------------
+
+LAYER_CALLS = [
+    ("conv1d", lambda m, x, w: m.conv1d(x, w, None, 1, 1), (2, 3, 7), (4, 3, 3)),
+    ("conv2d", lambda m, x, w: m.conv2d(x, w, stride=2), (1, 3, 6, 6), (2, 3, 3, 3)),
+    ("conv3d", lambda m, x, w: m.conv3d(x, w, padding=1), (1, 2, 4, 4, 4), (2, 2, 3, 3, 3)),
+    ("conv_transpose2d", lambda m, x, w: m.conv_transpose2d(x, w, None, 2), (1, 3, 4, 4),
+     (3, 2, 3, 3)),
+    ("max_pool1d", lambda m, x, w: m.max_pool1d(x, 2), (2, 3, 8), None),
+    ("max_pool2d", lambda m, x, w: m.max_pool2d(x, 3, 2, 1), (2, 3, 8, 8), None),
+    ("max_pool3d", lambda m, x, w: m.max_pool3d(x, 2), (1, 2, 4, 4, 4), None),
+    ("avg_pool1d", lambda m, x, w: m.avg_pool1d(x, 3, 2, 1, False, False), (2, 3, 8), None),
+    ("adaptive_avg_pool1d", lambda m, x, w: m.adaptive_avg_pool1d(x, 3), (2, 3, 8), None),
+    ("adaptive_max_pool1d", lambda m, x, w: m.adaptive_max_pool1d(x, 3)[0], (2, 3, 8), None),
+    ("max_pool1d_with_indices", lambda m, x, w: m.max_pool1d_with_indices(x, 2)[1], (2, 3, 8),
+     None),
+    ("layer_norm", lambda m, x, w: m.layer_norm(x, (5,), None, None, 1e-5, True), (3, 5), None),
+    ("group_norm", lambda m, x, w: m.group_norm(x, 2), (2, 4, 3), None),
+    ("pixel_shuffle", lambda m, x, w: m.pixel_shuffle(x, 2), (1, 8, 2, 3), None),
+    ("pixel_unshuffle", lambda m, x, w: m.pixel_unshuffle(x, 2), (1, 2, 4, 6), None),
+    ("channel_shuffle", lambda m, x, w: m.channel_shuffle(x, 2), (1, 4, 2, 2), None),
+    ("pdist", lambda m, x, w: m.pdist(x), (4, 3), None),
+    ("dropout eval", lambda m, x, w: m.dropout(x, 0.5, False), (3, 4), None),
+    ("bilinear", lambda m, x, w: m.bilinear(x, x, w), (2, 3), (4, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("name, call, shape, wshape", LAYER_CALLS, ids=[c[0] for c in LAYER_CALLS])
+def test_top_level_layer_forms_match_torch(device, name, call, shape, wshape):
+    x, tx = _pair(_randn(*shape), device=device)
+    w, tw = _pair(_randn(*wshape, seed=1), device=device) if wshape else (None, None)
+    _same(call(minigrad, x, w), call(torch, tx, tw))
+
+
+def test_top_level_norms_take_weight_before_running_stats(device):
+    x, tx = _pair(_randn(4, 3, 5), device=device)
+    w, tw = _pair([1.0, 2.0, 0.5], device=device)
+    b, tb = _pair([0.0, 0.1, -0.1], device=device)
+    rm, trm = _pair([0.1, 0.2, 0.3], device=device)
+    rv, trv = _pair([1.0, 2.0, 3.0], device=device)
+    _same(minigrad.batch_norm(x, w, b, rm, rv, False, 0.1, 1e-5, True),
+          torch.batch_norm(tx, tw, tb, trm, trv, False, 0.1, 1e-5, True))
+    _same(minigrad.batch_norm(x, w, b, rm, rv, True, 0.1, 1e-5, True),
+          torch.batch_norm(tx, tw, tb, trm, trv, True, 0.1, 1e-5, True))
+    _same(rm, trm)  # the running statistics were updated the same way
+    _same(minigrad.instance_norm(x, w, b, None, None, True, 0.1, 1e-5, True),
+          torch.instance_norm(tx, tw, tb, None, None, True, 0.1, 1e-5, True))
+
+
+def test_top_level_embedding_takes_weight_first():
+    w, tw = _pair(_randn(5, 3), requires_grad=True)
+    idx = [[0, 2, 2], [4, 1, 2]]
+    out = minigrad.embedding(w, minigrad.tensor(idx), 2)
+    expected = torch.embedding(tw, torch.tensor(idx), 2)
+    _same(out, expected)
+    out.sum().backward()
+    expected.sum().backward()
+    _same(w.grad, tw.grad)  # row 2 (the padding index) gets no gradient
+
+
+@pytest.mark.parametrize("reduction", [0, 1, 2])
+def test_top_level_losses_take_an_int_reduction(device, reduction):
+    a, ta = _pair(_randn(4, 3), device=device)
+    b, tb = _pair(_randn(4, 3, seed=1), device=device)
+    y, ty = _pair([1.0, -1.0, 1.0, -1.0], device=device)
+    p, tp = _pair(np.abs(_randn(4, 3, seed=2)), device=device)
+    s, ts = _pair(1 / (1 + np.exp(-_randn(4, 3, seed=3))), device=device)
+    calls = [
+        lambda m, a, b, y, p, s: m.kl_div(a, s, reduction),
+        lambda m, a, b, y, p, s: m.kl_div(a, b, reduction, log_target=True),
+        lambda m, a, b, y, p, s: m.binary_cross_entropy_with_logits(a, s, None, p[0], reduction),
+        lambda m, a, b, y, p, s: m.cosine_embedding_loss(a, b, y, 0.1, reduction),
+        lambda m, a, b, y, p, s: m.margin_ranking_loss(a[:, 0], b[:, 0], y, 0.2, reduction),
+        lambda m, a, b, y, p, s: m.hinge_embedding_loss(a, y.unsqueeze(1).expand(4, 3), 1.0,
+                                                        reduction),
+        lambda m, a, b, y, p, s: m.triplet_margin_loss(a, b, p, 1.0, 2, 1e-6, True, reduction),
+        lambda m, a, b, y, p, s: m.poisson_nll_loss(a, p, True, True, 1e-8, reduction),
+    ]
+    for call in calls:
+        _same(call(minigrad, a, b, y, p, s), call(torch, ta, tb, ty, tp, ts))
+
+
+def test_top_level_forms_refuse_what_torch_refuses():
+    x = minigrad.randn(3, 4)
+    with pytest.raises(TypeError):
+        torch.kl_div(torch.randn(3), torch.randn(3), "mean")
+    with pytest.raises(TypeError, match="reduction"):
+        minigrad.kl_div(x, x, "mean")
+    with pytest.raises(TypeError):
+        torch.dropout(torch.randn(3), 0.5)
+    with pytest.raises(TypeError):
+        minigrad.dropout(x, 0.5)
+
+
+def test_dropout_training_masks_and_scales():
+    minigrad.manual_seed(0)
+    x = minigrad.ones(2000)
+    y = minigrad.dropout(x, 0.25, True)
+    kept = _np(y) != 0
+    assert np.allclose(_np(y)[kept], 1 / 0.75)
+    assert 0.65 < kept.mean() < 0.85
+    z = minigrad.ones(4, 50, 6)
+    minigrad.feature_dropout_(z, 0.5, True)
+    channels = _np(z).reshape(200, 6)
+    assert all(len(set(row)) == 1 for row in channels)  # whole channels kept or dropped
+    assert 0 < (channels[:, 0] == 0).mean() < 1
+
+
+def test_inplace_top_level_functions_forward_to_methods(device):
+    x, tx = _pair([-1.5, 0.25, 2.0], device=device)
+    for name in ("relu_", "sigmoid_", "exp_", "abs_", "neg_", "negative_", "sinc_", "fix_",
+                 "deg2rad_", "arctan_"):
+        a, ta = x.clone(), tx.clone()
+        assert getattr(minigrad, name)(a) is a
+        getattr(torch, name)(ta)
+        _same(a, ta)
+    a, ta = x.clone(), tx.clone()
+    minigrad.clamp_min_(a, 0.0)
+    torch.clamp_min_(ta, 0.0)
+    _same(a, ta)
+    minigrad.clip_(a, 0.5, 1.0)
+    torch.clip_(ta, 0.5, 1.0)
+    _same(a, ta)
+    minigrad.zero_(a)
+    _same(a, torch.zeros(3, dtype=torch.float64))
+
+
+# ---- elementwise math ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool"])
+@pytest.mark.parametrize("name", ["deg2rad", "rad2deg", "sinc"])
+def test_unary_math_promotes_like_torch(device, name, dtype):
+    a, ta = _pair([0, 1, 0, 1] if dtype == "bool" else [0, -3, 1, 7], dtype, device)
+    _same(getattr(minigrad, name)(a), getattr(torch, name)(ta), rtol=1e-6, atol=1e-6)
+
+
+def test_float_power_is_float64(device):
+    a, ta = _pair([1, 2, 3], "int64", device)
+    _same(minigrad.float_power(a, 2), torch.float_power(ta, 2))
+    _same(minigrad.float_power(2, a), torch.float_power(2, ta))
+    _same(a.float_power(a.float()), ta.float_power(ta.float()))
+    f, tf = _pair([1.5, 2.0], "float64", device)
+    f.float_power_(2.5)
+    tf.float_power_(2.5)
+    _same(f, tf)
+    with pytest.raises(RuntimeError, match="float_power_"):
+        minigrad.ones(2).float_power_(2)
+
+
+def test_gcd_lcm_ldexp_nextafter(device):
+    a, ta = _pair([0, -4, 6, 7, 12], "int64", device)
+    b, tb = _pair([0, 6, -9, 0, 18], "int64", device)
+    _same(minigrad.gcd(a, b), torch.gcd(ta, tb))
+    _same(minigrad.lcm(a, b), torch.lcm(ta, tb))
+    c, tc = _pair([3, 1, 2, 1, 2], "int32", device)
+    _same(minigrad.gcd(a, c), torch.gcd(ta, tc))
+    with pytest.raises(NotImplementedError):
+        minigrad.gcd(a.float(), b.float())
+    _same(minigrad.ldexp(a, c), torch.ldexp(ta, tc))
+    f, tf = _pair([1.0, 0.0, -2.0, 0.0, np.nan], "float32", device)
+    g, tg = _pair([2.0, -1.0, -3.0, 0.0, 1.0], "float32", device)
+    for x, y, tx, ty in ((f, g, tf, tg), (f.double(), g.double(), tf.double(), tg.double())):
+        np.testing.assert_array_equal(_np(minigrad.nextafter(x, y)), _np(torch.nextafter(tx, ty)))
+
+
+def test_frexp_matches_torch(device):
+    values = [0.0, -3.0, np.inf, -np.inf, np.nan, 1e-310, 8.0, 0.1, -1e300, 0.75]
+    a, ta = _pair(values, "float64", device)
+    mantissa, exponent = minigrad.frexp(a)
+    expected = torch.frexp(ta)
+    _same(mantissa, expected.mantissa)
+    _same(exponent, expected.exponent)
+    with pytest.raises(TypeError, match="floating"):
+        minigrad.frexp(minigrad.tensor([1, 2]))
+
+
+def test_logaddexp2_values_and_dtype(device):
+    a, ta = _pair([1.0, -np.inf, np.inf, 30.0, -5.0], "float32", device)
+    b, tb = _pair([1.0, -np.inf, np.inf, -2.0, 0.5], "float32", device)
+    _same(minigrad.logaddexp2(a, b), torch.logaddexp2(ta, tb), rtol=1e-6)
+    with pytest.raises(NotImplementedError):
+        minigrad.logaddexp2(minigrad.tensor([1]), minigrad.tensor([1]))
+
+
+_SPECIAL_POINTS = [0.0, -0.0, -1.0, -2.0, 1.0, 2.0, 0.5, -0.5, -1.5, 1e-8, 3.7, 25.5, 171.3,
+                   -17.3, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("name", ["lgamma", "digamma", "i0"])
+def test_special_functions_match_torch(device, name):
+    points = _SPECIAL_POINTS + list(np.linspace(-30, 60, 23))
+    a, ta = _pair(points, "float64", device)
+    _same(getattr(minigrad, name)(a), getattr(torch, name)(ta), rtol=1e-10, atol=1e-12)
+    b, tb = _pair([1, 2, 5], "int64", device)
+    _same(getattr(minigrad, name)(b), getattr(torch, name)(tb), rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_polygamma_matches_torch(device, n):
+    points = [0.5, 1.0, 2.0, 3.7, 25.5, -0.5, -1.5, -17.3, np.nan, 0.0, -np.inf, np.inf]
+    a, ta = _pair(points, "float64", device)
+    # torch's trigamma is accurate to ~1e-9 relative; minigrad's to a few ulps
+    _same(minigrad.polygamma(n, a), torch.polygamma(n, ta), rtol=1e-8, atol=1e-12)
+    _same(a.polygamma(n), ta.polygamma(n), rtol=1e-8, atol=1e-12)
+
+
+def test_mvlgamma_matches_torch(device):
+    a, ta = _pair([0.5, 2.0, 2.5, 7.25], "float64", device)
+    for p in (1, 2, 3):
+        _same(minigrad.mvlgamma(a, p), torch.mvlgamma(ta, p), rtol=1e-10)
+
+
+@pytest.mark.parametrize("fn", [
+    minigrad.lgamma, minigrad.digamma, lambda t: minigrad.polygamma(2, t), minigrad.i0,
+    minigrad.sinc, lambda t: minigrad.logaddexp2(t, t * 0.5), minigrad.deg2rad,
+    lambda t: minigrad.mvlgamma(t + 3, 2), lambda t: minigrad.frexp(t)[0],
+    lambda t: minigrad.float_power(t.abs() + 0.5, 1.5), lambda t: minigrad.ldexp(t, t.long()),
+], ids=["lgamma", "digamma", "polygamma", "i0", "sinc", "logaddexp2", "deg2rad", "mvlgamma",
+        "frexp", "float_power", "ldexp"])
+def test_new_math_gradcheck(device, fn):
+    x = minigrad.tensor([0.7, 1.3, 2.9, -0.4, 16.5], dtype=minigrad.float64, device=device,
+                        requires_grad=True)
+    assert minigrad.gradcheck(fn, [x])
+
+
+def test_special_gradients_match_torch():
+    a, ta = _pair([0.3, 1.7, 4.2, -2.5, 20.0], requires_grad=True)
+    for name in ("lgamma", "digamma", "i0", "sinc"):
+        (grad,) = minigrad.autograd.grad(getattr(minigrad, name)(a).sum(), [a])
+        (expected,) = torch.autograd.grad(getattr(torch, name)(ta).sum(), [ta])
+        _same(grad, expected, rtol=1e-8)
+    assert math.isclose(minigrad.sinc(minigrad.tensor(0.0, requires_grad=True)).item(), 1.0)
