@@ -251,7 +251,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
         raise DTypeError(f"histogram: not implemented for {x.dtype} input")
     values = x.detach().reshape(-1)
     if isinstance(bins, Tensor):
-        edges = bins.detach().to(dtype=x.dtype)
+        edges = bins.detach().to(dtype=x.dtype, device=x.device)
         if edges.ndim != 1 or edges.shape[0] < 1:
             raise ShapeError("histogram(): bins tensor should have one dimension and at least "
                              "1 element")

@@ -224,6 +224,7 @@ def index_copy(input, dim, index, source):
         return _scatter_into(x, (), source.reshape(()), "index_copy", ())
     expected = list(x.shape)
     expected[dim] = count
+    index = index.to(device=x.device)
     return _scatter_into(x, _along(dim, x.ndim, index.reshape(-1)), source.reshape(expected),
                          "index_copy", expected)
 
@@ -240,7 +241,7 @@ def put(input, index, source, accumulate=False):
                          f"elements, but got source.numel() = {source.numel()}, index.numel() "
                          f"= {index.numel()}")
     flat = x.reshape(-1)
-    return flat.index_put((index.reshape(-1),), source.reshape(-1).to(dtype=x.dtype),
+    return flat.index_put((index.to(device=x.device).reshape(-1),), source.reshape(-1).to(dtype=x.dtype),
                           accumulate).reshape(x.shape)
 
 
