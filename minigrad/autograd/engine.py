@@ -302,50 +302,45 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
 
 
 def _run_ready(ready, buffers, deps, active, restricted, capture, retain_graph, create_graph):
-    """run_backward's loop: run each node whose gradients are all in, until none is left."""
+    """run_backward's loop: run each node whose gradients are all in, until none is left.
+    A node with no hooks outside `grad()` (the usual case) takes the short path written out
+    here; any other goes through `_run_with_hooks`."""
+    pop, push, take = ready.pop, ready.append, buffers.pop
     while ready:
-        node = ready.pop()
-        grads = buffers.pop(node, None)
+        node = pop()
+        grads = take(node, None)
         if grads is None:
             grads = [None] * len(node.output_meta)
-        is_leaf = type(node) is AccumulateGrad or isinstance(node, AccumulateGrad)
-        if node._tensor_hooks is not None or node._retained is not None or (
-                is_leaf and _tensor_hooks(node, 0)):
-            _apply_output_hooks(node, grads, create_graph)
-        if restricted:
-            for nr, g in enumerate(grads):
-                if (node, nr) in capture and g is not None:
-                    capture[(node, nr)] = g
-        if node._pre_hooks:
-            grads = _apply_pre_hooks(node, grads)
-        if is_leaf:
-            if not restricted:
+        if (restricted or node._tensor_hooks is not None or node._retained is not None
+                or node._pre_hooks or node._post_hooks):
+            input_grads = _run_with_hooks(node, grads, active, restricted, capture,
+                                          create_graph)
+            if input_grads is None:
+                continue
+        elif type(node) is AccumulateGrad or isinstance(node, AccumulateGrad):
+            leaf = node.variable()
+            if leaf is not None and leaf._backward_hooks:
+                _run_with_hooks(node, grads, active, restricted, capture, create_graph)
+            else:
                 _run_accumulate_node(node, grads, create_graph)
-                if node._post_hooks:
-                    _apply_post_hooks(node, (), grads)
             continue
-        edges = node._edges
-        if restricted and not any(child in active for child in _children(node)):
-            continue  # a captured node whose inputs lead to no other captured edge
-        if len(grads) == 1:
+        elif len(grads) == 1:
             # a single output (most nodes): its gradient is there, or nothing flows on
             if grads[0] is None:
-                input_grads = (None,) * len(edges)
+                input_grads = (None,) * len(node._edges)
             else:
                 if node.freed:
                     _raise_freed(node)
                 input_grads = node.function.backward(node, grads[0])
                 if type(input_grads) is not tuple:
                     input_grads = _as_gradients(input_grads)
-                if len(input_grads) != len(edges):
+                if len(input_grads) != len(node._edges):
                     _raise_count(node, input_grads)
         elif all(g is None for g in grads):
-            input_grads = (None,) * len(edges)
+            input_grads = (None,) * len(node._edges)
         else:
             input_grads = _call_backward(node, grads)
-        if node._post_hooks:
-            input_grads = _apply_post_hooks(node, input_grads, grads)
-        for i, edge in enumerate(edges):
+        for i, edge in enumerate(node._edges):
             if edge is None:
                 continue
             target, nr = edge
@@ -374,9 +369,50 @@ def _run_ready(ready, buffers, deps, active, restricted, capture, retain_graph, 
             count = deps[target] - 1
             deps[target] = count
             if count == 0:
-                ready.append(target)
+                push(target)
         if not retain_graph and node._saved:
             node.release()
         # drop this node's references to the gradients passed on, so that a leaf's
         # gradient held by its buffer alone is seen as such (_stealable)
         input_grads = grads = g = None
+
+
+def _run_with_hooks(node, grads, active, restricted, capture, create_graph):
+    """One node of `_run_ready` with hooks, or under `grad()` (`restricted`): the gradients
+    to pass on to its inputs, or None when nothing is passed on (a leaf, or a node that leads
+    to no captured edge)."""
+    is_leaf = isinstance(node, AccumulateGrad)
+    if node._tensor_hooks is not None or node._retained is not None or (
+            is_leaf and _tensor_hooks(node, 0)):
+        _apply_output_hooks(node, grads, create_graph)
+    if restricted:
+        for nr, g in enumerate(grads):
+            if (node, nr) in capture and g is not None:
+                capture[(node, nr)] = g
+    if node._pre_hooks:
+        grads = _apply_pre_hooks(node, grads)
+    if is_leaf:
+        if not restricted:
+            _run_accumulate_node(node, grads, create_graph)
+            if node._post_hooks:
+                _apply_post_hooks(node, (), grads)
+        return None
+    edges = node._edges
+    if restricted and not any(child in active for child in _children(node)):
+        return None  # a captured node whose inputs lead to no other captured edge
+    if len(grads) == 1:
+        if grads[0] is None:
+            input_grads = (None,) * len(edges)
+        else:
+            if node.freed:
+                _raise_freed(node)
+            input_grads = _as_gradients(node.function.backward(node, grads[0]))
+            if len(input_grads) != len(edges):
+                _raise_count(node, input_grads)
+    elif all(g is None for g in grads):
+        input_grads = (None,) * len(edges)
+    else:
+        input_grads = _call_backward(node, grads)
+    if node._post_hooks:
+        input_grads = _apply_post_hooks(node, input_grads, grads)
+    return input_grads

@@ -169,7 +169,8 @@ class BackwardNode(Node):
         """For a `KernelFunction`, whose forward sees arrays: keep the Tensor arguments at the
         positions `inputs`, then the outputs at the positions `outputs`, for backward (they
         come back in that order from `saved_tensors`)."""
-        self._save_positions = (tuple(inputs), tuple(outputs))
+        self._save_positions = (inputs if type(inputs) is tuple else tuple(inputs),
+                                outputs if type(outputs) is tuple else tuple(outputs))
 
     def mark_outputs_non_differentiable(self, *positions):
         """For a `KernelFunction`: the outputs at `positions` never get a gradient."""
@@ -315,8 +316,9 @@ class Function:
             else:
                 result = _record_output(ctx, result, args, 0)
             ctx.output_meta = ((result._data.shape, result._dtype, result._device),)
-            if ctx._saved:
-                _saved_outputs_as_data(ctx, (result,))
+            for saved in ctx._saved:  # _saved_outputs_as_data, for the one output
+                if saved is not None and saved.tensor is result and result._grad_fn is ctx:
+                    saved.become_output(0)
             return result
         for i, out in enumerate(result):
             if not isinstance(out, Tensor):
@@ -471,7 +473,10 @@ def _not_an_argument(out, args):
 def _save_and_mark(ctx, args, outputs):
     """Apply a KernelFunction's `ctx.save` and `ctx.mark_outputs_non_differentiable`."""
     inputs, saved_outputs = ctx._save_positions
-    if inputs or saved_outputs:
-        ctx.save_for_backward(*(args[i] for i in inputs), *(outputs[i] for i in saved_outputs))
+    if inputs or saved_outputs:  # ctx.save_for_backward(those tensors), written out
+        saved = [args[i] for i in inputs]
+        if saved_outputs:
+            saved.extend([outputs[i] for i in saved_outputs])
+        ctx._saved = tuple([None if t is None else _SavedTensor(t) for t in saved])
     if ctx._non_differentiable_positions:
         ctx.mark_non_differentiable(*(outputs[i] for i in ctx._non_differentiable_positions))

@@ -20,7 +20,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        ctx.input_shape, ctx.axes = x.shape, axes
+        ctx.input_shape, ctx.axes = tuple(x._data.shape), axes
         return x._new(x._backend.sum(x._data, axes, keepdim))
 
     @staticmethod
@@ -35,6 +35,12 @@ class Sum(Function):
         if keep != ctx.input_shape:
             data = kernels.broadcast_to(data, ctx.input_shape)
         return grad._new_view(data), None, None
+
+
+class SumAll(Sum):
+    """The sum of every element (sum() without dim): its node is PyTorch's SumBackward0."""
+
+    backward_name = "SumBackward0"
 
 
 class _Extreme(Function):
@@ -155,6 +161,11 @@ def _check_nonempty(x, axes, name):
 
 def sum(x, dim=None, keepdim=False, dtype=None):
     """Sum over `dim` (int, tuple, or None for all). Integer and bool sums are int64."""
+    if dim is None and dtype is None and x.dtype.is_floating_point:  # loss.sum(), in short
+        ndim = len(x._data.shape)
+        axes = _ALL_AXES[ndim] if ndim < len(_ALL_AXES) else tuple(range(ndim))
+        out = SumAll.apply(x, axes, keepdim)
+        return out if out.dtype is x.dtype else out.to(dtype=x.dtype)
     if dtype is not None:
         x = x.to(dtype=dtype)
     elif not x.dtype.is_floating_point:
@@ -163,6 +174,9 @@ def sum(x, dim=None, keepdim=False, dtype=None):
     if out.dtype is not x.dtype:  # integer kernels sum in int64; a narrower dtype= wraps
         out = out.to(dtype=x.dtype)
     return rename_grad_fn(out, "SumBackward0") if dim is None else out
+
+
+_ALL_AXES = [tuple(range(ndim)) for ndim in range(9)]  # every axis of an ndim-d tensor
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
