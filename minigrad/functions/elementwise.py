@@ -276,7 +276,7 @@ Sigmoid = _unary("Sigmoid", lambda backend: backend.sigmoid,
 def _relu_backward(grad, _x, out):
     """Zero where out <= 0, so a NaN passes its gradient (PyTorch's threshold_backward): one
     kernel pass, or Tensor ops when the backward itself is recorded (create_graph)."""
-    if is_grad_enabled():
+    if _grad_state.enabled:
         return where(out <= 0, 0.0, grad)
     return grad._new(grad._backend.relu_backward(grad._data, out._data))
 

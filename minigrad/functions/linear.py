@@ -120,6 +120,15 @@ def check_linear(input, weight, bias):
     """Raise unless `linear(input, weight, bias)` with a 2-D weight is well formed (types,
     dtypes and shapes, in PyTorch's terms); returns whether the weight is 1-D instead (then
     `input @ weight` is what linear computes, checked by `_linear_vector_weight`)."""
+    if (isinstance(input, Tensor) and isinstance(weight, Tensor)
+            and input._dtype is weight._dtype and input._dtype.category != 0):
+        # the usual case, in a few comparisons: a float or integer input and a 2-D weight of
+        # its dtype that fits it, and no bias or a float (out_features,) bias of that dtype
+        shape, weight_shape = input._data.shape, weight._data.shape
+        if len(weight_shape) == 2 and shape and shape[-1] == weight_shape[1] and (
+                bias is None or (isinstance(bias, Tensor) and bias._dtype is input._dtype
+                                 and bias._data.shape == weight_shape[:1])):
+            return False
     _check_tensor(input, "input")
     _check_tensor(weight, "weight")
     if bias is not None:
@@ -159,6 +168,6 @@ def linear(input, weight, bias=None):
     if check_linear(input, weight, bias):
         return _linear_vector_weight(input, weight, bias)
     out = Linear.apply(input, weight, bias)
-    if input.ndim > 2:  # PyTorch's names: addmm/mm on 2-D input, a view of them beyond
+    if len(input._data.shape) > 2:  # PyTorch's names: addmm/mm on 2-D input, a view of them beyond
         return rename_grad_fn(out, "ViewBackward0" if bias is not None else "UnsafeViewBackward0")
     return out if bias is not None else rename_grad_fn(out, "MmBackward0")

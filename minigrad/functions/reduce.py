@@ -25,15 +25,17 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        keep = keepdim_shape(ctx.input_shape, ctx.axes)
         if _grad_state.enabled:  # recorded (create_graph): differentiable Tensor ops
+            keep = keepdim_shape(ctx.input_shape, ctx.axes)
             return grad.reshape(keep).expand(ctx.input_shape), None, None
         # the same view from the backend directly: no reshape and expand nodes for nothing
-        kernels, data = grad._backend, grad._data
-        if data.shape != keep:
-            data = kernels.reshape(data, keep)
-        if keep != ctx.input_shape:
-            data = kernels.broadcast_to(data, ctx.input_shape)
+        kernels, data, shape = grad._backend, grad._data, ctx.input_shape
+        if data.shape != shape:
+            if data.shape:  # (a 0-d gradient, of a sum of every element, broadcasts as it is)
+                keep = keepdim_shape(shape, ctx.axes)
+                if data.shape != keep:
+                    data = kernels.reshape(data, keep)
+            data = kernels.broadcast_to(data, shape)
         return grad._new_view(data), None, None
 
 
