@@ -124,8 +124,9 @@ def check_linear(input, weight, bias):
             and input._dtype is weight._dtype and input._dtype.category != 0):
         # the usual case, in a few comparisons: a float or integer input and a 2-D weight of
         # its dtype that fits it, and no bias or a float (out_features,) bias of that dtype
+        # (device arrays' shapes may not index from -1)
         shape, weight_shape = input._data.shape, weight._data.shape
-        if len(weight_shape) == 2 and shape and shape[-1] == weight_shape[1] and (
+        if len(weight_shape) == 2 and shape and shape[len(shape) - 1] == weight_shape[1] and (
                 bias is None or (isinstance(bias, Tensor) and bias._dtype is input._dtype
                                  and bias._data.shape == weight_shape[:1])):
             return False
