@@ -31,7 +31,15 @@ def build(lib, name, case, builder=None):
     """`lib.nn.<name>(*case.args, **case.kwargs)`, or `builder(lib, case)` for containers."""
     if builder is not None:
         return builder(lib, case)
-    return getattr(lib.nn, name)(*case.args, **case.kwargs)
+    kwargs = {k: _lib_tensor(lib, v) for k, v in case.kwargs.items()}
+    return getattr(lib.nn, name)(*case.args, **kwargs)
+
+
+def _lib_tensor(lib, value):
+    """A numpy constructor argument (a loss's class weights) as `lib`'s float32 tensor."""
+    if not isinstance(value, np.ndarray):
+        return value
+    return lib.tensor(value.astype(np.float32) if value.dtype.kind == "f" else value)
 
 
 def pair(name, case, builder=None, dtype="float32"):

@@ -227,7 +227,8 @@ def _arange_like(scores):
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """sum over target classes j and non-target classes i of max(0, 1 - (x[j] - x[i])) / C per
-    sample. target (N, C) or (C,) lists each sample's class indices, ended by the first -1."""
+    sample. target (N, C) or (C,) lists each sample's class indices, ended by the first -1; a
+    class listed twice counts twice, as in torch."""
     reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
     _check_float(input, "input", "multilabel_margin_loss")
     _check_target(target, "multilabel_margin_loss")
@@ -246,9 +247,11 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     listed = (labels != -1).to(dtype=scores.dtype).cumprod(dim=1)  # entries before the first -1
     classes = _arange_like(scores).reshape(1, 1, -1)
     hits = (labels.unsqueeze(2) == classes).to(dtype=scores.dtype) * listed.unsqueeze(2)
-    is_target = hits.amax(dim=1) if num_classes else hits.sum(dim=1)  # (N, C) 0/1
-    # pair (j, i): j a target class, i a class that is not
-    pairs = is_target.unsqueeze(2) * (1 - is_target).unsqueeze(1)
+    listings = hits.sum(dim=1)  # (N, C): how often each class is listed
+    is_target = listings.clamp(max=1)  # (N, C) 0/1
+    # pair (j, i): j a target class, as often as it is listed (as torch's loop over the
+    # listed entries counts it), i a class that is not a target
+    pairs = listings.unsqueeze(2) * (1 - is_target).unsqueeze(1)
     hinge = (1 - scores.unsqueeze(2) + scores.unsqueeze(1)).clamp(min=0)
     losses = (hinge * pairs).sum(dim=(1, 2)) / max(num_classes, 1)
     return _reduce(losses.reshape(input.shape[:-1]), reduction)
