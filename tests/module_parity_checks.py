@@ -103,7 +103,7 @@ def _tensors(case, dtype):
 
 
 def _close(a, b, dtype, rtol, atol, what):
-    tol = (rtol, atol) if dtype == "float32" else (1e-9, 1e-10)
+    tol = (rtol, atol) if dtype == "float32" else (1e-7, 1e-9)
     np.testing.assert_allclose(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
                                rtol=tol[0], atol=tol[1], err_msg=what)
 

@@ -2,6 +2,7 @@
 back, as PyTorch's `torch.nn.utils` (used by evolution strategies, natural-gradient and
 meta-learning code)."""
 from ...autograd.grad_mode import no_grad
+from ...errors import ShapeError
 from ...functions import cat
 from ...tensor import Tensor
 
@@ -30,7 +31,7 @@ def vector_to_parameters(vec, parameters):
     params = list(parameters)
     total = sum(p.numel() for p in params)
     if vec.ndim != 1 or vec.numel() != total:
-        raise ValueError(f"vector_to_parameters: expected a 1-d vector of {total} values, got "
+        raise ShapeError(f"vector_to_parameters: expected a 1-d vector of {total} values, got "
                          f"shape {tuple(vec.shape)}")
     with no_grad():
         for param in params:
