@@ -55,3 +55,13 @@ from .modules import (AdaptiveAvgPool1d, Bilinear, ChannelShuffle, Dropout1d, Dr
 # ---- transformer layers ------------------------------------------------------------------------
 from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                       TransformerEncoder, TransformerEncoderLayer)
+
+# ---- the rest of the everyday layers: alpha dropout, LP/fractional/3-d adaptive max pooling,
+# unpooling, adaptive softmax, lazy 3-d layers, the recurrent base classes ----------------------
+from .modules.surface_layers import (AdaptiveLogSoftmaxWithLoss, AdaptiveMaxPool3d,
+                                     AlphaDropout, FeatureAlphaDropout, FractionalMaxPool2d,
+                                     LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d,
+                                     LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
+                                     LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
+                                     MaxUnpool3d, NLLLoss2d, RNNBase, RNNCellBase,
+                                     TripletMarginWithDistanceLoss)

@@ -52,3 +52,14 @@ from ..functions.ctc_loss import ctc_loss
 from ..functions.activation import elu_, hardtanh_, leaky_relu_, relu_
 from ..functions.classic_layers import bilinear, channel_shuffle, local_response_norm, pdist
 from ..functions.dropout import dropout3d
+
+# ---- the rest of the everyday functional surface: Gumbel softmax, alpha dropout, LP and
+# fractional pooling, the *_with_indices forms, 3-d adaptive max pooling and unpooling ------------
+from ..functions.surface_nn import (adaptive_max_pool1d_with_indices,
+                                    adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                                    adaptive_max_pool3d_with_indices, alpha_dropout,
+                                    feature_alpha_dropout, fractional_max_pool2d,
+                                    fractional_max_pool2d_with_indices, gumbel_softmax, lp_pool1d,
+                                    lp_pool2d, lp_pool3d, max_pool1d_with_indices,
+                                    max_pool2d_with_indices, max_pool3d_with_indices,
+                                    max_unpool3d, triplet_margin_with_distance_loss)
