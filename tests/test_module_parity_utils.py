@@ -35,7 +35,8 @@ def _assert_like(a, b, what):
     assert a.shape == b.shape
     if b.size < 400:
         return
-    assert 0.85 * np.abs(b).max() <= np.abs(a).max() <= 1.18 * np.abs(b).max(), what
+    if "uniform" in what:  # a uniform's bound shows in its largest draw; a normal's does not
+        assert 0.9 * np.abs(b).max() <= np.abs(a).max() <= 1.1 * np.abs(b).max(), what
     assert 0.85 * b.std() <= a.std() <= 1.15 * b.std(), (what, a.std(), b.std())
     assert abs(a.mean() - b.mean()) <= 0.15 * b.std() + 1e-12, (what, a.mean(), b.mean())
 

@@ -38,10 +38,16 @@ class Hardswish(_Elementwise):
     """`Hardswish(inplace=False)`: x * relu6(x + 3) / 6."""
     _fn = staticmethod(A.hardswish)
 
+    def extra_repr(self):
+        return ""  # torch's repr leaves out this layer's inplace flag
+
 
 class Hardsigmoid(_Elementwise):
     """`Hardsigmoid(inplace=False)`: relu6(x + 3) / 6."""
     _fn = staticmethod(A.hardsigmoid)
+
+    def extra_repr(self):
+        return ""  # torch's repr leaves out this layer's inplace flag
 
 
 class Mish(_Elementwise):

@@ -1,0 +1,139 @@
+"""Parity of the Module API with torch.nn.Module on the cases where module trees differ from
+the plain one: shared (tied) parameters and submodules, non-persistent buffers, parameters set
+to None, prefixes and recurse=False, load_state_dict(strict=False)'s report, in-place
+activations, from_pretrained, and the default initialisation of the normalisation layers."""
+import numpy as np
+import pytest
+
+import minigrad
+from module_parity_checks import Case, assert_same_init, assert_same_structure, build, torch
+
+
+def _tree(lib):
+    nn = lib.nn
+
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(5, 3)
+            self.body = nn.Sequential(nn.Linear(3, 3), nn.ReLU(inplace=True))
+            self.again = self.body  # the same submodule under two names
+            self.head = nn.Linear(3, 5, bias=False)
+            self.head.weight = self.embed.weight  # tied weights
+            self.register_buffer("scale", lib.ones(3))
+            self.register_buffer("cache", lib.zeros(2), persistent=False)
+            self.register_parameter("unused", None)
+            self.register_buffer("empty", None)
+
+        def forward(self, idx):
+            return self.head(self.again(self.body(self.embed(idx))) * self.scale)
+    return Tied()
+
+
+def _names(pairs):
+    return [(k, tuple(v.shape)) for k, v in pairs]
+
+
+def test_shared_parameters_and_modules_match_torch():
+    t, m = _tree(torch), _tree(minigrad)
+    assert_same_structure(t, m)
+    for kw in ({}, {"prefix": "model"}, {"recurse": False}, {"remove_duplicate": False}):
+        assert _names(m.named_parameters(**kw)) == _names(t.named_parameters(**kw)), kw
+        assert _names(m.named_buffers(**kw)) == _names(t.named_buffers(**kw)), kw
+    assert [k for k, _ in m.named_modules(remove_duplicate=False)] == \
+        [k for k, _ in t.named_modules(remove_duplicate=False)]
+    assert [k for k, _ in m.named_modules(prefix="x")] == [k for k, _ in
+                                                            t.named_modules(prefix="x")]
+    assert [k for k, _ in m.named_children()] == [k for k, _ in t.named_children()]
+    assert len(list(m.parameters())) == len(list(t.parameters()))
+    sd_t = t.state_dict()
+    assert list(m.state_dict(prefix="p.")) == list(t.state_dict(prefix="p."))
+    m.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in sd_t.items()})
+    idx = np.array([[0, 4], [2, 2]])
+    out_t, out_m = t(torch.tensor(idx)), m(minigrad.tensor(idx))
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-5,
+                               atol=1e-6)
+    out_t.sum().backward()
+    out_m.sum().backward()
+    np.testing.assert_allclose(m.embed.weight.grad.numpy(), t.embed.weight.grad.numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert m.head.weight is m.embed.weight
+
+
+def test_load_state_dict_reports_keys_as_torch():
+    t, m = _tree(torch), _tree(minigrad)
+    sd = {k: v for k, v in t.state_dict().items() if not k.startswith("body")}
+    sd["extra.weight"] = torch.ones(1)
+    rt = t.load_state_dict(sd, strict=False)
+    rm = m.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in sd.items()},
+                           strict=False)
+    assert sorted(rm.missing_keys) == sorted(rt.missing_keys)
+    assert sorted(rm.unexpected_keys) == sorted(rt.unexpected_keys)
+    with pytest.raises(RuntimeError):
+        m.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in sd.items()})
+    bad = {k: minigrad.tensor(v.numpy()) for k, v in t.state_dict().items()}
+    bad["scale"] = minigrad.ones(4)
+    with pytest.raises(RuntimeError):
+        m.load_state_dict(bad)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("ReLU", {}), ("ReLU6", {}), ("LeakyReLU", {"negative_slope": 0.2}), ("ELU", {}),
+    ("CELU", {}), ("SELU", {}), ("SiLU", {}), ("Mish", {}), ("Hardswish", {}),
+    ("Hardsigmoid", {}), ("Hardtanh", {}), ("Threshold", {"threshold": 0.1, "value": -1.0}),
+    ("RReLU", {}), ("Dropout", {"p": 0.0}), ("Dropout2d", {"p": 0.0}),
+])
+def test_inplace_layers_match_torch(name, kwargs):
+    t = getattr(torch.nn, name)(inplace=True, **kwargs).eval()
+    m = getattr(minigrad.nn, name)(inplace=True, **kwargs).eval()
+    assert repr(m) == repr(t)
+    x = np.random.default_rng(0).standard_normal((2, 3, 2)).astype(np.float32)
+    xt = torch.tensor(x, requires_grad=True)
+    xm = minigrad.tensor(x, requires_grad=True)
+    yt, ym = xt * 1, xm * 1  # a non-leaf, which an in-place layer may overwrite
+    out_t, out_m = t(yt), m(ym)
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-5,
+                               atol=1e-7)
+    assert (out_m is ym) == (out_t is yt)
+    out_t.sum().backward()
+    out_m.sum().backward()
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"freeze": False}, {"padding_idx": 1},
+                                    {"max_norm": 1.0}])
+def test_embedding_from_pretrained_matches_torch(kwargs):
+    w = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
+    t = torch.nn.Embedding.from_pretrained(torch.tensor(w), **kwargs)
+    m = minigrad.nn.Embedding.from_pretrained(minigrad.tensor(w), **kwargs)
+    assert_same_structure(t, m)
+    assert m.weight.requires_grad == t.weight.requires_grad
+    idx = np.array([0, 1, 3])
+    np.testing.assert_allclose(m(minigrad.tensor(idx)).detach().numpy(),
+                               t(torch.tensor(idx)).detach().numpy(), rtol=1e-6)
+    bag_t = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(w), mode="sum")
+    bag_m = minigrad.nn.EmbeddingBag.from_pretrained(minigrad.tensor(w), mode="sum")
+    assert_same_structure(bag_t, bag_m)
+
+
+NORM_INITS = [
+    ("BatchNorm1d", Case((300,))), ("BatchNorm2d", Case((300,), {"affine": False})),
+    ("BatchNorm3d", Case((300,), {"track_running_stats": False})),
+    ("InstanceNorm1d", Case((300,), {"affine": True})),
+    ("InstanceNorm2d", Case((300,), {"affine": True, "track_running_stats": True})),
+    ("InstanceNorm3d", Case((300,))), ("GroupNorm", Case((3, 300))),
+    ("LayerNorm", Case(((20, 15),))), ("LayerNorm", Case((300,), {"bias": False})),
+    ("RMSNorm", Case((300,))), ("PReLU", Case(())),
+    ("TransformerEncoderLayer", Case((32, 2), {"dim_feedforward": 40})),
+    ("Transformer", Case((), {"d_model": 16, "nhead": 2, "num_encoder_layers": 1,
+                              "num_decoder_layers": 1, "dim_feedforward": 30})),
+]
+
+
+@pytest.mark.parametrize("name, case", NORM_INITS, ids=[n for n, _ in NORM_INITS])
+def test_more_default_initialisations_match_torch(name, case):
+    torch.manual_seed(0)
+    minigrad.manual_seed(0)
+    t, m = build(torch, name, case), build(minigrad, name, case)
+    assert_same_structure(t, m)
+    assert_same_init(t, m)
