@@ -30,6 +30,20 @@ class CpuConfig:
         1.3-4x on 4x4 to 7x7 (3x3 and 1x1 kernels); on 8x8 to 16x16 maps no clear winner.
     conv_transposed_max_out: the weight gradient's GEMM puts rows first up to this many output
         channels per group.
+    conv_wide_max_rows: dense (one group) stride-1 convolutions whose columns have at most
+        this many rows (input channels x kernel taps) compute their forward through wide
+        columns (conv_wide.py: one contiguous copy per row, the GEMM over the padded width,
+        bias and relu in the epilogue) instead of im2col. Measured (float32, batch 64, one
+        thread, CPU time on a loaded machine, interleaved): 1 -> 6 5x5 pad 2 on 28x28 (25 rows)
+        0.23 ms against 0.35, 6 -> 16 5x5 on 14x14 (150 rows) 0.32 against 0.49, 1 -> 32 3x3
+        on 28x28 (9 rows) 0.36 against 0.44, 3 -> 64 3x3 pad 1 on 32x32 (27 rows) 2.1 against
+        3.5; 32 -> 64 3x3 on 26x26 (288 rows) was no faster (5.8 against 5.6 ms, two threads).
+    conv_weight_direct_max_weights: dense stride-1 convolutions with at most this many weights
+        (out x in x taps) compute their weight gradient by direct dot products
+        (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
+        above: 1 -> 6 5x5 (150 weights) 0.24 ms against 0.62, 1 -> 32 3x3 (288) 0.46 against
+        0.91; 3 -> 64 3x3 (1,728) 4.6 against 4.3 and 6 -> 16 5x5 (2,400) 0.63 against 0.55
+        were slower (BLAS is efficient once both sides of the gradient have a few dozen).
     conv_winograd_forward_min_channels, conv_winograd_input_min_channels,
     conv_winograd_weight_min_channels: dense 3x3 stride-1 convolutions (float32 or float64,
         no groups or dilation) with at least this many input and output channels compute
@@ -62,6 +76,8 @@ class CpuConfig:
     conv_chunk_bytes: int = 2 << 20
     conv_forward_image_gemm_min_positions: int = 64
     conv_transposed_max_out: int = 64
+    conv_wide_max_rows: int = 150
+    conv_weight_direct_max_weights: int = 512
     conv_winograd_forward_min_channels: int = 1 << 30
     conv_winograd_input_min_channels: int = 1 << 30
     conv_winograd_weight_min_channels: int = 1 << 30

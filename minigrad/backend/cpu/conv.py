@@ -11,15 +11,18 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   stays in cache. A 1x1 convolution with unit stride and no padding needs no im2col at all:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
+Dense stride-1 convolutions with few input channels (a network's first layers, LeNet's) take
+the wide-grid kernels of conv_wide.py instead: the forward as a GEMM over columns copied in
+whole rows (bias and relu in its epilogue), the weight gradient as direct dot products.
 Dense 3x3 stride-1 convolutions with enough channels can take Winograd F(2x2, 3x3) instead
 (conv_winograd.py), each kernel from its own threshold in CpuConfig (off by default).
 """
 import numpy as np
 
-from . import conv_direct, conv_winograd
+from . import conv_direct, conv_wide, conv_winograd
 from ._config import get_config
 from ._parallel import call, ready
-from .conv_im2col import col2im, im2col
+from .conv_im2col import col2im, column_chunks, im2col
 
 
 def _launch_direct(kernel, work, *args):
@@ -44,20 +47,15 @@ def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size, min_m
         100 * height * width >= get_config().conv_winograd_min_tile_use_percent * tiled
 
 
+def _use_wide(geometry, dtype, size, limit):
+    """The wide-grid kernels (conv_wide.py) for a dense stride-1 float convolution whose
+    `size` (the count a CpuConfig threshold bounds) is at most `limit`."""
+    return size <= limit and dtype in (np.float32, np.float64) and conv_wide.applies(geometry)
+
+
 def _cropped(weight, spans):
     (top, bottom), (left, right) = spans
     return ready(weight[:, :, top:bottom + 1, left:right + 1])
-
-
-def _chunks(images, rows, positions, dtype):
-    """Yield (n0, cols): consecutive chunks of images with a C-contiguous column buffer
-    (rows, chunk size, positions) for each; the buffer is reused between equal-sized chunks."""
-    per_image = max(rows * positions * dtype.itemsize, 1)
-    chunk = max(1, min(images, get_config().conv_chunk_bytes // per_image))
-    buffer = np.empty((rows, chunk, positions), dtype=dtype)
-    for n0 in range(0, images, chunk):
-        size = min(chunk, images - n0)
-        yield n0, buffer if size == chunk else np.empty((rows, size, positions), dtype=dtype)
 
 
 def _transposed_chunk(a, n0, size):
@@ -69,6 +67,12 @@ def _transposed_chunk(a, n0, size):
 def conv2d_forward(x, weight, bias, geometry):
     """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
     if given -> (N, O, *geometry.output_size)."""
+    return forward_maybe_clamped(x, weight, bias, geometry, relu=False)[0]
+
+
+def forward_maybe_clamped(x, weight, bias, geometry, relu):
+    """(out, clamped): conv2d_forward's result, and whether it is already clamped by relu
+    (`relu` asked for it and the strategy taken has a fused epilogue) or still needs it."""
     x, weight = ready(x), ready(weight)
     n, channels_out = x.shape[0], weight.shape[0]
     groups, out_hw = geometry.groups, geometry.output_size
@@ -80,12 +84,15 @@ def conv2d_forward(x, weight, bias, geometry):
                      get_config().conv_winograd_forward_min_channels, out_hw):
         conv_winograd.forward(out, x, weight, None if bias is None else ready(bias),
                               geometry.padding)
-        return out
+        return out, False
     if _use_direct(weight.shape, groups):
         shift = np.zeros(channels_out, x.dtype) if bias is None else ready(bias)
         _launch_direct(conv_direct.forward, out.size * weight[0].size, out, x, weight, shift,
                        geometry.window, groups)
-        return out
+        return out, False
+    if _use_wide(geometry, x.dtype, np.prod(weight.shape[1:]), get_config().conv_wide_max_rows):
+        conv_wide.forward(out, x, weight, None if bias is None else ready(bias), geometry, relu)
+        return out, relu
     group_out, rows = channels_out // groups, weight[0].size
     positions = out_hw[0] * out_hw[1]
     weights = weight.reshape(groups, group_out, rows)
@@ -107,9 +114,9 @@ def conv2d_forward(x, weight, bias, geometry):
                 np.matmul(weights[g], images[:, g * rows:(g + 1) * rows], out=target)
         if column is not None:
             result += column
-        return out
+        return out, False
     product = None  # the chunk's (group_out, size * positions) product, one buffer for all
-    for n0, cols in _chunks(n, groups * rows, positions, x.dtype):
+    for n0, cols in column_chunks(n, groups * rows, positions, x.dtype):
         size = cols.shape[1]
         im2col(cols, x, n0, geometry.window, out_hw[1])
         for g in range(groups):
@@ -125,7 +132,7 @@ def conv2d_forward(x, weight, bias, geometry):
             target[...] = product.reshape(group_out, size, positions).transpose(1, 0, 2)
         if column is not None:
             result[n0:n0 + size] += column  # while the chunk is still in cache
-    return out
+    return out, False
 
 
 def conv2d_backward_input(grad, weight, geometry):
@@ -167,7 +174,7 @@ def conv2d_backward_input(grad, weight, geometry):
                 np.matmul(weights_t[g], grads[:, g * group_out:(g + 1) * group_out],
                           out=target)
         return dx
-    for n0, cols in _chunks(n, groups * rows, positions, dx.dtype):
+    for n0, cols in column_chunks(n, groups * rows, positions, dx.dtype):
         size = cols.shape[1]
         grad_t = _transposed_chunk(grads, n0, size)
         flat = cols.reshape(groups * rows, size * positions)
@@ -195,6 +202,11 @@ def conv2d_backward_weight(x, grad, geometry):
                      grad.shape[2:], get_config().conv_winograd_gradient_min_map):
         dweight = np.empty(shape, dtype=x.dtype)
         conv_winograd.backward_weight(dweight, x, grad, geometry.padding)
+        return dweight
+    if _use_wide(geometry, x.dtype, np.prod(shape),
+                 get_config().conv_weight_direct_max_weights):
+        dweight = np.empty(shape, dtype=x.dtype)
+        conv_wide.direct_weight_gradient(dweight, x, grad, geometry.window)
         return dweight
     if _use_direct(shape, groups):
         dweight = np.empty(shape, dtype=x.dtype)
@@ -230,7 +242,7 @@ def conv2d_backward_weight(x, grad, geometry):
     dweight = np.empty((groups, rows, group_out) if transposed else (groups, group_out, rows),
                        dtype=x.dtype)
     partial = None  # the later chunks' products, one buffer for all of them
-    for n0, cols in _chunks(n, groups * rows, positions, x.dtype):
+    for n0, cols in column_chunks(n, groups * rows, positions, x.dtype):
         size = cols.shape[1]
         im2col(cols, x, n0, geometry.window, grad.shape[3])
         grad_t = _transposed_chunk(grads, n0, size)

@@ -19,10 +19,24 @@ import numba
 import numpy as np
 
 from ._config import get_config
+from ._scratch import scratch
 
 # Innermost indices are cast to unsigned: Numba then skips the wraparound it applies to
 # possibly negative indices, which would otherwise keep LLVM from vectorizing the loops.
 _u = numba.uint64
+
+
+def column_chunks(images, rows, positions, dtype):
+    """Yield (n0, cols): consecutive chunks of images with a C-contiguous column buffer
+    (rows, chunk size, positions) for each, kept between calls (_scratch.py): valid until
+    the next chunk is asked for."""
+    per_image = max(rows * positions * dtype.itemsize, 1)
+    chunk = max(1, min(images, get_config().conv_chunk_bytes // per_image))
+    for n0 in range(0, images, chunk):
+        size = min(chunk, images - n0)
+        if n0 == 0 or size != chunk:
+            buffer = scratch("columns", (rows, size, positions), dtype)
+        yield n0, buffer
 
 
 @numba.njit(cache=True, inline="always")

@@ -1,11 +1,12 @@
 """A convolution followed by relu: the convolution's own kernels, then one in-place relu pass
-over their fresh output (no second output array, no relu node in the graph)."""
+over their fresh output (no second output array, no relu node in the graph), unless the
+strategy taken clamps in its own epilogue (conv_wide.py)."""
 import numba
 from numba import prange
 
 from ._config import get_config
 from ._parallel import call, ready
-from .conv import conv2d_forward
+from .conv import forward_maybe_clamped
 
 
 @numba.njit(cache=True, parallel=True)
@@ -21,7 +22,10 @@ def _relu_in_place(flat):
 def conv2d_relu_forward(x, weight, bias, geometry):
     """relu(conv2d_forward(x, weight, bias, geometry)): x (N, C, H, W), weight
     (O, C // groups, kh, kw), bias (O,) or None -> (N, O, *geometry.output_size)."""
-    out = ready(conv2d_forward(x, weight, bias, geometry))
+    out, clamped = forward_maybe_clamped(x, weight, bias, geometry, relu=True)
+    if clamped:
+        return out
+    out = ready(out)
     flat = out.reshape(-1)
     call(_relu_in_place, flat.size >= get_config().elementwise_parallel_min_elements, flat)
     return out
