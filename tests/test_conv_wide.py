@@ -44,10 +44,10 @@ def _geometry(x_shape, w_shape, padding, dilation):
 
 
 @given(case=cases(), bias=st.booleans(), relu=st.booleans(), chunk=st.sampled_from([1, 2, 0]),
-       parallel=st.booleans())
-def test_forward_matches_reference(case, bias, relu, chunk, parallel):
+       per_image=st.booleans())
+def test_forward_matches_reference(case, bias, relu, chunk, per_image):
     """Chunks of one or two images (the last one smaller for odd batches) or all at once,
-    on one thread or the pool."""
+    one GEMM per image or per chunk."""
     x_shape, w_shape, padding, dilation = case
     geometry = _geometry(x_shape, w_shape, padding, dilation)
     assert conv_wide.applies(geometry)
@@ -60,7 +60,7 @@ def test_forward_matches_reference(case, bias, relu, chunk, parallel):
     _, length = conv_wide.wide_length(geometry)
     per_image = int(np.prod(w_shape[1:]) + w_shape[0]) * length * 8
     with cpu_config.override(**WIDE, conv_chunk_bytes=chunk * per_image if chunk else 1 << 30,
-                             conv_parallel_min_work=0 if parallel else 10 ** 12):
+                             conv_wide_per_image_max_out=10 ** 9 if per_image else -1):
         forward = cpu_conv_relu.conv2d_relu_forward if relu else cpu_conv.conv2d_forward
         out = forward(x, w, b, geometry)
     assert out.shape == expected.shape

@@ -38,6 +38,10 @@ class CpuConfig:
         0.23 ms against 0.35, 6 -> 16 5x5 on 14x14 (150 rows) 0.32 against 0.49, 1 -> 32 3x3
         on 28x28 (9 rows) 0.36 against 0.44, 3 -> 64 3x3 pad 1 on 32x32 (27 rows) 2.1 against
         3.5; 32 -> 64 3x3 on 26x26 (288 rows) was no faster (5.8 against 5.6 ms, two threads).
+    conv_wide_per_image_max_out: the wide forward makes one GEMM per image up to this many
+        output channels, else one per chunk of images. Per image took 1.6-2.6x less time
+        with 6, 16 and 32 output channels (one thread); with 64 (3 -> 64 3x3 on 32x32) both
+        took the same time, and one GEMM per chunk makes far fewer (threaded) BLAS calls.
     conv_weight_direct_max_weights: dense stride-1 convolutions with at most this many weights
         (out x in x taps) compute their weight gradient by direct dot products
         (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
@@ -77,6 +81,7 @@ class CpuConfig:
     conv_forward_image_gemm_min_positions: int = 64
     conv_transposed_max_out: int = 64
     conv_wide_max_rows: int = 150
+    conv_wide_per_image_max_out: int = 32
     conv_weight_direct_max_weights: int = 512
     conv_winograd_forward_min_channels: int = 1 << 30
     conv_winograd_input_min_channels: int = 1 << 30

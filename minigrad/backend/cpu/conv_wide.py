@@ -1,33 +1,34 @@
-"""Stride-1 convolutions with few input channels: GEMM over "wide" columns.
+"""Stride-1 convolutions with few input channels: a GEMM over "wide" columns for the forward,
+direct dot products for the weight gradient.
 
 For a layer like LeNet's 6 -> 16 5x5 on 14x14 maps, im2col (conv_im2col.py) costs more than the
 matrix product it feeds: every column row is out_w elements (10 here) copied from one input
-row, with the padding tested at both ends, and the copies run on one thread. Here the columns
-are laid out on the zero-padded input's grid instead: with the input padded to
-(Hp, Wp) = (H + 2 ph, W + 2 pw) and output position (y, x) numbered q = y * Wp + x,
+row, with the padding tested at both ends. Here the columns are laid out on the zero-padded
+input's grid instead: with the input padded to (Hp, Wp) = (H + 2 ph, W + 2 pw) and output
+position (y, x) numbered q = y * Wp + x,
 
     cols[(c * kh + i) * kw + j, b, q] = x_pad[n0 + b, c].flat[i * dh * Wp + j * dw + q]
 
 for q < L = (out_h - 1) * Wp + out_w, so every row of the column matrix is ONE contiguous copy
-of L elements from the padded image (no bounds tests, no short rows), and the images copy on
-all threads. The positions with x >= out_w between the rows ("wide" ones) are computed by the
-GEMM and dropped afterwards: Wp / out_w more GEMM work (1.14x for LeNet's first layer,
-1.4x for its second), which the dispatch (CpuConfig.conv_wide_*) weighs against the copying
-saved. The forward's epilogue reads the GEMM's (O, images, L) product back into (N, O, out_h,
-out_w), adding the bias and clamping by relu on the way (one pass instead of two or three).
+of L elements from the padded image (no bounds tests, no short rows). The positions with
+x >= out_w between the rows ("wide" ones) are computed by the GEMM and dropped afterwards:
+Wp / out_w more GEMM work (1.14x for LeNet's first layer, 1.4x for its second), which the
+dispatch (CpuConfig.conv_wide_max_rows) weighs against the copying saved. The epilogue reads
+the GEMM's product back into (N, O, out_h, out_w), adding the bias and clamping by relu on
+the way (one pass instead of two or three). Its sums are the GEMM's over the same products as
+im2col's: results differ from the im2col path only by rounding.
 
-The weight gradient uses the same columns and the output gradient spread onto the same wide
-grid with zeros at the dropped positions, so the extra columns add nothing to the sums.
+The weight gradient (direct_weight_gradient) needs no columns at all: on the same wide grid,
+each tap's gradient is a dot product of the output gradient (spread onto the grid, zeros at
+the wide positions) with one contiguous stretch of the padded input plane.
 
-Every sum is a float32 (or float64) GEMM over the same products as im2col's, in BLAS's order:
-results differ from the im2col path only by rounding. Layouts as conv.py: x (N, C, H, W),
-weight (O, C, kh, kw), out (N, O, out_h, out_w); `window` is (kh, kw, sh, sw, ph, pw, dh, dw).
+Layouts as conv.py: x (N, C, H, W), weight (O, C, kh, kw), out (N, O, out_h, out_w);
+`window` is (kh, kw, sh, sw, ph, pw, dh, dw).
 """
 import numba
 import numpy as np
 
 from ._config import get_config
-from ._parallel import call
 from ._scratch import scratch
 from .conv_im2col import _u
 
@@ -50,57 +51,59 @@ def wide_length(geometry):
     return padded_width, (out_h - 1) * padded_width + out_w
 
 
-@numba.njit(cache=True, parallel=True)
+# The column copies and the epilogue are serial kernels, like im2col: they run between BLAS
+# calls on the calling thread and leave the cores to BLAS's own threads. On a loaded machine,
+# every extra parallel region was measured to cost whole scheduler ticks now and then (a
+# forward of 0.4 ms taking 50-100 ms in some blocks of calls); the copies themselves take
+# 0.03-0.1 ms per 64 small images.
+
+@numba.njit(cache=True)
 def wide_columns(cols, x, n0, window):
     """Fill cols (C * kh * kw, b, L) with the wide columns of images n0..n0+b-1 of
-    x (N, C, H, W) (see the module docstring). One task per (image, channel): it zero-pads
-    that plane once, then copies its kh * kw rows."""
+    x (N, C, H, W) (see the module docstring): each plane is copied into a zero-padded one
+    (whose border stays zero from plane to plane), then its kh * kw rows are copied out."""
     kh, kw, _, _, ph, pw, dh, dw = window
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
     images, length = cols.shape[1], cols.shape[2]
     padded_width = width + 2 * pw
-    plane = (height + 2 * ph) * padded_width
-    for task in numba.prange(images * channels):
-        b, c = task // channels, task % channels
+    padded = np.zeros((height + 2 * ph) * padded_width, dtype=x.dtype)
+    for b in range(images):
         n = n0 + b
-        padded = np.zeros(plane, dtype=x.dtype)
-        for y in range(height):
-            row = (y + ph) * padded_width + pw
-            for ix in range(width):
-                padded[_u(row + ix)] = x[n, c, y, _u(ix)]
-        for i in range(kh):
-            for j in range(kw):
-                r = (c * kh + i) * kw + j
-                start = i * dh * padded_width + j * dw
-                for q in range(length):
-                    cols[r, b, _u(q)] = padded[_u(start + q)]
+        for c in range(channels):
+            for y in range(height):
+                row = (y + ph) * padded_width + pw
+                for ix in range(width):
+                    padded[_u(row + ix)] = x[n, c, y, _u(ix)]
+            for i in range(kh):
+                for j in range(kw):
+                    r = (c * kh + i) * kw + j
+                    start = i * dh * padded_width + j * dw
+                    for q in range(length):
+                        cols[r, b, _u(q)] = padded[_u(start + q)]
 
 
-@numba.njit(cache=True, parallel=True)
-def wide_to_output(out, product, n0, bias, relu, padded_width):
-    """out[n0 + b, o, y, x] = product[b, o, y * Wp + x] + bias[o] (bias of length 0: none),
-    then relu if `relu` (v where v > 0 or v is NaN, else 0, as the relu kernel): product is
-    the GEMMs' (b, O, L) result over wide columns."""
+@numba.njit(cache=True)
+def wide_to_output(out, product, n0, bias, relu, padded_width, image_major):
+    """out[n0 + b, o, y, x] = p[b, o, y * Wp + x] + bias[o] (bias of length 0: none), then
+    relu if `relu` (v where v > 0 or v is NaN, else 0, as the relu kernel): p is the GEMMs'
+    result over wide columns, `product` (b, O, L) if `image_major`, else (O, b, L)."""
     channels, out_h, out_w = out.shape[1], out.shape[2], out.shape[3]
-    images = product.shape[0]
+    images = product.shape[0] if image_major else product.shape[1]
     has_bias = bias.shape[0] > 0
-    for task in numba.prange(images * channels):
-        b, o = task // channels, task % channels
+    for b in range(images):
         n = n0 + b
-        shift = bias[o] if has_bias else out.dtype.type(0)
-        for y in range(out_h):
-            base = y * padded_width
-            for ix in range(out_w):
-                v = product[b, o, _u(base + ix)]
-                if has_bias:
-                    v += shift
-                if relu and not (v > 0 or v != v):
-                    v = 0
-                out[n, o, y, _u(ix)] = v
-
-
-def _parallel(work):
-    return work >= get_config().conv_parallel_min_work
+        for o in range(channels):
+            shift = bias[o] if has_bias else out.dtype.type(0)
+            for y in range(out_h):
+                base = y * padded_width
+                for ix in range(out_w):
+                    q = _u(base + ix)
+                    v = product[b, o, q] if image_major else product[o, b, q]
+                    if has_bias:
+                        v += shift
+                    if relu and not (v > 0 or v != v):
+                        v = 0
+                    out[n, o, y, _u(ix)] = v
 
 
 def _chunk_size(images, per_image, dtype):
@@ -114,24 +117,28 @@ def forward(out, x, weight, bias, geometry, relu):
     """out (N, O, out_h, out_w) = conv2d(x, weight) + bias (O,) or None, clamped by relu if
     `relu`; x (N, C, H, W), weight (O, C, kh, kw), all C-contiguous, `applies(geometry)`.
 
-    One GEMM per image (weights (O, rows) times its (rows, L) columns): with few output
-    channels BLAS took 1.6-2.6x less time so than on all of a chunk's columns side by side
-    (6, 32 and 16 output channels; about even with 64)."""
+    With few output channels (CpuConfig.conv_wide_per_image_max_out), one GEMM per image
+    (weights (O, rows) times its (rows, L) columns), else one per chunk of images."""
     n, channels_out = x.shape[0], weight.shape[0]
     rows = int(np.prod(weight.shape[1:]))
     padded_width, length = wide_length(geometry)
     weights = weight.reshape(channels_out, rows)
     shift = np.empty(0, x.dtype) if bias is None else bias
+    image_major = channels_out <= get_config().conv_wide_per_image_max_out
     chunk = _chunk_size(n, (rows + channels_out) * length, x.dtype)
     for n0 in range(0, n, chunk):
         size = min(chunk, n - n0)
         if n0 == 0 or size != chunk:  # C-contiguous buffers (the kernels' one layout)
             cols = scratch("wide columns", (rows, size, length), x.dtype)
-            product = scratch("wide product", (size, channels_out, length), x.dtype)
-        call(wide_columns, _parallel(cols.size), cols, x, n0, geometry.window)
-        np.matmul(weights, cols.transpose(1, 0, 2), out=product)
-        call(wide_to_output, _parallel(product.size), out, product, n0, shift, relu,
-             padded_width)
+            product = scratch("wide product", (size, channels_out, length) if image_major
+                              else (channels_out, size, length), x.dtype)
+        wide_columns(cols, x, n0, geometry.window)
+        if image_major:
+            np.matmul(weights, cols.transpose(1, 0, 2), out=product)
+        else:
+            np.matmul(weights, cols.reshape(rows, size * length),
+                      out=product.reshape(channels_out, size * length))
+        wide_to_output(out, product, n0, shift, relu, padded_width, image_major)
     return out
 
 
