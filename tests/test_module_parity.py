@@ -576,6 +576,7 @@ SPECS = {
     "BatchNorm1d": Spec(_batch_norm(1)),
     "BatchNorm2d": Spec(_batch_norm(2)),
     "BatchNorm3d": Spec(_batch_norm(3)),
+    "SyncBatchNorm": Spec(_batch_norm(2)),  # without a process group: BatchNorm, as torch
     "InstanceNorm1d": Spec(_instance_norm(1)),
     "InstanceNorm2d": Spec(_instance_norm(2)),
     "InstanceNorm3d": Spec(_instance_norm(3)),

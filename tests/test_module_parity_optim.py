@@ -116,9 +116,13 @@ def _optimizers(name, kw, groups, values, dtype):
     def grouped(params):
         if not groups:
             return params
-        return [{"params": params[:1]}, {"params": params[1:], "lr": 0.05}]
+        return [{"params": params[:1]},
+                {"params": params[1:2], "lr": 0.05, "weight_decay": 0.2, "maximize": True}]
     to = getattr(torch.optim, name)(grouped(tp), **kw)
     mo = getattr(minigrad.optim, name)(grouped(mp), **kw)
+    if groups:  # the last parameter joins later, in a group of its own
+        to.add_param_group({"params": tp[2:], "lr": 0.02})
+        mo.add_param_group({"params": mp[2:], "lr": 0.02})
     return tp, to, mp, mo
 
 
