@@ -7,13 +7,13 @@ process.
     python bench/bench_conv_wide.py --layers 'lenet*' # a subset (--list shows the keys)
 
 For the first layers of LeNet-5, the MNIST example net and a CIFAR net, float32, the forward
-(plain and fused with relu, bias included) and the weight gradient are timed twice: by the cpu
-backend's dispatch with the CpuConfig thresholds of the wide kernels lowered so that im2col +
-GEMM computes them, and by the default dispatch. The two variants alternate in blocks, round
-after round, the order reversed every other round, and the median call of each is reported
-(with the fastest in brackets), so that a busy spell of the machine hits both alike. Results
-are checked against each other first. Layers the default dispatch does not send to the wide
-kernels time the same code twice (the table says which).
+(plain and fused with relu, bias included), the input gradient and the weight gradient are
+timed twice: by the cpu backend's dispatch with the CpuConfig thresholds of the wide kernels
+lowered so that im2col + GEMM computes them, and by the default dispatch. The two variants
+alternate in blocks, round after round, the order reversed every other round, and the median
+call of each is reported (with the fastest in brackets), so that a busy spell of the machine
+hits both alike. Results are checked against each other first. Layers the default dispatch
+does not send to the wide kernels time the same code twice (the table says which).
 
 `--clock cpu` runs on one thread and times the thread's CPU time: on a machine busy with other
 work, wall time mostly measures how often the scheduler lets the threads run.
@@ -36,8 +36,9 @@ LAYERS = (
     ("mnist-32-64-26", 32, 64, 26, 3, 0),
     ("cifar-3-64-32", 3, 64, 32, 3, 1),
 )
-KERNELS = ("forward", "forward+relu", "weight")
-IM2COL = {"conv_wide_max_rows": -1, "conv_weight_direct_max_weights": -1}
+KERNELS = ("forward", "forward+relu", "input", "weight")
+IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
+          "conv_weight_direct_max_weights": -1}
 
 
 def _runners(kernel, batch, channels_in, channels_out, side, size, padding):
@@ -54,6 +55,7 @@ def _runners(kernel, batch, channels_in, channels_out, side, size, padding):
     grad = rng.standard_normal((batch, channels_out) + geometry.output_size, dtype=np.float32)
     call = {"forward": lambda: conv.conv2d_forward(x, w, bias, geometry),
             "forward+relu": lambda: conv_relu.conv2d_relu_forward(x, w, bias, geometry),
+            "input": lambda: conv.conv2d_backward_input(grad, w, geometry),
             "weight": lambda: conv.conv2d_backward_weight(x, grad, geometry)}[kernel]
 
     def im2col():
@@ -73,6 +75,8 @@ def _wide_taken(kernel, channels_in, channels_out, size):
     config = _config.get_config()
     if kernel == "weight":
         return channels_out * channels_in * size * size <= config.conv_weight_direct_max_weights
+    if kernel == "input":
+        return channels_in * size * size <= config.conv_wide_input_max_rows
     return channels_in * size * size <= config.conv_wide_max_rows
 
 

@@ -1,7 +1,7 @@
 """The cpu backend's wide-grid convolution kernels (conv_wide.py): the forward (with its bias and
-relu epilogue) and the direct weight gradient, forced on for every kind of stride-1 case and
-checked against the float64 references, PyTorch, float32 accuracy and gradcheck; and which
-layers the dispatch sends to them by default."""
+relu epilogue), the input gradient and the direct weight gradient, forced on for every kind of
+stride-1 case and checked against the float64 references, PyTorch, float32 accuracy and
+gradcheck; and which layers the dispatch sends to them by default."""
 import numpy as np
 import pytest
 from hypothesis import given
@@ -16,13 +16,14 @@ from minigrad.backend.cpu import conv_wide
 from minigrad.functions.fused import conv2d_relu
 from minigrad.geometry import ConvGeometry
 from minigrad.testing import assert_close
-from minigrad.testing.conv import conv_reference, conv_weight_grad_reference
+from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
+                                   conv_weight_grad_reference)
 
 # the wide kernels for every dense stride-1 case; the other strategies out of the way
-WIDE = {"conv_wide_max_rows": 10 ** 9, "conv_weight_direct_max_weights": 10 ** 9,
-        "conv_direct_max_weights": -1}
-IM2COL = {"conv_wide_max_rows": -1, "conv_weight_direct_max_weights": -1,
-          "conv_direct_max_weights": -1}
+WIDE = {"conv_wide_max_rows": 10 ** 9, "conv_wide_input_max_rows": 10 ** 9,
+        "conv_weight_direct_max_weights": 10 ** 9, "conv_direct_max_weights": -1}
+IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
+          "conv_weight_direct_max_weights": -1, "conv_direct_max_weights": -1}
 
 
 @st.composite
@@ -65,6 +66,22 @@ def test_forward_matches_reference(case, bias, relu, chunk, per_image):
         out = forward(x, w, b, geometry)
     assert out.shape == expected.shape
     assert_close(out, expected)
+
+
+@given(case=cases(), chunk=st.sampled_from([1, 0]))
+def test_input_gradient_matches_reference(case, chunk):
+    x_shape, w_shape, padding, dilation = case
+    geometry = _geometry(x_shape, w_shape, padding, dilation)
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal(w_shape)
+    grad = rng.standard_normal((x_shape[0], w_shape[0]) + geometry.output_size)
+    expected = conv_input_grad_reference(grad, w, x_shape[2:], padding=padding,
+                                         dilation=dilation)
+    _, length = conv_wide.wide_length(geometry)
+    per_image = int(np.prod(w_shape[1:]) + w_shape[0]) * length * 8
+    with cpu_config.override(**WIDE, conv_chunk_bytes=chunk * per_image if chunk else 1 << 30):
+        dx = cpu_conv.conv2d_backward_input(grad, w, geometry)
+    assert_close(dx, expected)
 
 
 @given(case=cases(), parallel=st.booleans())
@@ -162,12 +179,16 @@ def test_gradcheck(strategy, case, bias):
     ((8, 4, 14, 14), (8, 2, 3, 3), {"groups": 2}, False, False),     # grouped
 ])
 def test_default_dispatch(x_shape, w_shape, kwargs, forward, weight):
-    """Which layers take the wide forward and the direct weight gradient by default."""
+    """Which layers take the wide forward and input gradient (same rows bound) and the
+    direct weight gradient by default."""
     geometry = ConvGeometry.of(x_shape[2:], w_shape[2:], (kwargs.get("stride", 1),) * 2,
                                (kwargs.get("padding", 0),) * 2, (1, 1), kwargs.get("groups", 1))
     config = cpu_config.get_config()
-    assert cpu_conv._use_wide(geometry, np.dtype(np.float32), int(np.prod(w_shape[1:])),
+    rows = int(np.prod(w_shape[1:]))
+    assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
                               config.conv_wide_max_rows) is forward
+    assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
+                              config.conv_wide_input_max_rows) is forward
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), int(np.prod(w_shape)),
                               config.conv_weight_direct_max_weights) is weight
     assert not cpu_conv._use_wide(geometry, np.dtype(np.float16), 1, 10 ** 9)

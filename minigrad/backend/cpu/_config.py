@@ -42,6 +42,11 @@ class CpuConfig:
         output channels, else one per chunk of images. Per image took 1.6-2.6x less time
         with 6, 16 and 32 output channels (one thread); with 64 (3 -> 64 3x3 on 32x32) both
         took the same time, and one GEMM per chunk makes far fewer (threaded) BLAS calls.
+    conv_wide_input_max_rows: ... and their input gradient (the GEMM's columns on the same wide
+        grid, added back by contiguous runs) up to this many rows. Measured as above: 6 -> 16
+        5x5 on 14x14 (150 rows) 0.39 ms against 0.44 (two threads: 0.32 against 0.39),
+        16 -> 32 3x3 pad 1 on 16x16 (144 rows) 1.09 against 1.46; 32 -> 64 3x3 on 26x26
+        (288) was even (7.9 against 7.8).
     conv_weight_direct_max_weights: dense stride-1 convolutions with at most this many weights
         (out x in x taps) compute their weight gradient by direct dot products
         (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
@@ -82,6 +87,7 @@ class CpuConfig:
     conv_transposed_max_out: int = 64
     conv_wide_max_rows: int = 150
     conv_wide_per_image_max_out: int = 32
+    conv_wide_input_max_rows: int = 150
     conv_weight_direct_max_weights: int = 512
     conv_winograd_forward_min_channels: int = 1 << 30
     conv_winograd_input_min_channels: int = 1 << 30

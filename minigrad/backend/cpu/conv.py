@@ -12,8 +12,9 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
 Dense stride-1 convolutions with few input channels (a network's first layers, LeNet's) take
-the wide-grid kernels of conv_wide.py instead: the forward as a GEMM over columns copied in
-whole rows (bias and relu in its epilogue), the weight gradient as direct dot products.
+the wide-grid kernels of conv_wide.py instead: the forward and the input gradient as GEMMs
+over columns copied (and added back) in whole rows, bias and relu in the forward's epilogue;
+the weight gradient as direct dot products.
 Dense 3x3 stride-1 convolutions with enough channels can take Winograd F(2x2, 3x3) instead
 (conv_winograd.py), each kernel from its own threshold in CpuConfig (off by default).
 """
@@ -156,6 +157,9 @@ def conv2d_backward_input(grad, weight, geometry):
         _launch_direct(conv_direct.backward_input, grad.size * weight[0].size, dx, grad,
                        weight, geometry.window, groups)
         return dx
+    if _use_wide(geometry, grad.dtype, np.prod(weight.shape[1:]),
+                 get_config().conv_wide_input_max_rows):
+        return conv_wide.backward_input(dx, grad, weight, geometry)
     group_out, rows = channels_out // groups, weight[0].size
     positions = grad.shape[2] * grad.shape[3]
     weights_t = weight.reshape(groups, group_out, rows).transpose(0, 2, 1)

@@ -18,7 +18,10 @@ the GEMM's product back into (N, O, out_h, out_w), adding the bias and clamping 
 the way (one pass instead of two or three). Its sums are the GEMM's over the same products as
 im2col's: results differ from the im2col path only by rounding.
 
-The weight gradient (direct_weight_gradient) needs no columns at all: on the same wide grid,
+The input gradient is the adjoint on the same grid: the GEMM makes the wide columns from the
+output gradient (spread onto the grid, zeros at the wide positions) and each row is added
+back onto a padded plane as one contiguous run. The weight gradient (direct_weight_gradient)
+needs no columns at all: on the same wide grid,
 each tap's gradient is a dot product of the output gradient (spread onto the grid, zeros at
 the wide positions) with one contiguous stretch of the padded input plane.
 
@@ -140,6 +143,71 @@ def forward(out, x, weight, bias, geometry, relu):
                       out=product.reshape(channels_out, size * length))
         wide_to_output(out, product, n0, shift, relu, padded_width, image_major)
     return out
+
+
+@numba.njit(cache=True)
+def wide_spread(spread, grad, n0, padded_width):
+    """spread[o, b, y * Wp + x] = grad[n0 + b, o, y, x] for x < out_w, 0 at the wide
+    positions between: the output gradient of images n0.. on the wide grid, spread (O, b, L)."""
+    channels, out_h, out_w = grad.shape[1], grad.shape[2], grad.shape[3]
+    images, length = spread.shape[1], spread.shape[2]
+    for o in range(channels):
+        for b in range(images):
+            n = n0 + b
+            for y in range(out_h):
+                base = y * padded_width
+                for ix in range(out_w):
+                    spread[o, b, _u(base + ix)] = grad[n, o, y, _u(ix)]
+                for q in range(base + out_w, min(base + padded_width, length)):
+                    spread[o, b, _u(q)] = 0
+
+
+@numba.njit(cache=True)
+def wide_col2im(dx, cols, n0, window):
+    """Set images n0..n0+b-1 of dx (N, C, H, W) to the adjoint of wide_columns applied to
+    cols (C * kh * kw, b, L): every row is added back, as one contiguous run, onto a zeroed
+    padded plane, whose inside is then dx's plane."""
+    kh, kw, _, _, ph, pw, dh, dw = window
+    channels, height, width = dx.shape[1], dx.shape[2], dx.shape[3]
+    images, length = cols.shape[1], cols.shape[2]
+    padded_width = width + 2 * pw
+    padded = np.empty((height + 2 * ph) * padded_width, dtype=dx.dtype)
+    for b in range(images):
+        n = n0 + b
+        for c in range(channels):
+            padded[:] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    r = (c * kh + i) * kw + j
+                    start = i * dh * padded_width + j * dw
+                    for q in range(length):
+                        padded[_u(start + q)] += cols[r, b, _u(q)]
+            for y in range(height):
+                row = (y + ph) * padded_width + pw
+                for ix in range(width):
+                    dx[n, c, y, _u(ix)] = padded[_u(row + ix)]
+
+
+def backward_input(dx, grad, weight, geometry):
+    """dx (N, C, H, W), the input gradient of conv2d: the columns W^T grad on the wide grid
+    (one GEMM per chunk of images, weight (O, C, kh, kw) transposed times the output gradient
+    grad (N, O, out_h, out_w) spread onto the grid), added back into the images. All arrays
+    C-contiguous, `applies(geometry)`."""
+    n, channels_out = grad.shape[:2]
+    rows = int(np.prod(weight.shape[1:]))
+    padded_width, length = wide_length(geometry)
+    weights_t = weight.reshape(channels_out, rows).T
+    chunk = _chunk_size(n, (rows + channels_out) * length, grad.dtype)
+    for n0 in range(0, n, chunk):
+        size = min(chunk, n - n0)
+        if n0 == 0 or size != chunk:
+            spread = scratch("wide product", (channels_out, size, length), grad.dtype)
+            cols = scratch("wide columns", (rows, size, length), grad.dtype)
+        wide_spread(spread, grad, n0, padded_width)
+        np.matmul(weights_t, spread.reshape(channels_out, size * length),
+                  out=cols.reshape(rows, size * length))
+        wide_col2im(dx, cols, n0, geometry.window)
+    return dx
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract"})
