@@ -28,6 +28,8 @@ from .surface_settings import (get_default_device, get_float32_matmul_precision,
                                is_neg, is_nonzero, is_same_size, is_signed, is_warn_always_enabled,
                                seed, set_float32_matmul_precision, set_flush_denormal,
                                set_num_interop_threads, set_warn_always, typename)
+from ._print_options import set_printoptions
+from .autograd.grad_mode import is_inference_mode_enabled
 from .tensor import Tensor
 
 

@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import dtypes
+from . import _print_options, dtypes
 from ._args import normalize_dim as _normalize_dim
 from .errors import AutogradError, DTypeError, IntegerOverflowError, InvalidArgumentError
 from .backend import get_backend
@@ -643,13 +643,18 @@ def _shape_args(args):
 def _float_format(arr):
     """array2string options for float values, following PyTorch's choices: integral values
     print as `1.`, values spanning a wide range in scientific notation, others with 4 decimals."""
+    digits, sci_mode = _print_options.OPTIONS["precision"], _print_options.OPTIONS["sci_mode"]
     finite = np.abs(arr[np.isfinite(arr)])
-    if finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8):
+    integral = finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8)
+    if integral and not sci_mode:
         return {"floatmode": "unique", "suppress_small": True}
     nonzero = finite[finite != 0]
-    if nonzero.max() >= 1e8 or nonzero.min() < 1e-4 or nonzero.max() / nonzero.min() > 1e3:
-        return {"formatter": {"float_kind": lambda v: f"{v:.4e}"}}
-    return {"floatmode": "fixed", "precision": 4, "suppress_small": True}
+    wide = nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4
+                             or nonzero.max() / nonzero.min() > 1e3)
+    if sci_mode or (sci_mode is None and wide):
+        sign = " " if (arr < 0).any() else ""  # a negative value: positives align with it
+        return {"formatter": {"float_kind": lambda v: f"{v:{sign}.{digits}e}"}}
+    return {"floatmode": "fixed", "precision": digits, "suppress_small": True}
 
 
 def format_tensor(t):
@@ -662,8 +667,10 @@ def format_tensor(t):
         options = _float_format(arr)
     if t.dtype is dtypes.bool_ and (arr.all() or not arr.any()):
         options = {"formatter": {"bool": str}}  # no padding to the width of "False"
-    body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
-                           **options)
+    body = np.array2string(arr, separator=", ", prefix="tensor(",
+                           threshold=_print_options.numpy_threshold(),
+                           edgeitems=_print_options.OPTIONS["edgeitems"],
+                           max_line_width=_print_options.OPTIONS["linewidth"], **options)
     extras = []
     if arr.size == 0 and arr.ndim > 1:
         extras.append(f"size={tuple(arr.shape)}")

@@ -201,8 +201,14 @@ def test_inference_mode_turns_recording_off_like_torch():
     def called():
         return (x * 2).requires_grad
     assert not bare() and not called() and minigrad.is_grad_enabled()
-    with minigrad.no_grad():
-        assert not minigrad.inference_mode(False)(lambda: (x * 2).requires_grad)()
+    with minigrad.no_grad(), torch.no_grad():  # inference_mode(False) turns grad mode on
+        assert minigrad.inference_mode(False)(lambda: (x * 2).requires_grad)()
+        assert torch.inference_mode(False)(lambda: (tx * 2).requires_grad)()
+    assert not minigrad.is_inference_mode_enabled()
+    with minigrad.inference_mode():
+        assert minigrad.is_inference_mode_enabled()
+        with minigrad.inference_mode(False):
+            assert not minigrad.is_inference_mode_enabled() and minigrad.is_grad_enabled()
 
 
 def test_cuda_manual_seed_all_is_accepted_everywhere():

@@ -104,8 +104,8 @@ class set_grad_enabled(_GradMode):
 
 class inference_mode(_GradMode):
     """`inference_mode(mode=True)`: as `no_grad` (nothing inside records a graph), for code
-    written with PyTorch's inference mode; `inference_mode(False)` leaves the grad mode as it
-    is. Context manager and decorator, with or without parentheses. Unlike PyTorch's, tensors
+    written with PyTorch's inference mode; `inference_mode(False)` turns grad mode on, as
+    PyTorch's. Context manager and decorator, with or without parentheses. Unlike PyTorch's, tensors
     made inside are ordinary tensors: they may be used with autograd afterwards."""
 
     def __new__(cls, mode=True):
@@ -122,13 +122,35 @@ class inference_mode(_GradMode):
             raise TypeError(f"inference_mode expects a bool, got {type(mode).__name__}")
         self.enabled = bool(mode)
         self._previous = []
+        self._previous_inference = []
 
     @property
     def mode(self):
-        """The grad mode inside: off in inference mode, else unchanged."""
-        return False if self.enabled else is_grad_enabled()
+        """The grad mode inside: off in inference mode; inference_mode(False) turns it on (as
+        PyTorch's guard does, even under no_grad)."""
+        return not self.enabled
+
+    def __enter__(self):
+        self._previous_inference.append(is_inference_mode_enabled())
+        _state.inference = self.enabled
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _state.inference = self._previous_inference.pop()
+        return super().__exit__(*exc)
 
     def __call__(self, func):
-        if self.enabled or not callable(func):
+        if not callable(func):
             return super().__call__(func)
-        return func  # inference_mode(False) changes nothing
+        enabled = self.enabled
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(enabled):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+def is_inference_mode_enabled():
+    """Whether the innermost active `inference_mode` is on (in this thread)."""
+    return getattr(_state, "inference", False)

@@ -240,8 +240,8 @@ def put(input, index, source, accumulate=False):
         raise ShapeError(f"put(): Expected source and index to have the same number of "
                          f"elements, but got source.numel() = {source.numel()}, index.numel() "
                          f"= {index.numel()}")
-    flat = x.reshape(-1)
-    return flat.index_put((index.to(device=x.device).reshape(-1),), source.reshape(-1).to(dtype=x.dtype),
+    flat, positions = x.reshape(-1), index.to(device=x.device).reshape(-1)
+    return flat.index_put((positions,), source.reshape(-1).to(dtype=x.dtype),
                           accumulate).reshape(x.shape)
 
 

@@ -65,3 +65,4 @@ from .modules.surface_layers import (AdaptiveLogSoftmaxWithLoss, AdaptiveMaxPool
                                      LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
                                      MaxUnpool3d, NLLLoss2d, RNNBase, RNNCellBase,
                                      TripletMarginWithDistanceLoss)
+from .parameter import Buffer

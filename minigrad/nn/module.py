@@ -17,7 +17,7 @@ from ..device import Device
 from ..tensor import DeviceMismatchError, Tensor
 from . import global_hooks
 from .backward_hooks import BackwardHook, attach_non_full_hooks
-from .parameter import Parameter, is_lazy
+from .parameter import Buffer, Parameter, is_lazy
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -185,6 +185,11 @@ class Module:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
                                 f"'{name}' (Module or None expected)")
             self._modules[name] = value
+        elif isinstance(value, Buffer):  # nn.Buffer: registered, persistent as it says
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self._forget(name, self._buffers)
+            self.register_buffer(name, value, persistent=value.persistent)
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "

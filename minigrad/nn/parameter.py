@@ -133,3 +133,20 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
 def is_lazy(tensor):
     """Whether `tensor` is an uninitialized parameter or buffer of a lazy module."""
     return isinstance(tensor, UninitializedTensorMixin)
+
+
+class Buffer(Tensor):
+    """`Buffer(data=None, *, persistent=True)`: a tensor that, assigned as a Module attribute,
+    is registered as a buffer (part of `state_dict()` when persistent), as PyTorch's
+    `nn.Buffer`. Shares `data`'s storage."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data=None, *, persistent=True):
+        if data is None:
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer expects a Tensor, got {type(data).__name__}")
+        self._init(data._data, data.dtype, data.device, data._backend, data._version)
+        self.requires_grad_(data.requires_grad)
+        self.persistent = bool(persistent)
