@@ -16,8 +16,9 @@ import numpy as np
 from numba import cuda, int64
 
 from . import _copy
-from ._array import coalesce, element_strides, empty, numel, reinterpret, reshaped, strided
-from ._launch import blocks_for, get_config, launch, launch_1d
+from ._array import (buffer, coalesce, element_strides, empty, numel, reinterpret,
+                     remember_plan)
+from ._launch import blocks_for, get_config, launch
 from ._strided import offset
 
 SUM, MAX, MIN = range(3)
@@ -100,17 +101,34 @@ def _row_per_block(threads):
 
 
 _block_kernels = {}
+_plans = [None, {}]  # [the LaunchConfig, {input layout and reduction: _reduce_plan} under it]
+_no_index = []  # [a 1-element int64 array]: the index operand of a reduction without indices
 
 
-def _reduce(op, a, axes, want_index):
-    """(values, indices) of the reduction of `a` over `axes`, each of shape (rows,)."""
-    axes = tuple(sorted(int(d) for d in axes))
-    kept = [d for d in range(len(a.shape)) if d not in axes]
+def _reduce(op, a, axes, want_index, out_shape):
+    """(values, indices) of the reduction of `a` over `axes`, each a new C-contiguous array of
+    `out_shape` (as many elements as rows); without `want_index` indices is a placeholder."""
+    config = get_config()
+    if config is not _plans[0]:  # (holding the config keeps its id from being reused)
+        _plans[:] = (config, {})
     strides = element_strides(a)
-    rows = numel(a.shape[d] for d in kept)
-    row_len = numel(a.shape[d] for d in axes)
-    values = empty((rows,), a.dtype)
-    indices = empty((rows if want_index else 1,), np.int64)
+    key = (op, a.shape, strides, a.dtype, axes, want_index)
+    try:
+        plan = _plans[1].get(key)
+    except TypeError:  # axes given as a list: not a dict key
+        plan, key = None, None
+    if plan is None:
+        plan = _reduce_plan(config, a, strides, axes)
+        if key is not None:
+            remember_plan(_plans[1], key, plan)
+    rows, row_len, kernel, grid, threads, tail = plan
+    values = empty(out_shape, a.dtype)
+    if want_index:
+        indices = empty(out_shape, np.int64)
+    else:
+        if not _no_index:
+            _no_index.append(empty((1,), np.int64))
+        indices = _no_index[0]
     if rows == 0:
         return values, indices
     if row_len == 0:
@@ -118,28 +136,38 @@ def _reduce(op, a, axes, want_index):
             raise ValueError("zero-size array to a max/min reduction, which has no identity")
         _copy.fill(values, 0)
         return values, indices
-    row_shape, (row_strides,) = coalesce([a.shape[d] for d in kept], [strides[d] for d in kept])
-    inner_shape, (inner_strides,) = coalesce([a.shape[d] for d in axes],
-                                             [strides[d] for d in axes])
-    src = strided(a)
-    init = a.dtype.type(0)
-    config = get_config()
+    # (a device array starts at its element 0 with strides >= 0: its flat buffer, base 0)
+    launch(kernel, grid, threads, op, buffer(values), buffer(indices), want_index, buffer(a), 0,
+           *tail)
+    return values, indices
+
+
+def _reduce_plan(config, a, strides, axes):
+    """(rows, row_len, kernel, grid, threads, the launch arguments after the source's base)
+    of a reduction of an array of a's shape, `strides` and dtype over `axes`."""
+    axes = tuple(sorted(int(d) for d in axes))
+    kept = [d for d in range(len(a.shape)) if d not in axes]
+    rows = numel(a.shape[d] for d in kept)
+    row_len = numel(a.shape[d] for d in axes)
+    if rows == 0 or row_len == 0:
+        return rows, row_len, None, None, None, None
+    row_shape, (row_strides,) = coalesce(tuple(a.shape[d] for d in kept),
+                                         tuple(strides[d] for d in kept))
+    inner_shape, (inner_strides,) = coalesce(tuple(a.shape[d] for d in axes),
+                                             tuple(strides[d] for d in axes))
+    tail = (row_shape, row_strides, inner_shape, inner_strides, rows, row_len,
+            a.dtype.type(0))
     # a thread per row when rows are short, or when neighbouring rows are adjacent in memory
     # (a warp then reads contiguous memory) and there are enough of them to fill the GPU
     adjacent_rows = min(row_strides) < min(inner_strides)
     if row_len <= config.reduce_serial_len or (adjacent_rows and rows >= config.max_blocks):
-        launch_1d(_row_per_thread_kernel, rows, op, values, indices, want_index, src.buffer,
-                  src.base, row_shape, row_strides, inner_shape, inner_strides, rows, row_len,
-                  init)
-    else:
-        threads = config.reduce_threads
-        kernel = _block_kernels.get(threads)
-        if kernel is None:
-            kernel = _block_kernels[threads] = _row_per_block(threads)
-        launch(kernel, blocks_for(rows, 1), threads, op, values, indices, want_index,
-               src.buffer, src.base, row_shape, row_strides, inner_shape, inner_strides, rows,
-               row_len, init)
-    return values, indices
+        threads = config.threads_per_block
+        return rows, row_len, _row_per_thread_kernel, blocks_for(rows, threads), threads, tail
+    threads = config.reduce_threads
+    kernel = _block_kernels.get(threads)
+    if kernel is None:
+        kernel = _block_kernels[threads] = _row_per_block(threads)
+    return rows, row_len, kernel, blocks_for(rows, 1), threads, tail
 
 
 def _out_shape(shape, axes, keepdims):
@@ -150,18 +178,16 @@ def _out_shape(shape, axes, keepdims):
 
 def _values(op, a, axes, keepdims):
     read = reinterpret(a, np.uint8) if a.dtype == np.bool_ else a
-    values, _ = _reduce(op, read, axes, want_index=False)
-    if a.dtype == np.bool_:
-        values = reinterpret(values, np.bool_)
-    return reshaped(values, _out_shape(a.shape, axes, keepdims))
+    values, _ = _reduce(op, read, axes, False, _out_shape(a.shape, axes, keepdims))
+    return reinterpret(values, np.bool_) if a.dtype == np.bool_ else values
 
 
 def sum(a, axes, keepdims):
     """Sum over `axes`; bool and integer input sums in int64, floats in their own dtype."""
     if a.dtype.kind != "f" and a.dtype != np.int64:
         a = _copy.copy(a, np.int64)
-    values, _ = _reduce(SUM, a, axes, want_index=False)
-    return reshaped(values, _out_shape(a.shape, axes, keepdims))
+    values, _ = _reduce(SUM, a, axes, False, _out_shape(a.shape, axes, keepdims))
+    return values
 
 
 def amax(a, axes, keepdims):
@@ -174,8 +200,8 @@ def amin(a, axes, keepdims):
 
 def _arg(op, a, axis, keepdims):
     read = reinterpret(a, np.uint8) if a.dtype == np.bool_ else a
-    _, indices = _reduce(op, read, (axis,), want_index=True)
-    return reshaped(indices, _out_shape(a.shape, (axis,), keepdims))
+    _, indices = _reduce(op, read, (axis,), True, _out_shape(a.shape, (axis,), keepdims))
+    return indices
 
 
 def argmax(a, axis, keepdims):
