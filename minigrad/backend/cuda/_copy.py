@@ -6,7 +6,7 @@ from numba import cuda
 from ._array import (broadcast_strides, coalesce, element_strides, empty, has_repeats,
                      is_contiguous, may_overlap, numel, strided)
 from ._device import count_transfer
-from ._launch import launch_1d
+from ._launch import blocks_for, get_config, launch, launch_1d
 from ._strided import offset, offsets2
 
 
@@ -41,6 +41,22 @@ def copy_strided(dst, src):
     if n:
         launch_1d(_copy_kernel, n, dst.buffer, dst.base, d_strides, src.buffer, src.base,
                   s_strides, shape, n)
+
+
+def copy_launcher(shape, dst_strides, src_strides):
+    """`copy_strided` between operands of `shape` read at these element strides, as a function
+    of (dst buffer, dst base, src buffer, src base) with the layout worked out now (under the
+    current launch configuration): for a caller that repeats it with the same layouts."""
+    n = numel(shape)
+    shape, (d_strides, s_strides) = coalesce(tuple(shape), tuple(dst_strides),
+                                             tuple(src_strides))
+    threads = get_config().threads_per_block
+    blocks = blocks_for(n, threads)
+
+    def launch_copy(dst, dst_base, src, src_base):
+        launch(_copy_kernel, blocks, threads, dst, dst_base, d_strides, src, src_base,
+               s_strides, shape, n)
+    return launch_copy
 
 
 def check_writable(dst):

@@ -25,10 +25,10 @@ Two strategies, chosen per call by the channels per group:
 Nothing here copies between host and device.
 """
 from . import _copy, conv_direct
-from ._array import (buffer, element_strides, empty, numel, operand_view, remember_plan,
-                     reshaped, view)
+from ._array import (buffer, contiguous_strides, element_strides, empty, numel, operand_view,
+                     remember_plan, reshaped, view)
 from ._launch import get_config
-from .conv_im2col import col2im, im2col, im2col_launcher, sum_slices
+from .conv_im2col import col2im, col2im_launcher, im2col, im2col_launcher, sum_slices
 from .linalg import gemm, gemm_plan, run_gemm
 
 # Column buffer per chunk of images: GEMMs over many output positions are efficient; the bound
@@ -217,6 +217,79 @@ def conv2d_backward_input(grad, weight, geometry):
     """The gradient of conv2d with respect to its input (equivalently, the transposed
     convolution of grad): grad (N, O, *geometry.output_size), weight (O, C // groups, kh, kw)
     -> new C-contiguous (N, C, *geometry.input_size)."""
+    plan = _layout_plan(_input_plans, _backward_input_plan, geometry, grad, weight)
+    if plan[0] is None:  # not one chunk of columns: worked out per call
+        return _conv2d_backward_input(grad, weight, geometry)
+    _, dtype, shape, grad_t_shape, weights_layout, columns_shape, copy_grad, product, \
+        launch_col2im = plan
+    weights_t = operand_view(_copy.contiguous(weight), *weights_layout)
+    grad_t = empty(grad_t_shape, dtype)  # grad as (O, N, out_h, out_w): the GEMM's columns
+    copy_grad(buffer(grad_t), 0, buffer(grad), 0)
+    # the plan reads grad_t as (groups, O/g, N * positions), C-contiguous: its own buffer
+    columns = run_gemm(product, weights_t, grad_t, None, empty(columns_shape, dtype))
+    dx = empty(shape, dtype)
+    launch_col2im(buffer(dx), buffer(columns))
+    return dx
+
+
+_input_plans = [None, {}]  # [the LaunchConfig, {call layout: _backward_input_plan} under it]
+_weight_plans = [None, {}]  # [the LaunchConfig, {call layout: _backward_weight_plan} under it]
+
+
+def _layout_plan(plans, make, geometry, a, b):
+    """`make(a, b, geometry)`, remembered in `plans` per launch configuration, per the layouts
+    of `a` and `b` (shapes, strides, dtypes) and per `geometry` (the plan holds the geometry,
+    so its id cannot be reused while the entry lives)."""
+    config = get_config()
+    if config is not plans[0]:  # (holding the config keeps its id from being reused)
+        plans[:] = (config, {})
+    key = (id(geometry), a.shape, element_strides(a), a.dtype, b.shape, element_strides(b),
+           b.dtype)
+    plan = plans[1].get(key)
+    if plan is None:
+        plan = remember_plan(plans[1], key, make(a, b, geometry))
+    return plan
+
+
+def _channel_major_strides(shape, strides):
+    """(shape, strides) of an (N, C, H, W) array of these element strides read as
+    (C, N, H, W)."""
+    return (shape[1], shape[0]) + tuple(shape[2:]), (strides[1], strides[0]) + tuple(strides[2:])
+
+
+def _backward_input_plan(grad, weight, geometry):
+    """What conv2d_backward_input does for one layout of its operands when the GEMM path
+    takes the images in one chunk (grad moved channel-major, one GEMM into columns, col2im:
+    three launches): (geometry, dtype, dx shape, grad_t shape, the transposed weights' view
+    (shape, strides), columns shape, grad_t's copy, the GEMM's plan, col2im's launch). Else a
+    tuple whose first entry is None (the other paths are worked out per call)."""
+    images, channels_out = grad.shape[:2]
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
+    group_in, kh, kw = weight.shape[1:]
+    channels_in = group_in * groups
+    shape = (images, channels_in) + input_hw
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    positions = out_hw[0] * out_hw[1]
+    if (numel(shape) == 0 or grad.size == 0 or _use_direct(weight.shape, groups)
+            or (geometry.is_pointwise and input_hw == out_hw)
+            or _chunk_images(images, groups * rows, positions, grad.dtype.itemsize) < images):
+        return (None,)
+    dtype = grad.dtype
+    weights_layout = ((groups, rows, group_out), (group_out * rows, 1, rows))
+    grad_t_shape, source_strides = _channel_major_strides(grad.shape, element_strides(grad))
+    copy_grad = _copy.copy_launcher(grad_t_shape, contiguous_strides(grad_t_shape),
+                                    source_strides)
+    weights_t = view(empty(weight.shape, dtype), *weights_layout)
+    grad_t = reshaped(empty(grad_t_shape, dtype), (groups, group_out, images * positions))
+    columns_shape = (groups, rows, images * positions)
+    product = gemm_plan(weights_t, grad_t)
+    launch_col2im = col2im_launcher(images, channels_in, input_hw, geometry.window, out_hw,
+                                    dtype)
+    return (geometry, dtype, shape, grad_t_shape, weights_layout, columns_shape, copy_grad,
+            product, launch_col2im)
+
+
+def _conv2d_backward_input(grad, weight, geometry):
     images, channels_out = grad.shape[:2]
     input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     group_in, kh, kw = weight.shape[1:]
@@ -255,6 +328,63 @@ def conv2d_backward_input(grad, weight, geometry):
 def conv2d_backward_weight(x, grad, geometry):
     """The gradient of conv2d with respect to its weight: x (N, C, *geometry.input_size), grad
     (N, O, *geometry.output_size) -> new C-contiguous (O, C // groups, *geometry.kernel_size)."""
+    plan = _layout_plan(_weight_plans, _backward_weight_plan, geometry, grad, x)
+    if plan[0] is None:  # not one chunk of columns: worked out per call
+        return _conv2d_backward_weight(x, grad, geometry)
+    _, dtype, shape, cols_shape, grad_t_shape, partial_shape, launch_im2col, copy_grad, \
+        product, slices = plan
+    cols = empty(cols_shape, dtype)
+    launch_im2col(buffer(cols), buffer(x))
+    grad_t = empty(grad_t_shape, dtype)  # grad as (O, N, out_h, out_w)
+    copy_grad(buffer(grad_t), 0, buffer(grad), 0)
+    dweight = empty(shape, dtype)
+    if slices == 1:  # the GEMM's (1, groups, O/g, rows) product is dweight's layout
+        return run_gemm(product, grad_t, cols, None, dweight)
+    # the plan reads grad_t and cols through the slices' strides: their own buffers
+    partial = run_gemm(product, grad_t, cols, None, empty(partial_shape, dtype))
+    sum_slices(buffer(dweight), buffer(partial), slices, False)
+    return dweight
+
+
+def _backward_weight_plan(grad, x, geometry):
+    """What conv2d_backward_weight does for one layout of its operands when the GEMM path
+    takes the images in one chunk (im2col, grad moved channel-major, one GEMM over slices of
+    the depth, their sum: four launches, three with one slice): (geometry, dtype, dweight
+    shape, cols shape, grad_t shape, partial products' shape, im2col's launch, grad_t's copy,
+    the GEMM's plan, slices). Else a tuple whose first entry is None."""
+    images, channels_in = x.shape[:2]
+    input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
+    channels_out = grad.shape[1]
+    kh, kw = geometry.kernel_size
+    group_in = channels_in // groups
+    shape = (channels_out, group_in, kh, kw)
+    group_out, rows = channels_out // groups, group_in * kh * kw
+    positions = out_hw[0] * out_hw[1]
+    if (numel(shape) == 0 or grad.size == 0 or _use_direct(shape, groups)
+            or _chunk_images(images, groups * rows, positions, x.dtype.itemsize) < images):
+        return (None,)
+    dtype = x.dtype
+    depth = images * positions
+    cols_shape = (groups * rows * depth,)
+    launch_im2col = im2col_launcher(element_strides(x), images, input_hw, geometry.window,
+                                    out_hw, groups * rows * images)
+    grad_t_shape, source_strides = _channel_major_strides(grad.shape, element_strides(grad))
+    copy_grad = _copy.copy_launcher(grad_t_shape, contiguous_strides(grad_t_shape),
+                                    source_strides)
+    slices = _weight_slices(depth, groups, group_out, rows, dtype.itemsize)
+    part = depth // slices
+    # slice s of group g: grad_t[g's rows, s * part:(s + 1) * part] @ its columns, transposed
+    a = view(empty(grad_t_shape, dtype), (slices, groups, group_out, part),
+             (part, group_out * depth, depth, 1))
+    b = view(empty(cols_shape, dtype), (slices, groups, part, rows),
+             (part, rows * depth, 1, depth))
+    product = gemm_plan(a, b)
+    partial_shape = (slices, groups, group_out, rows)
+    return (geometry, dtype, shape, cols_shape, grad_t_shape, partial_shape, launch_im2col,
+            copy_grad, product, slices)
+
+
+def _conv2d_backward_weight(x, grad, geometry):
     images, channels_in = x.shape[:2]
     input_hw, out_hw, groups = geometry.input_size, geometry.output_size, geometry.groups
     channels_out = grad.shape[1]

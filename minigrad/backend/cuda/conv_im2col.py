@@ -122,6 +122,18 @@ def im2col_launcher(x_strides, images, input_hw, geometry, out_hw, rows):
     return launch_im2col
 
 
+def col2im_launcher(images, channels, input_hw, geometry, out_hw, dtype):
+    """`col2im(dx, cols, 0, images, channels, input_hw, geometry, out_hw)` as a function of
+    (dx, cols) with the launch sizes worked out now (see `im2col_launcher`)."""
+    rows = images * channels
+    grid, threads = row_launch_sizes(get_config(), rows, input_hw[0] * input_hw[1])
+    tail = (channels, *input_hw, geometry, *out_hw, images, dtype.type(0), rows)
+
+    def launch_col2im(dx, cols):
+        launch(_col2im_kernel, grid, threads, dx, 0, cols, *tail)
+    return launch_col2im
+
+
 def col2im(dx, cols, n0, images, channels, input_hw, geometry, out_hw):
     """Set images n0..n0+images-1 of dx (a flat C-contiguous (N, channels, H, W) buffer) to the
     adjoint of im2col applied to cols (channels * kh * kw, images, out_h * out_w)."""
