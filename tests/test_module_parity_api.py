@@ -137,3 +137,27 @@ def test_more_default_initialisations_match_torch(name, case):
     t, m = build(torch, name, case), build(minigrad, name, case)
     assert_same_structure(t, m)
     assert_same_init(t, m)
+
+
+DTYPE_LAYERS = [("Linear", (2, 3)), ("Bilinear", (2, 2, 3)), ("Conv1d", (2, 2, 3)),
+                ("Conv2d", (2, 2, 3)), ("Conv3d", (1, 2, 2)), ("ConvTranspose2d", (2, 2, 3)),
+                ("BatchNorm1d", (3,)), ("InstanceNorm2d", (3,)), ("GroupNorm", (1, 3)),
+                ("LayerNorm", (3,)), ("RMSNorm", (3,)), ("Embedding", (4, 3)),
+                ("EmbeddingBag", (4, 3)), ("PReLU", ()), ("LSTM", (2, 3)), ("GRUCell", (2, 3)),
+                ("MultiheadAttention", (4, 2)), ("TransformerEncoderLayer", (4, 2))]
+
+
+@pytest.mark.parametrize("name, args", DTYPE_LAYERS, ids=[n for n, _ in DTYPE_LAYERS])
+def test_dtype_argument_and_conversions_match_torch(name, args):
+    """dtype= at construction, then .float() / .double() / .to(dtype): the same dtype for
+    every parameter and buffer as torch's (integer buffers such as num_batches_tracked kept)."""
+    def dtypes(module):
+        return [(k, str(v.dtype).split(".")[-1]) for k, v in module.state_dict().items()]
+    t = getattr(torch.nn, name)(*args, dtype=torch.float64)
+    m = getattr(minigrad.nn, name)(*args, dtype=minigrad.float64)
+    assert dtypes(m) == dtypes(t)
+    for convert in (lambda mod, lib: mod.float(), lambda mod, lib: mod.double(),
+                    lambda mod, lib: mod.to(lib.float32), lambda mod, lib: mod.to(
+                        dtype=lib.float64)):
+        assert convert(m, minigrad) is m and convert(t, torch) is t
+        assert dtypes(m) == dtypes(t)
