@@ -210,7 +210,8 @@ def conv2d_backward_weight(x, grad, geometry):
     if _use_wide(geometry, x.dtype, np.prod(shape),
                  get_config().conv_weight_direct_max_weights):
         dweight = np.empty(shape, dtype=x.dtype)
-        conv_wide.direct_weight_gradient(dweight, x, grad, geometry.window)
+        _launch_direct(conv_wide.direct_weight_gradient, grad.size * dweight[0].size, dweight,
+                       x, grad, geometry.window)
         return dweight
     if _use_direct(shape, groups):
         dweight = np.empty(shape, dtype=x.dtype)
