@@ -33,26 +33,29 @@ class CpuConfig:
     conv_wide_max_rows: dense (one group) stride-1 convolutions whose columns have at most
         this many rows (input channels x kernel taps) compute their forward through wide
         columns (conv_wide.py: one contiguous copy per row, the GEMM over the padded width,
-        bias and relu in the epilogue) instead of im2col. Measured (float32, batch 64, one
-        thread, CPU time on a loaded machine, interleaved): 1 -> 6 5x5 pad 2 on 28x28 (25 rows)
-        0.23 ms against 0.35, 6 -> 16 5x5 on 14x14 (150 rows) 0.32 against 0.49, 1 -> 32 3x3
-        on 28x28 (9 rows) 0.36 against 0.44, 3 -> 64 3x3 pad 1 on 32x32 (27 rows) 2.1 against
-        3.5; 32 -> 64 3x3 on 26x26 (288 rows) was no faster (5.8 against 5.6 ms, two threads).
+        bias and relu in the epilogue) instead of im2col. Measured with
+        bench/bench_conv_wide.py --clock cpu (float32, one thread, CPU time, interleaved, on a
+        loaded machine), im2col's time over the wide one's at batch 16 / 64 / 256:
+        1 -> 6 5x5 pad 2 on 28x28 (25 rows) 1.54 / 1.60 / 1.58, 6 -> 16 5x5 on 14x14 (150)
+        1.46 / 1.55 / 1.61, 1 -> 32 3x3 on 28x28 (9) 1.35 / 1.31 / 1.56, 3 -> 64 3x3 pad 1 on
+        32x32 (27) 1.69 / 1.66 / 1.66 (with relu fused: 1.5-2.05 throughout); 32 -> 64 3x3 on
+        26x26 (288 rows) was even in earlier runs (5.8 against 5.6 ms at batch 64).
     conv_wide_per_image_max_out: the wide forward makes one GEMM per image up to this many
         output channels, else one per chunk of images. Per image took 1.6-2.6x less time
         with 6, 16 and 32 output channels (one thread); with 64 (3 -> 64 3x3 on 32x32) both
         took the same time, and one GEMM per chunk makes far fewer (threaded) BLAS calls.
     conv_wide_input_max_rows: ... and their input gradient (the GEMM's columns on the same wide
-        grid, added back by contiguous runs) up to this many rows. Measured as above: 6 -> 16
-        5x5 on 14x14 (150 rows) 0.39 ms against 0.44 (two threads: 0.32 against 0.39),
-        16 -> 32 3x3 pad 1 on 16x16 (144 rows) 1.09 against 1.46; 32 -> 64 3x3 on 26x26
-        (288) was even (7.9 against 7.8).
+        grid, added back by contiguous runs) up to this many rows. Measured as above: 25 rows
+        1.21 / 1.26 / 1.19, 150 rows 1.17 / 1.17 / 1.22, 27 rows 1.36 / 1.50 / 1.60, but
+        1 -> 32 3x3 (9 rows, 32 output channels) 0.89 / 0.91 / 0.98 (a first layer, whose
+        input gradient training does not ask for); 16 -> 32 3x3 pad 1 on 16x16 (144 rows)
+        1.35 at batch 64; 32 -> 64 3x3 on 26x26 (288) even.
     conv_weight_direct_max_weights: dense stride-1 convolutions with at most this many weights
         (out x in x taps) compute their weight gradient by direct dot products
         (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
-        above: 1 -> 6 5x5 (150 weights) 0.24 ms against 0.62, 1 -> 32 3x3 (288) 0.46 against
-        0.91; 3 -> 64 3x3 (1,728) 4.6 against 4.3 and 6 -> 16 5x5 (2,400) 0.63 against 0.55
-        were slower (BLAS is efficient once both sides of the gradient have a few dozen).
+        above: 1 -> 6 5x5 (150 weights) 2.67 / 2.83 / 2.56, 1 -> 32 3x3 (288) 2.20 / 2.52 /
+        1.79; 3 -> 64 3x3 (1,728) and 6 -> 16 5x5 (2,400) were 5-10% slower in earlier runs
+        (BLAS is efficient once both sides of the gradient have a few dozen).
     conv_winograd_forward_min_channels, conv_winograd_input_min_channels,
     conv_winograd_weight_min_channels: dense 3x3 stride-1 convolutions (float32 or float64,
         no groups or dilation) with at least this many input and output channels compute
