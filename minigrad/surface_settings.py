@@ -11,6 +11,9 @@ device is the cpu.
 import os
 
 from . import dtypes
+from .determinism import (are_deterministic_algorithms_enabled,
+                          is_deterministic_algorithms_warn_only_enabled,
+                          use_deterministic_algorithms)
 from .device import Device
 from .random import manual_seed
 from .tensor import Tensor
@@ -134,3 +137,31 @@ def set_warn_always(b):
 
 def is_warn_always_enabled():
     return _state["warn_always"]
+
+
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
+
+
+def set_deterministic_debug_mode(debug_mode):
+    """0 / 'default': nondeterministic algorithms allowed; 1 / 'warn': they warn; 2 / 'error':
+    they raise (use_deterministic_algorithms(True))."""
+    mode = _DEBUG_MODES.get(debug_mode, debug_mode) if isinstance(debug_mode, str) else \
+        debug_mode
+    if isinstance(debug_mode, str) and debug_mode not in _DEBUG_MODES:
+        raise RuntimeError(f"invalid value of debug_mode, expected one of `default`, `warn`, "
+                           f"`error`, but got {debug_mode}")
+    if mode not in (0, 1, 2) or isinstance(mode, bool):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got {mode}")
+    use_deterministic_algorithms(mode > 0, warn_only=mode == 1)
+
+
+def get_deterministic_debug_mode():
+    """2 if nondeterministic algorithms raise, 1 if they warn, else 0."""
+    if not are_deterministic_algorithms_enabled():
+        return 0
+    return 1 if is_deterministic_algorithms_warn_only_enabled() else 2
+
+
+def is_storage(obj):
+    """False: minigrad exposes no storage objects."""
+    return False

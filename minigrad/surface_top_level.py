@@ -9,6 +9,12 @@ from .functions.surface_layers import (
     feature_dropout, feature_dropout_, group_norm, hinge_embedding_loss, instance_norm, kl_div,
     layer_norm, margin_ranking_loss, max_pool1d, max_pool1d_with_indices, max_pool2d, max_pool3d,
     pdist, pixel_shuffle, pixel_unshuffle, poisson_nll_loss, triplet_margin_loss)
+from .functions.surface_layers import ctc_loss, rms_norm
+from .functions.surface_copies import (
+    alias_copy, chain_matmul, constant_pad_nd, detach_copy, diagonal_copy, expand_copy, isreal,
+    permute_copy, select_copy, slice_copy, split_copy, split_with_sizes_copy, squeeze_copy,
+    t_copy, transpose_copy, unbind_copy, unfold_copy, unsafe_chunk, unsafe_split,
+    unsafe_split_with_sizes, unsqueeze_copy, view_copy)
 from .functions.surface_math import (deg2rad, float_power, frexp, gcd, lcm, ldexp, logaddexp2,
                                      nextafter, rad2deg, sinc)
 from .functions.surface_special import digamma, i0, lgamma, mvlgamma, polygamma
@@ -28,6 +34,8 @@ from .surface_settings import (get_default_device, get_float32_matmul_precision,
                                is_neg, is_nonzero, is_same_size, is_signed, is_warn_always_enabled,
                                seed, set_float32_matmul_precision, set_flush_denormal,
                                set_num_interop_threads, set_warn_always, typename)
+from .surface_settings import (get_deterministic_debug_mode, is_storage,
+                               set_deterministic_debug_mode)
 from ._print_options import set_printoptions
 from .autograd.grad_mode import is_inference_mode_enabled
 from .tensor import Tensor

@@ -263,3 +263,58 @@ def test_special_gradients_match_torch():
         (expected,) = torch.autograd.grad(getattr(torch, name)(ta).sum(), [ta])
         _same(grad, expected, rtol=1e-8)
     assert math.isclose(minigrad.sinc(minigrad.tensor(0.0, requires_grad=True)).item(), 1.0)
+
+
+# ---- *_copy functions, unsafe splits, and small top-level forms ----------------------------
+
+COPY_CALLS = [
+    lambda m, x: m.alias_copy(x), lambda m, x: m.detach_copy(x),
+    lambda m, x: m.diagonal_copy(x, 1), lambda m, x: m.expand_copy(x[:1], (3, 4)),
+    lambda m, x: m.permute_copy(x, (1, 0)), lambda m, x: m.select_copy(x, 1, -1),
+    lambda m, x: m.slice_copy(x, 1, 1, None, 2), lambda m, x: m.split_copy(x, 2, 1),
+    lambda m, x: m.split_with_sizes_copy(x, [1, 2]), lambda m, x: m.squeeze_copy(x[:1]),
+    lambda m, x: m.squeeze_copy(x[:1], 0), lambda m, x: m.t_copy(x),
+    lambda m, x: m.transpose_copy(x, 0, 1), lambda m, x: m.unbind_copy(x, 1),
+    lambda m, x: m.unfold_copy(x, 1, 2, 1), lambda m, x: m.unsqueeze_copy(x, 1),
+    lambda m, x: m.view_copy(x, (4, 3)), lambda m, x: m.unsafe_chunk(x, 2, 1),
+    lambda m, x: m.unsafe_split(x, 2), lambda m, x: m.unsafe_split_with_sizes(x, [3, 1], 1),
+    lambda m, x: m.constant_pad_nd(x, (1, 2), 0.5), lambda m, x: m.isreal(x),
+    lambda m, x: m.rms_norm(x, (4,)),
+]
+
+
+@pytest.mark.parametrize("call", COPY_CALLS)
+def test_copy_functions_match_torch_and_own_their_storage(device, call):
+    x, tx = _pair(_randn(3, 4), device=device)
+    out, expected = call(minigrad, x), call(torch, tx)
+    for a, b in zip(out, expected) if isinstance(out, tuple) else [(out, expected)]:
+        _same(a, b)
+
+
+def test_copies_do_not_alias():
+    x = minigrad.zeros(2, 3)
+    y = minigrad.t_copy(x)
+    y += 1
+    assert x.sum().item() == 0
+
+
+def test_chain_matmul_and_ctc_loss_and_debug_mode():
+    a, ta = _pair(_randn(2, 3))
+    b, tb = _pair(_randn(3, 4, seed=1))
+    with pytest.warns(UserWarning, match="deprecated"):
+        made = minigrad.chain_matmul(a, b, b.t())
+    with pytest.warns(UserWarning):
+        _same(made, torch.chain_matmul(ta, tb, tb.t()))
+    logp = np.log(np.random.default_rng(0).dirichlet(np.ones(4), size=(6, 2)))
+    lp, tlp = _pair(logp)
+    targets = [[1, 2], [3, 3]]
+    for reduction in (0, 1, 2):
+        _same(minigrad.ctc_loss(lp, minigrad.tensor(targets), [6, 5], [2, 2], 0, reduction),
+              torch.ctc_loss(tlp, torch.tensor(targets), [6, 5], [2, 2], 0, reduction))
+    for mode in (1, "error", 0):
+        minigrad.set_deterministic_debug_mode(mode)
+        torch.set_deterministic_debug_mode(mode)
+        assert minigrad.get_deterministic_debug_mode() == torch.get_deterministic_debug_mode()
+    with pytest.raises(RuntimeError):
+        minigrad.set_deterministic_debug_mode("loud")
+    assert minigrad.is_storage(a) is torch.is_storage(ta) is False

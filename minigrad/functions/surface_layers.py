@@ -8,6 +8,7 @@ losses take `reduction` as an int (0 none, 1 mean, 2 sum). Each forwards to the 
 import operator
 import warnings
 
+from . import ctc_loss as ctc_loss_ops
 from . import (adaptive_max_pool, classic_layers, conv, conv3d as conv3d_ops, dropout as _dropout,
                embedding as _embedding, fold, loss, loss_extra, normalization,
                normalization_extra, pool, pool3d)
@@ -184,3 +185,13 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
                                        reduction=reduction_name(reduction, "poisson_nll_loss"))
 
 
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1,
+             zero_infinity=False):
+    """torch.ctc_loss: F.ctc_loss with an int reduction (default 1, the mean)."""
+    return ctc_loss_ops.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                     reduction_name(reduction, "ctc_loss"), zero_infinity)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """torch.rms_norm: F.rms_norm."""
+    return normalization_extra.rms_norm(input, normalized_shape, weight, eps)
