@@ -228,23 +228,17 @@ class SurfaceMethods:
         return interface["data"][0] if interface else np.asarray(data).ctypes.data
 
     def storage_offset(self):
-        """How many elements into its storage the tensor starts (non-zero for some views)."""
-        data, root = self._data, self._data
-        while isinstance(getattr(root, "base", None), np.ndarray):
+        """How many elements into its storage the tensor starts (non-zero for some views).
+        cpu tensors only: a cuda tensor's storage may be a block of the allocator's pool."""
+        data = self._data
+        if not isinstance(data, np.ndarray):
+            raise RuntimeError(f"storage_offset() is available for cpu tensors only in "
+                               f"minigrad, got a tensor on {self.device}")
+        root = data
+        while isinstance(root.base, np.ndarray):
             root = root.base
-        if root is data or not isinstance(data, np.ndarray):
-            return _device_offset(data)
         return (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) \
             // data.itemsize
-
-
-def _device_offset(data):
-    """Element offset of a device array view into its allocation (0 for an owner)."""
-    pointer = getattr(data, "gpu_data", None)
-    owner = getattr(pointer, "owner", None)
-    if pointer is None or owner is None or owner is pointer:
-        return 0
-    return (pointer.device_pointer_value - owner.device_pointer_value) // data.dtype.itemsize
 
 
 def attach_surface_methods(tensor_class):

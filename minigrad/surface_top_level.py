@@ -37,6 +37,8 @@ from .surface_settings import (get_default_device, get_float32_matmul_precision,
 from .surface_settings import (get_deterministic_debug_mode, is_storage,
                                set_deterministic_debug_mode)
 from ._print_options import set_printoptions
+from .autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                               set_anomaly_enabled)
 from .autograd.grad_mode import is_inference_mode_enabled
 from .tensor import Tensor
 

@@ -56,3 +56,25 @@ def test_inference_mode_queries_match_torch():
                 assert not m.is_inference_mode_enabled() and m.is_grad_enabled()
         assert m.inference_mode()(m.is_inference_mode_enabled)()
         assert not m.is_inference_mode_enabled()
+
+
+@pytest.mark.filterwarnings("ignore:Anomaly Detection has been enabled")
+def test_anomaly_detection_names_the_node_that_made_a_nan(device):
+    for m, x in ((torch, torch.tensor([0.0, 1.0], requires_grad=True)),
+                 (minigrad, minigrad.tensor([0.0, 1.0], device=device, requires_grad=True))):
+        with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values "
+                                               "in its 0th output"):
+            with m.autograd.detect_anomaly():
+                (x.sqrt() * 0).sum().backward()
+        assert not m.is_anomaly_enabled()
+        with m.autograd.set_detect_anomaly(True, check_nan=False):
+            assert m.is_anomaly_enabled() and not m.is_anomaly_check_nan_enabled()
+            (x.sqrt() * 0).sum().backward()  # no NaN check asked for
+        m.set_anomaly_enabled(True)
+        assert m.is_anomaly_enabled() and m.is_anomaly_check_nan_enabled()
+        m.set_anomaly_enabled(False)
+    y = minigrad.tensor([1.0, 4.0], device=device, requires_grad=True)
+    root = y.sqrt()
+    with minigrad.autograd.detect_anomaly():
+        root.sum().backward(retain_graph=True)  # finite gradients pass
+    assert not root.grad_fn._post_hooks  # the checks were removed from the graph afterwards

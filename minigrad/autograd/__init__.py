@@ -14,6 +14,11 @@ __all__ = ["AutogradError", "BackwardNode", "Function", "KernelFunction", "Gradc
            "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
            "Variable"]
 
+# anomaly detection: the NaN check of each node's gradients while it is on
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402
+
+__all__ += ["detect_anomaly", "set_detect_anomaly"]
+
 
 def __getattr__(name):
     if name == "functional":

@@ -20,6 +20,7 @@ no other tensor, view or saved tensor shares (`_stealable`); otherwise `.grad` i
 from ..creation import zeros
 from ..backend._references import references
 from ..tensor import Tensor
+from . import anomaly
 from .errors import AutogradError
 from .function import AccumulateGrad
 from .grad_mode import _state as _grad_state
@@ -294,10 +295,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
         raise TypeError(f"set_grad_enabled expects a bool, got {type(create_graph).__name__}")
     previous_mode = _grad_state.enabled
     _grad_state.enabled = bool(create_graph)  # set_grad_enabled, without a context object
+    checks = anomaly.install_checks(active)  # None unless anomaly detection is on
     try:
         _run_ready(ready, buffers, deps, active, restricted, capture, retain_graph,
                    create_graph)
     finally:
+        if checks is not None:
+            anomaly.remove_checks(checks)
         _grad_state.enabled = previous_mode
 
 
