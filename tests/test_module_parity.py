@@ -508,6 +508,65 @@ def _sequential(draw):
     return Case((), {}, [_x(draw, [_batch(draw), 3])])
 
 
+def _lp_pool(nd):
+    def draw_case(draw):
+        k = draw(st.integers(1, 3))
+        kw = {"stride": draw(st.sampled_from([None, 1, 2])), "ceil_mode": draw(st.booleans())}
+        shape = [_batch(draw), draw(st.integers(1, 2))] + [k + draw(st.integers(0, 2))
+                                                           for _ in range(nd)]
+        if draw(st.integers(0, 3)) == 0:
+            shape = shape[1:]
+        x = _rng(draw).uniform(0.2, 2, shape)  # positive: p-th roots of sums of powers
+        return Case((draw(st.sampled_from([1, 2, 3, 1.5])), k), kw, [x])
+    return draw_case
+
+
+def _max_unpool(nd):
+    """Pooled values and indices made by torch's max pooling of a drawn input."""
+    def draw_case(draw):
+        k = draw(st.integers(1, 3))
+        stride = draw(st.sampled_from([None, 1, 2]))
+        padding = draw(st.integers(0, k // 2))
+        shape = [draw(st.integers(1, 2)), draw(st.integers(1, 2))] + [
+            k + draw(st.integers(0, 2)) for _ in range(nd)]
+        unbatched = draw(st.integers(0, 3)) == 0
+        x = torch.tensor(_x(draw, shape[1:] if unbatched else shape))
+        pool = getattr(torch.nn.functional, f"max_pool{nd}d")
+        values, indices = pool(x, k, stride, padding, return_indices=True)
+        call = {}
+        if draw(st.booleans()):
+            call["output_size"] = list(x.shape[-nd:])
+        return Case((k,), {"stride": stride, "padding": padding},
+                    [values.numpy(), indices.numpy()], call_kwargs=call)
+    return draw_case
+
+
+def _fractional_max_pool(draw):
+    k = draw(st.integers(1, 2))
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    sides = [k + draw(st.integers(1, 3)) for _ in range(2)]
+    kw = {"return_indices": draw(st.booleans()),
+          "_random_samples": _rng(draw).uniform(0, 1, (n, c, 2))}
+    if draw(st.booleans()):
+        kw["output_size"] = (draw(st.integers(1, sides[0] - k + 1)),
+                             draw(st.integers(1, sides[1] - k + 1)))
+    else:
+        kw["output_ratio"] = draw(st.sampled_from([0.5, 0.75]))
+    return Case((k,), kw, [_x(draw, [n, c] + sides)])
+
+
+def _adaptive_log_softmax(draw):
+    n_classes = draw(st.integers(3, 8))
+    cutoffs = sorted(draw(st.sets(st.integers(1, n_classes - 1), min_size=1, max_size=2)))
+    in_features = draw(st.sampled_from([4, 8]))
+    kw = {"div_value": draw(st.sampled_from([4.0, 2.0])), "head_bias": draw(st.booleans())}
+    n = draw(st.sampled_from([None, 1, 3]))
+    rng = _rng(draw)
+    x = rng.standard_normal([in_features] if n is None else [n, in_features])
+    target = rng.integers(0, n_classes, [] if n is None else [n])
+    return Case((in_features, n_classes, cutoffs), kw, [x, target])
+
+
 class Spec:
     """How to draw a case of one layer, and whether its train-mode output is random."""
 
@@ -616,6 +675,17 @@ SPECS = {
     "Dropout1d": Spec(_dropout(1), random_in_train=True),
     "Dropout2d": Spec(_dropout(2), random_in_train=True),
     "Dropout3d": Spec(_dropout(3), random_in_train=True),
+    "AlphaDropout": Spec(_dropout(None), random_in_train=True),
+    "FeatureAlphaDropout": Spec(_dropout(2), random_in_train=True),
+    "LPPool1d": Spec(_lp_pool(1)),
+    "LPPool2d": Spec(_lp_pool(2)),
+    "LPPool3d": Spec(_lp_pool(3)),
+    "MaxUnpool1d": Spec(_max_unpool(1)),
+    "MaxUnpool2d": Spec(_max_unpool(2)),
+    "MaxUnpool3d": Spec(_max_unpool(3)),
+    "AdaptiveMaxPool3d": Spec(_adaptive_max(3)),
+    "FractionalMaxPool2d": Spec(_fractional_max_pool),
+    "AdaptiveLogSoftmaxWithLoss": Spec(_adaptive_log_softmax, init=Case((40, 50, [10, 30]))),
     "RNN": Spec(_rnn("RNN"), init=Case((20, 30))),
     "LSTM": Spec(_rnn("LSTM"), init=Case((20, 30))),
     "GRU": Spec(_rnn("GRU"), init=Case((20, 30))),

@@ -217,6 +217,28 @@ def _ctc(draw):
     return Case((), kw, [x, target, in_lengths, tgt_lengths], no_grad=(1, 2, 3))
 
 
+def _triplet_with_distance(draw):
+    case = _triplet(draw)
+    case.kwargs = {k: case.kwargs[k] for k in ("margin", "swap", "reduction")}
+    case.kwargs["distance"] = draw(st.sampled_from([None, "l1", "cosine"]))
+    return case
+
+
+def _build_triplet_with_distance(lib, case):
+    """The loss with `lib`'s own distance module (the default, PairwiseDistance, for None)."""
+    kw = dict(case.kwargs)
+    distance = kw.pop("distance")
+    if distance == "l1":
+        kw["distance_function"] = lib.nn.PairwiseDistance(p=1.0)
+    elif distance == "cosine":
+        similarity = lib.nn.CosineSimilarity()
+        kw["distance_function"] = lambda a, b: 1.0 - similarity(a, b)
+    return lib.nn.TripletMarginWithDistanceLoss(**kw)
+
+
+BUILDERS = {"TripletMarginWithDistanceLoss": _build_triplet_with_distance}
+
+
 def _no_grad_target(draw_case):
     def draw_with_plain_target(draw):
         case = draw_case(draw)
@@ -246,6 +268,8 @@ SPECS = {
     "MultiLabelSoftMarginLoss": _multilabel_soft_margin,
     "TripletMarginLoss": _triplet,
     "CTCLoss": _ctc,
+    "NLLLoss2d": _class_losses("NLLLoss"),
+    "TripletMarginWithDistanceLoss": _triplet_with_distance,
 }
 
 
@@ -255,7 +279,7 @@ SPECS = {
 def test_loss_matches_torch(name, data):
     case = SPECS[name](data.draw)
     dtype = data.draw(st.sampled_from(["float32", "float64"]), label="dtype")
-    t, m = pair(name, case, None, dtype)
+    t, m = pair(name, case, BUILDERS.get(name), dtype)
     assert_same_structure(t, m)
     assert_same_call(t, m, case, dtype, rtol=1e-4, atol=1e-5)
     t.eval()

@@ -250,7 +250,11 @@ def test_containers_match_torch():
 LAZY = [("LazyLinear", (3,), (2, 4)), ("LazyConv1d", (2, 3), (1, 2, 5)),
         ("LazyConv2d", (2, 3), (1, 3, 4, 4)), ("LazyConvTranspose1d", (2, 3), (1, 2, 4)),
         ("LazyConvTranspose2d", (2, 3), (1, 1, 3, 3)), ("LazyBatchNorm1d", (), (3, 2)),
-        ("LazyBatchNorm2d", (), (2, 3, 2, 2))]
+        ("LazyBatchNorm2d", (), (2, 3, 2, 2)), ("LazyBatchNorm3d", (), (2, 3, 1, 2, 2)),
+        ("LazyConv3d", (2, 2), (1, 2, 3, 3, 3)), ("LazyConvTranspose3d", (2, 2), (1, 1, 2, 2, 2)),
+        ("LazyInstanceNorm1d", (), (2, 3, 4)),
+        ("LazyInstanceNorm2d", (), (2, 3, 2, 2)),
+        ("LazyInstanceNorm3d", (), (2, 3, 2, 2, 2))]
 
 
 @pytest.mark.parametrize("name, args, shape", LAZY)
@@ -286,3 +290,22 @@ def test_dropout_training_matches_torch(name, shape, p):
     assert abs(rate - p) < 0.08, (rate, p)
     ty = getattr(torch.nn, name)(p)(torch.tensor(x))
     assert tuple(y.shape) == tuple(ty.shape)
+
+
+@pytest.mark.parametrize("name, args, kwargs", [
+    ("RNNBase", ("LSTM", 2, 3), {"num_layers": 2, "bidirectional": True}),
+    ("RNNBase", ("GRU", 2, 3), {"bias": False, "batch_first": True}),
+    ("RNNBase", ("RNN_RELU", 2, 3), {}),
+    ("RNNBase", ("LSTM", 4, 3), {"proj_size": 2}),
+    ("RNNCellBase", (2, 3, True, 4), {}), ("RNNCellBase", (2, 3, False, 3), {}),
+])
+def test_recurrent_base_classes_match_torch(name, args, kwargs):
+    torch.manual_seed(0)
+    minigrad.manual_seed(0)
+    t = getattr(torch.nn, name)(*args, **kwargs)
+    m = getattr(minigrad.nn, name)(*args, **kwargs)
+    assert_same_structure(t, m)
+    for (k, a), (_, b) in zip(m.named_parameters(), t.named_parameters()):
+        bound = 1 / math.sqrt(3)
+        assert np.abs(a.detach().numpy()).max() <= bound, k
+        assert np.abs(b.detach().numpy()).max() <= bound

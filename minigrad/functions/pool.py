@@ -426,8 +426,8 @@ def _max_unpool(op, dims, input, indices, kernel_size, stride, padding, output_s
         low, high = int(indices.amin().item()), int(indices.amax().item())
         if low < 0 or high >= plane:
             bad = low if low < 0 else high
-            raise ValueError(f"{op}: index {bad} in indices is outside the output plane of "
-                             f"size {out_size} ({plane} positions)")
+            raise InvalidArgumentError(f"{op}: index {bad} in indices is outside the output "
+                                       f"plane of size {out_size} ({plane} positions)")
     x, lead = _as_nchw(input, dims)
     idx, _ = _as_nchw(indices, dims)
     out = ScatterByIndices.apply(x, idx, _plane(out_size, 1), False)

@@ -19,17 +19,18 @@ from ...errors import InvalidArgumentError, ShapeError
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-class _CellBase(Module):
-    """Shared by the cells: parameters, initialisation, input checks, repr."""
+class RNNCellBase(Module):
+    """`RNNCellBase(input_size, hidden_size, bias, num_chunks)`, shared by the cells:
+    parameters (num_chunks gates stacked in the rows), initialisation, input checks, repr."""
 
     _gates = 1
 
-    def __init__(self, input_size, hidden_size, bias, device, dtype):
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        rows = self._gates * hidden_size
+        rows = num_chunks * hidden_size  # the gates' rows, stacked
         self.weight_ih = Parameter(empty_tensor((rows, input_size), device, dtype))
         self.weight_hh = Parameter(empty_tensor((rows, hidden_size), device, dtype))
         if bias:
@@ -89,7 +90,7 @@ class _CellBase(Module):
         return s
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """`RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh')`:
     h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act tanh or relu. forward(input, hx=None)."""
 
@@ -99,7 +100,7 @@ class RNNCell(_CellBase):
             raise InvalidArgumentError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; "
                                        "expected 'tanh' or 'relu'")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, self._gates, device, dtype)
 
     def forward(self, input, hx=None):
         input, hx, unbatched = self._prepare(input, hx)
@@ -109,14 +110,14 @@ class RNNCell(_CellBase):
         return h.squeeze(0) if unbatched else h
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """`LSTMCell(input_size, hidden_size, bias=True)`: forward(input, hx=None) with hx = (h, c)
     returns (h', c'); gates i, f, g, o."""
 
     _gates = 4
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, self._gates, device, dtype)
 
     def forward(self, input, hx=None):
         input, hx, unbatched = self._prepare(input, hx)
@@ -126,14 +127,14 @@ class LSTMCell(_CellBase):
         return (h.squeeze(0), c.squeeze(0)) if unbatched else (h, c)
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """`GRUCell(input_size, hidden_size, bias=True)`: forward(input, hx=None) returns h'; gates
     r, z, n."""
 
     _gates = 3
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, self._gates, device, dtype)
 
     def forward(self, input, hx=None):
         input, hx, unbatched = self._prepare(input, hx)
@@ -142,9 +143,10 @@ class GRUCell(_CellBase):
         return h.squeeze(0) if unbatched else h
 
 
-class _RNNBase(Module):
-    """Shared by RNN, LSTM and GRU: parameters per layer and direction, the forward pass over
-    (L, N, I) input (batch_first: (N, L, I); unbatched: (L, I)), repr."""
+class RNNBase(Module):
+    """`RNNBase(mode, input_size, hidden_size, ...)`, shared by RNN, LSTM and GRU: parameters
+    per layer and direction, the forward pass over (L, N, I) input (batch_first: (N, L, I);
+    unbatched: (L, I)), repr."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
@@ -300,7 +302,7 @@ class _RNNBase(Module):
         return s
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """`RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
     batch_first=False, dropout=0.0, bidirectional=False)`: forward(input, h_0=None) returns
     (output, h_n)."""
@@ -316,7 +318,7 @@ class RNN(_RNNBase):
                          device=device, dtype=dtype)
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """`LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False, proj_size=0)`: forward(input, (h_0, c_0)=None) returns (output,
     (h_n, c_n)). proj_size=P > 0 projects h by weight_hr_l{k} (P, hidden_size) at each step, so
@@ -328,7 +330,7 @@ class LSTM(_RNNBase):
                          dropout, bidirectional, proj_size, device, dtype)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """`GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False)`: forward(input, h_0=None) returns (output, h_n)."""
 

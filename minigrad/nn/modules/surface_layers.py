@@ -19,7 +19,7 @@ from .loss import NLLLoss
 from .normalization_extra import (BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
                                   InstanceNorm3d, PairwiseDistance)
 from .pooling import _AdaptiveMaxPoolNd
-from .rnn import _CellBase as RNNCellBase, _RNNBase as RNNBase
+from .rnn import RNNBase, RNNCellBase
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss", "AdaptiveMaxPool3d", "AlphaDropout",
            "FeatureAlphaDropout", "FractionalMaxPool2d", "LazyBatchNorm3d", "LazyConv3d",
