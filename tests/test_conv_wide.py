@@ -1,6 +1,6 @@
 """The cpu backend's wide-grid convolution kernels (conv_wide.py): the forward (with its bias and
 relu epilogue), the input gradient and the direct weight gradient, forced on for every kind of
-stride-1 case and checked against the float64 references, PyTorch, float32 accuracy and
+dense case and checked against the float64 references, PyTorch, float32 accuracy and
 gradcheck; and which layers the dispatch sends to them by default."""
 import numpy as np
 import pytest
@@ -19,7 +19,7 @@ from minigrad.testing import assert_close
 from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
                                    conv_weight_grad_reference)
 
-# the wide kernels for every dense stride-1 case; the other strategies out of the way
+# the wide kernels for every dense case; the other strategies out of the way
 WIDE = {"conv_wide_max_rows": 10 ** 9, "conv_wide_input_max_rows": 10 ** 9,
         "conv_weight_direct_max_weights": 10 ** 9, "conv_direct_max_weights": -1}
 IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
@@ -27,9 +27,10 @@ IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
 
 
 @st.composite
-def cases(draw, max_side=7):
-    """(x shape, weight shape, padding, dilation) of a dense stride-1 convolution with an
+def cases(draw, max_side=7, max_stride=1):
+    """(x shape, weight shape, padding, dilation, stride) of a dense convolution with an
     output of at least 1x1; one image or channel, 1-wide kernels and maps included."""
+    stride = (draw(st.integers(1, max_stride)), draw(st.integers(1, max_stride)))
     kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     padding = (draw(st.integers(0, 3)), draw(st.integers(0, 3)))
@@ -37,25 +38,26 @@ def cases(draw, max_side=7):
     size = tuple(draw(st.integers(low, max(low, max_side))) for low in smallest)
     batch, channels_in, channels_out = (draw(st.integers(1, 3)), draw(st.integers(1, 3)),
                                         draw(st.integers(1, 6)))
-    return (batch, channels_in) + size, (channels_out, channels_in) + kernel, padding, dilation
+    return ((batch, channels_in) + size, (channels_out, channels_in) + kernel, padding, dilation,
+            stride)
 
 
-def _geometry(x_shape, w_shape, padding, dilation):
-    return ConvGeometry.of(x_shape[2:], w_shape[2:], (1, 1), padding, dilation, 1)
+def _geometry(x_shape, w_shape, padding, dilation, stride=(1, 1)):
+    return ConvGeometry.of(x_shape[2:], w_shape[2:], stride, padding, dilation, 1)
 
 
-@given(case=cases(), bias=st.booleans(), relu=st.booleans(), chunk=st.sampled_from([1, 2, 0]),
-       per_image=st.booleans())
+@given(case=cases(max_stride=3), bias=st.booleans(), relu=st.booleans(),
+       chunk=st.sampled_from([1, 2, 0]), per_image=st.booleans())
 def test_forward_matches_reference(case, bias, relu, chunk, per_image):
-    """Chunks of one or two images (the last one smaller for odd batches) or all at once,
-    one GEMM per image or per chunk."""
-    x_shape, w_shape, padding, dilation = case
-    geometry = _geometry(x_shape, w_shape, padding, dilation)
+    """Strides up to 3; chunks of one or two images (the last one smaller for odd batches) or
+    all at once, one GEMM per image or per chunk."""
+    x_shape, w_shape, padding, dilation, stride = case
+    geometry = _geometry(x_shape, w_shape, padding, dilation, stride)
     assert conv_wide.applies(geometry)
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0]) if bias else None
-    expected = conv_reference(x, w, b, padding=padding, dilation=dilation)
+    expected = conv_reference(x, w, b, stride=stride, padding=padding, dilation=dilation)
     if relu:
         expected = np.maximum(expected, 0)
     _, length = conv_wide.wide_length(geometry)
@@ -70,7 +72,7 @@ def test_forward_matches_reference(case, bias, relu, chunk, per_image):
 
 @given(case=cases(), chunk=st.sampled_from([1, 0]))
 def test_input_gradient_matches_reference(case, chunk):
-    x_shape, w_shape, padding, dilation = case
+    x_shape, w_shape, padding, dilation, _ = case
     geometry = _geometry(x_shape, w_shape, padding, dilation)
     rng = np.random.default_rng(4)
     w = rng.standard_normal(w_shape)
@@ -84,14 +86,14 @@ def test_input_gradient_matches_reference(case, chunk):
     assert_close(dx, expected)
 
 
-@given(case=cases(), parallel=st.booleans())
+@given(case=cases(max_stride=3), parallel=st.booleans())
 def test_weight_gradient_matches_reference(case, parallel):
-    x_shape, w_shape, padding, dilation = case
-    geometry = _geometry(x_shape, w_shape, padding, dilation)
+    x_shape, w_shape, padding, dilation, stride = case
+    geometry = _geometry(x_shape, w_shape, padding, dilation, stride)
     rng = np.random.default_rng(1)
     x = rng.standard_normal(x_shape)
     grad = rng.standard_normal((x_shape[0], w_shape[0]) + geometry.output_size)
-    expected = conv_weight_grad_reference(x, grad, w_shape[2:], padding=padding,
+    expected = conv_weight_grad_reference(x, grad, w_shape[2:], stride=stride, padding=padding,
                                           dilation=dilation)
     with cpu_config.override(**WIDE, conv_parallel_min_work=0 if parallel else 10 ** 12):
         dweight = cpu_conv.conv2d_backward_weight(x, grad, geometry)
@@ -114,12 +116,13 @@ def test_relu_epilogue_keeps_nan_and_clamps_negative_zero():
     ((2, 6, 14, 14), (16, 6, 5, 5), 0),   # LeNet-5 conv2
     ((2, 1, 28, 28), (32, 1, 3, 3), 0),   # the MNIST example's conv1
     ((2, 3, 12, 12), (64, 3, 3, 3), 1),   # a CIFAR net's first layer (smaller map)
+    ((2, 3, 23, 22), (8, 3, 7, 7), 3, 2),  # ResNet's 7x7 stride-2 first layer (smaller)
 ])
 def test_float32_agrees_with_torch_through_training_ops(case):
     """conv2d and the fused conv2d + relu, forward and every gradient, in float32 as layers
     run them, against PyTorch's float32."""
     torch = pytest.importorskip("torch")
-    x_shape, w_shape, padding = case
+    x_shape, w_shape, padding, stride = case if len(case) == 4 else case + (1,)
     rng = np.random.default_rng(2)
     x = rng.standard_normal(x_shape).astype(np.float32)
     w = (rng.standard_normal(w_shape) / np.sqrt(np.prod(w_shape[1:]))).astype(np.float32)
@@ -127,8 +130,8 @@ def test_float32_agrees_with_torch_through_training_ops(case):
     for fused in (False, True):
         xs = [minigrad.tensor(a, requires_grad=True) for a in (x, w, b)]
         ts = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
-        out = (conv2d_relu if fused else F.conv2d)(*xs, padding=padding)
-        ref = torch.nn.functional.conv2d(*ts, padding=padding)
+        out = (conv2d_relu if fused else F.conv2d)(*xs, stride=stride, padding=padding)
+        ref = torch.nn.functional.conv2d(*ts, stride=stride, padding=padding)
         ref = torch.relu(ref) if fused else ref
         (out * out).sum().backward()
         (ref * ref).sum().backward()
@@ -157,16 +160,16 @@ def test_float32_close_to_float64():
 
 
 @pytest.mark.parametrize("strategy", [WIDE, IM2COL])
-@given(case=cases(max_side=4), bias=st.booleans())
+@given(case=cases(max_side=4, max_stride=2), bias=st.booleans())
 def test_gradcheck(strategy, case, bias):
-    x_shape, w_shape, padding, dilation = case
+    x_shape, w_shape, padding, dilation, stride = case
     x = minigrad.randn(*x_shape[:1], *x_shape[1:], dtype=minigrad.float64, requires_grad=True)
     w = minigrad.randn(*w_shape, dtype=minigrad.float64, requires_grad=True)
     inputs = (x, w, minigrad.randn(w_shape[0], dtype=minigrad.float64, requires_grad=True)) \
         if bias else (x, w)
     with cpu_config.override(**strategy):
-        assert minigrad.gradcheck(lambda *a: F.conv2d(*a, padding=padding, dilation=dilation),
-                                  inputs)
+        assert minigrad.gradcheck(
+            lambda *a: F.conv2d(*a, stride=stride, padding=padding, dilation=dilation), inputs)
 
 
 @pytest.mark.parametrize("x_shape, w_shape, kwargs, forward, weight", [
@@ -175,20 +178,22 @@ def test_gradcheck(strategy, case, bias):
     ((64, 1, 28, 28), (32, 1, 3, 3), {}, True, True),                # MNIST example conv1
     ((64, 32, 26, 26), (64, 32, 3, 3), {}, False, False),            # MNIST example conv2
     ((32, 3, 32, 32), (64, 3, 3, 3), {"padding": 1}, True, False),   # CIFAR first layer
-    ((4, 3, 224, 224), (64, 3, 7, 7), {"padding": 3, "stride": 2}, False, False),  # strided
+    ((4, 3, 224, 224), (64, 3, 7, 7), {"padding": 3, "stride": 2}, True, False),  # ResNet
     ((8, 4, 14, 14), (8, 2, 3, 3), {"groups": 2}, False, False),     # grouped
 ])
 def test_default_dispatch(x_shape, w_shape, kwargs, forward, weight):
-    """Which layers take the wide forward and input gradient (same rows bound) and the
-    direct weight gradient by default."""
-    geometry = ConvGeometry.of(x_shape[2:], w_shape[2:], (kwargs.get("stride", 1),) * 2,
+    """Which layers take the wide forward and input gradient (same rows bound; unit stride
+    only) and the direct weight gradient by default."""
+    stride = kwargs.get("stride", 1)
+    geometry = ConvGeometry.of(x_shape[2:], w_shape[2:], (stride, stride),
                                (kwargs.get("padding", 0),) * 2, (1, 1), kwargs.get("groups", 1))
     config = cpu_config.get_config()
     rows = int(np.prod(w_shape[1:]))
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
                               config.conv_wide_max_rows) is forward
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
-                              config.conv_wide_input_max_rows) is forward
+                              config.conv_wide_input_max_rows,
+                              conv_wide.applies_to_input_gradient) is (forward and stride == 1)
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), int(np.prod(w_shape)),
                               config.conv_weight_direct_max_weights) is weight
     assert not cpu_conv._use_wide(geometry, np.dtype(np.float16), 1, 10 ** 9)

@@ -30,7 +30,7 @@ class CpuConfig:
         1.3-4x on 4x4 to 7x7 (3x3 and 1x1 kernels); on 8x8 to 16x16 maps no clear winner.
     conv_transposed_max_out: the weight gradient's GEMM puts rows first up to this many output
         channels per group.
-    conv_wide_max_rows: dense (one group) stride-1 convolutions whose columns have at most
+    conv_wide_max_rows: dense (one group) convolutions whose columns have at most
         this many rows (input channels x kernel taps) compute their forward through wide
         columns (conv_wide.py: one contiguous copy per row, the GEMM over the padded width,
         bias and relu in the epilogue) instead of im2col. Measured with
@@ -38,19 +38,21 @@ class CpuConfig:
         loaded machine), im2col's time over the wide one's at batch 16 / 64 / 256:
         1 -> 6 5x5 pad 2 on 28x28 (25 rows) 1.54 / 1.60 / 1.58, 6 -> 16 5x5 on 14x14 (150)
         1.46 / 1.55 / 1.61, 1 -> 32 3x3 on 28x28 (9) 1.35 / 1.31 / 1.56, 3 -> 64 3x3 pad 1 on
-        32x32 (27) 1.69 / 1.66 / 1.66 (with relu fused: 1.5-2.05 throughout); 32 -> 64 3x3 on
-        26x26 (288 rows) was even in earlier runs (5.8 against 5.6 ms at batch 64).
+        32x32 (27) 1.69 / 1.66 / 1.66 (with relu fused: 1.5-2.05 throughout), ResNet-18's
+        3 -> 64 7x7 stride 2 pad 3 on 224x224 (147 rows, strided: phase planes) 1.14 at batch
+        4 (1.19 with relu); 32 -> 64 3x3 on 26x26 (288 rows) was even in earlier runs (5.8
+        against 5.6 ms at batch 64).
     conv_wide_per_image_max_out: the wide forward makes one GEMM per image up to this many
         output channels, else one per chunk of images. Per image took 1.6-2.6x less time
         with 6, 16 and 32 output channels (one thread); with 64 (3 -> 64 3x3 on 32x32) both
         took the same time, and one GEMM per chunk makes far fewer (threaded) BLAS calls.
-    conv_wide_input_max_rows: ... and their input gradient (the GEMM's columns on the same wide
-        grid, added back by contiguous runs) up to this many rows. Measured as above: 25 rows
-        1.21 / 1.26 / 1.19, 150 rows 1.17 / 1.17 / 1.22, 27 rows 1.36 / 1.50 / 1.60, but
-        1 -> 32 3x3 (9 rows, 32 output channels) 0.89 / 0.91 / 0.98 (a first layer, whose
-        input gradient training does not ask for); 16 -> 32 3x3 pad 1 on 16x16 (144 rows)
-        1.35 at batch 64; 32 -> 64 3x3 on 26x26 (288) even.
-    conv_weight_direct_max_weights: dense stride-1 convolutions with at most this many weights
+    conv_wide_input_max_rows: ... and their input gradient (unit stride: the GEMM's columns on
+        the same wide grid, added back by contiguous runs) up to this many rows. Measured as
+        above: 25 rows 1.21 / 1.26 / 1.19, 150 rows 1.17 / 1.17 / 1.22, 27 rows 1.36 / 1.50 /
+        1.60, but 1 -> 32 3x3 (9 rows, 32 output channels) 0.89 / 0.91 / 0.98 (a first layer,
+        whose input gradient training does not ask for); 16 -> 32 3x3 pad 1 on 16x16 (144
+        rows) 1.35 at batch 64; 32 -> 64 3x3 on 26x26 (288) even.
+    conv_weight_direct_max_weights: dense convolutions with at most this many weights
         (out x in x taps) compute their weight gradient by direct dot products
         (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
         above: 1 -> 6 5x5 (150 weights) 2.67 / 2.83 / 2.56, 1 -> 32 3x3 (288) 2.20 / 2.52 /

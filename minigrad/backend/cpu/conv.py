@@ -11,7 +11,7 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   stays in cache. A 1x1 convolution with unit stride and no padding needs no im2col at all:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
-Dense stride-1 convolutions with few input channels (a network's first layers, LeNet's) take
+Dense convolutions with few input channels (a network's first layers, LeNet's) take
 the wide-grid kernels of conv_wide.py instead: the forward and the input gradient as GEMMs
 over columns copied (and added back) in whole rows, bias and relu in the forward's epilogue;
 the weight gradient as direct dot products.
@@ -48,10 +48,10 @@ def _use_winograd(weight_shape, dtype, geometry, min_channels, tiled_size, min_m
         100 * height * width >= get_config().conv_winograd_min_tile_use_percent * tiled
 
 
-def _use_wide(geometry, dtype, size, limit):
-    """The wide-grid kernels (conv_wide.py) for a dense stride-1 float convolution whose
+def _use_wide(geometry, dtype, size, limit, applies=conv_wide.applies):
+    """The wide-grid kernels (conv_wide.py) for a dense float convolution they apply to whose
     `size` (the count a CpuConfig threshold bounds) is at most `limit`."""
-    return size <= limit and dtype in (np.float32, np.float64) and conv_wide.applies(geometry)
+    return size <= limit and dtype in (np.float32, np.float64) and applies(geometry)
 
 
 def _cropped(weight, spans):
@@ -158,7 +158,7 @@ def conv2d_backward_input(grad, weight, geometry):
                        weight, geometry.window, groups)
         return dx
     if _use_wide(geometry, grad.dtype, np.prod(weight.shape[1:]),
-                 get_config().conv_wide_input_max_rows):
+                 get_config().conv_wide_input_max_rows, conv_wide.applies_to_input_gradient):
         return conv_wide.backward_input(dx, grad, weight, geometry)
     group_out, rows = channels_out // groups, weight[0].size
     positions = grad.shape[2] * grad.shape[3]

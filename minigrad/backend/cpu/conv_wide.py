@@ -1,11 +1,11 @@
-"""Stride-1 convolutions with few input channels: a GEMM over "wide" columns for the forward,
-direct dot products for the weight gradient.
+"""Convolutions with few input channels: a GEMM over "wide" columns for the forward and the
+input gradient, direct dot products for the weight gradient.
 
 For a layer like LeNet's 6 -> 16 5x5 on 14x14 maps, im2col (conv_im2col.py) costs more than the
 matrix product it feeds: every column row is out_w elements (10 here) copied from one input
 row, with the padding tested at both ends. Here the columns are laid out on the zero-padded
-input's grid instead: with the input padded to (Hp, Wp) = (H + 2 ph, W + 2 pw) and output
-position (y, x) numbered q = y * Wp + x,
+input's grid instead: with the input padded to (Hp, Wp) = (H + 2 ph, W + 2 pw) and, for unit
+stride, output position (y, x) numbered q = y * Wp + x,
 
     cols[(c * kh + i) * kw + j, b, q] = x_pad[n0 + b, c].flat[i * dh * Wp + j * dw + q]
 
@@ -18,12 +18,17 @@ the GEMM's product back into (N, O, out_h, out_w), adding the bias and clamping 
 the way (one pass instead of two or three). Its sums are the GEMM's over the same products as
 im2col's: results differ from the im2col path only by rounding.
 
-The input gradient is the adjoint on the same grid: the GEMM makes the wide columns from the
-output gradient (spread onto the grid, zeros at the wide positions) and each row is added
-back onto a padded plane as one contiguous run. The weight gradient (direct_weight_gradient)
-needs no columns at all: on the same wide grid,
-each tap's gradient is a dot product of the output gradient (spread onto the grid, zeros at
-the wide positions) with one contiguous stretch of the padded input plane.
+With stride (sh, sw) the padded plane is first split into its sh * sw phase planes (phase
+(a, e): padded rows a, a + sh, ... and columns e, e + sw, ..., each Hq x Wq = ceil(Hp / sh) x
+ceil(Wp / sw)); tap (i, j) then reads phase (i dh % sh, j dw % sw) from (i dh // sh,
+j dw // sw) on, with unit stride, so every row is again one contiguous run, and Wq takes Wp's
+place above (ResNet's 7x7 stride-2 first layer: 4 phase planes of 115 x 115).
+
+The input gradient (unit stride only) is the adjoint on the same grid: the GEMM makes the wide
+columns from the output gradient (spread onto the grid, zeros at the wide positions) and each
+row is added back onto a padded plane as one contiguous run. The weight gradient
+(direct_weight_gradient) needs no columns at all: each tap's gradient is a dot product of the
+spread output gradient with one contiguous stretch of a phase plane.
 
 Layouts as conv.py: x (N, C, H, W), weight (O, C, kh, kw), out (N, O, out_h, out_w);
 `window` is (kh, kw, sh, sw, ph, pw, dh, dw).
@@ -33,25 +38,72 @@ import numpy as np
 
 from ._config import get_config
 from ._scratch import scratch
-from .conv_im2col import _u
+from .conv_im2col import _inside, _u
 
 
 def applies(geometry):
-    """Whether these kernels compute this convolution: unit stride, no groups, and an output
-    that fills the padded input (a transposed convolution's gradient may compute fewer
-    output positions than conv_output_size; those keep the im2col path)."""
-    if geometry.stride != (1, 1) or geometry.groups != 1:
+    """Whether the forward and weight-gradient kernels compute this convolution: no groups,
+    and the output size conv_output_size gives (a transposed convolution's gradient may
+    compute fewer output positions; those keep the im2col path)."""
+    if geometry.groups != 1:
         return False
-    return all(out == size + 2 * pad - dil * (k - 1) for out, size, pad, dil, k in
+    return all(out == (size + 2 * pad - dil * (k - 1) - 1) // stride + 1
+               for out, size, pad, dil, k, stride in
                zip(geometry.output_size, geometry.input_size, geometry.padding,
-                   geometry.dilation, geometry.kernel_size))
+                   geometry.dilation, geometry.kernel_size, geometry.stride))
+
+
+def applies_to_input_gradient(geometry):
+    """... and the input gradient kernels: unit stride as well."""
+    return geometry.stride == (1, 1) and applies(geometry)
 
 
 def wide_length(geometry):
-    """(Wp, L): the padded row width and the wide positions per image."""
+    """(Wq, L): the width of the padded input's phase planes (its width for unit stride) and
+    the wide positions per image."""
     out_h, out_w = geometry.output_size
-    padded_width = geometry.input_size[1] + 2 * geometry.padding[1]
-    return padded_width, (out_h - 1) * padded_width + out_w
+    stride = geometry.stride[1]
+    phase_width = -(-(geometry.input_size[1] + 2 * geometry.padding[1]) // stride)
+    return phase_width, (out_h - 1) * phase_width + out_w
+
+
+@numba.njit(cache=True, inline="always")
+def _phase_shape(height, width, window):
+    """(Hq, Wq): the rows and columns of each of the padded input's sh * sw phase planes."""
+    _, _, sh, sw, ph, pw, _, _ = window
+    return -(-(height + 2 * ph) // sh), -(-(width + 2 * pw) // sw)
+
+
+@numba.njit(cache=True, inline="always")
+def _fill_phases(phases, x, n, c, window):
+    """Copy x[n, c] into the phase planes of its zero-padded plane: phase (a, e) holds the
+    padded rows a, a + sh, ... and columns e, e + sw, ..., plane after plane in `phases`
+    (sh * sw * Hq * Wq). Only positions inside the input are written: the rest keep the
+    zeros they were allocated with."""
+    _, _, sh, sw, ph, pw, _, _ = window
+    height, width = x.shape[2], x.shape[3]
+    phase_h, phase_w = _phase_shape(height, width, window)
+    for a in range(sh):
+        for e in range(sw):
+            plane = (a * sw + e) * phase_h * phase_w
+            lo, hi = _inside(e - pw, sw, width, phase_w)
+            for yq in range(phase_h):
+                y = yq * sh + a - ph
+                if y < 0 or y >= height:
+                    continue
+                row = plane + yq * phase_w
+                for xq in range(lo, hi):
+                    phases[_u(row + xq)] = x[n, c, y, _u(xq * sw + e - pw)]
+
+
+@numba.njit(cache=True, inline="always")
+def _tap_start(i, j, window, phase_h, phase_w):
+    """Where tap (i, j) reads output position 0 in the phase planes: padded position
+    (i dh, j dw) is in phase (i dh % sh, j dw % sw) at (i dh // sh, j dw // sw)."""
+    _, _, sh, sw, _, _, dh, dw = window
+    ti, tj = i * dh, j * dw
+    plane = ((ti % sh) * sw + tj % sw) * phase_h * phase_w
+    return plane + (ti // sh) * phase_w + tj // sw
 
 
 # The column copies and the epilogue are serial kernels, like im2col: they run between BLAS
@@ -63,26 +115,24 @@ def wide_length(geometry):
 @numba.njit(cache=True)
 def wide_columns(cols, x, n0, window):
     """Fill cols (C * kh * kw, b, L) with the wide columns of images n0..n0+b-1 of
-    x (N, C, H, W) (see the module docstring): each plane is copied into a zero-padded one
-    (whose border stays zero from plane to plane), then its kh * kw rows are copied out."""
-    kh, kw, _, _, ph, pw, dh, dw = window
+    x (N, C, H, W) (see the module docstring): each plane is copied into the phase planes of
+    its zero-padded self (one plane for unit stride), then its kh * kw rows are copied out,
+    each a contiguous run of one phase plane."""
+    kh, kw = window[0], window[1]
     channels, height, width = x.shape[1], x.shape[2], x.shape[3]
     images, length = cols.shape[1], cols.shape[2]
-    padded_width = width + 2 * pw
-    padded = np.zeros((height + 2 * ph) * padded_width, dtype=x.dtype)
+    phase_h, phase_w = _phase_shape(height, width, window)
+    phases = np.zeros(window[2] * window[3] * phase_h * phase_w, dtype=x.dtype)
     for b in range(images):
         n = n0 + b
         for c in range(channels):
-            for y in range(height):
-                row = (y + ph) * padded_width + pw
-                for ix in range(width):
-                    padded[_u(row + ix)] = x[n, c, y, _u(ix)]
+            _fill_phases(phases, x, n, c, window)
             for i in range(kh):
                 for j in range(kw):
                     r = (c * kh + i) * kw + j
-                    start = i * dh * padded_width + j * dw
+                    start = _tap_start(i, j, window, phase_h, phase_w)
                     for q in range(length):
-                        cols[r, b, _u(q)] = padded[_u(start + q)]
+                        cols[r, b, _u(q)] = phases[_u(start + q)]
 
 
 @numba.njit(cache=True)
@@ -222,36 +272,32 @@ def direct_weight_gradient(dweight, x, grad, window):
     of the padded plane: each input value loaded feeds 4 multiply-adds. The dot products are
     summed in vector lanes (reassociated, as a GEMM does) in the array's dtype; the images'
     sums are added up in float64."""
-    kh, kw, _, _, ph, pw, dh, dw = window
+    kh, kw = window[0], window[1]
     channels_out, channels = dweight.shape[0], dweight.shape[1]
     images, height, width = x.shape[0], x.shape[2], x.shape[3]
     out_h, out_w = grad.shape[2], grad.shape[3]
-    padded_width = width + 2 * pw
-    plane = (height + 2 * ph) * padded_width
-    length = (out_h - 1) * padded_width + out_w
+    phase_h, phase_w = _phase_shape(height, width, window)
+    length = (out_h - 1) * phase_w + out_w
     blocks = (channels_out + 3) // 4
     for task in numba.prange(blocks * channels):
         first, c = task // channels * 4, task % channels
         last = min(first + 4, channels_out)
-        padded = np.zeros(plane, dtype=x.dtype)
+        phases = np.zeros(window[2] * window[3] * phase_h * phase_w, dtype=x.dtype)
         spread = np.zeros((4, length), dtype=x.dtype)  # rows past `last` stay zero
         totals = np.zeros((4, kh * kw), dtype=np.float64)
         for n in range(images):
-            for y in range(height):
-                row = (y + ph) * padded_width + pw
-                for ix in range(width):
-                    padded[_u(row + ix)] = x[n, c, y, _u(ix)]
+            _fill_phases(phases, x, n, c, window)
             for k in range(last - first):
                 for y in range(out_h):
-                    base = y * padded_width
+                    base = y * phase_w
                     for ix in range(out_w):
                         spread[k, _u(base + ix)] = grad[n, first + k, y, _u(ix)]
             for i in range(kh):
                 for j in range(kw):
-                    start = i * dh * padded_width + j * dw
+                    start = _tap_start(i, j, window, phase_h, phase_w)
                     s0 = s1 = s2 = s3 = x.dtype.type(0)
                     for q in range(length):
-                        v = padded[_u(start + q)]
+                        v = phases[_u(start + q)]
                         s0 += spread[0, _u(q)] * v
                         s1 += spread[1, _u(q)] * v
                         s2 += spread[2, _u(q)] * v
