@@ -226,6 +226,8 @@ class TensorMethods:
         return ops.bernoulli_(self, p, generator=generator)
     def apply_(self, callable): return ops.apply_(self, callable)
     def map_(self, tensor, callable): return ops.map_(self, tensor, callable)
+    def fill_diagonal_(self, fill_value, wrap=False):
+        return ops.fill_diagonal_(self, fill_value, wrap)
 
     def copy_(self, src):
         """Copy `src` (broadcast to this shape, cast to this dtype, from any device) in."""

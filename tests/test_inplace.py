@@ -279,3 +279,33 @@ def test_inplace_matches_torch():
     theirs = run(torch, lambda v, **k: torch.tensor(v, dtype=torch.float64, **k))
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape, wrap", [((7, 3), True), ((7, 3), False), ((3, 7), True),
+                                         ((4, 4), False), ((2, 2, 2), False), ((1, 5), True)])
+def test_fill_diagonal_matches_torch(device, shape, wrap):
+    torch = pytest.importorskip("torch")
+    values = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    ref = torch.tensor(values).fill_diagonal_(-1.5, wrap=wrap)
+    got = minigrad.tensor(values, device=device)
+    assert got.fill_diagonal_(-1.5, wrap=wrap) is got
+    np.testing.assert_array_equal(got.cpu().numpy(), ref.numpy())
+    strided = minigrad.zeros(4, 4, device=device)[:, ::2]
+    strided.fill_diagonal_(5)
+    assert strided.tolist() == torch.zeros(4, 4)[:, ::2].fill_diagonal_(5).tolist()
+    ints = minigrad.zeros(2, 2, dtype=minigrad.int64, device=device).fill_diagonal_(2.7)
+    assert ints.tolist() == [[2, 0], [0, 2]]
+
+
+def test_fill_diagonal_gradient_and_errors():
+    x = minigrad.ones(3, 3, requires_grad=True)
+    y = x * 2
+    y.fill_diagonal_(0)
+    y.sum().backward()
+    assert x.grad.tolist() == [[0.0, 2.0, 2.0], [2.0, 0.0, 2.0], [2.0, 2.0, 0.0]]
+    with pytest.raises(RuntimeError, match="all dimensions of input must be of equal length"):
+        minigrad.zeros(2, 3, 2).fill_diagonal_(1)
+    with pytest.raises(RuntimeError, match="dimensions must larger than 1"):
+        minigrad.zeros(3).fill_diagonal_(1)
+    with pytest.raises(AutogradError):
+        minigrad.zeros(2, 2, requires_grad=True).fill_diagonal_(1)

@@ -37,8 +37,8 @@ from .contractions import (addmm, addmv, baddbmm, bmm, cross, dot, einsum, ger, 
                            outer, tensordot, vdot)
 from .decompositions import cholesky, det, inv, logdet, qr, slogdet, solve, svd, svdvals
 # ---- more of the PyTorch surface: losses, searching and sampling, fills ----
-from .fill import (apply_, bernoulli, bernoulli_, cauchy_, exponential_, geometric_, index_fill,
-                   log_normal_, map_, normal, normal_, random_, uniform_)
+from .fill import (apply_, bernoulli, bernoulli_, cauchy_, exponential_, fill_diagonal_,
+                   geometric_, index_fill, log_normal_, map_, normal, normal_, random_, uniform_)
 from .search_sample import bucketize, cdist, multinomial, searchsorted, unbind
 from .everyday import column_stack, dstack, hstack, vstack
 from .combining import block_diag, broadcast_tensors, cartesian_prod

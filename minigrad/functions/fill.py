@@ -215,3 +215,21 @@ def map_(t, other, callable):
 
 __all__ = ["apply_", "bernoulli", "bernoulli_", "cauchy_", "exponential_", "geometric_",
            "index_fill", "log_normal_", "map_", "normal", "normal_", "random_", "uniform_"]
+
+
+def fill_diagonal_(input, fill_value, wrap=False):
+    """Write `fill_value` on the main diagonal of `input` (2-d, or n-d with all sizes equal:
+    the entries [i, i, ..., i]) in place. For a 2-d matrix taller than wide, `wrap=True`
+    starts the diagonal again every columns + 1 rows, as numpy's and PyTorch's do."""
+    if input.ndim < 2:
+        raise InvalidArgumentError("dimensions must larger than 1")
+    shape = tuple(input.shape)
+    if input.ndim > 2 and len(set(shape)) != 1:
+        raise InvalidArgumentError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, dtype=bool)
+    if input.ndim == 2 and wrap:
+        mask.reshape(-1)[::shape[1] + 1] = True
+    else:
+        index = np.arange(min(shape))
+        mask[(index,) * input.ndim] = True
+    return input.masked_fill_(tensor(mask, device=input.device), fill_value)

@@ -65,6 +65,7 @@ PROGRAMS = {
     "swa_ema": (True, False),
     "gradient_checkpointing": (True, False),
     "hessian_newton": (True, False),
+    "simclr": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
