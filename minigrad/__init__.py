@@ -56,6 +56,7 @@ from .functions import (atleast_1d, atleast_2d, atleast_3d, channels_last, conti
 from .functions.everyday import memory_format
 from .functions import result_type
 from .random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
+from .printing import get_printoptions
 from .serialization import load, save
 # ---- layers family: activations and special functions at the top level ----------------------
 from .functions.activation import log_softmax, softmax

@@ -15,12 +15,13 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import _print_options, dtypes
+from . import dtypes
 from ._args import normalize_dim as _normalize_dim
 from .errors import AutogradError, DTypeError, IntegerOverflowError, InvalidArgumentError
 from .backend import get_backend
 from .backend.reduced import ReducedBackend, backend_for, bfloat16_values
 from .device import Device
+from .printing import format_tensor
 
 
 _new_object = object.__new__
@@ -638,52 +639,3 @@ def _shape_args(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         return tuple(args[0])
     return tuple(args)
-
-
-def _float_format(arr):
-    """array2string options for float values, following PyTorch's choices: integral values
-    print as `1.`, values spanning a wide range in scientific notation, others with 4 decimals."""
-    digits, sci_mode = _print_options.OPTIONS["precision"], _print_options.OPTIONS["sci_mode"]
-    finite = np.abs(arr[np.isfinite(arr)])
-    integral = finite.size == 0 or (np.all(finite == np.round(finite)) and finite.max() < 1e8)
-    if integral and not sci_mode:
-        return {"floatmode": "unique", "suppress_small": True}
-    nonzero = finite[finite != 0]
-    wide = nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4
-                             or nonzero.max() / nonzero.min() > 1e3)
-    if sci_mode or (sci_mode is None and wide):
-        sign = " " if (arr < 0).any() else ""  # a negative value: positives align with it
-        return {"formatter": {"float_kind": lambda v: f"{v:{sign}.{digits}e}"}}
-    return {"floatmode": "fixed", "precision": digits, "suppress_small": True}
-
-
-def format_tensor(t):
-    """PyTorch-like repr: values, then dtype/device/grad markers that are not the default."""
-    arr = t._host_values()
-    options = {}
-    if t.dtype.is_floating_point and arr.size:
-        # float64 for display: numpy switches float32 to scientific notation from 1e6 on
-        arr = arr.astype(np.float64)
-        options = _float_format(arr)
-    if t.dtype is dtypes.bool_ and (arr.all() or not arr.any()):
-        options = {"formatter": {"bool": str}}  # no padding to the width of "False"
-    body = np.array2string(arr, separator=", ", prefix="tensor(",
-                           threshold=_print_options.numpy_threshold(),
-                           edgeitems=_print_options.OPTIONS["edgeitems"],
-                           max_line_width=_print_options.OPTIONS["linewidth"], **options)
-    extras = []
-    if arr.size == 0 and arr.ndim > 1:
-        extras.append(f"size={tuple(arr.shape)}")
-    if t.device.type != "cpu":
-        extras.append(f"device='{t.device}'")
-    # float32, int64 and bool are what `tensor(data)` infers, so only an empty int64 or bool
-    # tensor (which could be any of them) names its dtype.
-    inferred = (dtypes.default_float,) if arr.size == 0 else \
-        (dtypes.default_float, dtypes.int64, dtypes.bool_)
-    if t.dtype not in inferred:
-        extras.append(f"dtype={t.dtype}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + ", ".join([body] + extras) + ")"
