@@ -7,7 +7,7 @@
 """
 from . import _threads  # first of all: before Numba starts its thread pool
 from . import _malloc  # noqa: F401  (freed memory kept for the next step: see the module)
-from . import _keywords
+from . import _keywords, _out
 import math as _math
 from . import dtypes as _dtypes
 # Layering, one direction: tensor <- autograd <- functions <- tensor_methods <- nn, optim, ...
@@ -152,3 +152,5 @@ from .surface_top_level import *  # noqa: E402,F401,F403
 for _name, _fn in _keywords.numpy_keyword_versions(vars(Tensor)).items():
     setattr(Tensor, _name, _fn)
 globals().update(_keywords.numpy_keyword_versions(globals()))
+# and out= on the functions that take it in PyTorch
+globals().update(_out.out_versions(globals()))

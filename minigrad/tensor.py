@@ -448,11 +448,15 @@ class Tensor:
 
     # ---- conversion --------------------------------------------------------------------
     def numpy(self):
-        """A host copy of the values as a numpy array. numpy has no bfloat16: a bfloat16
-        tensor raises TypeError, as in PyTorch (convert it with .float() first)."""
+        """The values as a numpy array: on the cpu, an array sharing the tensor's memory
+        (changes through either are seen by the other, as in PyTorch); from another device, a
+        host copy. numpy has no bfloat16: a bfloat16 tensor raises TypeError, as in PyTorch
+        (convert it with .float() first)."""
         if self._dtype is dtypes.bfloat16:
             raise TypeError("Got unsupported ScalarType BFloat16: numpy has no bfloat16; "
                             "convert the tensor with .float() first")
+        if type(self._data) is np.ndarray:
+            return self._data.view()
         return self._backend.to_numpy(self._data)
 
     def _host_values(self):

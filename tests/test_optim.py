@@ -172,7 +172,7 @@ def test_step_is_in_place_and_records_no_graph(device):
     p = Parameter(minigrad.randn(4, device=device))
     alias = p.detach()  # shares p's storage
     opt = optim.Adam([p], lr=0.1)
-    before = p.numpy()
+    before = p.numpy().copy()  # numpy() shares the parameter's memory, as in PyTorch
     (p * p).sum().backward()
     opt.step()
     assert not np.allclose(p.numpy(), before)
@@ -327,9 +327,9 @@ def test_state_dict_resumes_exactly(name, kwargs):
     opt, params, coefs = _setup(name, kwargs)
     _train(opt, params, coefs, 3)
     snapshot = opt.state_dict()
-    values = [p.numpy() for p in params]
+    values = [p.numpy().copy() for p in params]  # numpy() shares memory: snapshot
     _train(opt, params, coefs, 3)
-    expected = [p.numpy() for p in params]
+    expected = [p.numpy().copy() for p in params]
 
     fresh, fresh_params, _ = _setup(name, {})  # other settings: the state dict restores them
     for p, v in zip(fresh_params, values):

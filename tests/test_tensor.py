@@ -84,11 +84,17 @@ def test_numpy_and_tolist_round_trip(device, values):
     np.testing.assert_array_equal(np.asarray(t), values)
 
 
-def test_numpy_is_a_host_copy(device):
+def test_numpy_shares_memory_on_the_cpu_and_copies_from_cuda(device):
+    # PyTorch's tensors tutorial: "changes in the tensor reflect in the NumPy array"
     t = minigrad.tensor([1.0, 2.0], device=device)
     host = t.numpy()
+    t.add_(1)
     host[0] = 100.0
-    assert t.tolist() == [1.0, 2.0]
+    if t.device.type == "cpu":
+        assert host.tolist() == [100.0, 3.0] and t.tolist() == [100.0, 3.0]
+        assert np.shares_memory(np.asarray(t), host)
+    else:
+        assert host.tolist() == [100.0, 2.0] and t.tolist() == [2.0, 3.0]
     source = np.array([1.0, 2.0])
     copied = minigrad.tensor(source, device=device)
     source[1] = -1.0  # tensor() copies its input too

@@ -3,7 +3,8 @@ minigrad-specific lines are the imports (each file names the program it stands f
 
 Each runs under minigrad. Where torch is installed it also runs under torch with the imports
 swapped back, and for most the losses (or, for Grad-CAM, the maps) from torch's initial
-weights, loaded into minigrad, match torch's step by step.
+weights, loaded into minigrad, match torch's step by step, as do the texts a program prints
+where it collects them.
 """
 import math
 import os
@@ -66,6 +67,7 @@ PROGRAMS = {
     "gradient_checkpointing": (True, False),
     "hessian_newton": (True, False),
     "simclr": (True, False),
+    "tensors_tutorial": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
@@ -133,6 +135,9 @@ def test_program_runs_and_matches_torch(name):
     for step, (g, e) in enumerate(zip(got["losses"], expected["losses"])):
         assert math.isclose(g, e, rel_tol=1e-4, abs_tol=1e-5), (step, got["losses"],
                                                                expected["losses"])
+    # printed text, where a program collects it, reads as PyTorch's (less the library name)
+    texts = [text.replace("minigrad", "torch") for text in got.get("texts", [])]
+    assert texts == expected.get("texts", [])
 
 
 @pytest.mark.parametrize("name", _params(sorted(n for n in PROGRAMS if not PROGRAMS[n][0])))
