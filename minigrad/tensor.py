@@ -449,14 +449,17 @@ class Tensor:
     # ---- conversion --------------------------------------------------------------------
     def numpy(self):
         """The values as a numpy array: on the cpu, an array sharing the tensor's memory
-        (changes through either are seen by the other, as in PyTorch); from another device, a
-        host copy. numpy has no bfloat16: a bfloat16 tensor raises TypeError, as in PyTorch
-        (convert it with .float() first)."""
+        (changes through either are seen by the other, as in PyTorch); from another device, or
+        of a flipped view (negative strides, which PyTorch's tensors never have), a copy.
+        numpy has no bfloat16: a bfloat16 tensor raises TypeError, as in PyTorch (convert it
+        with .float() first)."""
         if self._dtype is dtypes.bfloat16:
             raise TypeError("Got unsupported ScalarType BFloat16: numpy has no bfloat16; "
                             "convert the tensor with .float() first")
-        if type(self._data) is np.ndarray:
-            return self._data.view()
+        data = self._data
+        if type(data) is np.ndarray and all(stride >= 0 for stride in data.strides):
+            # (a flipped view here is a copy in PyTorch, which has no negative strides)
+            return data.view()
         return self._backend.to_numpy(self._data)
 
     def _host_values(self):
