@@ -68,6 +68,7 @@ PROGRAMS = {
     "hessian_newton": (True, False),
     "simclr": (True, False),
     "tensors_tutorial": (True, False),
+    "sngan": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
