@@ -21,6 +21,7 @@ tensors that share storage again; the same numpy array saved twice is stored onc
 parses that JSON and copies bytes into arrays of allow-listed numeric dtypes, nothing else, and
 checks the shapes, size and checksum, so a damaged or crafted file is reported, never half-read.
 """
+import io
 import json
 import os
 import re
@@ -65,7 +66,8 @@ class CheckpointError(ValueError, RuntimeError):
 
 # ---- saving -------------------------------------------------------------------------------
 def save(obj, f):
-    """Write `obj` to the path `f` atomically.
+    """Write `obj` to the path `f` atomically, or into `f` if it is a binary file object
+    (anything with `write`: an open file, `io.BytesIO`), as `torch.save` takes both.
 
     `obj` is a nested structure of dicts (str or int keys), lists, tuples, Tensors, numpy
     arrays, and int, float, str, bool or None (numpy scalars are stored as Python numbers).
@@ -74,11 +76,17 @@ def save(obj, f):
     the same directory, flushed to disk, then renamed over `f`, so an interrupted save leaves
     any previous file at `f` intact.
     """
-    path = _as_path(f)
+    writable = hasattr(f, "write")
+    path = None if writable else _as_path(f)
     arrays = []
     root = _Encoder(arrays).encode(obj, "obj")
     table = [{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays]
     header = json.dumps({"arrays": table, "root": root}, separators=(",", ":")).encode("utf-8")
+    if writable:  # a binary file object (an open file, io.BytesIO): written from its position
+        _write_checkpoint(f, header, arrays)
+        if hasattr(f, "flush"):
+            f.flush()
+        return
     _atomic_write(path, lambda out: _write_checkpoint(out, header, arrays))
 
 
@@ -86,8 +94,8 @@ def _as_path(f):
     try:
         return os.fspath(f)
     except TypeError:
-        raise TypeError(f"expected a file path (str or os.PathLike), got {type(f).__name__}") \
-            from None
+        raise TypeError(f"expected a file path (str or os.PathLike) or a binary file object, "
+                        f"got {type(f).__name__}") from None
 
 
 class _Encoder:
@@ -338,28 +346,40 @@ def load(f, map_location=None, *, weights_only=True):
     with each tensor (on the cpu) and the name of the device it was saved from, its returned
     Tensor is used, or None keeps the saved device.
 
-    `weights_only` is accepted for PyTorch's signature; loading never runs code, whatever its
-    value. Raises CheckpointError (a ValueError) if the file is not a minigrad checkpoint or
-    is damaged.
+    `f` is a path or a binary file object (anything with `read`: an open file, `io.BytesIO`),
+    read from its position to its end. `weights_only` is accepted for PyTorch's signature;
+    loading never runs code, whatever its value. Raises CheckpointError (a ValueError) if the
+    file is not a minigrad checkpoint or is damaged.
     """
-    path = _as_path(f)
+    readable = hasattr(f, "read")
+    path = getattr(f, "name", "the file object") if readable else _as_path(f)
     if not isinstance(weights_only, bool) and weights_only is not None:
         raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
     placement = _Placement(map_location)
+    if readable:  # a binary file object: the checkpoint is the rest of it
+        data = b"" if isinstance(f, io.TextIOBase) else f.read()
+        if isinstance(f, io.TextIOBase) or not isinstance(data, bytes):
+            raise TypeError("load: the file object must be opened in binary mode ('rb'), as "
+                            f"checkpoints are bytes; got {type(f).__name__}")
+        return _load_from(io.BytesIO(data), len(data), path, placement)
     with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        reader = _ChecksumReader(fh, path)
-        header_len = _read_preamble(reader, path, size)
-        header = _parse_header(reader.read(header_len), path)
-        table = _array_table(header, path)
-        data_len = sum(_nbytes(dtype, shape) for dtype, shape in table)
-        expected = _PREAMBLE.size + header_len + data_len + _CHECKSUM.size
-        if size != expected:
-            raise _damaged(path, f"it is {size} bytes long but its header describes {expected} "
-                                 "bytes" + (" (the file is truncated)" if size < expected else ""))
-        arrays = [reader.read_array(dtype, shape) for dtype, shape in table]
-        crc = reader.crc
-        (stored,) = _CHECKSUM.unpack(reader.read(_CHECKSUM.size))
+        return _load_from(fh, os.fstat(fh.fileno()).st_size, path, placement)
+
+
+def _load_from(fh, size, path, placement):
+    """Read a checkpoint of `size` bytes from the binary file `fh` (`path` names it)."""
+    reader = _ChecksumReader(fh, path)
+    header_len = _read_preamble(reader, path, size)
+    header = _parse_header(reader.read(header_len), path)
+    table = _array_table(header, path)
+    data_len = sum(_nbytes(dtype, shape) for dtype, shape in table)
+    expected = _PREAMBLE.size + header_len + data_len + _CHECKSUM.size
+    if size != expected:
+        raise _damaged(path, f"it is {size} bytes long but its header describes {expected} "
+                             "bytes" + (" (the file is truncated)" if size < expected else ""))
+    arrays = [reader.read_array(dtype, shape) for dtype, shape in table]
+    crc = reader.crc
+    (stored,) = _CHECKSUM.unpack(reader.read(_CHECKSUM.size))
     if stored != crc:
         raise _damaged(path, "its checksum does not match its contents")
     try:

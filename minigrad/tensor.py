@@ -494,8 +494,9 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.numpy() if dtype is None else self._host_values()
-        return arr if dtype is None else arr.astype(dtype)
+        # numpy() shares the cpu memory: np.array(t) (copy=True) must not
+        arr = self.numpy() if dtype is None else self._host_values().astype(dtype)
+        return arr.copy() if copy else arr
 
     def detach(self):
         """The same storage without autograd history (in-place changes are seen by both)."""

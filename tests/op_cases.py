@@ -19,7 +19,8 @@ TINY = dict(max_dims=2, max_side=3)
 def torch_copy(torch, t, requires_grad=None):
     """A torch tensor with the values of the minigrad tensor `t` (any device)."""
     rg = t.requires_grad if requires_grad is None else requires_grad
-    out = torch.tensor(t.detach().cpu().numpy())
+    # numpy() is a view with t's strides, which torch.tensor would keep: copy contiguously
+    out = torch.tensor(np.ascontiguousarray(t.detach().cpu().numpy()))
     return out.requires_grad_(rg and out.dtype.is_floating_point)
 
 

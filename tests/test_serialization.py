@@ -154,7 +154,7 @@ def test_unsupported_objects_are_rejected(tmp_path):
             minigrad.save(obj, path)
         assert not path.exists() and os.listdir(tmp_path) == []
     with pytest.raises(TypeError, match="file path"):
-        minigrad.save([], io.BytesIO())
+        minigrad.save([], 42)  # neither a path nor a file object
 
 
 # ---- atomic writes ----------------------------------------------------------------------------
@@ -475,3 +475,26 @@ def test_kill_9_during_saves_leaves_no_debris_that_accumulates(tmp_path):
         assert killed and loads, (mode, report)
         assert temporaries <= (1 if mode == "named" else 0), (mode, report)
     assert report[-1][2] == 0
+
+
+def test_save_and_load_through_file_objects(tmp_path):
+    # torch.save(obj, buffer) / torch.load(buffer), and open files, as PyTorch takes them
+    state = {"w": minigrad.tensor([[1.0, 2.0]], requires_grad=True), "step": 3}
+    buffer = io.BytesIO()
+    minigrad.save(state, buffer)
+    assert buffer.tell() > 0
+    buffer.seek(0)
+    loaded = minigrad.load(buffer)
+    assert loaded["step"] == 3 and loaded["w"].tolist() == [[1.0, 2.0]]
+    assert loaded["w"].requires_grad
+    path = tmp_path / "ckpt.pt"
+    with open(path, "wb") as f:
+        minigrad.save(state, f)
+    with open(path, "rb") as f:
+        assert minigrad.load(f)["w"].tolist() == [[1.0, 2.0]]
+    assert minigrad.load(path)["step"] == 3  # the same bytes as a path-saved file
+    with pytest.raises(CheckpointError, match="not a minigrad checkpoint"):
+        minigrad.load(io.BytesIO(b"not a checkpoint at all"))
+    with open(path, "r") as text:
+        with pytest.raises(TypeError, match="binary mode"):
+            minigrad.load(text)

@@ -93,6 +93,7 @@ def test_numpy_shares_memory_on_the_cpu_and_copies_from_cuda(device):
     if t.device.type == "cpu":
         assert host.tolist() == [100.0, 3.0] and t.tolist() == [100.0, 3.0]
         assert np.shares_memory(np.asarray(t), host)
+        assert not np.shares_memory(np.array(t), host)  # np.array copies, as for torch
     else:
         assert host.tolist() == [100.0, 2.0] and t.tolist() == [2.0, 3.0]
     source = np.array([1.0, 2.0])

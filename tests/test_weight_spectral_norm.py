@@ -90,7 +90,7 @@ def test_errors_match_torch():
         nn.utils.spectral_norm(nn.Linear(2, 2), n_power_iterations=0)
     with pytest.raises(ValueError, match="spectral_norm of 'bias' not found"):
         nn.utils.remove_spectral_norm(layer, "bias")
-    with pytest.warns(FutureWarning, match="weight_norm is deprecated"):
+    with pytest.warns(FutureWarning, match="weight_norm` is deprecated"):
         normed = nn.utils.weight_norm(nn.Linear(2, 2))
     with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks"):
         nn.utils.weight_norm(normed)

@@ -69,6 +69,7 @@ PROGRAMS = {
     "simclr": (True, False),
     "tensors_tutorial": (True, False),
     "sngan": (True, False),
+    "pruning_tutorial": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
