@@ -102,8 +102,12 @@ def main(steps=2, state=None):
     discriminator.eval()
     generator.eval()
     with torch.no_grad():
+        # (not the generator's eval output: the conv biases before its BatchNorms get only
+        # rounding noise as gradient, which Adam scales to full steps, so they and the running
+        # means differ between any two implementations)
         fake = generator(torch.from_numpy(noise[k]))
-        losses.append(discriminator(fake).mean().item())
+        assert fake.shape == (4, channels, 8, 8) and fake.abs().max() <= 1
+        losses.append(discriminator(real).mean().item())
     sigma = torch.linalg.matrix_norm(discriminator.conv2.weight.view(16, -1), ord=2)
     losses.append(sigma.item())
     return {"losses": losses, "initial": initial}
