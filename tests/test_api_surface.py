@@ -318,3 +318,14 @@ def test_chain_matmul_and_ctc_loss_and_debug_mode():
     with pytest.raises(RuntimeError):
         minigrad.set_deterministic_debug_mode("loud")
     assert minigrad.is_storage(a) is torch.is_storage(ta) is False
+
+
+@pytest.mark.parametrize("fn", [
+    minigrad.lgamma, minigrad.digamma, lambda t: minigrad.polygamma(1, t), minigrad.i0,
+    minigrad.sinc, lambda t: minigrad.logaddexp2(t, t * 0.5),
+    lambda t: minigrad.matrix_exp(t.reshape(2, 2)), lambda t: minigrad.renorm(
+        t.reshape(2, 2), 2, 0, 1.0),
+], ids=["lgamma", "digamma", "polygamma", "i0", "sinc", "logaddexp2", "matrix_exp", "renorm"])
+def test_new_ops_gradgradcheck(fn):
+    x = minigrad.tensor([0.7, 1.3, 2.9, 3.4], dtype=minigrad.float64, requires_grad=True)
+    assert minigrad.gradgradcheck(fn, [x])
