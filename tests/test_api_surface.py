@@ -325,7 +325,24 @@ def test_chain_matmul_and_ctc_loss_and_debug_mode():
     minigrad.sinc, lambda t: minigrad.logaddexp2(t, t * 0.5),
     lambda t: minigrad.matrix_exp(t.reshape(2, 2)), lambda t: minigrad.renorm(
         t.reshape(2, 2), 2, 0, 1.0),
-], ids=["lgamma", "digamma", "polygamma", "i0", "sinc", "logaddexp2", "matrix_exp", "renorm"])
+    lambda t: minigrad.float_power(t, 1.5), minigrad.deg2rad, lambda t: minigrad.ldexp(t, t.long()),
+    lambda t: minigrad.frexp(t)[0], lambda t: minigrad.mvlgamma(t + 2, 2),
+    lambda t: minigrad.take_along_dim(t, minigrad.tensor([3, 0, 0])),
+    lambda t: minigrad.slice_scatter(t * t, t[:2] ** 3, 0, 1, 3),
+    lambda t: minigrad.index_copy(t * t, 0, minigrad.tensor([2, 0]), t[1:3] ** 2),
+    lambda t: minigrad.put(t * t, minigrad.tensor([-1]), t[:1] ** 3),
+    lambda t: minigrad.diagonal_scatter(t.reshape(2, 2) ** 2, t[:2] ** 3),
+    lambda t: minigrad.dist(t, t.flip(0)), lambda t: minigrad.inner(t, t.flip(0)),
+    lambda t: minigrad.addr(t.reshape(2, 2), t[:2], t[2:]),
+    lambda t: minigrad.matrix_power(t.reshape(2, 2), 3), lambda t: minigrad.trapezoid(t * t),
+    lambda t: minigrad.cumulative_trapezoid(t * t, t), lambda t: minigrad.vander(t, 3),
+    lambda t: minigrad.corrcoef(t.reshape(2, 2) ** 2),
+    lambda t: minigrad.nanquantile(t * t, 0.3), lambda t: minigrad.fill(t, t[0] ** 2),
+], ids=["lgamma", "digamma", "polygamma", "i0", "sinc", "logaddexp2", "matrix_exp", "renorm",
+        "float_power", "deg2rad", "ldexp", "frexp", "mvlgamma", "take_along_dim",
+        "slice_scatter", "index_copy", "put", "diagonal_scatter", "dist", "inner", "addr",
+        "matrix_power", "trapezoid", "cumulative_trapezoid", "vander", "corrcoef",
+        "nanquantile", "fill"])
 def test_new_ops_gradgradcheck(fn):
     x = minigrad.tensor([0.7, 1.3, 2.9, 3.4], dtype=minigrad.float64, requires_grad=True)
     assert minigrad.gradgradcheck(fn, [x])

@@ -11,7 +11,7 @@ import operator
 
 from .. import dtypes
 from ..creation import eye, linspace, ones, zeros
-from ..errors import DTypeError, InvalidArgumentError, ShapeError
+from ..errors import DTypeError, DTypeNotImplementedError, InvalidArgumentError, ShapeError
 from ..tensor import Tensor
 from .contractions import outer
 from .decompositions import cholesky as _cholesky, inv, qr as _qr, svd as _svd
@@ -248,7 +248,8 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     bin includes its right edge. Floating point input only."""
     x = _tensor(input, "histogram")
     if not x.dtype.is_floating_point:
-        raise DTypeError(f"histogram: not implemented for {x.dtype} input")
+        raise DTypeNotImplementedError(f"histogram: not implemented for {x.dtype} input "
+                                       f"(floating point only, as in PyTorch)")
     values = x.detach().reshape(-1)
     if isinstance(bins, Tensor):
         edges = bins.detach().to(dtype=x.dtype, device=x.device)
