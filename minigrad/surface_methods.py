@@ -18,7 +18,7 @@ from .functions import surface_math as math_ops
 from .functions import surface_shape as shape_ops
 from .functions import surface_special as special_ops
 from .errors import ShapeError
-from .surface_settings import is_nonzero as _is_nonzero
+from .surface_settings import is_nonzero as _is_nonzero, strided
 from .tensor import Tensor
 
 # numpy-style names PyTorch also gives its Tensor methods: alias -> existing method
@@ -176,6 +176,8 @@ class SurfaceMethods:
     # queries
     @property
     def is_cpu(self): return self.device.type == "cpu"
+    @property
+    def layout(self): return strided
     def get_device(self):
         """-1 on the cpu, else the device index."""
         return -1 if self.device.type == "cpu" else (self.device.index or 0)

@@ -165,3 +165,16 @@ def get_deterministic_debug_mode():
 def is_storage(obj):
     """False: minigrad exposes no storage objects."""
     return False
+
+
+class layout:
+    """A tensor layout (PyTorch's `torch.layout`); minigrad's tensors are all `strided`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+
+strided = layout("strided")

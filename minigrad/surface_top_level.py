@@ -34,8 +34,13 @@ from .surface_settings import (get_default_device, get_float32_matmul_precision,
                                is_neg, is_nonzero, is_same_size, is_signed, is_warn_always_enabled,
                                seed, set_float32_matmul_precision, set_flush_denormal,
                                set_num_interop_threads, set_warn_always, typename)
-from .surface_settings import (get_deterministic_debug_mode, is_storage,
-                               set_deterministic_debug_mode)
+from .surface_settings import (get_deterministic_debug_mode, is_storage, layout,
+                               set_deterministic_debug_mode, strided)
+from .functions.math import acosh as arccosh, asinh as arcsinh, atanh as arctanh
+from .functions.rnn import gru_cell, lstm_cell, rnn_relu_cell, rnn_tanh_cell
+from .functions.norms import matrix_norm as _matrix_norm, vector_norm as _vector_norm
+from .functions.surface_nn import alpha_dropout as _alpha_dropout
+from .functions.surface_nn import feature_alpha_dropout as _feature_alpha_dropout
 from ._print_options import set_printoptions
 from .autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
                                set_anomaly_enabled)
@@ -52,6 +57,59 @@ def _tensor(x, name):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
     return x
+
+
+def _method_function(method):
+    """minigrad.<method>(input, *args) as input.<method>(*args) (or the property's value)."""
+    def function(input, *args, **kwargs):
+        value = getattr(_tensor(input, method), method)
+        return value(*args, **kwargs) if callable(value) else value
+    function.__name__ = function.__qualname__ = method
+    function.__doc__ = f"`input.{method}` as a function."
+    return function
+
+
+positive, real, conj, resolve_conj, resolve_neg, adjoint, get_device = (
+    _method_function(name) for name in ("positive", "real", "conj", "resolve_conj",
+                                        "resolve_neg", "adjoint", "get_device"))
+newaxis = None
+
+
+def alpha_dropout(input, p, train):
+    """torch.alpha_dropout(input, p, train): every argument required."""
+    return _alpha_dropout(input, p, _flag(train, "alpha_dropout"))
+
+
+def alpha_dropout_(input, p, train):
+    return _alpha_dropout(input, p, _flag(train, "alpha_dropout_"), inplace=True)
+
+
+def feature_alpha_dropout(input, p, train):
+    return _feature_alpha_dropout(input, p, _flag(train, "feature_alpha_dropout"))
+
+
+def feature_alpha_dropout_(input, p, train):
+    return _feature_alpha_dropout(input, p, _flag(train, "feature_alpha_dropout_"),
+                                  inplace=True)
+
+
+def _flag(train, op):
+    if not isinstance(train, bool):
+        raise TypeError(f"{op}(): argument 'train' must be bool, not {type(train).__name__}")
+    return train
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """The sum of the singular values of the matrices over dim (default the last two; cpu
+    only, as the SVD)."""
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    return _matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim)
+
+
+def frobenius_norm(input, dim, keepdim=False):
+    """The 2-norm of input's elements over dim."""
+    return _vector_norm(input, 2, dim, keepdim)
 
 
 def _inplace_function(method):
@@ -71,7 +129,7 @@ INPLACE_FUNCTIONS = (
     "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "log10_",
     "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_",
     "reciprocal_", "relu_", "resize_as_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_",
-    "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_")
+    "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "addmv_")
 INPLACE = {name: _inplace_function(name) for name in INPLACE_FUNCTIONS}
 
 

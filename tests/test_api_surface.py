@@ -22,6 +22,11 @@ def _pair(values, dtype="float64", device="cpu", requires_grad=False):
 
 
 def _same(a, b, rtol=1e-6, atol=1e-7):
+    if isinstance(a, (tuple, list)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y, rtol, atol)
+        return
     assert tuple(a.shape) == tuple(b.shape)
     assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
     np.testing.assert_allclose(_np(a), _np(b), rtol=rtol, atol=atol, equal_nan=True)
@@ -346,3 +351,44 @@ def test_chain_matmul_and_ctc_loss_and_debug_mode():
 def test_new_ops_gradgradcheck(fn):
     x = minigrad.tensor([0.7, 1.3, 2.9, 3.4], dtype=minigrad.float64, requires_grad=True)
     assert minigrad.gradgradcheck(fn, [x])
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch: frobenius_norm is deprecated
+def test_more_top_level_forms_match_torch(device):
+    x, tx = _pair(_randn(3, 3) * 0.5, device=device)
+    for name in ("arcsinh", "arctanh", "positive", "conj", "resolve_conj", "resolve_neg",
+                 "adjoint", "real"):
+        _same(getattr(minigrad, name)(x), getattr(torch, name)(tx))
+    _same(minigrad.arccosh(x.abs() + 1), torch.arccosh(tx.abs() + 1))
+    assert minigrad.get_device(x) == (-1 if device == "cpu" else 0)
+    assert x.layout is minigrad.strided and repr(minigrad.strided) == "minigrad.strided"
+    assert minigrad.newaxis is torch.newaxis is None
+    _same(minigrad.frobenius_norm(x, (0, 1)), torch.frobenius_norm(tx, (0, 1)))
+    _same(minigrad.frobenius_norm(x, [1], True), torch.frobenius_norm(tx, [1], True))
+    v, tv = _pair([1.0, -2.0, 0.5], device=device)
+    a, ta = x.clone(), tx.clone()
+    minigrad.addmv_(a[0], x, v, beta=0.5)
+    torch.addmv_(ta[0], tx, tv, beta=0.5)
+    _same(a, ta)
+    assert minigrad.alpha_dropout(x, 0.5, False) is x
+    with pytest.raises(TypeError, match="train"):
+        minigrad.feature_alpha_dropout(x, 0.5, 1)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # torch: nuclear_norm is deprecated
+def test_nuclear_norm_and_functional_cells():
+    x, tx = _pair(_randn(2, 3, 4))
+    _same(minigrad.nuclear_norm(x[0]), torch.nuclear_norm(tx[0]))
+    _same(minigrad.nuclear_norm(x, (1, 2), True), torch.nuclear_norm(tx, (1, 2), True))
+    inp, tinp = _pair(_randn(2, 3))
+    h, th = _pair(_randn(2, 4, seed=1))
+    w_ih, tw_ih = _pair(_randn(16, 3, seed=2))
+    w_hh, tw_hh = _pair(_randn(16, 4, seed=3))
+    _same(minigrad.lstm_cell(inp, (h, h), w_ih, w_hh),
+          torch.lstm_cell(tinp, (th, th), tw_ih, tw_hh))
+    _same(minigrad.gru_cell(inp, h, w_ih[:12], w_hh[:12]),
+          torch.gru_cell(tinp, th, tw_ih[:12], tw_hh[:12]))
+    _same(minigrad.rnn_tanh_cell(inp, h, w_ih[:4], w_hh[:4]),
+          torch.rnn_tanh_cell(tinp, th, tw_ih[:4], tw_hh[:4]))
+    _same(minigrad.rnn_relu_cell(inp, h, w_ih[:4], w_hh[:4]),
+          torch.rnn_relu_cell(tinp, th, tw_ih[:4], tw_hh[:4]))
