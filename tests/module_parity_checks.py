@@ -11,11 +11,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 import minigrad
 import minigrad.nn
 
 torch = pytest.importorskip("torch")
+
+
+def examples(n):
+    """n drawn cases per test under the default "ci" profile (the tests stay cheap); under
+    another profile ("thorough"), that profile's count."""
+    ci = settings.get_profile("ci").max_examples
+    return n if settings.default.max_examples == ci else settings.default.max_examples
 
 
 @dataclass

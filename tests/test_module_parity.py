@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 import minigrad
 from module_parity_checks import (Case, assert_same_call, assert_same_init,
-                                  assert_same_structure, build, error_class, pair, torch)
+                                  assert_same_structure, build, error_class, examples, pair,
+                                  torch)
 
 FLOATS = st.sampled_from(["float32", "float64"])
 
@@ -702,7 +703,7 @@ SPECS = {
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
-@settings(max_examples=6)
+@settings(max_examples=examples(6))
 @given(data=st.data())
 def test_layer_matches_torch(name, data):
     """Structure, then outputs/gradients/updated buffers in train and in eval mode."""

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import minigrad
-from module_parity_checks import Case, assert_same_init, assert_same_structure, build, torch
+from module_parity_checks import (Case, assert_same_init, assert_same_structure, build,
+                                  torch)
 
 
 def _tree(lib):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from module_parity_checks import (Case, assert_same_call, assert_same_structure, error_class,
-                                  pair, torch)
+                                  examples, pair, torch)
 import minigrad
 
 REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
@@ -274,7 +274,7 @@ SPECS = {
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(data=st.data())
 def test_loss_matches_torch(name, data):
     case = SPECS[name](data.draw)

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from module_parity_checks import error_class, torch
+from module_parity_checks import error_class, examples, torch
 
 TORCH_ONLY_GROUP_KEYS = {"foreach", "fused", "capturable", "differentiable"}
 SHAPES = [(3,), (2, 2), (1,)]
@@ -179,7 +179,7 @@ def _to_minigrad_state(sd):
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-@settings(max_examples=6)
+@settings(max_examples=examples(6))
 @given(data=st.data())
 def test_optimizer_matches_torch(name, data):
     kw = OPTIMIZERS[name](data.draw)
@@ -371,7 +371,7 @@ def _lrs(opt):
 
 
 @pytest.mark.parametrize("name", SCHEDULERS)
-@settings(max_examples=5)
+@settings(max_examples=examples(5))
 @given(data=st.data())
 def test_scheduler_lr_sequence_matches_torch(name, data):
     to, mo = _optimizer_pair()

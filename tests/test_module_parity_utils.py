@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from module_parity_checks import assert_same_structure, error_class, structure, torch
+from module_parity_checks import (assert_same_structure, error_class, examples, structure,
+                                  torch)
 
 
 # ---- nn.init -------------------------------------------------------------------------------------
@@ -54,7 +55,7 @@ def test_calculate_gain_matches_torch(nonlinearity, param):
         torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-15)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(shape=INIT_SHAPES, data=st.data())
 def test_random_initialisers_match_torch(shape, data):
     name = data.draw(st.sampled_from(["uniform_", "normal_", "xavier_uniform_",
@@ -128,7 +129,7 @@ def test_initialiser_errors_match_torch(call):
 
 # ---- nn.utils ------------------------------------------------------------------------------------
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(data=st.data())
 def test_clip_grad_matches_torch(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16), label="seed"))
@@ -180,7 +181,7 @@ def test_parameter_vectors_match_torch():
                 lambda: minigrad.nn.utils.vector_to_parameters(minigrad.ones(3), mp))
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(data=st.data())
 def test_sequence_helpers_match_torch(data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 16), label="seed"))
