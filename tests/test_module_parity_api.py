@@ -162,3 +162,39 @@ def test_dtype_argument_and_conversions_match_torch(name, args):
                         dtype=lib.float64)):
         assert convert(m, minigrad) is m and convert(t, torch) is t
         assert dtypes(m) == dtypes(t)
+
+
+def _on_device(t, m, device, inputs):
+    """Copy t's state into m, move m to `device`, and compare one forward and backward."""
+    m.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+    m.to(device)
+    xs_t = [torch.tensor(a, requires_grad=True) for a in inputs]
+    xs_m = [minigrad.tensor(a, device=device, requires_grad=True) for a in inputs]
+    out_t, out_m = t(*xs_t), m(*xs_m)
+    out_t, out_m = (out_t[0], out_m[0]) if isinstance(out_t, tuple) else (out_t, out_m)
+    np.testing.assert_allclose(out_m.detach().cpu().numpy(), out_t.detach().numpy(),
+                               rtol=1e-9, atol=1e-12)
+    out_t.sum().backward()
+    out_m.sum().backward()
+    for a, b in zip(xs_m, xs_t):
+        np.testing.assert_allclose(a.grad.cpu().numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_modes_on_each_device(device, mode):
+    """Conv1d/Conv2d/Conv3d with a padding_mode other than zeros pad through F.pad, on every
+    device (tiny shapes: the cuda simulator runs them)."""
+    rng = np.random.default_rng(0)
+    for name, shape in (("Conv1d", (1, 1, 4)), ("Conv2d", (1, 1, 3, 4)),
+                        ("Conv3d", (1, 1, 2, 2, 3))):
+        torch.manual_seed(0)
+        t = getattr(torch.nn, name)(1, 2, 2, padding=1, padding_mode=mode).double()
+        m = getattr(minigrad.nn, name)(1, 2, 2, padding=1, padding_mode=mode).double()
+        _on_device(t, m, device, [rng.standard_normal(shape)])
+
+
+def test_lstm_projection_on_each_device(device):
+    torch.manual_seed(0)
+    t = torch.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=1).double()
+    m = minigrad.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=1).double()
+    _on_device(t, m, device, [np.random.default_rng(0).standard_normal((2, 1, 2))])
