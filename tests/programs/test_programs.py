@@ -70,6 +70,8 @@ PROGRAMS = {
     "tensors_tutorial": (True, False),
     "sngan": (True, False),
     "pruning_tutorial": (True, False),
+    "lr_schedulers_finetune": (True, False),
+    "knowledge_distillation": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
