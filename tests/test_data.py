@@ -254,7 +254,9 @@ def test_default_collate():
     ints, floats, strings, flags = batch["y"]
     assert ints.dtype == minigrad.int64 and ints.tolist() == [1, 3]
     assert floats.dtype == minigrad.float64 and floats.tolist() == [2.5, 4.0]
-    assert strings == ["a", "b"]
+    assert strings == ("a", "b")  # a field of tuples stays the tuple zip makes, as in PyTorch
+    assert default_collate(["a", "b"]) == ["a", "b"]
+    assert default_collate([{"s": "a"}, {"s": "b"}]) == {"s": ["a", "b"]}
     assert flags.dtype == minigrad.bool and flags.tolist() == [True, False]
     stacked = default_collate([minigrad.ones(2, 3), minigrad.zeros(2, 3)])
     assert tuple(stacked.shape) == (2, 2, 3)

@@ -16,7 +16,8 @@ def default_collate(samples):
 
     Tensors are stacked along a new dim 0, numpy arrays and numpy scalars likewise (keeping
     their dtype where minigrad has it); Python ints become an int64 tensor, floats a float64
-    tensor and bools a bool tensor; strings stay a list; dicts are collated per key; a
+    tensor and bools a bool tensor; strings stay as they are batched (a list, or a tuple for a
+    field of tuple/list samples, as in PyTorch); dicts are collated per key; a
     namedtuple stays that namedtuple; other tuples and lists become a list of per-field
     batches (so a dataset of `(image, label)` pairs yields `[images, labels]`).
     """
@@ -32,14 +33,14 @@ def default_collate(samples):
     if isinstance(elem, float):
         return Tensor._from_data(np.asarray(samples, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return list(samples)
+        return samples  # as given: a list at the top and per key, a tuple per field
     if isinstance(elem, collections.abc.Mapping):
         return {key: default_collate([s[key] for s in samples]) for key in elem}
     if isinstance(elem, collections.abc.Sequence):
         if any(len(s) != len(elem) for s in samples):
             raise RuntimeError("default_collate: each element in list of batch should be of "
                                f"equal size, got sizes {sorted({len(s) for s in samples})}")
-        fields = [default_collate(list(field)) for field in zip(*samples)]
+        fields = [default_collate(field) for field in zip(*samples)]
         return type(elem)(*fields) if _is_namedtuple(elem) else fields
     raise TypeError(f"default_collate: cannot batch samples of type {type(elem).__name__}; "
                     "expected Tensors, numpy arrays, numbers, strings, or tuples/lists/dicts "
