@@ -361,8 +361,10 @@ class TensorMethods:
     def select(self, dim, index): return ops.select(self, dim, index)
     def isin(self, test_elements, *, assume_unique=False, invert=False):
         return ops.isin(self, test_elements, invert=invert)
-    def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, other=None):
+        return ops.max(self, dim, keepdim, other=other)
+    def min(self, dim=None, keepdim=False, *, other=None):
+        return ops.min(self, dim, keepdim, other=other)
     def amax(self, dim=(), keepdim=False): return ops.amax(self, dim, keepdim)
     def amin(self, dim=(), keepdim=False): return ops.amin(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)

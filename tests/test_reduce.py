@@ -264,3 +264,23 @@ def test_all_any():
     assert x.all().item() is False and x.any().item() is True
     assert x.all(dim=1).tolist() == [False, True]
     assert x.any(dim=0, keepdim=True).tolist() == [[True, True]]
+
+
+def test_max_and_min_with_a_tensor_are_elementwise_as_in_torch(device):
+    # torch.max(input, other): the PPO clipped objective's torch.min(surr1, surr2)
+    torch = pytest.importorskip("torch")
+    a = [[1.0, 5.0, -2.0], [0.5, 0.5, 3.0]]
+    b = [[3.0, 2.0, -2.0], [1.0, 0.0, 4.0]]
+    for name in ("max", "min"):
+        x = minigrad.tensor(a, device=device, requires_grad=True)
+        y = minigrad.tensor(b, device=device, requires_grad=True)
+        tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        got, want = getattr(minigrad, name)(x, y), getattr(torch, name)(tx, ty)
+        assert got.tolist() == want.tolist()
+        assert getattr(x, name)(y).tolist() == getattr(tx, name)(ty).tolist()
+        assert getattr(minigrad, name)(x, other=y).tolist() == want.tolist()
+        got.sum().backward()
+        want.sum().backward()
+        assert x.grad.tolist() == tx.grad.tolist() and y.grad.tolist() == ty.grad.tolist()
+        with pytest.raises(TypeError, match="keepdim"):
+            getattr(minigrad, name)(x, y, keepdim=True)

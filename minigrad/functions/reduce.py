@@ -9,7 +9,8 @@ from ..creation import arange
 from ..errors import DTypeError, EmptyReductionError
 from .._args import normalize_dims
 from ._util import keepdim_shape
-from .elementwise import isnan, where
+from ..tensor import Tensor
+from .elementwise import isnan, maximum, minimum, where
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -222,14 +223,29 @@ def _max_or_min(x, dim, keepdim, along_dim, whole, result_type):
     return result_type(*along_dim.apply(x, axis, keepdim))
 
 
-def max(x, dim=None, keepdim=False):
+def _elementwise(name, x, other, keepdim, pairwise, other_kw):
+    """`max(input, other)`: PyTorch's overload taking a second tensor (no keepdim)."""
+    if other_kw is not None:
+        other = other_kw
+    if keepdim:
+        raise TypeError(f"{name}() received an invalid combination of arguments: keepdim "
+                        f"applies to {name}(input, dim), not to {name}(input, other)")
+    return pairwise(x, other)
+
+
+def max(x, dim=None, keepdim=False, *, other=None):
     """`max()` -> the largest value; `max(dim)` -> (values, indices) along dim, as PyTorch;
-    `max(dim=(d0, d1))` -> the values over several dims (like `amax`)."""
+    `max(dim=(d0, d1))` -> the values over several dims (like `amax`); `max(other)` (a
+    tensor) -> the elementwise maximum, as `maximum`."""
+    if isinstance(dim, Tensor) or other is not None:
+        return _elementwise("max", x, dim, keepdim, maximum, other)
     return _max_or_min(x, dim, keepdim, MaxAlongDim, amax, MaxResult)
 
 
-def min(x, dim=None, keepdim=False):
-    """The smallest value(s); see `max` for the forms of `dim`."""
+def min(x, dim=None, keepdim=False, *, other=None):
+    """The smallest value(s); see `max` for the forms of `dim` and `other`."""
+    if isinstance(dim, Tensor) or other is not None:
+        return _elementwise("min", x, dim, keepdim, minimum, other)
     return _max_or_min(x, dim, keepdim, MinAlongDim, amin, MinResult)
 
 

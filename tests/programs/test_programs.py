@@ -72,6 +72,7 @@ PROGRAMS = {
     "pruning_tutorial": (True, False),
     "lr_schedulers_finetune": (True, False),
     "knowledge_distillation": (True, False),
+    "ppo_continuous": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
