@@ -204,3 +204,25 @@ def test_transposed_convolution_gradient_geometry_keeps_im2col():
     convolution's output_padding) is not the wide kernels' to compute."""
     geometry = ConvGeometry.of((5, 5), (3, 3), (1, 1), (0, 0), (1, 1), 1, output_size=(2, 3))
     assert not conv_wide.applies(geometry)
+
+
+def test_scratch_buffers_are_kept_per_thread_and_slot():
+    """Work buffers come back from the same memory on the next call, never shared between
+    slots or threads; buffers over the size kept are fresh each call."""
+    import threading
+
+    from minigrad.backend.cpu import _scratch
+    first = _scratch.scratch("test a", (3, 4), np.float32)
+    again = _scratch.scratch("test a", (2, 5), np.float32)
+    other = _scratch.scratch("test b", (3, 4), np.float32)
+    assert first.flags.c_contiguous and again.shape == (2, 5) and again.dtype == np.float32
+    assert np.shares_memory(first, again) and not np.shares_memory(first, other)
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(
+        _scratch.scratch("test a", (3, 4), np.float32)))
+    thread.start()
+    thread.join()
+    assert not np.shares_memory(first, elsewhere[0])
+    big = (_scratch.KEEP_MAX_BYTES // 4 + 1,)
+    assert not np.shares_memory(_scratch.scratch("test c", big, np.float32),
+                                _scratch.scratch("test c", big, np.float32))

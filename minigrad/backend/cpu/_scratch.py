@@ -6,13 +6,16 @@ when they are freed and takes them again on the next call, and every page is the
 and zeroed anew. Measured on LeNet's first layer (batch 64, one thread, other ops' arrays
 allocated in between as in a training step): the forward took 1.0-1.2 ms that way and 0.25-0.35
 ms with the allocator told to keep its memory. Buffers here grow to the largest size asked
-for and are kept.
+for and are kept, up to KEEP_MAX_BYTES each: larger ones (im2col of a 224x224 layer with many
+channels, where the GEMM dwarfs the page faults) are allocated per call as before, so that a
+big network does not hold its largest column matrix for good.
 """
 import threading
 
 import numpy as np
 
 _local = threading.local()
+KEEP_MAX_BYTES = 32 << 20
 
 
 def scratch(slot, shape, dtype):
@@ -23,6 +26,8 @@ def scratch(slot, shape, dtype):
     if buffers is None:
         buffers = _local.buffers = {}
     size = int(np.prod(shape, dtype=np.int64))
+    if size * dtype.itemsize > KEEP_MAX_BYTES:
+        return np.empty(shape, dtype=dtype)
     key = (slot, dtype)
     buffer = buffers.get(key)
     if buffer is None or buffer.size < size:
