@@ -443,8 +443,11 @@ def _mha(draw):
     if different:
         kw["kdim"], kw["vdim"] = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     n, lq, lk = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    unbatched = draw(st.integers(0, 3)) == 0
 
     def seq(length, dim):
+        if unbatched:
+            return _x(draw, [length, dim])
         return _x(draw, [n, length, dim] if kw["batch_first"] else [length, n, dim])
     q = seq(lq, e)
     k, v = seq(lk, kw.get("kdim", e)), seq(lk, kw.get("vdim", e))
@@ -462,6 +465,8 @@ def _encoder_layer(draw):
           "bias": draw(st.booleans()), "layer_norm_eps": draw(st.sampled_from([1e-5, 1e-3]))}
     n, s = draw(st.integers(1, 2)), draw(st.integers(1, 3))
     shape = [n, s, d] if kw["batch_first"] else [s, n, d]
+    if draw(st.integers(0, 3)) == 0:
+        shape = [s, d]  # unbatched
     return Case((d,), kw, [_x(draw, shape)])
 
 
@@ -469,7 +474,9 @@ def _decoder_layer(draw):
     case = _encoder_layer(draw)
     x = case.inputs[0]
     mem_len = draw(st.integers(1, 3))
-    if case.kwargs["batch_first"]:
+    if x.ndim == 2:
+        mem = _x(draw, [mem_len, x.shape[1]])
+    elif case.kwargs["batch_first"]:
         mem = _x(draw, [x.shape[0], mem_len, x.shape[2]])
     else:
         mem = _x(draw, [mem_len, x.shape[1], x.shape[2]])
