@@ -371,6 +371,13 @@ def _fold(draw):
     return Case((out,), kw, [_x(draw, shape)])
 
 
+def _away_from_zero(draw, shape):
+    """Values of magnitude 0.5 to 2: a gradient that scales with 1 / |x| (a cosine of
+    one-element vectors is a sign) keeps float32 rounding within the tolerances."""
+    rng = _rng(draw)
+    return rng.uniform(0.5, 2, shape) * rng.choice([-1.0, 1.0], shape)
+
+
 def _distance(kind):
     def draw_case(draw):
         shape = [draw(st.integers(1, 3)) for _ in range(draw(st.integers(1, 3)))]
@@ -381,7 +388,7 @@ def _distance(kind):
             kw = {"p": draw(st.sampled_from([1.0, 2.0, 3.0])),
                   "eps": draw(st.sampled_from([1e-6, 0.1])), "keepdim": draw(st.booleans())}
             shape = shape[-2:]
-        return Case((), kw, [_x(draw, shape), _x(draw, shape)])
+        return Case((), kw, [_away_from_zero(draw, shape), _away_from_zero(draw, shape)])
     return draw_case
 
 
@@ -456,9 +463,11 @@ def _mha(draw):
     return Case((e,), kw, [q, k, v], call_kwargs=call)
 
 
+# d_model of 4 per head at least: a LayerNorm over 2 features amplifies float32 rounding by
+# 1 / std, beyond any tolerance when the two are close
 def _encoder_layer(draw):
     heads = draw(st.integers(1, 2))
-    d = 2 * heads
+    d = 4 * heads
     kw = {"nhead": heads, "dim_feedforward": draw(st.integers(1, 4)), "dropout": 0.0,
           "activation": draw(st.sampled_from(["relu", "gelu"])),
           "batch_first": draw(st.booleans()), "norm_first": draw(st.booleans()),
@@ -496,7 +505,7 @@ def _decoder_builder(lib, case):
 
 def _transformer(draw):
     heads = draw(st.integers(1, 2))
-    d = 2 * heads
+    d = 4 * heads
     kw = {"d_model": d, "nhead": heads, "num_encoder_layers": draw(st.integers(1, 2)),
           "num_decoder_layers": draw(st.integers(1, 2)),
           "dim_feedforward": draw(st.integers(1, 4)), "dropout": 0.0,
@@ -701,11 +710,11 @@ SPECS = {
     "LSTMCell": Spec(_cell("LSTMCell"), init=Case((20, 30))),
     "GRUCell": Spec(_cell("GRUCell"), init=Case((20, 30))),
     "MultiheadAttention": Spec(_mha, init=Case((16, 2))),
-    "TransformerEncoderLayer": Spec(_encoder_layer),
-    "TransformerDecoderLayer": Spec(_decoder_layer),
-    "TransformerEncoder": Spec(_encoder_layer, builder=_encoder_builder),
-    "TransformerDecoder": Spec(_decoder_layer, builder=_decoder_builder),
-    "Transformer": Spec(_transformer),
+    "TransformerEncoderLayer": Spec(_encoder_layer, rtol=1e-3),
+    "TransformerDecoderLayer": Spec(_decoder_layer, rtol=1e-3),
+    "TransformerEncoder": Spec(_encoder_layer, builder=_encoder_builder, rtol=1e-3),
+    "TransformerDecoder": Spec(_decoder_layer, builder=_decoder_builder, rtol=1e-3),
+    "Transformer": Spec(_transformer, rtol=1e-3),
 }
 
 
