@@ -40,7 +40,7 @@ LAYERS = (
 )
 KERNELS = ("forward", "forward+relu", "input", "weight")
 IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
-          "conv_weight_direct_max_weights": -1}
+          "conv_wide_weight_max_rows": -1, "conv_weight_direct_max_weights": -1}
 
 
 def _runners(kernel, batch, channels_in, channels_out, side, size, padding, stride):
@@ -77,7 +77,8 @@ def _wide_taken(kernel, channels_in, channels_out, size, stride):
     from minigrad.backend.cpu import _config
     config = _config.get_config()
     if kernel == "weight":
-        return channels_out * channels_in * size * size <= config.conv_weight_direct_max_weights
+        return (channels_out * channels_in * size * size <= config.conv_weight_direct_max_weights
+                or channels_in * size * size <= config.conv_wide_weight_max_rows)
     if kernel == "input":
         return stride == 1 and channels_in * size * size <= config.conv_wide_input_max_rows
     return channels_in * size * size <= config.conv_wide_max_rows

@@ -21,9 +21,12 @@ from minigrad.testing.conv import (conv_input_grad_reference, conv_reference,
 
 # the wide kernels for every dense case; the other strategies out of the way
 WIDE = {"conv_wide_max_rows": 10 ** 9, "conv_wide_input_max_rows": 10 ** 9,
-        "conv_weight_direct_max_weights": 10 ** 9, "conv_direct_max_weights": -1}
+        "conv_wide_weight_max_rows": 10 ** 9, "conv_weight_direct_max_weights": 10 ** 9,
+        "conv_direct_max_weights": -1}
+WIDE_GEMM_WEIGHT = dict(WIDE, conv_weight_direct_max_weights=-1)
 IM2COL = {"conv_wide_max_rows": -1, "conv_wide_input_max_rows": -1,
-          "conv_weight_direct_max_weights": -1, "conv_direct_max_weights": -1}
+          "conv_wide_weight_max_rows": -1, "conv_weight_direct_max_weights": -1,
+          "conv_direct_max_weights": -1}
 
 
 @st.composite
@@ -86,8 +89,11 @@ def test_input_gradient_matches_reference(case, chunk):
     assert_close(dx, expected)
 
 
-@given(case=cases(max_stride=3), parallel=st.booleans())
-def test_weight_gradient_matches_reference(case, parallel):
+@pytest.mark.parametrize("strategy", [WIDE, WIDE_GEMM_WEIGHT], ids=["direct", "gemm"])
+@given(case=cases(max_stride=3), parallel=st.booleans(), chunk=st.sampled_from([1, 0]))
+def test_weight_gradient_matches_reference(strategy, case, parallel, chunk):
+    """The direct kernel (on one thread or the pool) and the GEMM over wide columns (in chunks
+    of one image or all at once)."""
     x_shape, w_shape, padding, dilation, stride = case
     geometry = _geometry(x_shape, w_shape, padding, dilation, stride)
     rng = np.random.default_rng(1)
@@ -95,7 +101,10 @@ def test_weight_gradient_matches_reference(case, parallel):
     grad = rng.standard_normal((x_shape[0], w_shape[0]) + geometry.output_size)
     expected = conv_weight_grad_reference(x, grad, w_shape[2:], stride=stride, padding=padding,
                                           dilation=dilation)
-    with cpu_config.override(**WIDE, conv_parallel_min_work=0 if parallel else 10 ** 12):
+    _, length = conv_wide.wide_length(geometry)
+    per_image = int(np.prod(w_shape[1:]) + w_shape[0]) * length * 8
+    with cpu_config.override(**strategy, conv_parallel_min_work=0 if parallel else 10 ** 12,
+                             conv_chunk_bytes=chunk * per_image if chunk else 1 << 30):
         dweight = cpu_conv.conv2d_backward_weight(x, grad, geometry)
     assert_close(dweight, expected)
 
@@ -154,12 +163,16 @@ def test_float32_close_to_float64():
     with cpu_config.override(**WIDE):
         out = cpu_conv.conv2d_forward(x, w, None, geometry)
         dweight = cpu_conv.conv2d_backward_weight(x, grad, geometry)
-    assert out.dtype == np.float32 and dweight.dtype == np.float32
+    with cpu_config.override(**WIDE_GEMM_WEIGHT):
+        dweight_gemm = cpu_conv.conv2d_backward_weight(x, grad, geometry)
+    assert out.dtype == np.float32 and dweight.dtype == dweight_gemm.dtype == np.float32
     assert_close(out, expected, rtol=1e-5, atol=1e-4)
     assert_close(dweight, expected_dweight, rtol=1e-5, atol=1e-3)
+    assert_close(dweight_gemm, expected_dweight, rtol=1e-5, atol=1e-3)
 
 
-@pytest.mark.parametrize("strategy", [WIDE, IM2COL])
+@pytest.mark.parametrize("strategy", [WIDE, WIDE_GEMM_WEIGHT, IM2COL],
+                         ids=["wide", "wide-gemm-weight", "im2col"])
 @given(case=cases(max_side=4, max_stride=2), bias=st.booleans())
 def test_gradcheck(strategy, case, bias):
     x_shape, w_shape, padding, dilation, stride = case
@@ -182,8 +195,9 @@ def test_gradcheck(strategy, case, bias):
     ((8, 4, 14, 14), (8, 2, 3, 3), {"groups": 2}, False, False),     # grouped
 ])
 def test_default_dispatch(x_shape, w_shape, kwargs, forward, weight):
-    """Which layers take the wide forward and input gradient (same rows bound; unit stride
-    only) and the direct weight gradient by default."""
+    """Which layers take the wide forward, input gradient (unit stride only) and weight
+    gradient GEMM (all three up to the same rows), and the direct weight gradient, by
+    default."""
     stride = kwargs.get("stride", 1)
     geometry = ConvGeometry.of(x_shape[2:], w_shape[2:], (stride, stride),
                                (kwargs.get("padding", 0),) * 2, (1, 1), kwargs.get("groups", 1))
@@ -194,6 +208,8 @@ def test_default_dispatch(x_shape, w_shape, kwargs, forward, weight):
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
                               config.conv_wide_input_max_rows,
                               conv_wide.applies_to_input_gradient) is (forward and stride == 1)
+    assert cpu_conv._use_wide(geometry, np.dtype(np.float32), rows,
+                              config.conv_wide_weight_max_rows) is forward
     assert cpu_conv._use_wide(geometry, np.dtype(np.float32), int(np.prod(w_shape)),
                               config.conv_weight_direct_max_weights) is weight
     assert not cpu_conv._use_wide(geometry, np.dtype(np.float16), 1, 10 ** 9)

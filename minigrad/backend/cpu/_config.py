@@ -52,6 +52,11 @@ class CpuConfig:
         1.60, but 1 -> 32 3x3 (9 rows, 32 output channels) 0.89 / 0.91 / 0.98 (a first layer,
         whose input gradient training does not ask for); 16 -> 32 3x3 pad 1 on 16x16 (144
         rows) 1.35 at batch 64; 32 -> 64 3x3 on 26x26 (288) even.
+    conv_wide_weight_max_rows: ... and their weight gradient as GEMMs over the same wide columns
+        (where the direct one below is not taken) up to this many rows. Measured as above at
+        batch 64: 6 -> 16 5x5 on 14x14 (150 rows) 1.19, 3 -> 64 3x3 pad 1 on 32x32 (27) 1.12,
+        16 -> 32 3x3 pad 1 on 16x16 (144) 1.20, ResNet's 7x7 stride-2 layer (147, batch 4)
+        1.04; 32 -> 64 3x3 on 26x26 (288) 0.97.
     conv_weight_direct_max_weights: dense convolutions with at most this many weights
         (out x in x taps) compute their weight gradient by direct dot products
         (conv_wide.direct_weight_gradient: no columns) instead of im2col + GEMM. Measured as
@@ -93,6 +98,7 @@ class CpuConfig:
     conv_wide_max_rows: int = 150
     conv_wide_per_image_max_out: int = 32
     conv_wide_input_max_rows: int = 150
+    conv_wide_weight_max_rows: int = 150
     conv_weight_direct_max_weights: int = 512
     conv_winograd_forward_min_channels: int = 1 << 30
     conv_winograd_input_min_channels: int = 1 << 30

@@ -12,9 +12,9 @@ Two strategies, chosen per call by the size of one group's weight matrix:
   each image already is its column matrix. BLAS brings its own threads.
 - direct (conv_direct.py): parallel loop nests, for groups with few channels (depthwise).
 Dense convolutions with few input channels (a network's first layers, LeNet's) take
-the wide-grid kernels of conv_wide.py instead: the forward and the input gradient as GEMMs
-over columns copied (and added back) in whole rows, bias and relu in the forward's epilogue;
-the weight gradient as direct dot products.
+the wide-grid kernels of conv_wide.py instead: GEMMs over columns copied (and added back) in
+whole rows, bias and relu in the forward's epilogue; for the fewest weights, the weight
+gradient as direct dot products.
 Dense 3x3 stride-1 convolutions with enough channels can take Winograd F(2x2, 3x3) instead
 (conv_winograd.py), each kernel from its own threshold in CpuConfig (off by default).
 """
@@ -213,6 +213,8 @@ def conv2d_backward_weight(x, grad, geometry):
         _launch_direct(conv_wide.direct_weight_gradient, grad.size * dweight[0].size, dweight,
                        x, grad, geometry.window)
         return dweight
+    if _use_wide(geometry, x.dtype, np.prod(shape[1:]), get_config().conv_wide_weight_max_rows):
+        return conv_wide.backward_weight(x, grad, geometry)
     if _use_direct(shape, groups):
         dweight = np.empty(shape, dtype=x.dtype)
         _launch_direct(conv_direct.backward_weight, grad.size * dweight[0].size, dweight, x,

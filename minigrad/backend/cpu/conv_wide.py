@@ -1,5 +1,5 @@
-"""Convolutions with few input channels: a GEMM over "wide" columns for the forward and the
-input gradient, direct dot products for the weight gradient.
+"""Convolutions with few input channels: GEMMs over "wide" columns for the forward and both
+gradients, or direct dot products for the weight gradient of the smallest layers.
 
 For a layer like LeNet's 6 -> 16 5x5 on 14x14 maps, im2col (conv_im2col.py) costs more than the
 matrix product it feeds: every column row is out_w elements (10 here) copied from one input
@@ -26,9 +26,11 @@ place above (ResNet's 7x7 stride-2 first layer: 4 phase planes of 115 x 115).
 
 The input gradient (unit stride only) is the adjoint on the same grid: the GEMM makes the wide
 columns from the output gradient (spread onto the grid, zeros at the wide positions) and each
-row is added back onto a padded plane as one contiguous run. The weight gradient
-(direct_weight_gradient) needs no columns at all: each tap's gradient is a dot product of the
-spread output gradient with one contiguous stretch of a phase plane.
+row is added back onto a padded plane as one contiguous run. The weight gradient is the GEMM
+of the spread output gradient with the wide columns (the zeros drop the wide positions'
+products) or, for the fewest weights, direct_weight_gradient, which needs no columns at all:
+each tap's gradient is a dot product of the spread output gradient with one contiguous
+stretch of a phase plane.
 
 Layouts as conv.py: x (N, C, H, W), weight (O, C, kh, kw), out (N, O, out_h, out_w);
 `window` is (kh, kw, sh, sw, ph, pw, dh, dw).
@@ -258,6 +260,42 @@ def backward_input(dx, grad, weight, geometry):
                   out=cols.reshape(rows, size * length))
         wide_col2im(dx, cols, n0, geometry.window)
     return dx
+
+
+def backward_weight(x, grad, geometry):
+    """The weight gradient (O, C, kh, kw) of conv2d as GEMMs over the wide columns: the output
+    gradient spread onto the wide grid (zeros at the wide positions) times the columns, summed
+    over chunks of images. x (N, C, H, W), grad (N, O, out_h, out_w), both C-contiguous,
+    `applies(geometry)`."""
+    n, channels_in = x.shape[:2]
+    channels_out = grad.shape[1]
+    kernel_hw = geometry.kernel_size
+    rows = channels_in * kernel_hw[0] * kernel_hw[1]
+    phase_width, length = wide_length(geometry)
+    # rows first (the long side) for few output channels, as conv.py's GEMM path
+    transposed = channels_out <= get_config().conv_transposed_max_out
+    dweight = np.empty((rows, channels_out) if transposed else (channels_out, rows),
+                       dtype=x.dtype)
+    partial = None
+    chunk = _chunk_size(n, (rows + channels_out) * length, x.dtype)
+    for n0 in range(0, n, chunk):
+        size = min(chunk, n - n0)
+        if n0 == 0 or size != chunk:
+            cols = scratch("wide columns", (rows, size, length), x.dtype)
+            spread = scratch("wide product", (channels_out, size, length), x.dtype)
+        wide_columns(cols, x, n0, geometry.window)
+        wide_spread(spread, grad, n0, phase_width)
+        cols_2d = cols.reshape(rows, size * length)
+        grad_2d = spread.reshape(channels_out, size * length)
+        a, b = (cols_2d, grad_2d.T) if transposed else (grad_2d, cols_2d.T)
+        if n0 == 0:  # the first chunk's product is written in place
+            np.matmul(a, b, out=dweight)
+            continue
+        partial = np.empty_like(dweight) if partial is None else partial
+        dweight += np.matmul(a, b, out=partial)
+    if transposed:
+        dweight = np.ascontiguousarray(dweight.T)
+    return dweight.reshape((channels_out, channels_in) + kernel_hw)
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract"})
