@@ -73,6 +73,7 @@ PROGRAMS = {
     "lr_schedulers_finetune": (True, False),
     "knowledge_distillation": (True, False),
     "ppo_continuous": (True, False),
+    "parametrizations_tutorial": (True, False),
 }
 
 # import lines whose torch form is not the minigrad path with "torch" put in
