@@ -20,7 +20,7 @@ def torch_copy(torch, t, requires_grad=None):
     """A torch tensor with the values of the minigrad tensor `t` (any device)."""
     rg = t.requires_grad if requires_grad is None else requires_grad
     # numpy() is a view with t's strides, which torch.tensor would keep: copy contiguously
-    out = torch.tensor(np.ascontiguousarray(t.detach().cpu().numpy()))
+    out = torch.tensor(t.detach().cpu().numpy().copy())
     return out.requires_grad_(rg and out.dtype.is_floating_point)
 
 
