@@ -17,7 +17,7 @@ from .functions import surface_linalg as linalg_ops
 from .functions import surface_math as math_ops
 from .functions import surface_shape as shape_ops
 from .functions import surface_special as special_ops
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 from .surface_settings import is_nonzero as _is_nonzero, strided
 from .tensor import Tensor
 
@@ -39,7 +39,7 @@ class SurfaceMethods:
     def positive(self):
         """The tensor itself (PyTorch's unary plus); bool tensors are refused, as there."""
         if self.dtype.name == "bool":
-            raise TypeError("The `+` operator, on a bool tensor is not supported.")
+            raise DTypeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     # in-place comparisons: the result (1 or 0) stored in this tensor's dtype

@@ -392,3 +392,16 @@ def test_nuclear_norm_and_functional_cells():
           torch.rnn_tanh_cell(tinp, th, tw_ih[:4], tw_hh[:4]))
     _same(minigrad.rnn_relu_cell(inp, h, w_ih[:4], w_hh[:4]),
           torch.rnn_relu_cell(tinp, th, tw_ih[:4], tw_hh[:4]))
+
+
+def test_nextafter_gradient_is_torchs(device):
+    a, ta = _pair([1.0, 2.0, 2.5, -1.3], device=device, requires_grad=True)
+    b, tb = _pair([2.0, 0.0, 2.5, 4.0], device=device, requires_grad=True)
+    weights = [1.3, 0.7, 2.0, -1.0]
+    grads = minigrad.autograd.grad(
+        (minigrad.nextafter(a, b) * minigrad.tensor(weights, device=device)).sum(), [a, b])
+    expected = torch.autograd.grad((torch.nextafter(ta, tb) * torch.tensor(weights)).sum(),
+                                   [ta, tb], allow_unused=True)
+    _same(grads[0], expected[0])  # the incoming gradient where input != other
+    assert not _np(expected[1]).any()
+    assert grads[1] is None or not _np(grads[1]).any()

@@ -7,7 +7,9 @@ does. Integer inputs to the float-only ops compute in the default float dtype, a
 import math
 
 from .. import dtypes
+from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..creation import ones
 from ..errors import DTypeError, DTypeNotImplementedError
 from ..tensor import Tensor
 from ._util import broadcast_shapes, coerce_pair, to_float
@@ -143,6 +145,7 @@ def nextafter(input, other):
     a = a if isinstance(a, Tensor) else Tensor(a, dtype=dtype, device=b.device)
     b = b if isinstance(b, Tensor) else Tensor(b, dtype=dtype, device=a.device)
     shape = _shape(a, b)
+    inputs = (a, b)
     a = a.detach().to(dtype=dtype).broadcast_to(shape).contiguous()
     b = b.detach().to(dtype=dtype).broadcast_to(shape).contiguous()
     bits = a.view(_BITS[dtype])
@@ -154,4 +157,26 @@ def nextafter(input, other):
     toward_sign = where(b > 0, smallest, -smallest)
     result = where(a == 0, toward_sign, moved)
     result = where(a == b, b, result)
-    return where(a.isnan() | b.isnan(), a + b, result)
+    result = where(a.isnan() | b.isnan(), a + b, result)
+    if inputs[0].requires_grad:
+        # PyTorch's gradient: the incoming one for input where input != other, zero for other
+        result = _PassGradient.apply(inputs[0].to(dtype=dtype).broadcast_to(shape), result,
+                                     a != b)
+    if inputs[1].requires_grad:  # in the graph, with a zero gradient
+        everywhere = ones(shape, dtype=dtypes.bool_, device=result.device)
+        result = where(everywhere, result, inputs[1].to(dtype=dtype).broadcast_to(shape))
+    return result
+
+
+class _PassGradient(Function):
+    """`value` forward; the gradient passes to `through` where `passes` holds, 0 elsewhere
+    (PyTorch's nextafter gradient: that of input where input != other)."""
+
+    @staticmethod
+    def forward(ctx, through, value, passes):
+        ctx.passes = passes
+        return value.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return where(ctx.passes, grad, 0.0), None, None
