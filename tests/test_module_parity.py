@@ -262,9 +262,9 @@ def _embedding_bag(draw):
     kw = {"mode": mode, "padding_idx": draw(st.sampled_from([None, 0])),
           "max_norm": draw(st.sampled_from([None, 1.0]))}
     rng = _rng(draw)
+    offsets = None  # 2-d indices: one bag per row
     if draw(st.booleans()):
         idx = rng.integers(0, n, (draw(st.integers(1, 3)), draw(st.integers(1, 3))))
-        inputs = [idx]
     else:
         length = draw(st.integers(1, 6))
         idx = rng.integers(0, n, (length,))
@@ -272,10 +272,9 @@ def _embedding_bag(draw):
         last = draw(st.booleans())
         kw["include_last_offset"] = last
         offsets = np.array([0] + list(cuts) + ([length] if last else []), dtype=np.int64)
-        inputs = [idx, offsets]
+    inputs = [idx, offsets]
     if mode == "sum" and draw(st.booleans()):
-        inputs = inputs[:1] + [inputs[1] if len(inputs) > 1 else None,
-                               rng.standard_normal(idx.shape)]
+        inputs.append(rng.standard_normal(idx.shape))  # per_sample_weights
     return Case((n, d), kw, inputs)
 
 

@@ -35,15 +35,10 @@ def _pointwise(target="real", **extra):
         shape = _shape(draw, 0)
         x = rng.standard_normal(shape)
         kinds = {"real": lambda: rng.standard_normal(shape),
-                 "prob": lambda: rng.uniform(0.05, 0.95, shape),
-                 "sign": lambda: rng.choice([-1.0, 1.0], shape),
-                 "count": lambda: rng.integers(0, 4, shape).astype(np.float64)}
+                 "sign": lambda: rng.choice([-1.0, 1.0], shape)}
         kw = {"reduction": draw(REDUCTIONS)}
         kw.update({k: draw(s) for k, s in extra.items()})
-        inputs = [x, kinds[target]()]
-        if target == "prob" and "logits" not in extra:
-            inputs[0] = rng.uniform(0.05, 0.95, shape)
-        return Case((), kw, inputs)
+        return Case((), kw, [x, kinds[target]()])
     return draw_case
 
 
