@@ -489,3 +489,17 @@ def test_bad_scheduler_arguments_raise_torchs_class(name, args, kw):
         lambda: getattr(torch.optim.lr_scheduler, name)(to, *args, **kw),
         lambda: getattr(minigrad.optim.lr_scheduler, name)(mo, *args, **kw))
     assert expected is not None, "torch accepts these arguments: not a bad case"
+
+
+def test_grad_of_a_one_element_parameter_is_writable_as_torchs():
+    """A one-element parameter's gradient through sum() (a broadcast of the 0-d gradient) is
+    a tensor of its own that in-place updates (clipping, unscaling) may change, as torch's."""
+    p = minigrad.nn.Parameter(minigrad.tensor([1.0]))
+    (p.sum() * 4).backward()
+    p.grad.mul_(0.25)
+    minigrad.nn.utils.clip_grad_norm_([p], 0.5)
+    q = torch.nn.Parameter(torch.tensor([1.0]))
+    (q.sum() * 4).backward()
+    q.grad.mul_(0.25)
+    torch.nn.utils.clip_grad_norm_([q], 0.5)
+    np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-6)
