@@ -7,7 +7,7 @@ import pytest
 
 import minigrad
 from module_parity_checks import (Case, assert_same_init, assert_same_structure, build,
-                                  torch)
+                                  error_class, torch)
 
 
 def _tree(lib):
@@ -198,3 +198,33 @@ def test_lstm_projection_on_each_device(device):
     t = torch.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=1).double()
     m = minigrad.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=1).double()
     _on_device(t, m, device, [np.random.default_rng(0).standard_normal((2, 1, 2))])
+
+
+def test_module_methods_match_torch():
+    t, m = _tree(torch), _tree(minigrad)
+    for name in ("body.0", "again", "embed", ""):
+        assert type(m.get_submodule(name)).__name__ == type(t.get_submodule(name)).__name__
+    assert tuple(m.get_parameter("body.0.bias").shape) == tuple(
+        t.get_parameter("body.0.bias").shape)
+    assert tuple(m.get_buffer("scale").shape) == tuple(t.get_buffer("scale").shape)
+    assert error_class(lambda: t.get_submodule("body.7"),
+                       lambda: m.get_submodule("body.7")) is not None
+    assert error_class(lambda: t.get_parameter("scale"),
+                       lambda: m.get_parameter("scale")) is not None
+    for mod in (t, m):
+        mod.requires_grad_(False)
+        mod.head.requires_grad_()
+        mod.train(False)
+    assert [p.requires_grad for p in m.parameters()] == [p.requires_grad for p in t.parameters()]
+    assert [s.training for s in m.modules()] == [s.training for s in t.modules()]
+    idx = np.array([1, 2])
+    t(torch.tensor(idx)).sum().backward()
+    m(minigrad.tensor(idx)).sum().backward()
+    assert [p.grad is None for p in m.parameters()] == [p.grad is None for p in t.parameters()]
+    t.zero_grad()
+    m.zero_grad()
+    assert all(p.grad is None for p in m.parameters())
+    visited_t, visited_m = [], []
+    t.apply(lambda s: visited_t.append(type(s).__name__))
+    m.apply(lambda s: visited_m.append(type(s).__name__))
+    assert visited_m == visited_t

@@ -390,8 +390,6 @@ def test_scheduler_lr_sequence_matches_torch(name, data):
                                    err_msg=f"epoch {epoch}")
         np.testing.assert_allclose(ms.get_last_lr(), ts.get_last_lr(), rtol=1e-10,
                                    atol=1e-15, err_msg=f"get_last_lr at epoch {epoch}")
-    if name in ("ChainedScheduler", "SequentialLR"):
-        return
     # the state_dict round trip: a fresh scheduler loaded with torch's state continues as torch
     sd = {k: v for k, v in ts.state_dict().items() if not callable(v)}
     # torch's schedulers also save '_get_lr_called_within_step', the private flag behind its

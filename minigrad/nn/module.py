@@ -237,6 +237,27 @@ class Module:
             module = module._modules[part]
         return module
 
+    def get_parameter(self, target):
+        """The Parameter at the dotted path `target` ("layer.0.weight")."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}` (looking "
+                                 f"up '{target}')")
+        value = getattr(module, name)
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter (looking up '{target}')")
+        return value
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path `target` ("bn.running_mean")."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer of {type(module).__name__} "
+                                 f"(looking up '{target}')")
+        return module._buffers[name]
+
     # ---- traversal --------------------------------------------------------------------------
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """(dotted name, module) for this module and every descendant, depth first; a module
