@@ -242,14 +242,15 @@ def _dependencies(root_nodes):
     order in which they become ready is then Kahn's algorithm's)."""
     deps = dict.fromkeys(root_nodes, 0)
     stack = list(root_nodes)
+    pop, push, count_of = stack.pop, stack.append, deps.get
     while stack:
-        for edge in stack.pop()._edges:
+        for edge in pop()._edges:
             if edge is not None:
                 child = edge[0]
-                count = deps.get(child)
+                count = count_of(child)
                 if count is None:
                     deps[child] = 1
-                    stack.append(child)
+                    push(child)
                 else:
                     deps[child] = count + 1
     return deps
