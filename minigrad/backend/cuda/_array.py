@@ -132,9 +132,14 @@ def view(a, shape, strides, offset=0):
     span = extent(shape, strides)
     byte_strides = tuple(s * itemsize for s in strides)
     if SIMULATOR:
-        # the simulator's arrays wrap numpy arrays: the same view, made with numpy
-        flat = np.lib.stride_tricks.as_strided(a._ary, (offset + span,), (itemsize,))
-        out = FakeCUDAArray(np.lib.stride_tricks.as_strided(flat[offset:], shape, byte_strides))
+        # the simulator's arrays wrap numpy arrays: the same view, made with numpy (from a's
+        # element 0 directly when it is the view's)
+        if offset:
+            flat = np.lib.stride_tricks.as_strided(a._ary, (offset + span,), (itemsize,))
+            source = flat[offset:]
+        else:
+            source = a._ary
+        out = FakeCUDAArray(np.lib.stride_tricks.as_strided(source, shape, byte_strides))
     else:
         memory = a.gpu_data.view(offset * itemsize, (offset + span) * itemsize)
         out = DeviceNDArray(shape, byte_strides, a.dtype, gpu_data=memory)
