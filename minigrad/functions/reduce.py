@@ -30,12 +30,13 @@ class Sum(Function):
             keep = keepdim_shape(ctx.input_shape, ctx.axes)
             return grad.reshape(keep).expand(ctx.input_shape), None, None
         # the same view from the backend directly: no reshape and expand nodes for nothing
+        # (a broadcast only where the shapes differ: numpy's broadcast views are read-only,
+        # and a gradient of the input's own shape may become a leaf's .grad as it is)
         kernels, data, shape = grad._backend, grad._data, ctx.input_shape
-        if data.shape != shape:
-            if data.shape:  # (a 0-d gradient, of a sum of every element, broadcasts as it is)
-                keep = keepdim_shape(shape, ctx.axes)
-                if data.shape != keep:
-                    data = kernels.reshape(data, keep)
+        keep = keepdim_shape(shape, ctx.axes)
+        if data.shape != keep:
+            data = kernels.reshape(data, keep)
+        if keep != shape:
             data = kernels.broadcast_to(data, shape)
         return grad._new_view(data), None, None
 
