@@ -228,3 +228,25 @@ def test_module_methods_match_torch():
     t.apply(lambda s: visited_t.append(type(s).__name__))
     m.apply(lambda s: visited_m.append(type(s).__name__))
     assert visited_m == visited_t
+
+
+def test_load_state_dict_assign_matches_torch():
+    """assign=True: the loaded tensors become the parameters (their dtype, their storage, the
+    module's requires_grad) and buffers."""
+    torch.manual_seed(0)
+    t = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    m = minigrad.nn.Sequential(minigrad.nn.Linear(2, 3), minigrad.nn.BatchNorm1d(3))
+    t[0].bias.requires_grad_(False)
+    m[0].bias.requires_grad_(False)
+    sd_t = {k: v.detach().double() for k, v in t.state_dict().items()}
+    sd_m = {k: minigrad.tensor(v.numpy()) for k, v in sd_t.items()}
+    t.load_state_dict(sd_t, assign=True)
+    m.load_state_dict(sd_m, assign=True)
+    assert_same_structure(t, m)
+    for (k, a), (_, b) in zip(m.state_dict(keep_vars=True).items(),
+                              t.state_dict(keep_vars=True).items()):
+        assert type(a).__name__ == type(b).__name__, k
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1], k
+        assert a.requires_grad == b.requires_grad, k
+    sd_m["0.weight"].add_(1.0)  # the parameter shares the loaded tensor's storage, as torch's
+    np.testing.assert_allclose(m[0].weight.detach().numpy(), sd_m["0.weight"].numpy())

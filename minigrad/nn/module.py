@@ -448,9 +448,11 @@ class Module:
                                   keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from `state_dict` (a mapping of name -> Tensor or numpy array) into the
-        parameters and buffers, converting to each one's dtype and device.
+        parameters and buffers, converting to each one's dtype and device. With `assign`, the
+        loaded tensors themselves become the parameters (each keeping its requires_grad) and
+        buffers, with their own dtype, device and storage, as PyTorch's assign=True.
 
         Everything is checked before anything is copied: a value of the wrong shape or type
         (and, with `strict`, a missing or unexpected key) raises RuntimeError listing every
@@ -472,13 +474,13 @@ class Module:
                               f'numpy array from the checkpoint but received '
                               f'{type(state_dict[key]).__name__}')
             elif is_lazy(target):  # a lazy module's parameter takes the loaded shape
-                pending.append((target, value))
+                pending.append((key, target, value))
             elif tuple(value.shape) != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(value.shape)} from checkpoint, the shape in current model "
                               f"is {tuple(target.shape)}.")
             else:
-                pending.append((target, value))
+                pending.append((key, target, value))
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: "
@@ -489,12 +491,27 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
+        if assign:
+            for key, target, value in pending:
+                self._assign_loaded(key, target, value)
+            return IncompatibleKeys(missing, unexpected)
         with no_grad():
-            for target, value in pending:
+            for _, target, value in pending:
                 if is_lazy(target):
                     target.materialize(value.shape)
                 target.copy_(value)
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign_loaded(self, key, target, value):
+        """load_state_dict(assign=True) for one entry: `value` replaces the parameter or
+        buffer `target` named `key` (a parameter keeps target's requires_grad)."""
+        path, _, name = key.rpartition(".")
+        module = self.get_submodule(path)
+        if isinstance(target, Parameter):
+            module._parameters[name] = Parameter(value.detach(),
+                                                 requires_grad=target.requires_grad)
+        else:
+            module._buffers[name] = value
 
     # ---- hooks ------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
