@@ -129,21 +129,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         # u^T J is linear in u; differentiating it with respect to u against v gives J v
         dummies = tuple(zeros_like(o).requires_grad_(True) for o in outputs)
         vjps = _grads(outputs, inputs, dummies, True, strict)
-        differentiable = [(g, t) for g, t in zip(vjps, v) if g.requires_grad]
-        if differentiable:
-            found = grad([g for g, _ in differentiable], dummies, [t for _, t in differentiable],
-                         create_graph=create_graph, allow_unused=True)
-        else:
-            found = (None,) * len(dummies)
-        result = []
-        for i, (g, o) in enumerate(zip(found, outputs)):
-            if g is None:
-                if strict:
-                    raise RuntimeError(f"The output of the user-provided function is "
-                                       f"independent of input {i}. This is not allowed in "
-                                       "strict mode.")
-                g = zeros_like(o)
-            result.append(g)
+        result = _grads(vjps, dummies, v, create_graph, strict, retain_graph=create_graph)
     outputs = _finish(outputs, create_graph)
     result = _finish(result, create_graph)
     return (outputs if out_tuple else outputs[0]), (result if out_tuple else result[0])
@@ -266,22 +252,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
                                "contain a single element")
         _check_outputs(outputs, strict, fn_name)
         first = _grads(outputs, inputs, (zeros_like(outputs[0]) + 1,), True, strict)
-        differentiable = [(g, t) for g, t in zip(first, v) if g.requires_grad]
-        if differentiable:
-            found = grad([g for g, _ in differentiable], inputs,
-                         [t for _, t in differentiable], create_graph=create_graph,
-                         allow_unused=True)
-        else:
-            found = (None,) * len(inputs)
-        result = []
-        for i, (g, inp) in enumerate(zip(found, inputs)):
-            if g is None:
-                if strict:
-                    raise RuntimeError(f"The output of the user-provided function is "
-                                       f"independent of input {i}. This is not allowed in "
-                                       "strict mode.")
-                g = zeros_like(inp)
-            result.append(g)
+        result = _grads(first, inputs, v, create_graph, strict, retain_graph=create_graph)
     out = _finish(outputs, create_graph)[0]
     result = _finish(result, create_graph)
     return out, (result if is_tuple else result[0])
