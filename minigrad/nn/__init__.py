@@ -9,8 +9,10 @@ from .modules import (ELU, GELU, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, BatchN
                       Linear, LogSoftmax, MaxPool1d, MaxPool2d, MSELoss, NLLLoss, ReLU, Sigmoid,
                       Softmax, SyncBatchNorm, Tanh, Upsample)
 from .modules.conv import ConvTranspose1d
-from .modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d,
-                           LazyConvTranspose1d, LazyConvTranspose2d, LazyLinear)
+from .modules.lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d,
+                           LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,
+                           LazyConvTranspose3d, LazyInstanceNorm1d, LazyInstanceNorm2d,
+                           LazyInstanceNorm3d, LazyLinear)
 from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
 from . import parallel  # after Module: the wrappers are modules
 from .parallel import DataParallel
@@ -57,11 +59,9 @@ from .modules import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                       TransformerEncoder, TransformerEncoderLayer)
 
 # ---- the rest of the everyday layers: alpha dropout, LP/fractional/3-d adaptive max pooling,
-# unpooling, adaptive softmax, lazy 3-d layers, the recurrent base classes ----------------------
+# unpooling, adaptive softmax, the recurrent base classes ----------------------
 from .modules.surface_layers import (AdaptiveLogSoftmaxWithLoss, AdaptiveMaxPool3d,
                                      AlphaDropout, FeatureAlphaDropout, FractionalMaxPool2d,
-                                     LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d,
-                                     LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
                                      LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
                                      MaxUnpool3d, NLLLoss2d, RNNBase, RNNCellBase,
                                      TripletMarginWithDistanceLoss)

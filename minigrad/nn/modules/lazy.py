@@ -1,5 +1,6 @@
-"""Lazy modules, PyTorch's `LazyLinear`, `LazyConv1d/2d`, `LazyConvTranspose1d/2d` and
-`LazyBatchNorm1d/2d`: layers whose input size is read from the first input they see.
+"""Lazy modules, PyTorch's `LazyLinear`, `LazyConv1d/2d/3d`, `LazyConvTranspose1d/2d/3d`,
+`LazyBatchNorm1d/2d/3d` and `LazyInstanceNorm1d/2d/3d`: layers whose input size is read from
+the first input they see.
 
 Until then their parameters (and BatchNorm's running statistics) are `UninitializedParameter`s
 (`UninitializedBuffer`s), which is what `state_dict()` holds. The first call (the "dry run")
@@ -13,8 +14,10 @@ from ...autograd.grad_mode import no_grad
 from ...creation import tensor
 from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv3d import Conv3d, ConvTranspose3d
 from .linear import Linear
 from .normalization import BatchNorm1d, BatchNorm2d
+from .normalization_extra import BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 
 
 class LazyModuleMixin:
@@ -220,3 +223,56 @@ class LazyBatchNorm2d(_LazyNormMixin, BatchNorm2d):
     first input."""
 
     cls_to_become = BatchNorm2d
+
+
+class LazyConv3d(_LazyConvMixin, Conv3d):
+    """`LazyConv3d(out_channels, kernel_size, ...)`: Conv3d with in_channels from the first
+    input."""
+
+    cls_to_become = Conv3d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device, dtype)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+
+class LazyConvTranspose3d(_LazyConvMixin, ConvTranspose3d):
+    """`LazyConvTranspose3d(out_channels, kernel_size, ...)`: ConvTranspose3d with in_channels
+    from the first input."""
+
+    cls_to_become = ConvTranspose3d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
+                 dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
+                         dilation, padding_mode, device, dtype)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+
+class LazyBatchNorm3d(_LazyNormMixin, BatchNorm3d):
+    """`LazyBatchNorm3d(eps=1e-5, momentum=0.1, ...)`: BatchNorm3d with num_features from the
+    first input."""
+
+    cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormMixin, InstanceNorm1d):
+    """`LazyInstanceNorm1d(eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)`:
+    InstanceNorm1d with num_features from the first input (PyTorch's lazy defaults)."""
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormMixin, InstanceNorm2d):
+    """`LazyInstanceNorm2d(...)`: InstanceNorm2d with num_features from the first input."""
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormMixin, InstanceNorm3d):
+    """`LazyInstanceNorm3d(...)`: InstanceNorm3d with num_features from the first input."""
+
+    cls_to_become = InstanceNorm3d

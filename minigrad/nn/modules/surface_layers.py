@@ -11,21 +11,16 @@ from ...functions.shape import cat
 from .. import functional as F
 from ..container import ModuleList, Sequential
 from ..module import Module
-from .conv3d import Conv3d, ConvTranspose3d
 from .dropout import _DropoutNd
-from .lazy import _LazyConvMixin, _LazyNormMixin
 from .linear import Linear
 from .loss import NLLLoss
-from .normalization_extra import (BatchNorm3d, InstanceNorm1d, InstanceNorm2d,
-                                  InstanceNorm3d, PairwiseDistance)
+from .normalization_extra import PairwiseDistance
 from .pooling import _AdaptiveMaxPoolNd
 from .rnn import RNNBase, RNNCellBase
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss", "AdaptiveMaxPool3d", "AlphaDropout",
-           "FeatureAlphaDropout", "FractionalMaxPool2d", "LazyBatchNorm3d", "LazyConv3d",
-           "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
-           "LazyInstanceNorm3d", "LPPool1d", "LPPool2d", "LPPool3d", "MaxUnpool1d",
-           "MaxUnpool2d", "MaxUnpool3d", "NLLLoss2d", "RNNBase", "RNNCellBase",
+           "FeatureAlphaDropout", "FractionalMaxPool2d", "LPPool1d", "LPPool2d", "LPPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "NLLLoss2d", "RNNBase", "RNNCellBase",
            "TripletMarginWithDistanceLoss"]
 
 
@@ -295,55 +290,3 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         """The most likely class of each row (a 0-d tensor for a 1-d input)."""
         return self.log_prob(input).argmax(-1)
 
-
-class LazyConv3d(_LazyConvMixin, Conv3d):
-    """`LazyConv3d(out_channels, kernel_size, ...)`: Conv3d with in_channels from the first
-    input."""
-
-    cls_to_become = Conv3d
-
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device, dtype)
-        self._lazy_init(out_channels, bias, device, dtype)
-
-
-class LazyConvTranspose3d(_LazyConvMixin, ConvTranspose3d):
-    """`LazyConvTranspose3d(out_channels, kernel_size, ...)`: ConvTranspose3d with in_channels
-    from the first input."""
-
-    cls_to_become = ConvTranspose3d
-
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None,
-                 dtype=None):
-        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False,
-                         dilation, padding_mode, device, dtype)
-        self._lazy_init(out_channels, bias, device, dtype)
-
-
-class LazyBatchNorm3d(_LazyNormMixin, BatchNorm3d):
-    """`LazyBatchNorm3d(eps=1e-5, momentum=0.1, ...)`: BatchNorm3d with num_features from the
-    first input."""
-
-    cls_to_become = BatchNorm3d
-
-
-class LazyInstanceNorm1d(_LazyNormMixin, InstanceNorm1d):
-    """`LazyInstanceNorm1d(eps=1e-5, momentum=0.1, affine=True, track_running_stats=True)`:
-    InstanceNorm1d with num_features from the first input (PyTorch's lazy defaults)."""
-
-    cls_to_become = InstanceNorm1d
-
-
-class LazyInstanceNorm2d(_LazyNormMixin, InstanceNorm2d):
-    """`LazyInstanceNorm2d(...)`: InstanceNorm2d with num_features from the first input."""
-
-    cls_to_become = InstanceNorm2d
-
-
-class LazyInstanceNorm3d(_LazyNormMixin, InstanceNorm3d):
-    """`LazyInstanceNorm3d(...)`: InstanceNorm3d with num_features from the first input."""
-
-    cls_to_become = InstanceNorm3d
