@@ -241,3 +241,31 @@ def blocked_medians(runners, budget_s=2.0, max_calls=45, max_rounds=9, settle_s=
         if gc_was_enabled:
             gc.enable()
     return {name: 1e3 * statistics.median(times) for name, times in samples.items()}
+
+
+def interleaved_times(runners, clock, rounds, budget_s):
+    """(median, fastest) ms per call of each runner (a dict name -> fn), timed with `clock`:
+    `rounds` rounds, each running every runner for a block of calls (about budget_s / rounds
+    seconds, 1-20 calls), the order reversed every other round. For A/B comparisons of kernels
+    and steps in one process."""
+    for fn in runners.values():
+        fn()
+    per_block = {}
+    for name, fn in runners.items():
+        t0 = clock()
+        fn()
+        per_block[name] = max(1, min(20, int(budget_s / rounds / max(clock() - t0, 1e-6))))
+    samples = {name: [] for name in runners}
+    names = list(runners)
+    gc.collect()
+    gc.disable()
+    try:
+        for r in range(rounds):
+            for name in (names if r % 2 == 0 else names[::-1]):
+                for _ in range(per_block[name]):
+                    t0 = clock()
+                    runners[name]()
+                    samples[name].append(clock() - t0)
+    finally:
+        gc.enable()
+    return {name: (1e3 * statistics.median(t), 1e3 * min(t)) for name, t in samples.items()}

@@ -21,13 +21,11 @@ work, wall time mostly measures how often the scheduler lets the threads run.
 """
 import argparse
 import fnmatch
-import gc
 import os
-import statistics
 import sys
 import time
 
-from _common import limit_threads, settle_blas_environment
+from _common import interleaved_times, limit_threads, settle_blas_environment
 
 # (key, channels in, channels out, side, kernel, padding, stride)
 LAYERS = (
@@ -84,32 +82,6 @@ def _wide_taken(kernel, channels_in, channels_out, size, stride):
     return channels_in * size * size <= config.conv_wide_max_rows
 
 
-def interleaved(runners, clock, rounds, budget_s):
-    """(median, fastest) ms per call of each runner: `rounds` rounds, each running every
-    runner for a block of calls, the order reversed every other round."""
-    for fn in runners.values():
-        fn()
-    per_block = {}
-    for name, fn in runners.items():
-        t0 = clock()
-        fn()
-        per_block[name] = max(1, min(20, int(budget_s / rounds / max(clock() - t0, 1e-6))))
-    samples = {name: [] for name in runners}
-    names = list(runners)
-    gc.collect()
-    gc.disable()
-    try:
-        for r in range(rounds):
-            for name in (names if r % 2 == 0 else names[::-1]):
-                for _ in range(per_block[name]):
-                    t0 = clock()
-                    runners[name]()
-                    samples[name].append(clock() - t0)
-    finally:
-        gc.enable()
-    return {name: (1e3 * statistics.median(t), 1e3 * min(t)) for name, t in samples.items()}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
@@ -139,7 +111,7 @@ def main():
         for kernel in KERNELS:
             runners = _runners(kernel, args.batch, channels_in, channels_out, side, size,
                                padding, stride)
-            times = interleaved(runners, clock, args.rounds, args.budget)
+            times = interleaved_times(runners, clock, args.rounds, args.budget)
             (old, old_min), (new, new_min) = times["im2col"], times["default"]
             wide = _wide_taken(kernel, channels_in, channels_out, size, stride)
             path = "wide" if wide else "im2col"

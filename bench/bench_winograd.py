@@ -22,13 +22,11 @@ while CPU time still tells which kernel does less work.
 """
 import argparse
 import fnmatch
-import gc
 import os
-import statistics
 import sys
 import time
 
-from _common import limit_threads, machine_description
+from _common import interleaved_times, limit_threads, machine_description
 
 # (key, batch, channels in, channels out, side): the stride-1 3x3 layers of each network
 LAYERS = (
@@ -106,32 +104,6 @@ def _runners(kernel, batch, channels_in, channels_out, side, chunk_bytes):
     return {"gemm": gemm, "winograd": winograd}
 
 
-def interleaved_medians(runners, clock, rounds, budget_s):
-    """Median ms per call of each runner: `rounds` rounds, each running every runner for a
-    block of calls (about budget_s / rounds seconds), the order reversed every other round."""
-    for fn in runners.values():
-        fn()
-    per_block = {}
-    for name, fn in runners.items():
-        t0 = clock()
-        fn()
-        per_block[name] = max(1, min(20, int(budget_s / rounds / max(clock() - t0, 1e-6))))
-    samples = {name: [] for name in runners}
-    names = list(runners)
-    gc.collect()
-    gc.disable()
-    try:
-        for r in range(rounds):
-            for name in (names if r % 2 == 0 else names[::-1]):
-                for _ in range(per_block[name]):
-                    t0 = clock()
-                    runners[name]()
-                    samples[name].append(clock() - t0)
-    finally:
-        gc.enable()
-    return {name: 1e3 * statistics.median(times) for name, times in samples.items()}
-
-
 STEP_WORKLOADS = ("vgg-cifar-b32", "resnet18-224-b4", "resnet18-32-b32")
 
 
@@ -156,6 +128,12 @@ def _step_runners(key):
         with _config.override(**MEASURED):
             return step()
     return {"gemm": gemm, "winograd": winograd}
+
+
+def interleaved_medians(runners, clock, rounds, budget_s):
+    """Median ms per call of each runner (`_common.interleaved_times`)."""
+    return {name: median for name, (median, _) in
+            interleaved_times(runners, clock, rounds, budget_s).items()}
 
 
 def _steps(args, clock):
