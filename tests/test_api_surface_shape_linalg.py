@@ -7,30 +7,8 @@ import minigrad
 
 torch = pytest.importorskip("torch")
 
-
-def _np(t):
-    return t.detach().cpu().numpy() if isinstance(t, minigrad.Tensor) else t.detach().numpy()
-
-
-def _pair(values, dtype="float64", device="cpu", requires_grad=False):
-    values = np.asarray(values, dtype=dtype)
-    return (minigrad.tensor(values, device=device, requires_grad=requires_grad),
-            torch.tensor(values, requires_grad=requires_grad))
-
-
-def _same(a, b, rtol=1e-6, atol=1e-7):
-    if isinstance(a, (tuple, list)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _same(x, y, rtol, atol)
-        return
-    assert tuple(a.shape) == tuple(b.shape)
-    assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
-    np.testing.assert_allclose(_np(a), _np(b), rtol=rtol, atol=atol, equal_nan=True)
-
-
-def _randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
+from api_surface_checks import as_numpy as _np  # noqa: E402  (after the torch skip)
+from api_surface_checks import pair as _pair, randn as _randn, same as _same  # noqa: E402
 
 
 SPLIT_CALLS = [
