@@ -65,6 +65,13 @@ def _transposed_chunk(a, n0, size):
     return np.ascontiguousarray(chunk.transpose(1, 0, 2)).reshape(a.shape[1], -1)
 
 
+def _store_chunk(target, product):
+    """The inverse of _transposed_chunk: a (K, size * P) product written into target, a
+    (size, K, P) block of images."""
+    size, k, positions = target.shape
+    target[...] = product.reshape(k, size, positions).transpose(1, 0, 2)
+
+
 def conv2d_forward(x, weight, bias, geometry):
     """Cross-correlation of x (N, C, H, W) with weight (O, C // groups, kh, kw), plus bias (O,)
     if given -> (N, O, *geometry.output_size)."""
@@ -109,8 +116,7 @@ def forward_maybe_clamped(x, weight, bias, geometry, relu):
         for g in range(groups):
             target = result[:, g * group_out:(g + 1) * group_out]
             if one_gemm:  # as below: one GEMM, not one per image, on small maps
-                product = weights[g] @ side_by_side[g * rows:(g + 1) * rows]
-                target[...] = product.reshape(group_out, n, positions).transpose(1, 0, 2)
+                _store_chunk(target, weights[g] @ side_by_side[g * rows:(g + 1) * rows])
             else:
                 np.matmul(weights[g], images[:, g * rows:(g + 1) * rows], out=target)
         if column is not None:
@@ -130,7 +136,7 @@ def forward_maybe_clamped(x, weight, bias, geometry, relu):
                 product = np.empty((group_out, size * positions), dtype=x.dtype)
             np.matmul(weights[g], cols[g * rows:(g + 1) * rows].reshape(rows, -1),
                       out=product)
-            target[...] = product.reshape(group_out, size, positions).transpose(1, 0, 2)
+            _store_chunk(target, product)
         if column is not None:
             result[n0:n0 + size] += column  # while the chunk is still in cache
     return out, False
@@ -172,8 +178,8 @@ def conv2d_backward_input(grad, weight, geometry):
         for g in range(groups):
             target = result[:, g * rows:(g + 1) * rows]
             if one_gemm:
-                product = weights_t[g] @ side_by_side[g * group_out:(g + 1) * group_out]
-                target[...] = product.reshape(rows, n, positions).transpose(1, 0, 2)
+                _store_chunk(target,
+                             weights_t[g] @ side_by_side[g * group_out:(g + 1) * group_out])
             else:
                 np.matmul(weights_t[g], grads[:, g * group_out:(g + 1) * group_out],
                           out=target)
