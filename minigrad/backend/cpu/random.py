@@ -43,6 +43,16 @@ def normal(shape, dtype, rng):
 _BOX_MULLER_PAIRS = 8192  # pairs per block: the block's three work rows stay in L1/L2
 
 
+def _scaled_radius(u, std, out):
+    """out = std * sqrt(-2 log(1 - u)), the Box-Muller radius of uniforms u (out may be u)."""
+    dtype = out.dtype.type
+    np.subtract(dtype(1), u, out=out)
+    np.log(out, out=out)
+    np.multiply(out, dtype(-2), out=out)
+    np.sqrt(out, out=out)
+    np.multiply(out, std, out=out)
+
+
 def _box_muller_inplace(samples, mean, std):
     """Turn U[0, 1) `samples` (1-D, float32 or float64) into N(mean, std^2) in place, pair by
     pair: u, v -> r cos(t), r sin(t) with r = sqrt(-2 log(1 - u)) (1 - u is in (0, 1], so
@@ -52,7 +62,6 @@ def _box_muller_inplace(samples, mean, std):
     registers, 3x faster on one thread than a parallel Numba loop on two (which calls the
     scalar libm functions per sample). Each pair depends only on its own two samples, so the
     result does not depend on the blocking."""
-    one, minus_two = samples.dtype.type(1), samples.dtype.type(-2)
     two_pi = samples.dtype.type(2 * math.pi)
     pairs = samples.size // 2
     block = max(1, min(_BOX_MULLER_PAIRS, pairs))
@@ -61,11 +70,7 @@ def _box_muller_inplace(samples, mean, std):
         size = min(block, pairs - p0)
         chunk = samples[2 * p0:2 * (p0 + size)]
         r, t, w = radius[:size], angle[:size], work[:size]
-        np.subtract(one, chunk[0::2], out=r)
-        np.log(r, out=r)
-        np.multiply(r, minus_two, out=r)
-        np.sqrt(r, out=r)
-        np.multiply(r, std, out=r)
+        _scaled_radius(chunk[0::2], std, r)
         np.multiply(chunk[1::2], two_pi, out=t)
         np.cos(t, out=w)
         np.multiply(w, r, out=w)
@@ -74,12 +79,8 @@ def _box_muller_inplace(samples, mean, std):
         np.multiply(w, r, out=w)
         np.add(w, mean, out=chunk[1::2])
     if samples.size % 2:
-        last = samples[-1:]
-        np.subtract(one, last, out=last)
-        np.log(last, out=last)
-        np.multiply(last, minus_two, out=last)
-        np.sqrt(last, out=last)
-        np.multiply(last, std, out=last)
+        last = samples[-1:]  # r cos(0) = r
+        _scaled_radius(last, std, last)
         np.add(last, mean, out=last)
 
 
